@@ -1,0 +1,41 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'test/fixtures/**', 'bench/.work/**', '**/*.d.ts', '.devkit/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../../*/src/*', '../../../packages/*'], message: 'Import other packages by name (@devkit/…), not by relative path.' },
+          ],
+          paths: ['fs', 'path', 'child_process', 'os', 'crypto', 'url', 'util', 'stream', 'net', 'http', 'events'].map((name) => ({
+            name,
+            message: `Use node:${name}.`,
+          })),
+        },
+      ],
+      'no-console': 'error',
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['packages/cli/src/main.ts', 'packages/cli/src/bin.ts', 'packages/**/*.test.ts', 'packages/test-utils/**'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'Only the CLI exits; throw a DevkitError.' }],
+    },
+  },
+  {
+    files: ['bench/**', 'tools/**', 'packages/*/scripts/**', 'eslint.config.js', 'vitest.config.ts'],
+    rules: { 'no-console': 'off', 'no-restricted-syntax': 'off' },
+  },
+);

@@ -1,0 +1,18 @@
+import { resolve } from 'node:path';
+import { loadConfig, type ProjectContext } from '@devkit/config';
+import type { CommandInput, HandlerIO } from './spec.js';
+
+/** Loads the repo's config; says once when there is no devkit.json and defaults apply. */
+export async function loadProject(input: CommandInput, io: HandlerIO): Promise<ProjectContext> {
+  const loaded = await loadConfig(resolve(input.cwd));
+  if (!loaded.found) io.notice(`no devkit.json in ${loaded.root}: using defaults`);
+  return {
+    root: loaded.root,
+    configFile: loaded.file,
+    configFound: loaded.found,
+    config: loaded.config,
+    reporter: io.reporter,
+    yes: input.flags.yes === true,
+    env: input.env,
+  };
+}

@@ -1,0 +1,27 @@
+import { planSteps, runSteps } from '@devkit/core';
+import { loadProject } from '../context.js';
+import { formatDuration } from '../render.js';
+import { bootstrapSteps } from '../steps.js';
+import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
+
+export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+  const ctx = await loadProject(input, io);
+  const steps = bootstrapSteps({ services: input.flags['no-services'] !== true });
+  const started = performance.now();
+  if (input.flags['dry-run'] === true) {
+    const plan = await planSteps(steps, ctx, ctx.root);
+    return {
+      exitCode: 0,
+      data: { ok: true, dryRun: true, root: ctx.root, steps: plan },
+      human: (s) => plan.map((p) => `${p.status === 'up-to-date' ? s.dim('·') : p.status === 'blocked' ? s.red('✗') : s.yellow('→')} ${p.title.padEnd(14)} ${p.status}: ${p.summary}`),
+    };
+  }
+  const reports = await runSteps(steps, ctx, { root: ctx.root, reporter: ctx.reporter });
+  const durationMs = performance.now() - started;
+  const ran = reports.filter((r) => r.status === 'done').length;
+  return {
+    exitCode: 0,
+    data: { ok: true, root: ctx.root, durationMs, steps: reports },
+    human: (s) => [s.dim(ran === 0 ? `everything up to date (${formatDuration(durationMs)})` : `bootstrap done: ${ran} step(s) ran in ${formatDuration(durationMs)}`)],
+  };
+}

@@ -1,0 +1,24 @@
+import { planSteps } from '@devkit/core';
+import { loadProject } from '../context.js';
+import { bootstrapSteps } from '../steps.js';
+import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
+
+export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+  const ctx = await loadProject(input, io);
+  const plan = await planSteps(bootstrapSteps({ services: true }), ctx, ctx.root);
+  const problems = plan.flatMap((entry) => entry.problems.map((p) => ({ step: entry.id, ...p })));
+  const ok = plan.every((entry) => entry.status === 'up-to-date') && problems.length === 0;
+  return {
+    exitCode: ok ? 0 : 1,
+    data: { ok, root: ctx.root, config: ctx.configFound ? ctx.configFile : null, checks: plan, problems },
+    human: (s) => {
+      const lines = plan.map((entry) => {
+        const mark = entry.status === 'up-to-date' && entry.problems.length === 0 ? s.green('✓') : entry.status === 'blocked' ? s.red('✗') : s.yellow('!');
+        return `${mark} ${entry.title.padEnd(14)} ${entry.summary}`;
+      });
+      for (const p of problems) lines.push(`  ${s.bold(p.step)}: ${p.message}${p.fix ? `\n    ${s.dim('fix:')} ${p.fix}` : ''}`);
+      lines.push(ok ? s.green('no problems found') : s.yellow(`${problems.length || 'some'} problem(s): \`devkit bootstrap\` fixes the ones marked !`));
+      return lines;
+    },
+  };
+}

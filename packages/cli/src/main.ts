@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isDevkitError, silentReporter, StepFailedError, type Reporter } from '@devkit/core';
+import { COMMANDS } from './commands.js';
+import { formatHelp, parseArgv } from './parse.js';
+import { createHumanReporter, createStyle } from './render.js';
+import type { CommandInput, HandlerIO } from './spec.js';
+
+function devkitVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/**
+ * The only place that touches argv, the console, TTYs and exit codes.
+ * Returns the exit code instead of exiting so that tests can call it in-process.
+ */
+export async function main(argv: readonly string[], streams = { stdout: process.stdout, stderr: process.stderr }, env = process.env): Promise<number> {
+  const tty = { stdout: Boolean((streams.stdout as { isTTY?: boolean }).isTTY), stderr: Boolean((streams.stderr as { isTTY?: boolean }).isTTY) };
+  const color = tty.stdout && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+  const style = createStyle(color);
+  const errStyle = createStyle(tty.stderr && env.NO_COLOR === undefined);
+  const jsonWanted = argv.includes('--json');
+  const printJson = (value: unknown) => streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+  const fail = (error: unknown, extra: Record<string, unknown> = {}): number => {
+    if (isDevkitError(error)) {
+      if (jsonWanted) printJson({ ok: false, ...extra, error: error.toJSON() });
+      else {
+        streams.stderr.write(`${errStyle.red(`error ${error.code}`)}: ${error.message}\n`);
+        if (error.hint) streams.stderr.write(`${errStyle.dim('fix:')} ${error.hint}\n`);
+      }
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    if (jsonWanted) printJson({ ok: false, ...extra, error: { code: 'E_INTERNAL', message: error instanceof Error ? error.message : String(error) } });
+    streams.stderr.write(`${errStyle.red('internal error')} (a bug in devkit; please report it with this output):\n${message}\n`);
+    return 1;
+  };
+
+  let parsed;
+  try {
+    parsed = parseArgv(argv, COMMANDS);
+  } catch (error) {
+    return fail(error);
+  }
+  if (parsed.kind === 'version') {
+    if (parsed.json) printJson({ version: devkitVersion() });
+    else streams.stdout.write(`${devkitVersion()}\n`);
+    return 0;
+  }
+  if (parsed.kind === 'help') {
+    streams.stdout.write(`${formatHelp(parsed.command, parsed.path)}\n`);
+    return 0;
+  }
+
+  const reporter: Reporter = parsed.json ? silentReporter : createHumanReporter(streams, tty, errStyle);
+  const io: HandlerIO = {
+    reporter,
+    notice: (message) => {
+      if (!parsed.json) streams.stderr.write(`${errStyle.cyan('note')}: ${message}\n`);
+    },
+  };
+  const input: CommandInput = {
+    args: parsed.args,
+    flags: parsed.flags,
+    cwd: resolve(parsed.cwd ?? process.cwd()),
+    json: parsed.json,
+    env,
+    tty,
+  };
+  try {
+    const handler = await parsed.command.load!();
+    const result = await handler.run(input, io);
+    if (parsed.json) printJson(result.data);
+    else {
+      const lines = result.human(style);
+      if (lines.length > 0) streams.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return result.exitCode;
+  } catch (error) {
+    if (error instanceof StepFailedError) return fail(error.cause, { steps: error.reports });
+    return fail(error);
+  }
+}

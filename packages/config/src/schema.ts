@@ -1,0 +1,147 @@
+import { z } from 'zod';
+
+/**
+ * The devkit.json schema: the one source of the config's types, its runtime validation and the
+ * generated `schema.json`. Every object is strict, so a misspelt key is an error, not a no-op.
+ */
+
+const semverRange = z.string().min(1).describe('A semver range, e.g. ">=20.11" or "10.x".');
+const nonEmpty = z.string().min(1);
+
+const serviceBase = {
+  version: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'expected a major or major.minor version such as "15" or "1.6"')
+    .describe('The production version: the major (or major.minor) the local binary must match.'),
+  port: z.number().int().min(1024).max(65535).optional().describe('A fixed port; by default one is chosen once per checkout.'),
+  setup: z.array(nonEmpty).optional().describe('Commands run once the service is ready (migrations, seeds).'),
+  inputs: z.array(nonEmpty).optional().describe('Globs whose content decides when `setup` runs again.'),
+};
+
+export const PostgresServiceSchema = z.strictObject({
+  ...serviceBase,
+  databases: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a plain SQL identifier')).optional(),
+});
+export const RedisServiceSchema = z.strictObject(serviceBase);
+export const MemcachedServiceSchema = z.strictObject(serviceBase);
+export const RegistryServiceSchema = z.strictObject(serviceBase);
+
+export const ServicesSchema = z
+  .strictObject({
+    postgres: PostgresServiceSchema.optional(),
+    redis: RedisServiceSchema.optional(),
+    memcached: MemcachedServiceSchema.optional(),
+    registry: RegistryServiceSchema.optional(),
+  })
+  .describe('Services run natively from .devkit/services/, at production versions.');
+
+export const HOOK_NAMES = ['pre-commit', 'pre-push', 'commit-msg'] as const;
+export const HOOK_CHECKS = ['lint-staged', 'lockfile', 'lint'] as const;
+const hookChecks = z.array(z.enum(HOOK_CHECKS));
+
+export const HooksSchema = z.strictObject({
+  'pre-commit': hookChecks.optional(),
+  'pre-push': hookChecks.optional(),
+  'commit-msg': hookChecks.optional(),
+});
+
+export const LockfileSchema = z.strictObject({
+  registries: z
+    .array(z.url({ protocol: /^https?$/ }))
+    .optional()
+    .describe('Registries resolutions may come from; default: the registry configured for the repo.'),
+});
+
+const targetName = z.string().regex(/^(linux|darwin|win32)-(x64|arm64)(-(gnu|musl))?$/, 'expected <os>-<arch>[-<libc>], e.g. "linux-x64-gnu"');
+const versionFloor = z.string().regex(/^\d+\.\d+$/, 'expected major.minor, e.g. "2.31"');
+
+export const NativeSchema = z.strictObject({
+  builders: z
+    .record(
+      nonEmpty,
+      z.strictObject({
+        dockerfile: nonEmpty.describe('Path of the builder Dockerfile, relative to the repo root.'),
+        base: z.string().optional().describe('Debian release debootstrapped for the base image, e.g. "bullseye".'),
+      }),
+    )
+    .optional(),
+  targets: z
+    .record(
+      targetName,
+      z.strictObject({
+        builder: nonEmpty,
+        glibc: versionFloor.optional(),
+        macos: versionFloor.optional(),
+      }),
+    )
+    .optional(),
+  packages: z
+    .record(
+      nonEmpty,
+      z.strictObject({
+        build: nonEmpty.describe('Build command run inside the builder container.'),
+        outputs: z.array(nonEmpty).min(1),
+        targets: z.array(targetName).optional(),
+      }),
+    )
+    .optional(),
+});
+
+export const ArtifactsSchema = z.strictObject({
+  deployables: z.array(nonEmpty).optional().describe('Workspace folders packed into artifacts.'),
+  store: nonEmpty.optional().describe('Local OCI-layout store folder (default .devkit/store).'),
+  env: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/)).optional().describe('Environment variables that are build inputs.'),
+  keep: z.number().int().min(1).optional().describe('History entries per environment kept as GC roots.'),
+});
+
+export const EnvironmentSchema = z.strictObject({
+  from: nonEmpty.optional().describe('Promotion gate: only digests that have been in this environment may come here.'),
+  registry: z.string().optional().describe('Registry URL holding this environment.'),
+  lock: z
+    .strictObject({ redis: z.string().optional(), postgres: z.string().optional() })
+    .optional()
+    .describe('Where promotes of this environment are serialised across machines.'),
+  require: z
+    .strictObject({ builder: z.string().optional(), refs: z.array(nonEmpty).optional() })
+    .optional()
+    .describe('Provenance an artifact must carry to come here.'),
+});
+
+export const NotifySchema = z.strictObject({
+  webhooks: z
+    .array(
+      z.strictObject({
+        url: z.url({ protocol: /^https?$/ }),
+        secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+        events: z.array(z.enum(['build', 'promote', 'rollback'])).optional(),
+      }),
+    )
+    .optional(),
+});
+
+export const DevkitConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
+  toolchain: z
+    .strictObject({ node: semverRange.optional(), pnpm: semverRange.optional() })
+    .optional()
+    .describe('Versions every developer and CI must run.'),
+  services: ServicesSchema.optional(),
+  hooks: HooksSchema.optional(),
+  lockfile: LockfileSchema.optional(),
+  native: NativeSchema.optional(),
+  artifacts: ArtifactsSchema.optional(),
+  environments: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case name'), EnvironmentSchema).optional(),
+  notify: NotifySchema.optional(),
+});
+
+export type DevkitConfig = z.infer<typeof DevkitConfigSchema>;
+export type ServicesConfig = z.infer<typeof ServicesSchema>;
+export type ServiceKind = keyof ServicesConfig;
+export type HookName = (typeof HOOK_NAMES)[number];
+export type HookCheck = (typeof HOOK_CHECKS)[number];
+
+/** The generated JSON Schema (draft 2020-12) for editors and `$schema`. */
+export function toJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(DevkitConfigSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  return { ...schema, title: 'devkit.json', $id: 'https://devkit.dev/schema/devkit.json' };
+}

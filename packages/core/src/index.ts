@@ -1,0 +1,13 @@
+export { DevkitError, InternalError, EXIT, isDevkitError, usageError, machineError, findingError } from './errors.js';
+export type { ExitCode, DevkitErrorOptions } from './errors.js';
+export { redact, redactUrlCredentials } from './redact.js';
+export { sha256, digestParts } from './hash.js';
+export { writeFileAtomic, readFileIfExists } from './fs.js';
+export { runCommand } from './exec.js';
+export type { RunOptions, RunResult } from './exec.js';
+export { silentReporter, createMemoryReporter } from './reporter.js';
+export type { Reporter, ReporterEvent, StepOutcome } from './reporter.js';
+export { readState, writeState, statePath } from './state.js';
+export type { DevkitState } from './state.js';
+export { planSteps, runSteps, StepFailedError } from './step.js';
+export type { Step, StepCheck, Problem, StepPlanEntry, StepPlanStatus, StepReport, RunStepsOptions } from './step.js';
