@@ -99,12 +99,7 @@ export async function runSteps<Ctx>(steps: ReadonlyArray<Step<Ctx>>, ctx: Ctx, o
   const { reporter, root } = options;
   const state = await readState(root);
   const reports: StepReport[] = [];
-  let failed = false;
-  for (const step of steps) {
-    if (failed) {
-      reports.push({ id: step.id, title: step.title, status: 'not-run', summary: 'not run: an earlier step failed', durationMs: 0, problems: [] });
-      continue;
-    }
+  for (const [index, step] of steps.entries()) {
     const started = performance.now();
     reporter.emit({ type: 'step:start', id: step.id, title: step.title });
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
@@ -137,7 +132,6 @@ export async function runSteps<Ctx>(steps: ReadonlyArray<Step<Ctx>>, ctx: Ctx, o
       reporter.emit({ type: 'step:end', id: step.id, title: step.title, status: 'done', durationMs, detail: plan.summary });
       reports.push({ id: step.id, title: step.title, status: 'done', summary: plan.summary, durationMs, problems: plan.problems });
     } catch (error) {
-      failed = true;
       const durationMs = elapsed();
       const message = error instanceof Error ? error.message : String(error);
       reporter.emit({ type: 'step:end', id: step.id, title: step.title, status: 'failed', durationMs, detail: message.split('\n')[0] });
@@ -150,6 +144,9 @@ export async function runSteps<Ctx>(steps: ReadonlyArray<Step<Ctx>>, ctx: Ctx, o
         problems: [],
         error: isDevkitError(error) ? error.toJSON() : { message },
       });
+      for (const later of steps.slice(index + 1)) {
+        reports.push({ id: later.id, title: later.title, status: 'not-run', summary: 'not run: an earlier step failed', durationMs: 0, problems: [] });
+      }
       throw new StepFailedError(step.id, error, reports);
     }
   }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { digestParts, runCommand, usageError, writeFileAtomic, type Problem, type Step, type StepCheck } from '@devkit/core';
+import { DevkitError, digestParts, runCommand, usageError, writeFileAtomic, type Problem, type Step, type StepCheck } from '@devkit/core';
 import type { HookName, ProjectContext } from '@devkit/config';
 import { locateGit } from './git.js';
 
@@ -104,6 +104,12 @@ export async function installHooks(ctx: Pick<ProjectContext, 'root' | 'config' |
   const layout = hooksLayout(ctx.root);
   if (!layout) {
     throw usageError('E_NOT_A_GIT_REPO', `${ctx.root} is not inside a git repository, so there is nowhere to install hooks`, { hint: 'git init' });
+  }
+  const hooksPath = await gitHooksPath(layout.top);
+  if (hooksPath !== undefined && !/(^|\/)\.husky\/_\/?$/.test(hooksPath)) {
+    throw new DevkitError('E_HOOKS_PATH_TAKEN', 1, `git's core.hooksPath is ${JSON.stringify(hooksPath)} (another tool's hooks); devkit will not replace it silently`, {
+      hint: 'git config --unset core.hooksPath && devkit hooks install',
+    });
   }
   const written: string[] = [];
   await mkdir(join(layout.top, layout.huskyDir), { recursive: true });
