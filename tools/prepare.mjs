@@ -1,11 +1,16 @@
 // Root `prepare`: puts the git hooks in place on every install. pnpm 10 does not run
 // dependencies' install scripts, so this root script is what makes hooks appear on a new clone.
+// Before the first build there is no devkit binary yet; husky itself then installs the same
+// hooks (the committed .husky/<hook> files call `devkit hooks run <hook>`).
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 if (process.env.HUSKY === '0' || !existsSync('.git')) process.exit(0);
-const cli = 'packages/cli/dist/main.js';
-const result = existsSync(cli)
-  ? spawnSync(process.execPath, [cli, 'hooks', 'install'], { stdio: 'inherit' })
-  : spawnSync(process.execPath, ['node_modules/husky/bin.js'], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+const cli = 'packages/cli/dist/bin.js';
+if (existsSync(cli)) {
+  const viaDevkit = spawnSync(process.execPath, [cli, 'hooks', 'install'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (viaDevkit.status === 0) process.exit(0);
+  process.stderr.write(`prepare: devkit hooks install failed (exit ${viaDevkit.status}); installing with husky instead\n${viaDevkit.stderr ?? ''}`);
+}
+const viaHusky = spawnSync(process.execPath, ['node_modules/husky/bin.js'], { stdio: 'inherit' });
+process.exit(viaHusky.status ?? 1);

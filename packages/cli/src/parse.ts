@@ -1,5 +1,4 @@
-import { usageError } from '@devkit/core';
-import { closest } from '@devkit/config';
+import { closest, usageError } from '@devkit/core';
 import { GLOBAL_FLAGS } from './commands.js';
 import type { CommandSpec, FlagSpec } from './spec.js';
 

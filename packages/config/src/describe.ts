@@ -1,5 +1,3 @@
-import { distance } from 'fastest-levenshtein';
-
 /** A short, human description of a JSON value for "found …" messages. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -10,17 +8,4 @@ export function describeValue(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-/** The closest candidate within a small edit distance, or undefined. */
-export function closest(input: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  const limit = Math.max(2, Math.floor(input.length / 3));
-  for (const candidate of candidates) {
-    const d = distance(input.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= limit ? best : undefined;
-}
+export { closest } from '@devkit/core';

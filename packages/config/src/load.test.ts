@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DevkitError } from '@devkit/core';
-import { parseConfig } from './load.js';
+import { parseConfig } from './validate.js';
 import { toJsonSchema } from './schema.js';
 
 function configError(text: string): DevkitError {

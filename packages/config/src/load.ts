@@ -1,26 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
-import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { z } from 'zod';
-import { usageError } from '@devkit/core';
-import { DevkitConfigSchema, type DevkitConfig } from './schema.js';
-import { checkConfigRules } from './rules.js';
-import { closest, describeValue } from './describe.js';
-import { formatKeyPath, offsetOf, positionAt } from './locate.js';
+import { dirname, join, resolve } from 'node:path';
+import { readFileIfExists, sha256, usageError, writeFileAtomic } from '@devkit/core';
+import type { DevkitConfig } from './schema.js';
 
 export const CONFIG_FILE = 'devkit.json';
-
-/** One thing wrong with devkit.json, located to the character. */
-export interface ConfigIssue {
-  file: string;
-  line: number;
-  column: number;
-  keyPath: string;
-  expected: string;
-  found: string;
-  message: string;
-}
 
 export interface LoadedConfig {
   /** The repo root: the folder holding devkit.json (or pnpm-workspace.yaml, or the cwd). */
@@ -46,116 +30,30 @@ export function findRoot(cwd: string): string {
   return start;
 }
 
-/** Parses and validates devkit.json text. Pure: throws a DevkitError (exit 2) listing every issue. */
-export function parseConfig(text: string, file: string): DevkitConfig {
-  const syntaxErrors: ParseError[] = [];
-  const tree = parseTree(text, syntaxErrors, { allowTrailingComma: false, disallowComments: true });
-  if (syntaxErrors.length > 0 || !tree) {
-    const issues = syntaxErrors.map((error): ConfigIssue => {
-      const { line, column } = positionAt(text, error.offset);
-      const found = text.slice(error.offset, error.offset + Math.max(1, error.length)).trim() || 'end of file';
-      return {
-        file,
-        line,
-        column,
-        keyPath: '(syntax)',
-        expected: 'valid JSON',
-        found: JSON.stringify(found),
-        message: `invalid JSON: ${printParseErrorCode(error.error)}`,
-      };
-    });
-    throw configError(file, issues.length ? issues : [{ file, line: 1, column: 1, keyPath: '(syntax)', expected: 'a JSON object', found: 'nothing', message: 'empty file' }]);
+let validatorDigest: string | undefined;
+/**
+ * Identity of the validator itself (schema and rules source), so a devkit upgrade that changes
+ * what is valid never trusts a verdict cached by an older one.
+ */
+function validatorIdentity(): string {
+  if (validatorDigest === undefined) {
+    const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+    validatorDigest = sha256(['schema', 'rules', 'validate'].map((name) => readFileSync(new URL(`./${name}.${ext}`, import.meta.url), 'utf8')).join('\0'));
   }
-  const data: unknown = JSON.parse(text);
-  const result = DevkitConfigSchema.safeParse(data, { reportInput: true });
-  const issues: ConfigIssue[] = [];
-  if (!result.success) {
-    for (const issue of result.error.issues) issues.push(...toConfigIssues(issue, text, tree, file));
-  } else {
-    for (const finding of checkConfigRules(result.data)) {
-      const { line, column } = positionAt(text, offsetOf(tree, finding.path));
-      issues.push({ file, line, column, keyPath: formatKeyPath(finding.path), expected: finding.expected, found: finding.found, message: finding.message });
-    }
-  }
-  if (issues.length > 0) throw configError(file, issues);
-  return result.data as DevkitConfig;
+  return validatorDigest;
 }
 
-function toConfigIssues(issue: z.core.$ZodIssue, text: string, tree: NonNullable<ReturnType<typeof parseTree>>, file: string): ConfigIssue[] {
-  const path = issue.path as (string | number)[];
-  const located = (offset: number) => positionAt(text, offset);
-  if (issue.code === 'unrecognized_keys') {
-    const known = knownKeysAt(path);
-    return issue.keys.map((key) => {
-      const suggestion = closest(key, known);
-      const { line, column } = located(offsetOf(tree, path, key));
-      return {
-        file,
-        line,
-        column,
-        keyPath: formatKeyPath([...path, key]),
-        expected: known.length ? `one of ${known.join(', ')}` : 'no such key',
-        found: `unknown key ${JSON.stringify(key)}`,
-        message: `unknown key ${JSON.stringify(key)}${suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : ''}`,
-      };
-    });
-  }
-  const { line, column } = located(offsetOf(tree, path));
-  const input = (issue as { input?: unknown }).input;
-  let expected: string;
-  switch (issue.code) {
-    case 'invalid_type':
-      expected = issue.expected;
-      break;
-    case 'invalid_value':
-      expected = `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-      break;
-    default:
-      expected = issue.message.replace(/^Invalid input: /, '');
-  }
-  let message = issue.code === 'invalid_type' ? `expected ${issue.expected}, found ${describeValue(input)}` : issue.message;
-  if (issue.code === 'invalid_value' && typeof input === 'string') {
-    const suggestion = closest(input, issue.values.map(String));
-    if (suggestion) message += ` (did you mean ${JSON.stringify(suggestion)}?)`;
-  }
-  return [{ file, line, column, keyPath: formatKeyPath(path), expected, found: describeValue(input), message }];
+function cachePath(root: string): string {
+  return join(root, '.devkit', 'cache', 'config.json');
 }
 
-/** The keys the schema allows in the object at `path`, for did-you-mean suggestions. */
-function knownKeysAt(path: ReadonlyArray<string | number>): string[] {
-  let schema: z.core.$ZodType | undefined = DevkitConfigSchema;
-  for (const part of path) {
-    schema = schema && childSchema(unwrap(schema), part);
-  }
-  const object = schema && unwrap(schema);
-  return object instanceof z.ZodObject ? Object.keys(object.shape) : [];
-}
-
-function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
-  let current = schema;
-  while (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable) {
-    current = current.unwrap() as z.core.$ZodType;
-  }
-  return current;
-}
-
-function childSchema(schema: z.core.$ZodType, part: string | number): z.core.$ZodType | undefined {
-  if (schema instanceof z.ZodObject) return (schema.shape as Record<string, z.core.$ZodType>)[String(part)];
-  if (schema instanceof z.ZodRecord) return schema.valueType as z.core.$ZodType;
-  if (schema instanceof z.ZodArray) return schema.element as z.core.$ZodType;
-  return undefined;
-}
-
-function configError(file: string, issues: ConfigIssue[]) {
-  const shown = relative(process.cwd(), file) || file;
-  const lines = issues.map((i) => `  ${shown}:${i.line}:${i.column} ${i.keyPath}: ${i.message}`);
-  return usageError('E_CONFIG_INVALID', `${shown} is not valid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`, {
-    hint: `fix the key${issues.length === 1 ? '' : 's'} above in ${shown}; the schema is in node_modules/@devkit/config/schema.json`,
-    details: { file, issues },
-  });
-}
-
-/** Loads devkit.json from the repo root containing `cwd`. A missing file gives the defaults. */
+/**
+ * Loads devkit.json from the repo root containing `cwd`. A missing file gives the defaults.
+ *
+ * Validation loads zod and a JSON parser that tracks positions, which costs more than the rest
+ * of a warm `devkit bootstrap` or `devkit hooks run` together; so a file that validated before
+ * (same bytes, same validator) is taken from `.devkit/cache/config.json` without re-validating.
+ */
 export async function loadConfig(cwd: string): Promise<LoadedConfig> {
   const root = findRoot(cwd);
   const file = join(root, CONFIG_FILE);
@@ -166,5 +64,19 @@ export async function loadConfig(cwd: string): Promise<LoadedConfig> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { root, file, found: false, config: {} };
     throw usageError('E_CONFIG_UNREADABLE', `cannot read ${file}: ${(error as Error).message}`, { cause: error, hint: `check the permissions of ${file}` });
   }
-  return { root, file, found: true, config: parseConfig(text, file) };
+  const key = sha256(`${validatorIdentity()}\0${text}`);
+  const cached = await readFileIfExists(cachePath(root)).catch(() => undefined);
+  if (cached !== undefined) {
+    try {
+      const entry = JSON.parse(cached) as { key?: string; config?: DevkitConfig };
+      if (entry.key === key && entry.config) return { root, file, found: true, config: entry.config };
+    } catch {
+      // a damaged cache is just a miss
+    }
+  }
+  const { parseConfig } = await import('./validate.js');
+  const config = parseConfig(text, file);
+  // Best effort: a read-only checkout still works, it only validates every time.
+  await writeFileAtomic(cachePath(root), `${JSON.stringify({ key, config })}\n`).catch(() => undefined);
+  return { root, file, found: true, config };
 }

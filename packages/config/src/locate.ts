@@ -1,23 +1,5 @@
 import { findNodeAtLocation, type Node as JsonNode } from 'jsonc-parser';
 
-export interface Position {
-  line: number;
-  column: number;
-}
-
-/** 1-based line and column of a character offset. */
-export function positionAt(text: string, offset: number): Position {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
 /**
  * Offset of the value at `path`; for `key` set, of that property's key inside the object at
  * `path` (where an unknown key is written). Falls back to the nearest ancestor that exists.
@@ -36,15 +18,4 @@ export function offsetOf(tree: JsonNode | undefined, path: ReadonlyArray<string 
     return node.offset;
   }
   return tree.offset;
-}
-
-/** `services.postgres.version`, `native.packages["@acme/x"].build`, `hooks.pre-commit[0]`. */
-export function formatKeyPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else if (typeof part === 'string' && /^[A-Za-z_$][\w$-]*$/.test(part)) out += out ? `.${part}` : part;
-    else out += `[${JSON.stringify(String(part))}]`;
-  }
-  return out || '(root)';
 }

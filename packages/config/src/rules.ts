@@ -49,7 +49,7 @@ const environmentsFromAcyclic: ConfigRule = (config) => {
 const targetBuildersExist: ConfigRule = (config) => {
   const builders = new Set<string>([...BUILTIN_BUILDERS, ...Object.keys(config.native?.builders ?? {})]);
   return Object.entries(config.native?.targets ?? {}).flatMap(([target, spec]) =>
-    builders.has(spec.builder)
+    spec.builder === undefined || builders.has(spec.builder)
       ? []
       : [{ path: ['native', 'targets', target, 'builder'], expected: `one of ${[...builders].join(', ')}`, found: JSON.stringify(spec.builder), message: `target ${target} names builder ${JSON.stringify(spec.builder)}, which is neither built in nor declared in native.builders` }],
   );

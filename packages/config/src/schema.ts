@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HOOK_CHECKS, type HOOK_NAMES } from './names.js';
 
 /**
  * The devkit.json schema: the one source of the config's types, its runtime validation and the
@@ -35,8 +36,6 @@ export const ServicesSchema = z
   })
   .describe('Services run natively from .devkit/services/, at production versions.');
 
-export const HOOK_NAMES = ['pre-commit', 'pre-push', 'commit-msg'] as const;
-export const HOOK_CHECKS = ['lint-staged', 'lockfile', 'lint'] as const;
 const hookChecks = z.array(z.enum(HOOK_CHECKS));
 
 export const HooksSchema = z.strictObject({
@@ -69,9 +68,14 @@ export const NativeSchema = z.strictObject({
     .record(
       targetName,
       z.strictObject({
-        builder: nonEmpty,
+        builder: nonEmpty.optional().describe('Builder (a folder of docker/) whose image builds this target; built-in targets have one.'),
         glibc: versionFloor.optional(),
         macos: versionFloor.optional(),
+        isa: z.enum(['x86-64', 'x86-64-v2', 'x86-64-v3', 'x86-64-v4']).optional().describe('Highest x86-64 ISA level outputs may need (default x86-64).'),
+        env: z
+          .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string())
+          .optional()
+          .describe('Compiler overrides for this target (CC, CXX, AR, CFLAGS, LDFLAGS …), merged over the built-in ones.'),
       }),
     )
     .optional(),

@@ -1,4 +1,4 @@
-import { execa, type ExecaError } from 'execa';
+import type { ExecaError } from 'execa';
 import { DevkitError, machineError, type ExitCode } from './errors.js';
 import { redact } from './redact.js';
 import type { Reporter } from './reporter.js';
@@ -37,6 +37,9 @@ export async function runCommand(file: string, args: readonly string[], options:
   const started = performance.now();
   const secrets = options.secrets ?? [];
   const commandLine = redact([file, ...args].join(' '), secrets);
+  // execa is imported on first use: it is the heaviest module devkit has, and most warm runs
+  // (a bootstrap with nothing to do) never start a process.
+  const { execa } = await import('execa');
   const child = execa(file, args, {
     cwd: options.cwd,
     env: options.env,

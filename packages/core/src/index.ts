@@ -11,3 +11,4 @@ export { readState, writeState, statePath } from './state.js';
 export type { DevkitState } from './state.js';
 export { planSteps, runSteps, StepFailedError } from './step.js';
 export type { Step, StepCheck, Problem, StepPlanEntry, StepPlanStatus, StepReport, RunStepsOptions } from './step.js';
+export { closest } from './suggest.js';

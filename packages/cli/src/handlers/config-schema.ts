@@ -1,4 +1,4 @@
-import { toJsonSchema } from '@devkit/config';
+import { toJsonSchema } from '@devkit/config/schema';
 import type { CommandResult } from '../spec.js';
 
 export async function run(): Promise<CommandResult> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkToolchain, collectRequirements } from './toolchain-step.js';
+import { checkToolchain, collectRequirements } from './toolchain-check.js';
 import { lockfileImporters } from './dependencies-step.js';
 
 describe('checkToolchain', () => {
