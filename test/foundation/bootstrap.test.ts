@@ -28,7 +28,7 @@ describe('devkit bootstrap on the fixture monorepo', () => {
     expect(report.problems.map((p) => p.code)).toEqual(expect.arrayContaining(['W_DEPS_NOT_INSTALLED', 'W_HOOKS_NOT_INSTALLED']));
     expect(report.problems.every((p) => p.fix)).toBe(true);
     expect(existsSync(join(repo, 'node_modules'))).toBe(false);
-    expect(existsSync(join(repo, '.devkit'))).toBe(false);
+    expect(existsSync(join(repo, '.devkit/state.json'))).toBe(false);
   });
 
   it('installs dependencies and hooks, then a second run skips every step', async () => {
