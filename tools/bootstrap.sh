@@ -17,9 +17,10 @@ want=$(node -p "require('./package.json').packageManager.replace(/^pnpm@/, '').s
 have=$(pnpm --version 2>/dev/null || true)
 if [ "$have" != "$want" ]; then
   echo "bootstrap: installing pnpm $want (found: ${have:-none})" >&2
-  if ! (corepack enable pnpm 2>/dev/null && COREPACK_ENABLE_DOWNLOAD_PROMPT=0 corepack prepare "pnpm@$want" --activate >/dev/null 2>&1 && [ "$(pnpm --version 2>/dev/null)" = "$want" ]); then
-    npm install -g "pnpm@$want" >/dev/null
-  fi
+  # npm rather than corepack: corepack verifies registry signatures that mirrors do not carry.
+  # --force replaces a corepack shim left at the same path.
+  npm install -g --force "pnpm@$want" >/dev/null 2>&1 || { echo "bootstrap: npm install -g pnpm@$want failed" >&2; exit 3; }
+  hash -r
 fi
 
 # 3. Dependencies exactly as the lockfile says; 4. build (turbo caches it).
