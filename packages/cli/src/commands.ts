@@ -46,6 +46,17 @@ export const COMMANDS: CommandSpec = {
       ],
     },
     {
+      name: 'lint',
+      summary: "the pre-commit hook's checks for CI: lint-staged tasks and the lockfile check, report only",
+      description:
+        'Runs the checks the pre-commit hook runs (devkit.json hooks.pre-commit) without fixing or writing anything, and exits 1 on any finding: a commit made with --no-verify is still caught. With no flag, every tracked file is checked.',
+      flags: {
+        staged: { type: 'boolean', description: 'check the staged content (the git index)' },
+        since: { type: 'string', placeholder: '<ref>', description: 'check files changed since the merge base of <ref> and HEAD (e.g. origin/main)' },
+      },
+      load: () => import('./handlers/lint.js'),
+    },
+    {
       name: 'config',
       summary: 'devkit.json',
       subcommands: [

@@ -2,12 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DevkitError, digestParts, runCommand, usageError, writeFileAtomic, type Problem, type Step, type StepCheck } from '@devkit/core';
-import type { HookName, ProjectContext } from '@devkit/config';
+import { digestParts, findingError, runCommand, usageError, writeFileAtomic, type Problem, type Step, type StepCheck } from '@devkit/core';
+import type { HookCheck, HookName, ProjectContext } from '@devkit/config';
 import { locateGit } from './git.js';
 
 /** Hooks installed when devkit.json names none. */
-export const DEFAULT_HOOKS: Readonly<Partial<Record<HookName, readonly string[]>>> = { 'pre-commit': ['lint-staged', 'lockfile'] };
+export const DEFAULT_HOOKS: Readonly<Partial<Record<HookName, readonly HookCheck[]>>> = { 'pre-commit': ['lint-staged', 'lockfile'] };
 
 const MARKER = 'devkit hooks run';
 
@@ -18,7 +18,10 @@ export function configuredHooks(ctx: Pick<ProjectContext, 'config'>): HookName[]
 /** The body of `.husky/<hook>`: a one-liner husky runs with node_modules/.bin on PATH. */
 export function hookBody(hook: HookName, subdir: string): string {
   const cd = subdir ? `cd ${JSON.stringify(subdir)} || exit 1\n` : '';
-  return `# Installed by devkit: checks what is being committed. CI runs the same checks (devkit lint).\n${cd}devkit hooks run ${hook} "$@"\n`;
+  // Without this line a checkout whose dependencies are not installed fails with husky's bare
+  // "command not found"; say what to do instead.
+  const guard = `command -v devkit >/dev/null 2>&1 || { echo "devkit is not installed in this checkout: run pnpm install (HUSKY=0 skips the hook once)" >&2; exit 1; }\n`;
+  return `# Installed by devkit: checks what is being committed. CI runs the same checks (devkit lint).\n${cd}${guard}devkit hooks run ${hook} "$@"\n`;
 }
 
 export interface HooksLayout {
@@ -38,12 +41,24 @@ export function hooksLayout(root: string): HooksLayout | undefined {
 }
 
 async function gitHooksPath(top: string): Promise<string | undefined> {
+  return (await gitHooksPathOrigin(top))?.value;
+}
+
+/** The effective core.hooksPath and the config file that sets it (local, global or system). */
+async function gitHooksPathOrigin(top: string): Promise<{ value: string; origin: string; scope: string } | undefined> {
   try {
-    const { stdout } = await runCommand('git', ['config', '--get', 'core.hooksPath'], { cwd: top });
-    return stdout.trim() || undefined;
+    const { stdout } = await runCommand('git', ['config', '--show-scope', '--show-origin', '--get', 'core.hooksPath'], { cwd: top });
+    const [scope = '', origin = '', ...value] = stdout.trim().split('\t');
+    if (value.length === 0) return undefined;
+    return { scope, origin: origin.replace(/^file:/, ''), value: value.join('\t').trim() };
   } catch {
     return undefined; // exit 1: not set
   }
+}
+
+/** Whether a core.hooksPath value is husky's folder (this layout's or a moved one), which devkit may take over. */
+function isHuskyPath(hooksPath: string): boolean {
+  return /(^|\/)\.husky\/_\/?$/.test(hooksPath);
 }
 
 /** Pure-ish inspection of the installed hooks (one `git config` read). */
@@ -57,8 +72,7 @@ export async function checkHooks(ctx: Pick<ProjectContext, 'root' | 'config' | '
   const hooksPath = await gitHooksPath(layout.top);
   const wanted = `${layout.huskyDir}/_`;
   if (hooksPath !== undefined && hooksPath !== wanted && hooksPath.replace(/\/$/, '') !== wanted) {
-    const ours = /(^|\/)\.husky\/_\/?$/.test(hooksPath);
-    if (!ours) {
+    if (!isHuskyPath(hooksPath)) {
       problems.push({
         code: 'E_HOOKS_PATH_TAKEN',
         kind: 'blocking',
@@ -105,10 +119,13 @@ export async function installHooks(ctx: Pick<ProjectContext, 'root' | 'config' |
   if (!layout) {
     throw usageError('E_NOT_A_GIT_REPO', `${ctx.root} is not inside a git repository, so there is nowhere to install hooks`, { hint: 'git init' });
   }
-  const hooksPath = await gitHooksPath(layout.top);
-  if (hooksPath !== undefined && !/(^|\/)\.husky\/_\/?$/.test(hooksPath)) {
-    throw new DevkitError('E_HOOKS_PATH_TAKEN', 1, `git's core.hooksPath is ${JSON.stringify(hooksPath)} (another tool's hooks); devkit will not replace it silently`, {
-      hint: 'git config --unset core.hooksPath && devkit hooks install',
+  // Another tool (or a person) pointed git at other hooks: taking them over would silently
+  // disable whatever runs there, so say so and let the user choose.
+  const current = await gitHooksPathOrigin(layout.top);
+  if (current && !isHuskyPath(current.value)) {
+    throw findingError('E_HOOKS_PATH_TAKEN', `git's core.hooksPath is ${JSON.stringify(current.value)} (set in ${current.scope} config ${current.origin}), so hooks in ${layout.huskyDir}/_ would never run; devkit leaves it as it is`, {
+      hint: `move any hooks you need from ${current.value} into ${layout.huskyDir}/, then: git config ${current.scope === 'local' ? '' : `--file ${current.origin} `}--unset core.hooksPath && devkit hooks install`,
+      details: { hooksPath: current.value, origin: current.origin },
     });
   }
   const written: string[] = [];

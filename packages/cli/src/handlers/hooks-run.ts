@@ -1,8 +1,15 @@
-import { usageError } from '@devkit/core';
+import { isDevkitError, usageError } from '@devkit/core';
 import { HOOK_NAMES, closest, type HookName } from '@devkit/config';
-import { DEFAULT_HOOKS } from '@devkit/hooks';
+import { DEFAULT_HOOKS, runHookChecks, type CheckScope } from '@devkit/hooks';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
+import { loadChecks } from './hooks-checks.js';
+import { renderHookReport } from './lint-render.js';
+
+/** pre-push looks at what is about to be pushed (since the upstream); the others at the index. */
+function scopeOf(hook: HookName): CheckScope {
+  return hook === 'pre-push' ? { kind: 'since', ref: '@{upstream}' } : { kind: 'staged' };
+}
 
 export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
   const hook = String(input.args.hook);
@@ -11,10 +18,29 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
     throw usageError('E_UNKNOWN_HOOK', `unknown hook ${JSON.stringify(hook)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`, { hint: `devkit hooks run ${suggestion ?? 'pre-commit'}` });
   }
   const ctx = await loadProject(input, io);
-  const checks = ctx.config.hooks?.[hook as HookName] ?? DEFAULT_HOOKS[hook as HookName] ?? [];
+  const names = ctx.config.hooks?.[hook as HookName] ?? DEFAULT_HOOKS[hook as HookName] ?? [];
+  const scope = scopeOf(hook as HookName);
+  let report;
+  try {
+    report = await runHookChecks({
+      root: ctx.root,
+      scope,
+      // `lint-staged` fixes what it can and re-stages it; `lint` only reports.
+      fix: names.includes('lint-staged'),
+      lintStaged: names.includes('lint-staged') || names.includes('lint'),
+      checks: await loadChecks(names),
+      env: input.env,
+    });
+  } catch (error) {
+    // A branch pushed for the first time has no upstream to compare with: CI checks it.
+    if (scope.kind !== 'since' || !isDevkitError(error) || error.code !== 'E_BAD_REF') throw error;
+    io.notice(`${hook}: this branch has no upstream yet, so there is nothing to compare with; CI runs devkit lint on it`);
+    return { exitCode: 0, data: { ok: true, hook, skipped: 'no upstream' }, human: () => [] };
+  }
+  const ok = !report.findings.some((f) => f.severity === 'error');
   return {
-    exitCode: 0,
-    data: { ok: true, hook, checks: checks.map((name) => ({ name, status: 'pending' })) },
-    human: () => [],
+    exitCode: ok ? 0 : 1,
+    data: { ok, hook, ...report },
+    human: (s) => renderHookReport(hook, report, s),
   };
 }

@@ -1,0 +1,42 @@
+import { usageError } from '@devkit/core';
+import { DEFAULT_HOOKS, runHookChecks, type CheckScope } from '@devkit/hooks';
+import { loadProject } from '../context.js';
+import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
+import { loadChecks } from './hooks-checks.js';
+import { renderHookReport } from './lint-render.js';
+
+/** Pure: the files `devkit lint` looks at, from its flags. */
+export function lintScope(flags: CommandInput['flags']): CheckScope {
+  const since = flags.since;
+  if (flags.staged === true && since !== undefined) {
+    throw usageError('E_FLAG_CONFLICT', '--staged and --since cannot be used together', { hint: 'devkit lint --since origin/main' });
+  }
+  if (typeof since === 'string') return { kind: 'since', ref: since };
+  if (flags.staged === true) return { kind: 'staged' };
+  return { kind: 'all' };
+}
+
+/**
+ * The pre-commit hook's checks, for CI: same lint-staged tasks, same lockfile check, but
+ * nothing is fixed or written — every problem is reported and the exit code is 1. This is what
+ * catches a commit made with --no-verify.
+ */
+export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+  const scope = lintScope(input.flags);
+  const ctx = await loadProject(input, io);
+  const names = ctx.config.hooks?.['pre-commit'] ?? DEFAULT_HOOKS['pre-commit'] ?? [];
+  const report = await runHookChecks({
+    root: ctx.root,
+    scope,
+    fix: false,
+    lintStaged: names.includes('lint-staged') || names.includes('lint'),
+    checks: await loadChecks(names),
+    env: input.env,
+  });
+  const ok = !report.findings.some((f) => f.severity === 'error');
+  return {
+    exitCode: ok ? 0 : 1,
+    data: { ok, ...report },
+    human: (s) => renderHookReport('lint', report, s),
+  };
+}

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { DevkitError } from '@devkit/core';
+
+interface Pending {
+  name: string;
+  resolve(value: Buffer | undefined): void;
+  reject(error: Error): void;
+}
+
+/**
+ * Reads objects from git through one long-lived `git cat-file --batch`: any number of blobs
+ * for the price of one process. Names are anything cat-file takes: a blob id, `:path` (the
+ * index), `HEAD:path`.
+ */
+export class BlobReader {
+  readonly #cwd: string;
+  #child: ChildProcessWithoutNullStreams | undefined;
+  #buffer: Buffer = Buffer.alloc(0);
+  readonly #queue: Pending[] = [];
+  #failure: Error | undefined;
+
+  constructor(cwd: string) {
+    this.#cwd = cwd;
+  }
+
+  /** The object's bytes, or `undefined` when it does not exist. */
+  read(name: string): Promise<Buffer | undefined> {
+    if (/[\n\r]/.test(name)) return Promise.reject(new DevkitError('E_GIT_PATH', 1, `cannot read ${JSON.stringify(name)} from git: the name contains a line break`));
+    if (this.#failure) return Promise.reject(this.#failure);
+    const child = this.#start();
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ name, resolve, reject });
+      child.stdin.write(`${name}\n`);
+    });
+  }
+
+  /** Ends the cat-file process (idempotent). */
+  close(): void {
+    this.#child?.stdin.end();
+    this.#child = undefined;
+  }
+
+  #start(): ChildProcessWithoutNullStreams {
+    if (this.#child) return this.#child;
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: this.#cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const stderr: Buffer[] = [];
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdout.on('data', (chunk: Buffer) => {
+      this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+      this.#drain();
+    });
+    const fail = (error: Error) => {
+      this.#failure = error;
+      for (const pending of this.#queue.splice(0)) pending.reject(error);
+    };
+    child.on('error', fail);
+    child.on('close', (code) => {
+      if (this.#queue.length > 0) fail(new DevkitError('E_GIT_FAILED', 1, `git cat-file --batch exited with code ${code}: ${Buffer.concat(stderr).toString('utf8').trim()}`));
+    });
+    child.stdin.on('error', () => {
+      // Reported through 'close' with the exit code.
+    });
+    this.#child = child;
+    return child;
+  }
+
+  #drain(): void {
+    for (;;) {
+      const pending = this.#queue[0];
+      if (!pending) return;
+      const eol = this.#buffer.indexOf(10);
+      if (eol < 0) return;
+      const header = this.#buffer.subarray(0, eol).toString('utf8');
+      if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
+        this.#buffer = this.#buffer.subarray(eol + 1);
+        this.#queue.shift();
+        pending.resolve(undefined);
+        continue;
+      }
+      // <oid> SP <type> SP <size> LF <contents> LF
+      const size = Number(header.slice(header.lastIndexOf(' ') + 1));
+      if (this.#buffer.length < eol + 1 + size + 1) return;
+      const body = Buffer.from(this.#buffer.subarray(eol + 1, eol + 1 + size));
+      this.#buffer = this.#buffer.subarray(eol + 1 + size + 1);
+      this.#queue.shift();
+      if (header.split(' ')[1] !== 'blob') pending.resolve(undefined);
+      else pending.resolve(body);
+    }
+  }
+}

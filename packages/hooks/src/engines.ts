@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { machineError } from '@devkit/core';
+
+/** The slice of ESLint's Node API the runner uses (the repo's own ESLint, whatever its version). */
+export interface EslintMessage {
+  ruleId: string | null;
+  severity: 0 | 1 | 2;
+  message: string;
+  line?: number;
+  column?: number;
+  fatal?: boolean;
+  fix?: unknown;
+}
+
+export interface EslintLintResult {
+  messages: EslintMessage[];
+  errorCount: number;
+  warningCount: number;
+  output?: string;
+}
+
+export interface EslintInstance {
+  lintText(code: string, options: { filePath: string; warnIgnored?: boolean }): Promise<EslintLintResult[]>;
+  isPathIgnored(filePath: string): Promise<boolean>;
+}
+
+interface EslintModule {
+  ESLint?: new (options: Record<string, unknown>) => EslintInstance;
+  loadESLint?: (options: { cwd?: string }) => Promise<new (options: Record<string, unknown>) => EslintInstance>;
+}
+
+export interface PrettierModule {
+  format(source: string, options: Record<string, unknown>): Promise<string>;
+  resolveConfig(file: string, options?: Record<string, unknown>): Promise<Record<string, unknown> | null>;
+  getFileInfo(file: string, options?: Record<string, unknown>): Promise<{ ignored: boolean; inferredParser: string | null }>;
+}
+
+function resolveFromRepo(root: string, name: string): string | undefined {
+  try {
+    return createRequire(join(root, 'package.json')).resolve(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the repo can resolve a package from its root (without loading it). */
+export function repoHas(root: string, name: string): boolean {
+  return resolveFromRepo(root, name) !== undefined;
+}
+
+/**
+ * Loads the repo's own ESLint (its version, its config) and makes one instance per fix mode on
+ * first use. Loaded lazily: a commit that stages no lintable file never pays for ESLint.
+ */
+export class EslintEngines {
+  readonly #root: string;
+  #ctor: Promise<new (options: Record<string, unknown>) => EslintInstance> | undefined;
+  readonly #instances = new Map<boolean, EslintInstance>();
+
+  constructor(root: string) {
+    this.#root = root;
+  }
+
+  async get(fix: boolean): Promise<EslintInstance> {
+    const existing = this.#instances.get(fix);
+    if (existing) return existing;
+    this.#ctor ??= this.#load();
+    const Ctor = await this.#ctor;
+    const instance = new Ctor({ cwd: this.#root, fix });
+    this.#instances.set(fix, instance);
+    return instance;
+  }
+
+  async #load(): Promise<new (options: Record<string, unknown>) => EslintInstance> {
+    const entry = resolveFromRepo(this.#root, 'eslint');
+    if (!entry) {
+      throw machineError('E_ESLINT_MISSING', `the lint-staged config runs eslint, but eslint is not installed in ${this.#root}`, { hint: 'pnpm add -D -w eslint' });
+    }
+    const mod = (await import(pathToFileURL(entry).href)) as EslintModule;
+    if (mod.loadESLint) return mod.loadESLint({ cwd: this.#root });
+    if (mod.ESLint) return mod.ESLint;
+    throw machineError('E_ESLINT_UNSUPPORTED', `the eslint installed in ${this.#root} has no Node API (ESLint class); devkit needs eslint 7 or newer`, { hint: 'pnpm add -D -w eslint@9' });
+  }
+}
+
+const PRETTIER_CONFIGS = [
+  '.prettierrc',
+  '.prettierrc.json',
+  '.prettierrc.json5',
+  '.prettierrc.yaml',
+  '.prettierrc.yml',
+  '.prettierrc.toml',
+  '.prettierrc.js',
+  '.prettierrc.cjs',
+  '.prettierrc.mjs',
+  'prettier.config.js',
+  'prettier.config.cjs',
+  'prettier.config.mjs',
+];
+
+/** Whether the repo uses Prettier: it is installed and configured at the root. */
+export function repoUsesPrettier(root: string): boolean {
+  if (!repoHas(root, 'prettier')) return false;
+  if (PRETTIER_CONFIGS.some((name) => existsSync(join(root, name)))) return true;
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    return 'prettier' in pkg;
+  } catch {
+    return false;
+  }
+}
+
+/** Loads the repo's own Prettier on first use. */
+export async function loadPrettier(root: string): Promise<PrettierModule> {
+  const entry = resolveFromRepo(root, 'prettier');
+  if (!entry) throw machineError('E_PRETTIER_MISSING', `the lint-staged config runs prettier, but prettier is not installed in ${root}`, { hint: 'pnpm add -D -w prettier' });
+  const mod = (await import(pathToFileURL(entry).href)) as PrettierModule & { default?: PrettierModule };
+  return typeof mod.format === 'function' ? mod : mod.default!;
+}

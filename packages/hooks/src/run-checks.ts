@@ -1,0 +1,155 @@
+import { readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { usageError } from '@devkit/core';
+import { applyUpdates, restoreWorkingCopies, type AppliedFix } from './apply.js';
+import { BlobReader } from './blob-reader.js';
+import type { CheckScope, FileReader, HookFinding, RepoCheck } from './checks.js';
+import { EslintEngines, repoHas, repoUsesPrettier } from './engines.js';
+import { locateGit } from './git.js';
+import { loadLintStagedConfig } from './lint-staged-config.js';
+import { runTasks, type TaskFile } from './run-tasks.js';
+import { readChangedSince, readTrackedFiles } from './since.js';
+import { isRegularFile, readIndexStatus } from './staged.js';
+import type { LintStagedEntry } from './tasks.js';
+
+export interface RunHookChecksOptions {
+  /** The repo root (devkit.json / package.json); may be a sub-folder of the git work tree. */
+  root: string;
+  scope: CheckScope;
+  /** Apply eslint --fix / prettier --write and re-stage (pre-commit), or only report (CI). */
+  fix: boolean;
+  /** Run the lint-staged tasks (the `lint-staged` check). */
+  lintStaged: boolean;
+  /** Further checks registered by the CLI (the lockfile check). */
+  checks: readonly RepoCheck[];
+  env: NodeJS.ProcessEnv;
+}
+
+export interface CheckRun {
+  name: string;
+  status: 'passed' | 'failed' | 'skipped';
+  /** Why it was skipped. */
+  reason?: string | undefined;
+}
+
+export interface HookRunReport {
+  scope: CheckScope;
+  /** Changed files in scope, relative to the root. */
+  files: string[];
+  /** The lint-staged config used (a file name, or `default`). */
+  lintStagedConfig: string | undefined;
+  checks: CheckRun[];
+  findings: HookFinding[];
+  /** Fixes put into the commit (none when blocked or when only reporting). */
+  fixed: AppliedFix[];
+}
+
+interface ScopedFile {
+  path: string;
+  partial: boolean;
+  oid: string | undefined;
+  mode: string;
+}
+
+/**
+ * The lint-staged config, or devkit's default when the repo has none: eslint --fix on every
+ * file the repo's ESLint config covers, and prettier --write when the repo uses Prettier.
+ */
+async function lintStagedEntries(root: string): Promise<{ file: string; entries: LintStagedEntry[] } | undefined> {
+  const config = await loadLintStagedConfig(root);
+  if (config) return config;
+  const tasks: string[] = [];
+  if (repoUsesPrettier(root)) tasks.push('prettier --write --ignore-unknown');
+  if (repoHas(root, 'eslint')) tasks.push('eslint --fix');
+  return tasks.length > 0 ? { file: 'default', entries: [{ glob: '*', tasks }] } : undefined;
+}
+
+async function scopedFiles(top: string, prefix: string, scope: CheckScope, findings: HookFinding[]): Promise<ScopedFile[]> {
+  const under = (path: string) => prefix === '' || path.startsWith(prefix);
+  if (scope.kind === 'staged') {
+    const status = await readIndexStatus(top);
+    for (const path of status.unmerged.filter(under)) {
+      findings.push({ check: 'git', code: 'unmerged', severity: 'error', file: path.slice(prefix.length), message: 'has unresolved merge conflicts', fix: `resolve them, then git add ${path.slice(prefix.length)}` });
+    }
+    return status.staged.filter((file) => under(file.path) && isRegularFile(file)).map((file) => ({ path: file.path.slice(prefix.length), partial: file.partial, oid: file.oid, mode: file.mode }));
+  }
+  const paths = scope.kind === 'since' ? await readChangedSince(top, scope.ref) : await readTrackedFiles(top);
+  return paths.filter(under).map((path) => ({ path: path.slice(prefix.length), partial: false, oid: undefined, mode: '100644' }));
+}
+
+/**
+ * Runs a hook's checks over the files in scope. For staged files the content checked is the
+ * index's: a fully staged file is read from disk (it is the same bytes, and costs no process),
+ * a partially staged one from its blob. Fixes are written only when every check passed.
+ */
+export async function runHookChecks(options: RunHookChecksOptions): Promise<HookRunReport> {
+  const git = locateGit(options.root);
+  if (!git) throw usageError('E_NOT_A_GIT_REPO', `${options.root} is not inside a git repository`, { hint: 'git init' });
+  const sub = relative(git.top, options.root).split('\\').join('/');
+  const prefix = sub ? `${sub}/` : '';
+  const findings: HookFinding[] = [];
+  const scoped = await scopedFiles(git.top, prefix, options.scope, findings);
+  const report: HookRunReport = { scope: options.scope, files: scoped.map((f) => f.path), lintStagedConfig: undefined, checks: [], findings, fixed: [] };
+
+  const blobs = new BlobReader(git.top);
+  try {
+    const staged = options.scope.kind === 'staged';
+    const reader: FileReader = staged
+      ? { readFile: async (relPath) => (await blobs.read(`:${prefix}${relPath}`))?.toString('utf8') }
+      : {
+          readFile: async (relPath) => {
+            try {
+              return await readFile(join(options.root, relPath), 'utf8');
+            } catch (error) {
+              if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+              throw error;
+            }
+          },
+        };
+
+    let updates: Awaited<ReturnType<typeof runTasks>>['updates'] = [];
+    if (options.lintStaged) {
+      const config = scoped.length > 0 ? await lintStagedEntries(options.root) : undefined;
+      report.lintStagedConfig = config?.file;
+      if (!config) {
+        report.checks.push({ name: 'lint-staged', status: 'skipped', reason: scoped.length === 0 ? 'no files' : 'no lint-staged config, and neither eslint nor prettier installed' });
+      } else {
+        const files: TaskFile[] = scoped.map((file) => {
+          const abs = join(options.root, file.path);
+          return {
+            path: file.path,
+            abs,
+            partial: file.partial,
+            load: file.partial && file.oid ? async () => (await blobs.read(file.oid!))?.toString('utf8') ?? '' : () => readFile(abs, 'utf8'),
+          };
+        });
+        const before = findings.length;
+        const result = await runTasks({ root: options.root, entries: config.entries, files, fix: options.fix, eslint: new EslintEngines(options.root), env: options.env });
+        findings.push(...result.findings);
+        updates = result.updates;
+        report.checks.push({ name: 'lint-staged', status: findings.slice(before).some((f) => f.severity === 'error') ? 'failed' : 'passed' });
+      }
+    }
+
+    for (const check of options.checks) {
+      if (!check.appliesTo(report.files)) {
+        report.checks.push({ name: check.name, status: 'skipped', reason: 'no file it checks is changed' });
+        continue;
+      }
+      const found = await check.run({ root: options.root, files: report.files, reader, scope: options.scope });
+      findings.push(...found);
+      report.checks.push({ name: check.name, status: found.some((f) => f.severity === 'error') ? 'failed' : 'passed' });
+    }
+
+    const blocked = findings.some((f) => f.severity === 'error');
+    if (options.fix && !blocked && updates.length > 0) {
+      const modes = new Map(scoped.map((file) => [file.path, file.mode]));
+      report.fixed = await applyUpdates(git.top, prefix, updates, modes);
+    } else {
+      await restoreWorkingCopies(updates);
+    }
+    return report;
+  } finally {
+    blobs.close();
+  }
+}
