@@ -1,0 +1,76 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupTempDirs, git } from '@devkit/test-utils';
+import { commit, devkit, headSubject, installHooks, makeRepo } from './repo.js';
+
+afterAll(cleanupTempDirs);
+
+interface LintJson {
+  ok: boolean;
+  files: string[];
+  findings: Array<{ code: string; file?: string; line?: number; rule?: string; message: string; severity: string }>;
+}
+
+describe('devkit lint (CI)', () => {
+  it('--since catches what a --no-verify commit let through, with file:line, exit 1', async () => {
+    const repo = makeRepo();
+    await installHooks(repo);
+    git(repo, 'branch', 'base');
+    writeFileSync(join(repo, 'src/sneaky.js'), 'let unused = 1\n');
+    git(repo, 'add', 'src/sneaky.js');
+    expect(commit(repo, ['--no-verify']).status).toBe(0);
+    expect(headSubject(repo)).toBe('change');
+
+    const run = await devkit(['lint', '--since', 'base'], repo);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('✗ lint: 3 problems in 1 file changed since base');
+    expect(run.stdout).toContain("src/sneaky.js:1:5  error  'unused' is assigned a value but never used.  no-unused-vars");
+    expect(run.stdout).toContain("src/sneaky.js:1:5  error  'unused' is never reassigned. Use 'const' instead. (eslint --fix can fix this)  prefer-const");
+    expect(run.stdout).toContain('fix: fix src/sneaky.js, or let eslint fix what it can: pnpm exec eslint --fix src/sneaky.js');
+    // Report only: CI never writes.
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+
+    const clean = await devkit(['--json', 'lint', '--since', 'HEAD'], repo);
+    expect(clean.exitCode).toBe(0);
+    expect((JSON.parse(clean.stdout) as LintJson).files).toEqual([]);
+  });
+
+  it('--staged checks the index version of a partially staged file, fixing nothing', async () => {
+    const repo = makeRepo({ 'src/a.js': 'export const a = 1;\n' });
+    writeFileSync(join(repo, 'src/a.js'), 'export const a = 1;\nconst stagedError = 2;\n');
+    git(repo, 'add', 'src/a.js');
+    writeFileSync(join(repo, 'src/a.js'), 'export const a = 1;\n');
+    const run = await devkit(['--json', 'lint', '--staged'], repo);
+    expect(run.exitCode).toBe(1);
+    const report = JSON.parse(run.stdout) as LintJson;
+    expect(report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`)).toEqual(['src/a.js:2 no-unused-vars']);
+    expect(git(repo, 'diff', '--cached', '--', 'src/a.js')).toContain('+const stagedError = 2;');
+  });
+
+  it('a ref that is not in the clone is exit 2 with the fetch to run', async () => {
+    const repo = makeRepo();
+    const run = await devkit(['lint', '--since', 'origin/nope'], repo);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('error E_BAD_REF: "origin/nope" is not a commit in this clone');
+    expect(run.stderr).toContain('git fetch origin nope');
+    const both = await devkit(['lint', '--staged', '--since', 'HEAD'], repo);
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toContain('E_FLAG_CONFLICT');
+  });
+
+  it('staged package.json runs the lockfile check slot (and only then)', async () => {
+    const repo = makeRepo();
+    writeFileSync(join(repo, 'src/x.js'), 'export const x = 1;\n');
+    git(repo, 'add', 'src/x.js');
+    const without = JSON.parse((await devkit(['--json', 'hooks', 'run', 'pre-commit'], repo)).stdout) as { checks: Array<{ name: string; status: string }> };
+    expect(without.checks).toEqual([
+      { name: 'lint-staged', status: 'passed' },
+      { name: 'lockfile', status: 'skipped', reason: 'no file it checks is changed' },
+    ]);
+    writeFileSync(join(repo, 'package.json'), JSON.stringify({ name: 'hooks-fixture', private: true, type: 'module', dependencies: { 'left-pad': '1.3.0' } }));
+    git(repo, 'add', 'package.json');
+    const withManifest = JSON.parse((await devkit(['--json', 'hooks', 'run', 'pre-commit'], repo)).stdout) as { checks: Array<{ name: string; status: string }> };
+    expect(withManifest.checks.find((c) => c.name === 'lockfile')?.status).not.toBe('skipped');
+  });
+});
