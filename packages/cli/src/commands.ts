@@ -17,7 +17,7 @@ export const COMMANDS: CommandSpec = {
   subcommands: [
     {
       name: 'bootstrap',
-      summary: 'set up this checkout: toolchain, dependencies, git hooks (idempotent)',
+      summary: 'set up this checkout: toolchain, dependencies, git hooks, services (idempotent)',
       description:
         'Runs every step that is out of date and skips the rest. Each step fingerprints its inputs in .devkit/state.json, so a second run with nothing changed does nothing. A failed step stops the run; running again continues from there.',
       flags: {
@@ -31,6 +31,69 @@ export const COMMANDS: CommandSpec = {
       name: 'doctor',
       summary: 'check every bootstrap step without changing anything; list each problem with its fix',
       load: () => import('./handlers/doctor.js'),
+    },
+    {
+      name: 'up',
+      summary: 'start services (default: all in devkit.json) natively and wait until each answers',
+      description:
+        'Starts each service under a small devkit supervisor, in parallel, on its per-checkout port, from .devkit/services/<name>-<major>/; waits for a real protocol check (SELECT 1, PING, version, GET /v2/), creates databases, runs setup commands whose inputs changed, writes .env.devkit. A service that died or lost its supervisor is restarted on its data. Ctrl-C stops whatever this run started.',
+      args: [{ name: 'services', variadic: true }],
+      flags: { timeout: { type: 'string', placeholder: '<seconds>', description: 'how long each service may take to become ready (default 60)' } },
+      load: () => import('./handlers/up.js'),
+    },
+    {
+      name: 'down',
+      summary: 'stop services gracefully (their stop signal, then SIGKILL after a grace period)',
+      args: [{ name: 'services', variadic: true }],
+      flags: { purge: { type: 'boolean', description: 'also delete their data (asks first, or --yes)' }, yes },
+      load: () => import('./handlers/down.js'),
+    },
+    {
+      name: 'status',
+      summary: 'each service: version, state, health (a real protocol check), port, pid, uptime, URL; exit 1 if any is down',
+      load: () => import('./handlers/status.js'),
+    },
+    {
+      name: 'logs',
+      summary: "print the end of a service's log",
+      args: [{ name: 'service', required: true }],
+      flags: {
+        follow: { type: 'boolean', short: 'f', description: 'keep printing new lines until Ctrl-C' },
+        lines: { type: 'string', short: 'n', placeholder: '<count>', description: 'how many lines from the end (default 100)' },
+      },
+      load: () => import('./handlers/logs.js'),
+    },
+    {
+      name: 'env',
+      summary: "print the services' URLs (DATABASE_URL, REDIS_URL, MEMCACHED_SERVERS, REGISTRY_URL, …)",
+      flags: { format: { type: 'string', values: ['dotenv', 'json', 'shell'], description: 'output format (default dotenv; shell is for eval "$(devkit env --format shell)")' } },
+      load: () => import('./handlers/env.js'),
+    },
+    {
+      name: 'reset',
+      summary: "delete one service's data and start it again empty",
+      args: [{ name: 'service', required: true }],
+      flags: { yes },
+      load: () => import('./handlers/reset.js'),
+    },
+    {
+      name: 'snapshot',
+      summary: "named copies of the services' data, to go back after a destructive change",
+      subcommands: [
+        {
+          name: 'save',
+          summary: 'copy the services\' data (stopped for a consistent copy, then started again)',
+          args: [{ name: 'name', required: true }, { name: 'services', variadic: true }],
+          load: () => import('./handlers/snapshot.js').then((m) => ({ run: m.save })),
+        },
+        {
+          name: 'restore',
+          summary: 'put a snapshot\'s data back',
+          args: [{ name: 'name', required: true }],
+          load: () => import('./handlers/snapshot.js').then((m) => ({ run: m.restore })),
+        },
+        { name: 'ls', summary: 'list the snapshots of this checkout', load: () => import('./handlers/snapshot.js').then((m) => ({ run: m.ls })) },
+      ],
     },
     {
       name: 'hooks',

@@ -2,6 +2,7 @@ import type { Step } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
 import { dependenciesStep, toolchainStep } from '@devkit/toolchain';
 import { hooksStep } from '@devkit/hooks';
+import { servicesStep } from '@devkit/services';
 
 export interface StepSelection {
   services: boolean;
@@ -11,6 +12,6 @@ export interface StepSelection {
  * The bootstrap step list, in order. Capabilities each contribute steps; the CLI is where they
  * are put together (capability packages never import each other).
  */
-export function bootstrapSteps(_selection: StepSelection): Step<ProjectContext>[] {
-  return [toolchainStep, dependenciesStep, hooksStep];
+export function bootstrapSteps(selection: StepSelection): Step<ProjectContext>[] {
+  return [toolchainStep, dependenciesStep, hooksStep, ...(selection.services ? [servicesStep] : [])];
 }

@@ -1,0 +1,61 @@
+import { createInterface } from 'node:readline/promises';
+import { usageError } from '@devkit/core';
+import type { ProjectContext } from '@devkit/config';
+import type { ServicesOptions } from '@devkit/services';
+import type { CommandInput } from '../spec.js';
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Runs `work` with an AbortSignal that Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP)
+ * aborts, instead of Node's default of dying on the spot: `up` then stops what it started
+ * before exiting, so nothing is left half-started.
+ */
+export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => controller.abort(new Error(`interrupted by ${sig}`));
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+  try {
+    return await work(controller.signal);
+  } finally {
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+  }
+}
+
+export function servicesOptions(ctx: ProjectContext, signal?: AbortSignal): ServicesOptions {
+  return { root: ctx.root, config: ctx.config, env: ctx.env, reporter: ctx.reporter, signal };
+}
+
+/** Service names from a variadic argument. */
+export function serviceNames(input: CommandInput, arg = 'services'): string[] {
+  const value = input.args[arg];
+  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+}
+
+/**
+ * Asks before deleting data: `--yes` answers for the user; on a terminal devkit asks; anywhere
+ * else (CI, a pipe) it refuses with the command that says yes.
+ */
+export async function confirmDeletion(input: CommandInput, what: string, yesCommand: string): Promise<void> {
+  if (input.flags.yes === true) return;
+  if (input.tty.stderr && process.stdin.isTTY && !input.json) {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      const answer = await rl.question(`${what}. Continue? [y/N] `);
+      if (/^y(es)?$/i.test(answer.trim())) return;
+    } finally {
+      rl.close();
+    }
+    throw usageError('E_NOT_CONFIRMED', `not confirmed: ${what} — nothing was deleted`, { hint: yesCommand });
+  }
+  throw usageError('E_CONFIRMATION_NEEDED', `${what}: this needs a confirmation, and there is no terminal to ask on`, { hint: yesCommand });
+}
+
+export function formatUptime(ms: number | null): string {
+  if (ms === null) return '-';
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
+}

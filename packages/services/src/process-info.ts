@@ -1,0 +1,179 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+/**
+ * Facts about other processes, read from /proc on Linux (cheap: a file read, no spawn) and
+ * from `ps`/`lsof` elsewhere. A pid alone is not an identity — pids are reused after a crash
+ * or a reboot — so devkit records a pid together with the process's start time and boot id.
+ */
+
+const LINUX = process.platform === 'linux';
+let bootId: string | undefined;
+
+function readBootId(): string {
+  if (bootId === undefined) {
+    try {
+      bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      bootId = 'unknown-boot';
+    }
+  }
+  return bootId;
+}
+
+/** Whether a process with this pid exists (any owner). */
+export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A string that names one process across its whole life and no other: boot id + start time.
+ * `undefined` when the process does not exist (or is a zombie waiting to be reaped).
+ */
+export function processIdentity(pid: number): string | undefined {
+  if (!isAlive(pid)) return undefined;
+  if (LINUX) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // The command name (field 2) may hold spaces and parentheses: split after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
+      return `${readBootId()}:${fields[19]}`;
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    const started = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return started ? `ps:${started}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The command line of a process, for messages ("port 5432 is taken by pid 42 (postgres -D …)"). */
+export function commandLine(pid: number): string | undefined {
+  if (LINUX) {
+    try {
+      const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const line = raw.split('\0').filter(Boolean).join(' ');
+      return line || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The uid a process runs as (Linux only; undefined elsewhere). */
+export function processUid(pid: number): number | undefined {
+  if (!LINUX) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /^Uid:\s+(\d+)/m.exec(status);
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pids of the processes in a process group (Linux: from /proc; elsewhere: `ps`). */
+export function processGroupMembers(pgid: number): number[] {
+  if (LINUX) {
+    const members: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(entry));
+      } catch {
+        // the process ended while we looked
+      }
+    }
+    return members;
+  }
+  try {
+    const out = execFileSync('ps', ['-A', '-o', 'pid=,pgid='], { encoding: 'utf8' });
+    return out
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/).map(Number))
+      .filter(([pid, group]) => group === pgid && pid !== undefined)
+      .map(([pid]) => pid!);
+  } catch {
+    return [];
+  }
+}
+
+export interface PortOwner {
+  pid: number;
+  command: string | undefined;
+}
+
+/**
+ * Which process listens on a TCP port of the loopback (or any) address. Best effort: on Linux
+ * it maps the socket inode from /proc/net/tcp{,6} to a process's open files, which needs
+ * permission to read that process's fds (root, or the same user); elsewhere it asks `lsof`.
+ */
+export function findPortOwner(port: number): PortOwner | undefined {
+  if (LINUX) {
+    const inodes = new Set<string>();
+    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      let text: string;
+      try {
+        text = readFileSync(table, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const line of text.split('\n').slice(1)) {
+        const cols = line.trim().split(/\s+/);
+        // local_address is HEX_IP:HEX_PORT; state 0A is LISTEN.
+        if (cols.length < 10 || cols[3] !== '0A') continue;
+        const localPort = parseInt(cols[1]!.split(':')[1] ?? '', 16);
+        if (localPort === port) inodes.add(cols[9]!);
+      }
+    }
+    if (inodes.size === 0) return undefined;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let fds: string[];
+      try {
+        fds = readdirSync(`/proc/${entry}/fd`);
+      } catch {
+        continue;
+      }
+      for (const fd of fds) {
+        let target: string;
+        try {
+          target = readlinkSync(`/proc/${entry}/fd/${fd}`);
+        } catch {
+          continue;
+        }
+        const match = /^socket:\[(\d+)\]$/.exec(target);
+        if (match && inodes.has(match[1]!)) {
+          const pid = Number(entry);
+          return { pid, command: commandLine(pid) };
+        }
+      }
+    }
+    return undefined;
+  }
+  try {
+    const out = execFileSync('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-t'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const pid = Number(out.trim().split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? { pid, command: commandLine(pid) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
