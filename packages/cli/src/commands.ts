@@ -120,6 +120,19 @@ export const COMMANDS: CommandSpec = {
       load: () => import('./handlers/lint.js'),
     },
     {
+      name: 'lockfile',
+      summary: 'pnpm-lock.yaml checks',
+      subcommands: [
+        {
+          name: 'check',
+          summary: 'drift against the manifests (as pnpm install --frozen-lockfile judges it), integrity, allowed registries',
+          description:
+            'Lists every finding in one run: each project whose package.json no longer matches its importer, each pnpm setting (overrides, catalogs, patches, peer settings, pnpmfile) that differs from what the lockfile records, each package without an integrity hash or pinned commit, and each download outside the allowed registries (devkit.json lockfile.registries, default: the registries of .npmrc) or not over https. Exit 1 on any finding, 2 when the lockfile cannot be read.',
+          load: () => import('./handlers/lockfile-check.js'),
+        },
+      ],
+    },
+    {
       name: 'config',
       summary: 'devkit.json',
       subcommands: [

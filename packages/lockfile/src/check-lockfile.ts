@@ -1,0 +1,30 @@
+import { checkImporter } from './check-importers.js';
+import { checkResolutions } from './check-resolutions.js';
+import { checkSettings } from './check-settings.js';
+import { parseOverrides } from './overrides.js';
+import { effectiveManifest } from './project-manifest.js';
+import type { LockfileCheckInput, LockfileFinding } from './types.js';
+
+/**
+ * Checks a lockfile against the repo's manifests and settings. Pure: everything comes in as
+ * data (see `inspectRepo` for the loader), and every finding is returned — drift exactly as
+ * `pnpm install --frozen-lockfile` judges it, then integrity, then registries.
+ */
+export function checkLockfile(input: LockfileCheckInput): LockfileFinding[] {
+  const { lockfile, settings } = input;
+  const parsedOverrides = parseOverrides(settings.overrides.value, settings.catalogs.value, settings.overrides.file ?? 'package.json');
+  const overrides = Object.fromEntries(parsedOverrides.map((o) => [o.selector, o.spec]));
+  const findings = checkSettings(lockfile, settings, overrides);
+  const options = { autoInstallPeers: settings.autoInstallPeers.value, excludeLinksFromLockfile: settings.excludeLinksFromLockfile.value };
+  for (const project of [...input.projects].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    const manifest = effectiveManifest(project.manifest, project.id, {
+      packageExtensions: settings.packageExtensions.value,
+      overrides: parsedOverrides,
+      ignoredOptionalDependencies: settings.ignoredOptionalDependencies.value,
+    });
+    findings.push(...checkImporter(project, manifest, lockfile.importers[project.id], options));
+  }
+  const allowed = input.allowedRegistries ?? Object.values(settings.registries.value);
+  findings.push(...checkResolutions(lockfile.packages, settings.registries.value, allowed));
+  return findings;
+}

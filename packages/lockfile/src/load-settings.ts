@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import { usageError } from '@devkit/core';
+import { npmrcBoolean, parseNpmrc } from './npmrc.js';
+import { resolveVersionReferences } from './overrides.js';
+import { isRecord } from './parse-lockfile.js';
+import { normalizeRegistry } from './check-resolutions.js';
+import type { PatchFile, PnpmSettings, ProjectManifest, Sourced } from './types.js';
+
+export const WORKSPACE_MANIFEST = 'pnpm-workspace.yaml';
+export const NPMRC = '.npmrc';
+export const ROOT_MANIFEST = 'package.json';
+const DEFAULT_PNPMFILE = '.pnpmfile.cjs';
+
+export const DEFAULT_REGISTRIES: Readonly<Record<string, string>> = { default: 'https://registry.npmjs.org/', '@jsr': 'https://npm.jsr.io/' };
+
+/** Reads a repo file by its `/`-separated path relative to the root; `undefined` when absent. */
+export type ReadRepoFile = (relPath: string) => Promise<string | undefined>;
+
+function normalizeNewlines(text: string): string {
+  return text.split('\r\n').join('\n');
+}
+
+/** pnpm's file hash: sha256 of the text with CRLF normalised. */
+function hashText(text: string, encoding: 'hex' | 'base64'): string {
+  return createHash('sha256').update(normalizeNewlines(text)).digest(encoding);
+}
+
+/** Joins a root-relative path and normalises `.`/`..`; undefined for a path leaving the repo. */
+function repoPath(path: string): string | undefined {
+  if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path)) return undefined;
+  const parts: string[] = [];
+  for (const part of path.replaceAll('\\', '/').split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.length === 0) return undefined;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return parts.join('/');
+}
+
+/**
+ * Resolves the settings pnpm 10 records in the lockfile from the repo's own files, the way pnpm
+ * does: pnpm-workspace.yaml wins over .npmrc, which wins over pnpm's defaults; overrides,
+ * packageExtensions, ignoredOptionalDependencies and patchedDependencies come from
+ * pnpm-workspace.yaml or else the root package.json (`pnpm` field, `resolutions`).
+ * User-level and global npmrc files and `npm_config_*` variables are deliberately not read:
+ * the check judges what is committed, the same on every machine and in CI.
+ */
+export async function loadPnpmSettings(
+  readFile: ReadRepoFile,
+  { rootManifest, workspaceManifest, env = {} }: { rootManifest: ProjectManifest; workspaceManifest: Record<string, unknown> | undefined; env?: Readonly<Record<string, string | undefined>> },
+): Promise<PnpmSettings> {
+  const npmrc = parseNpmrc((await readFile(NPMRC)) ?? '', env);
+  const ws = workspaceManifest ?? {};
+  const pnpmField = isRecord(rootManifest.pnpm) ? rootManifest.pnpm : {};
+
+  const fromConfig = <T>(yamlKey: string, npmrcKey: string, coerce: (raw: string) => T | undefined, fallback: T, check: (v: unknown) => v is T): Sourced<T> => {
+    const inYaml = ws[yamlKey];
+    if (inYaml !== undefined && inYaml !== null) {
+      if (!check(inYaml)) {
+        throw usageError('E_WORKSPACE_SETTING', `${WORKSPACE_MANIFEST}: ${yamlKey} is ${JSON.stringify(inYaml)}, which is not a valid value`, {
+          hint: `fix ${yamlKey} in ${WORKSPACE_MANIFEST}`,
+          details: { file: WORKSPACE_MANIFEST, key: yamlKey },
+        });
+      }
+      return { value: inYaml, file: WORKSPACE_MANIFEST };
+    }
+    const raw = npmrc[npmrcKey];
+    if (raw !== undefined) {
+      const value = coerce(raw);
+      if (value !== undefined) return { value, file: NPMRC };
+    }
+    return { value: fallback, file: undefined };
+  };
+  const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
+  const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  const toNumber = (raw: string) => (Number.isFinite(Number(raw)) && raw.trim() !== '' ? Number(raw) : undefined);
+
+  // pnpm-workspace.yaml keys replace the root manifest's, key by key
+  const pick = (key: string): Sourced<unknown> =>
+    ws[key] !== undefined ? { value: ws[key], file: WORKSPACE_MANIFEST } : pnpmField[key] !== undefined ? { value: pnpmField[key], file: ROOT_MANIFEST } : { value: undefined, file: undefined };
+
+  // catalogs
+  if (ws.catalog != null && isRecord(ws.catalogs) && ws.catalogs.default != null) {
+    throw usageError('E_WORKSPACE_SETTING', `${WORKSPACE_MANIFEST} defines the default catalog twice (catalog and catalogs.default)`, {
+      hint: 'keep one of them',
+      details: { file: WORKSPACE_MANIFEST },
+    });
+  }
+  const catalogs: Record<string, Record<string, string>> = {};
+  if (isRecord(ws.catalog)) catalogs.default = ws.catalog as Record<string, string>;
+  if (isRecord(ws.catalogs)) for (const [name, entries] of Object.entries(ws.catalogs)) if (isRecord(entries)) catalogs[name] = entries as Record<string, string>;
+
+  // overrides: package.json resolutions + pnpm.overrides, replaced by pnpm-workspace.yaml's when it has any
+  let overrides: Sourced<Record<string, string>> = { value: {}, file: undefined };
+  const manifestOverrides = {
+    ...(isRecord(rootManifest.resolutions) ? (rootManifest.resolutions as Record<string, string>) : {}),
+    ...(isRecord(pnpmField.overrides) ? (pnpmField.overrides as Record<string, string>) : {}),
+  };
+  if (Object.keys(manifestOverrides).length > 0) {
+    overrides = { value: resolveVersionReferences(manifestOverrides, rootManifest, ROOT_MANIFEST), file: ROOT_MANIFEST };
+  }
+  if (isRecord(ws.overrides) && Object.keys(ws.overrides).length > 0) {
+    overrides = { value: resolveVersionReferences(ws.overrides as Record<string, string>, rootManifest, WORKSPACE_MANIFEST), file: WORKSPACE_MANIFEST };
+  }
+
+  const extensions = pick('packageExtensions');
+  const packageExtensions = isRecord(extensions.value) ? (extensions.value as Record<string, unknown>) : undefined;
+  let packageExtensionsChecksum: string | undefined;
+  if (packageExtensions && Object.keys(packageExtensions).length > 0) {
+    // object-hash is what pnpm hashes packageExtensions with; loaded only when there are some
+    const { default: objectHash } = await import('object-hash');
+    packageExtensionsChecksum = `sha256-${objectHash(packageExtensions, {
+      respectType: false,
+      algorithm: 'sha256',
+      encoding: 'base64',
+      unorderedArrays: true,
+      unorderedObjects: true,
+      unorderedSets: true,
+    })}`;
+  }
+
+  const ignored = pick('ignoredOptionalDependencies');
+  const ignoredOptionalDependencies: Sourced<string[] | undefined> = {
+    value: Array.isArray(ignored.value) ? ignored.value.map(String) : undefined,
+    file: ignored.file,
+  };
+
+  const patchesSetting = pick('patchedDependencies');
+  const patches: Record<string, PatchFile | { path: string; hash: undefined }> = {};
+  if (isRecord(patchesSetting.value)) {
+    await Promise.all(
+      Object.entries(patchesSetting.value).map(async ([selector, rawPath]) => {
+        const path = typeof rawPath === 'string' ? repoPath(rawPath) : undefined;
+        const text = path === undefined ? undefined : await readFile(path);
+        patches[selector] = text === undefined ? { path: path ?? String(rawPath), hash: undefined } : { hash: hashText(text, 'hex'), path: path! };
+      }),
+    );
+  }
+
+  const pnpmfileChecksum = await loadPnpmfileChecksum(readFile, ws, npmrc);
+
+  const registries: Record<string, string> = { ...DEFAULT_REGISTRIES };
+  let registriesFile: string | undefined;
+  for (const [key, value] of Object.entries(npmrc)) {
+    if (key === 'registry' && value) {
+      registries.default = normalizeRegistry(value);
+      registriesFile = NPMRC;
+    } else if (/^@[^/:]+:registry$/.test(key) && value) {
+      registries[key.slice(0, key.indexOf(':'))] = normalizeRegistry(value);
+      registriesFile = NPMRC;
+    }
+  }
+
+  return {
+    autoInstallPeers: fromConfig('autoInstallPeers', 'auto-install-peers', npmrcBoolean, true, isBoolean),
+    dedupePeers: fromConfig('dedupePeers', 'dedupe-peers', npmrcBoolean, false, isBoolean),
+    excludeLinksFromLockfile: fromConfig('excludeLinksFromLockfile', 'exclude-links-from-lockfile', npmrcBoolean, false, isBoolean),
+    peersSuffixMaxLength: fromConfig('peersSuffixMaxLength', 'peers-suffix-max-length', toNumber, 1000, isNumber),
+    injectWorkspacePackages: fromConfig('injectWorkspacePackages', 'inject-workspace-packages', npmrcBoolean, false, isBoolean),
+    overrides,
+    packageExtensions: { value: packageExtensions, file: extensions.file },
+    packageExtensionsChecksum,
+    ignoredOptionalDependencies,
+    patchedDependencies: { value: patches, file: patchesSetting.file },
+    catalogs: { value: catalogs, file: Object.keys(catalogs).length > 0 ? WORKSPACE_MANIFEST : undefined },
+    pnpmfileChecksum,
+    registries: { value: registries, file: registriesFile },
+  };
+}
+
+/**
+ * The checksum pnpm records for the pnpmfile(s) it loads. pnpm records it only when a loaded
+ * pnpmfile exports hooks; devkit does not run repo code, so a pnpmfile that never mentions
+ * `hooks` is taken to have none.
+ */
+async function loadPnpmfileChecksum(readFile: ReadRepoFile, ws: Record<string, unknown>, npmrc: Record<string, string>): Promise<Sourced<string | undefined>> {
+  const ignore = ws.ignorePnpmfile ?? npmrcBoolean(npmrc['ignore-pnpmfile']);
+  if (ignore === true) return { value: undefined, file: undefined };
+  const configured = ws.pnpmfile ?? npmrc.pnpmfile;
+  const files = configured === undefined ? [DEFAULT_PNPMFILE] : (Array.isArray(configured) ? configured : [configured]).map(String);
+  const loaded: { path: string; text: string }[] = [];
+  for (const file of files) {
+    const path = repoPath(file);
+    if (path === undefined) continue;
+    const text = await readFile(path);
+    if (text !== undefined) loaded.push({ path, text });
+  }
+  if (!loaded.some(({ text }) => /\bhooks\b/.test(text))) return { value: undefined, file: undefined };
+  loaded.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const hashes = loaded.map(({ text }) => `sha256-${hashText(text, 'base64')}`);
+  const value = hashes.length === 1 ? hashes[0]! : `sha256-${createHash('sha256').update(hashes.join(',')).digest('base64')}`;
+  return { value, file: loaded.map(({ path }) => path).join(', ') };
+}

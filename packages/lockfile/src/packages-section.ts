@@ -1,0 +1,118 @@
+import { splitPackageKey } from './package-key.js';
+import type { LockfilePackage, LockfileResolution } from './types.js';
+
+/**
+ * Reads the `packages:` section of a pnpm v9 lockfile without a YAML parser: it is the largest
+ * part of the file, and pnpm writes it in one regular shape (a key at two spaces, `resolution:`
+ * as a one-line flow mapping at four). Anything outside that shape returns `undefined`, and the
+ * caller parses the section with js-yaml instead, so an odd but valid file is still read right.
+ *
+ * @param text the section, starting with the `packages:` line
+ * @param firstLine 1-based line of `packages:` in the file
+ */
+export function scanPackagesSection(text: string, firstLine: number): LockfilePackage[] | undefined {
+  const packages: LockfilePackage[] = [];
+  let current: LockfilePackage | undefined;
+  let pos = text.indexOf('\n') + 1;
+  // `packages: {}` (no packages) is written on one line
+  const head = text.slice(0, pos === 0 ? text.length : pos).trim();
+  if (head !== 'packages:') return head === 'packages: {}' ? [] : undefined;
+  let line = firstLine + 1;
+  while (pos < text.length) {
+    let eol = text.indexOf('\n', pos);
+    if (eol === -1) eol = text.length;
+    let end = eol;
+    if (text.charCodeAt(end - 1) === 13) end--;
+    if (end > pos) {
+      let indent = 0;
+      while (text.charCodeAt(pos + indent) === 32) indent++;
+      if (indent === end - pos) {
+        // blank line of spaces
+      } else if (indent === 2) {
+        if (text.charCodeAt(end - 1) !== 58 /* : */) return undefined;
+        const key = unquoteKey(text.slice(pos + 2, end - 1));
+        if (key === undefined) return undefined;
+        const { name, version } = splitPackageKey(key);
+        current = { key, name, version, resolution: undefined, line };
+        packages.push(current);
+      } else if (indent === 4 && current) {
+        // only two keys matter; the others (engines, peerDependencies…) are skipped without copying them
+        if (text.startsWith('resolution:', pos + 4)) {
+          const resolution = parseFlowMapping(text.slice(pos + 4 + 'resolution:'.length, end).trim());
+          if (!resolution) return undefined;
+          current.resolution = resolution;
+        } else if (text.startsWith('version:', pos + 4)) {
+          const version = parseScalar(text.slice(pos + 4 + 'version:'.length, end).trim());
+          if (version === undefined) return undefined;
+          current.version = version;
+        }
+      } else if (indent < 4 || !current || text.charCodeAt(pos + indent) === 9) {
+        return undefined;
+      }
+    }
+    pos = eol + 1;
+    line++;
+  }
+  return packages;
+}
+
+function unquoteKey(raw: string): string | undefined {
+  if (raw.startsWith("'")) return raw.endsWith("'") && raw.length >= 2 ? raw.slice(1, -1).replaceAll("''", "'") : undefined;
+  if (raw.startsWith('"') || raw.includes(': ') || raw.includes(' #')) return undefined;
+  return raw;
+}
+
+/** A plain or single-quoted scalar as pnpm writes them; undefined for anything else. */
+function parseScalar(raw: string): string | undefined {
+  if (raw.startsWith("'")) return raw.length >= 2 && raw.endsWith("'") ? raw.slice(1, -1).replaceAll("''", "'") : undefined;
+  if (raw === '' || raw.startsWith('"') || raw.startsWith('{') || raw.startsWith('[') || raw.includes(' #')) return undefined;
+  return raw;
+}
+
+/** `{integrity: sha512-…, tarball: https://…}` with plain or single-quoted values. */
+function parseFlowMapping(raw: string): LockfileResolution | undefined {
+  if (!raw.startsWith('{') || !raw.endsWith('}')) return undefined;
+  const body = raw.slice(1, -1).trim();
+  const result: LockfileResolution = {};
+  if (body === '') return result;
+  let i = 0;
+  while (i < body.length) {
+    const colon = body.indexOf(': ', i);
+    if (colon === -1) return undefined;
+    const key = body.slice(i, colon).trim();
+    if (!/^[A-Za-z]+$/.test(key)) return undefined;
+    let j = colon + 2;
+    let value: string;
+    if (body[j] === "'") {
+      let k = j + 1;
+      let out = '';
+      for (;;) {
+        const quote = body.indexOf("'", k);
+        if (quote === -1) return undefined;
+        out += body.slice(k, quote);
+        if (body[quote + 1] === "'") {
+          out += "'";
+          k = quote + 2;
+          continue;
+        }
+        j = quote + 1;
+        break;
+      }
+      value = out;
+    } else {
+      const comma = body.indexOf(', ', j);
+      const stop = comma === -1 ? body.length : comma;
+      value = body.slice(j, stop).trim();
+      if (value === '' || /^["{[&*!|>%@`]/.test(value)) return undefined;
+      j = stop;
+    }
+    result[key] = value === 'true' ? true : value === 'false' ? false : value;
+    while (body[j] === ' ') j++;
+    if (j < body.length) {
+      if (body[j] !== ',') return undefined;
+      j++;
+    }
+    i = j;
+  }
+  return result;
+}

@@ -1,0 +1,242 @@
+import yaml from 'js-yaml';
+import { usageError } from '@devkit/core';
+import { scanPackagesSection } from './packages-section.js';
+import { splitPackageKey } from './package-key.js';
+import type { LockfileImporter, LockfilePackage, LockfileResolution, ParsedLockfile } from './types.js';
+
+export const LOCKFILE_NAME = 'pnpm-lock.yaml';
+/** The lockfile major pnpm 10 reads; any other major is rejected by a frozen install. */
+export const SUPPORTED_LOCKFILE_MAJOR = 9;
+
+const FIX_REGENERATE = 'pnpm install';
+
+/** Top-level keys whose content the check uses; everything else (notably `snapshots:`) is never parsed. */
+const NEEDED = new Set([
+  'lockfileVersion',
+  'settings',
+  'catalogs',
+  'overrides',
+  'packageExtensionsChecksum',
+  'patchedDependencies',
+  'pnpmfileChecksum',
+  'ignoredOptionalDependencies',
+  'importers',
+  'packages',
+]);
+
+interface Section {
+  key: string;
+  /** Offset of the key's first character and of the section's end. */
+  start: number;
+  end: number;
+  /** 0-based line of the key. */
+  line: number;
+}
+
+/** Line numbers (1-based) of git merge-conflict markers, if any. */
+export function findConflictMarkers(text: string): number[] {
+  const lines: number[] = [];
+  const marker = /^(?:<{7}|={7}|>{7}|\|{7})(?: |$)/gm;
+  for (let match = marker.exec(text); match; match = marker.exec(text)) {
+    lines.push(lineAt(text, match.index));
+    if (lines.length >= 50) break;
+  }
+  return lines;
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** pnpm 11 may write an env document first; the lockfile proper is the last document. */
+function mainDocument(text: string): { body: string; lineOffset: number } {
+  if (!text.startsWith('---\n')) return { body: text, lineOffset: 0 };
+  const sep = text.indexOf('\n---\n', 4);
+  if (sep === -1) return { body: text, lineOffset: 0 };
+  const start = sep + 5;
+  return { body: text.slice(start), lineOffset: lineAt(text, start) - 1 };
+}
+
+/**
+ * Splits the document at its top-level keys (lines starting in column 0). Returns undefined
+ * when the text has a shape that only a full YAML parse can judge (a top-level sequence, a
+ * directive, flow content in column 0), so the caller falls back to parsing everything.
+ */
+function splitSections(text: string): Section[] | undefined {
+  const sections: Section[] = [];
+  let pos = 0;
+  let line = 0;
+  while (pos < text.length) {
+    const eol = text.indexOf('\n', pos);
+    const end = eol === -1 ? text.length : eol;
+    const first = text.charCodeAt(pos);
+    // space, tab, '#', CR, or an empty line: part of the current section
+    if (end > pos && first !== 32 && first !== 9 && first !== 35 && first !== 13) {
+      const colon = text.indexOf(':', pos);
+      const keyText = colon === -1 || colon > end ? '' : text.slice(pos, colon);
+      if (!/^[A-Za-z][A-Za-z0-9]*$/.test(keyText) || (colon + 1 < end && text.charCodeAt(colon + 1) !== 32 && text.charCodeAt(colon + 1) !== 13)) {
+        return undefined;
+      }
+      const previous = sections.at(-1);
+      if (previous) previous.end = pos;
+      sections.push({ key: keyText, start: pos, end: text.length, line });
+    } else if (sections.length === 0 && end > pos && first !== 35 && text.slice(pos, end).trim() !== '') {
+      return undefined;
+    }
+    pos = end + 1;
+    line++;
+  }
+  return sections;
+}
+
+function brokenLockfile(file: string, reason: string, line?: number): never {
+  throw usageError('E_LOCKFILE_PARSE', `${file}${line ? `:${line}` : ''} is not valid YAML: ${reason}`, {
+    hint: `restore it from git (\`git checkout HEAD -- ${file}\`) or regenerate it with \`${FIX_REGENERATE}\``,
+    details: { file, line },
+  });
+}
+
+function loadYaml(text: string, file: string, lineOffset: number): unknown {
+  try {
+    return yaml.load(text);
+  } catch (error) {
+    const mark = (error as { mark?: { line?: number } }).mark;
+    const reason = (error as { reason?: string }).reason ?? (error as Error).message;
+    brokenLockfile(file, reason, mark?.line === undefined ? undefined : mark.line + 1 + lineOffset);
+  }
+}
+
+/**
+ * Parses pnpm-lock.yaml text into what the check needs. Throws a DevkitError (exit 2) for a
+ * file pnpm could not read: conflict markers, invalid YAML, a lockfile version pnpm 10 rejects.
+ */
+export function parseLockfile(rawText: string, file = LOCKFILE_NAME): ParsedLockfile {
+  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+  const conflicts = findConflictMarkers(text);
+  if (conflicts.length > 0) {
+    throw usageError(
+      'E_LOCKFILE_CONFLICT',
+      `${file} has unresolved git merge-conflict markers (line${conflicts.length > 1 ? 's' : ''} ${conflicts.join(', ')})`,
+      {
+        hint: `let pnpm merge it: \`${FIX_REGENERATE}\`, then check the result and \`git add ${file}\``,
+        details: { file, lines: conflicts },
+      },
+    );
+  }
+  const { body, lineOffset } = mainDocument(text);
+  const sections = splitSections(body);
+  const raw: Record<string, unknown> = {};
+  let packagesSection: { text: string; line: number } | undefined;
+  if (sections) {
+    const seen = new Set<string>();
+    for (const section of sections) {
+      if (seen.has(section.key)) brokenLockfile(file, `duplicated mapping key "${section.key}"`, section.line + 1 + lineOffset);
+      seen.add(section.key);
+      if (!NEEDED.has(section.key)) continue;
+      const sectionText = body.slice(section.start, section.end);
+      if (section.key === 'packages') {
+        packagesSection = { text: sectionText, line: section.line + 1 + lineOffset };
+        continue;
+      }
+      const value = loadYaml(sectionText, file, section.line + lineOffset) as Record<string, unknown> | undefined;
+      raw[section.key] = value?.[section.key];
+    }
+  } else {
+    const whole = loadYaml(body, file, lineOffset);
+    if (whole === null || whole === undefined) Object.assign(raw, {});
+    else if (typeof whole !== 'object' || Array.isArray(whole)) brokenLockfile(file, 'expected a mapping at the top level');
+    else Object.assign(raw, whole);
+  }
+  if (Object.keys(raw).length === 0 && !packagesSection && text.trim() === '') {
+    throw usageError('E_LOCKFILE_EMPTY', `${file} is empty`, { hint: `regenerate it: \`${FIX_REGENERATE}\``, details: { file } });
+  }
+  checkVersion(raw.lockfileVersion, file);
+
+  let packages: LockfilePackage[];
+  if (packagesSection) {
+    packages =
+      scanPackagesSection(packagesSection.text, packagesSection.line) ??
+      packagesFromObject((loadYaml(packagesSection.text, file, packagesSection.line - 1) as { packages?: unknown })?.packages, undefined);
+  } else {
+    packages = packagesFromObject(raw.packages, undefined);
+  }
+
+  return {
+    lockfileVersion: String(raw.lockfileVersion),
+    ...(isRecord(raw.settings) ? { settings: raw.settings } : {}),
+    ...(isRecord(raw.catalogs) ? { catalogs: raw.catalogs as ParsedLockfile['catalogs'] } : {}),
+    ...(isRecord(raw.overrides) ? { overrides: raw.overrides as Record<string, string> } : {}),
+    ...(typeof raw.packageExtensionsChecksum === 'string' ? { packageExtensionsChecksum: raw.packageExtensionsChecksum } : {}),
+    ...(isRecord(raw.patchedDependencies) ? { patchedDependencies: raw.patchedDependencies } : {}),
+    ...(typeof raw.pnpmfileChecksum === 'string' ? { pnpmfileChecksum: raw.pnpmfileChecksum } : {}),
+    ...(Array.isArray(raw.ignoredOptionalDependencies) ? { ignoredOptionalDependencies: raw.ignoredOptionalDependencies.map(String) } : {}),
+    importers: convertImporters(raw.importers, file),
+    packages,
+  };
+}
+
+function checkVersion(version: unknown, file: string): void {
+  const text = version === undefined || version === null ? '' : String(version);
+  const major = Number.parseInt(text, 10);
+  if (major === SUPPORTED_LOCKFILE_MAJOR) return;
+  const what = text === '' ? 'has no lockfileVersion' : `has lockfileVersion ${JSON.stringify(text)}`;
+  throw usageError(
+    'E_LOCKFILE_VERSION',
+    `${file} ${what}; pnpm 10 reads lockfile version ${SUPPORTED_LOCKFILE_MAJOR}.x only, so \`pnpm install --frozen-lockfile\` rejects it`,
+    {
+      hint: `regenerate it with pnpm 10: \`${FIX_REGENERATE}\` (commit the new ${file})`,
+      details: { file, lockfileVersion: text || null, supported: `${SUPPORTED_LOCKFILE_MAJOR}.x` },
+    },
+  );
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** v9 stores `{specifier, version}` per dependency; pnpm works on specifiers apart from versions. */
+function convertImporters(raw: unknown, file: string): Record<string, LockfileImporter> {
+  const importers: Record<string, LockfileImporter> = {};
+  if (!isRecord(raw)) return importers;
+  for (const [id, value] of Object.entries(raw)) {
+    const snapshot = isRecord(value) ? value : {};
+    const importer: LockfileImporter = { specifiers: {} };
+    for (const field of ['dependencies', 'devDependencies', 'optionalDependencies'] as const) {
+      const block = snapshot[field];
+      if (!isRecord(block)) continue;
+      const versions: Record<string, string> = {};
+      for (const [name, entry] of Object.entries(block)) {
+        const { specifier, version } = isRecord(entry) ? entry : { specifier: undefined, version: entry };
+        const existing = importer.specifiers[name];
+        if (existing !== undefined && existing !== specifier) {
+          brokenLockfile(file, `importer "${id}" lists ${name} more than once with different specifiers`);
+        }
+        importer.specifiers[name] = specifier as string;
+        versions[name] = String(version);
+      }
+      importer[field] = versions;
+    }
+    if (isRecord(snapshot.dependenciesMeta)) importer.dependenciesMeta = snapshot.dependenciesMeta;
+    if (typeof snapshot.publishDirectory === 'string') importer.publishDirectory = snapshot.publishDirectory;
+    importers[id] = importer;
+  }
+  return importers;
+}
+
+/** The slow path: packages from a fully parsed `packages:` mapping (no line numbers). */
+export function packagesFromObject(raw: unknown, line: number | undefined): LockfilePackage[] {
+  if (!isRecord(raw)) return [];
+  return Object.entries(raw).map(([key, value]) => {
+    const entry = isRecord(value) ? value : {};
+    const { name, version } = splitPackageKey(key);
+    return {
+      key,
+      name,
+      version: typeof entry.version === 'string' ? entry.version : version,
+      resolution: isRecord(entry.resolution) ? (entry.resolution as LockfileResolution) : undefined,
+      line: line ?? 0,
+    };
+  });
+}

@@ -1,0 +1,185 @@
+/**
+ * The data the lockfile check works on and the findings it returns. Everything here is plain
+ * data: `checkLockfile` is pure, `inspectRepo` is the only part that reads files.
+ */
+
+/** Dependency fields of a manifest that pnpm records per importer (peers are merged in by autoInstallPeers). */
+export const DEPENDENCY_FIELDS = ['optionalDependencies', 'dependencies', 'devDependencies'] as const;
+export type DependencyField = (typeof DEPENDENCY_FIELDS)[number];
+
+/** The parts of a package.json the check reads. */
+export interface ProjectManifest {
+  name?: string;
+  version?: string;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  dependenciesMeta?: Record<string, unknown>;
+  publishConfig?: { directory?: string };
+  [key: string]: unknown;
+}
+
+/** A workspace project: its importer id (`.`, `apps/api`) and its manifest. */
+export interface WorkspaceProject {
+  id: string;
+  /** Path of its package.json relative to the repo root. */
+  manifestFile: string;
+  manifest: ProjectManifest;
+}
+
+/** One importer of the lockfile, in pnpm's in-memory shape (specifiers apart from versions). */
+export interface LockfileImporter {
+  specifiers: Record<string, string>;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  dependenciesMeta?: Record<string, unknown>;
+  publishDirectory?: string;
+}
+
+/** A package's resolution as pnpm writes it (`resolution: {…}`). */
+export interface LockfileResolution {
+  integrity?: string;
+  tarball?: string;
+  type?: string;
+  repo?: string;
+  commit?: string;
+  directory?: string;
+  path?: string;
+  url?: string;
+  [key: string]: unknown;
+}
+
+/** One entry of the `packages:` section (v9 keys have no peer suffix). */
+export interface LockfilePackage {
+  /** The key as written, e.g. `@babel/core@7.28.4` or `foo@https://host/foo.tgz`. */
+  key: string;
+  name: string;
+  /** The version the key carries, or the `version:` field for non-registry packages. */
+  version: string;
+  resolution: LockfileResolution | undefined;
+  /** 1-based line of the key in pnpm-lock.yaml. */
+  line: number;
+}
+
+export interface LockfileSettingsSection {
+  autoInstallPeers?: boolean;
+  dedupePeers?: boolean;
+  excludeLinksFromLockfile?: boolean;
+  peersSuffixMaxLength?: number;
+  injectWorkspacePackages?: boolean;
+}
+
+/** What the check needs from pnpm-lock.yaml (the `snapshots:` section is never parsed). */
+export interface ParsedLockfile {
+  lockfileVersion: string;
+  settings?: LockfileSettingsSection;
+  catalogs?: Record<string, Record<string, { specifier: string; version?: string }>>;
+  overrides?: Record<string, string>;
+  packageExtensionsChecksum?: string;
+  patchedDependencies?: Record<string, unknown>;
+  pnpmfileChecksum?: string;
+  ignoredOptionalDependencies?: string[];
+  importers: Record<string, LockfileImporter>;
+  packages: LockfilePackage[];
+}
+
+/** A value and the file it comes from (for messages that say where to change it). */
+export interface Sourced<T> {
+  value: T;
+  /** Repo-relative file the value was read from; `undefined` for pnpm's built-in default. */
+  file: string | undefined;
+}
+
+/** A patch as pnpm records it: sha256 (hex) of the patch with CRLF normalised, and its path. */
+export interface PatchFile {
+  hash: string;
+  path: string;
+}
+
+/**
+ * pnpm's settings that the lockfile records, resolved the way pnpm 10 resolves them from the
+ * repo: pnpm-workspace.yaml over .npmrc over pnpm's defaults; overrides and friends from
+ * pnpm-workspace.yaml or the root package.json `pnpm` field.
+ */
+export interface PnpmSettings {
+  autoInstallPeers: Sourced<boolean>;
+  dedupePeers: Sourced<boolean>;
+  excludeLinksFromLockfile: Sourced<boolean>;
+  peersSuffixMaxLength: Sourced<number>;
+  injectWorkspacePackages: Sourced<boolean>;
+  /** After `$name` references and `catalog:` values are resolved. */
+  overrides: Sourced<Record<string, string>>;
+  packageExtensions: Sourced<Record<string, unknown> | undefined>;
+  /** `sha256-…` of packageExtensions as pnpm hashes it; `undefined` when there are none. */
+  packageExtensionsChecksum: string | undefined;
+  ignoredOptionalDependencies: Sourced<string[] | undefined>;
+  /** Selector → patch; `undefined` hash when the patch file cannot be read. */
+  patchedDependencies: Sourced<Record<string, PatchFile | { path: string; hash: undefined }>>;
+  catalogs: Sourced<Record<string, Record<string, string>>>;
+  /** `sha256-…` of the pnpmfile(s) pnpm would load, `undefined` when none has hooks. */
+  pnpmfileChecksum: Sourced<string | undefined>;
+  /** `default` and `@scope` → registry URL with a trailing slash. */
+  registries: Sourced<Record<string, string>>;
+}
+
+/** Everything `checkLockfile` needs, as data. */
+export interface LockfileCheckInput {
+  lockfile: ParsedLockfile;
+  projects: WorkspaceProject[];
+  settings: PnpmSettings;
+  /** Registries resolutions may come from (devkit.json `lockfile.registries`); default: `settings.registries`. */
+  allowedRegistries?: readonly string[] | undefined;
+}
+
+export type FindingKind = 'drift' | 'integrity' | 'registry';
+
+/** Stable codes, one per kind of finding (what `--json` consumers match on). */
+export const FINDING_CODES = {
+  DEPENDENCY_ADDED: 'drift',
+  DEPENDENCY_REMOVED: 'drift',
+  SPECIFIER_CHANGED: 'drift',
+  DEPENDENCY_TYPE_CHANGED: 'drift',
+  VERSION_OUT_OF_RANGE: 'drift',
+  PUBLISH_DIRECTORY_CHANGED: 'drift',
+  DEPENDENCIES_META_CHANGED: 'drift',
+  CATALOG_CHANGED: 'drift',
+  OVERRIDES_CHANGED: 'drift',
+  PACKAGE_EXTENSIONS_CHANGED: 'drift',
+  IGNORED_OPTIONAL_CHANGED: 'drift',
+  PATCHES_CHANGED: 'drift',
+  SETTING_CHANGED: 'drift',
+  PNPMFILE_CHANGED: 'drift',
+  INTEGRITY_MISSING: 'integrity',
+  GIT_UNPINNED: 'integrity',
+  TARBALL_UNPINNED: 'integrity',
+  REGISTRY_NOT_ALLOWED: 'registry',
+  INSECURE_URL: 'registry',
+  TARBALL_NAME_MISMATCH: 'registry',
+} as const satisfies Record<string, FindingKind>;
+
+export type FindingCode = keyof typeof FINDING_CODES;
+
+/** One problem, with where it is, both sides of the mismatch and the command that fixes it. */
+export interface LockfileFinding {
+  code: FindingCode;
+  kind: FindingKind;
+  message: string;
+  /** Importer id (`.`, `apps/api`). */
+  importer?: string | undefined;
+  dependency?: string | undefined;
+  /** Dependency field (`devDependencies`) or lockfile setting (`settings.autoInstallPeers`, `overrides`). */
+  field?: string | undefined;
+  /** What the manifest or configuration says (`null`: absent). */
+  manifest?: unknown;
+  /** What pnpm-lock.yaml says (`null`: absent). */
+  lockfile?: unknown;
+  /** The file the manifest-side value comes from (`apps/api/package.json`, `pnpm-workspace.yaml`, `.npmrc`). */
+  file?: string | undefined;
+  /** Lockfile package key for integrity and registry findings (`lodash@4.17.21`). */
+  package?: string | undefined;
+  /** 1-based line in pnpm-lock.yaml, when known. */
+  line?: number | undefined;
+  fix: string;
+}
