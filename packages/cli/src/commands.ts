@@ -133,6 +133,58 @@ export const COMMANDS: CommandSpec = {
       ],
     },
     {
+      name: 'build',
+      summary: 'CI: turbo build + native + pack each deployable into a reproducible artifact in the store',
+      description:
+        'Runs `turbo run build` for the deployables (turbo caches tasks locally, and remotely when TURBO_API/TURBO_TOKEN/TURBO_TEAM are set), then packs each deployable of devkit.json artifacts.deployables: its build output, its production dependencies from the lockfile (pnpm deploy layout) and native prebuilds, as deterministic tar+gzip layers of an OCI artifact in .devkit/store, with a build record and SLSA provenance. A deployable whose inputs digest (files git sees, lockfile slice, config, toolchain, declared env) matches an earlier build reuses it.',
+      flags: {
+        'allow-dirty': { type: 'boolean', description: 'build from a work tree with uncommitted changes (recorded as dirty: true)' },
+        'check-reproducible': { type: 'boolean', description: 'rebuild even when the inputs match an earlier build and fail (exit 1) naming the entries that differ' },
+      },
+      load: () => import('./handlers/build.js'),
+    },
+    {
+      name: 'artifact',
+      summary: 'the artifact store: list, inspect, verify, extract, gc',
+      subcommands: [
+        { name: 'ls', summary: 'list the artifacts in the local store, newest first, with their tags', load: () => import('./handlers/artifact-ls.js') },
+        {
+          name: 'inspect',
+          summary: 'show an artifact: build record, layers, provenance; checks every blob (exit 1 if one is damaged)',
+          args: [{ name: 'ref', required: true }],
+          load: () => import('./handlers/artifact-inspect.js'),
+        },
+        {
+          name: 'verify',
+          summary: 'hash every blob of an artifact against its digest; exit 1 naming a corrupt or missing one',
+          args: [{ name: 'ref', required: true }],
+          load: () => import('./handlers/artifact-verify.js'),
+        },
+        {
+          name: 'extract',
+          summary: 'unpack an artifact into a new folder (verified; no path escapes, devices, setuid or outside links)',
+          args: [{ name: 'ref', required: true }, { name: 'dir', required: true }],
+          load: () => import('./handlers/artifact-extract.js'),
+        },
+        {
+          name: 'gc',
+          summary: 'remove blobs nothing points to; --prune also forgets old builds no environment needs',
+          flags: {
+            prune: { type: 'boolean', description: 'also drop builds that are not tagged, not in recent environment history and not among the newest per name' },
+            'keep-builds': { type: 'string', placeholder: '<n>', description: 'with --prune: builds kept per name (default 3)' },
+            'dry-run': { type: 'boolean', description: 'say what would go, remove nothing' },
+          },
+          load: () => import('./handlers/artifact-gc.js'),
+        },
+      ],
+    },
+    {
+      name: 'why',
+      summary: "explain what differs between two artifacts' inputs: files, lockfile entries, toolchain, env",
+      args: [{ name: 'a', required: true }, { name: 'b', required: true }],
+      load: () => import('./handlers/why.js'),
+    },
+    {
       name: 'config',
       summary: 'devkit.json',
       subcommands: [

