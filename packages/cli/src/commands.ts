@@ -109,6 +109,19 @@ export const COMMANDS: CommandSpec = {
       ],
     },
     {
+      name: 'lockfile',
+      summary: 'pnpm-lock.yaml checks',
+      subcommands: [
+        {
+          name: 'check',
+          summary: 'drift against the manifests (as pnpm install --frozen-lockfile judges it), integrity, allowed registries',
+          description:
+            'Lists every finding in one run: each project whose package.json no longer matches its importer, each pnpm setting (overrides, catalogs, patches, peer settings, pnpmfile) that differs from what the lockfile records, each package without an integrity hash or pinned commit, and each download outside the allowed registries (devkit.json lockfile.registries, default: the registries of .npmrc) or not over https. Exit 1 on any finding, 2 when the lockfile cannot be read.',
+          load: () => import('./handlers/lockfile-check.js'),
+        },
+      ],
+    },
+    {
       name: 'lint',
       summary: "the pre-commit hook's checks for CI: lint-staged tasks and the lockfile check, report only",
       description:
@@ -120,15 +133,34 @@ export const COMMANDS: CommandSpec = {
       load: () => import('./handlers/lint.js'),
     },
     {
-      name: 'lockfile',
-      summary: 'pnpm-lock.yaml checks',
+      name: 'native',
+      summary: 'native binaries built in old-distro Docker images (Linux) and cross-compiled (macOS), verified',
       subcommands: [
         {
-          name: 'check',
-          summary: 'drift against the manifests (as pnpm install --frozen-lockfile judges it), integrity, allowed registries',
+          name: 'images',
+          summary: 'build (or make offline with debootstrap) the builder images and record their IDs',
           description:
-            'Lists every finding in one run: each project whose package.json no longer matches its importer, each pnpm setting (overrides, catalogs, patches, peer settings, pnpmfile) that differs from what the lockfile records, each package without an integrity hash or pinned commit, and each download outside the allowed registries (devkit.json lockfile.registries, default: the registries of .npmrc) or not over https. Exit 1 on any finding, 2 when the lockfile cannot be read.',
-          load: () => import('./handlers/lockfile-check.js'),
+            'Each builder is a folder of docker/ (Dockerfile + base.json). Its base image is debootstrapped from Debian and imported when no image carries the same inputs, then the Dockerfile is built on top; unchanged inputs are never rebuilt. IDs are recorded in .devkit/native/images.json, which builds pin.',
+          flags: { builder: { type: 'string', placeholder: '<name,…>', description: 'only these builders (default: all)' } },
+          load: () => import('./handlers/native-images.js'),
+        },
+        {
+          name: 'build',
+          summary: 'build, verify and cache the native packages of devkit.json for each target',
+          description:
+            'Each package × target builds in a fresh container of its builder image (pinned by ID, network off, sources and outputs through the archive API), in parallel up to the core count. Outputs are verified, cached in .devkit/cache/native by input digest, and land in prebuilds/<platform>-<arch>/ (addons) and dist/native/<target>/ (libraries).',
+          flags: {
+            package: { type: 'string', placeholder: '<name,…>', description: 'only these native packages' },
+            target: { type: 'string', placeholder: '<target,…>', description: 'only these targets, e.g. linux-x64-gnu,darwin-arm64' },
+          },
+          load: () => import('./handlers/native-build.js'),
+        },
+        {
+          name: 'verify',
+          summary: "check one ELF or Mach-O binary against a target's policy (glibc symbol versions, libraries, macOS minimum, signature)",
+          args: [{ name: 'file', required: true }],
+          flags: { target: { type: 'string', placeholder: '<target>', description: 'the target whose policy applies, e.g. linux-x64-gnu' } },
+          load: () => import('./handlers/native-verify.js'),
         },
       ],
     },

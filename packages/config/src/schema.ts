@@ -84,6 +84,7 @@ export const NativeSchema = z.strictObject({
       nonEmpty,
       z.strictObject({
         build: nonEmpty.describe('Build command run inside the builder container.'),
+        path: nonEmpty.optional().describe('Folder of the package, relative to the repo root; by default found among the workspace packages by name.'),
         outputs: z.array(nonEmpty).min(1),
         targets: z.array(targetName).optional(),
       }),

@@ -1,0 +1,28 @@
+import Docker from 'dockerode';
+import { machineError } from '@devkit/core';
+
+/** The Docker Engine API client devkit uses: a local socket, or `DOCKER_HOST` (tcp://, unix://). */
+export type DockerClient = Docker;
+
+/** How to get an engine on this kind of machine; printed whenever none answers. */
+export const START_ENGINE_HINT =
+  'start a Docker engine: `sudo apt-get install docker.io && sudo dockerd --bridge=none --iptables=false &` (or `bash tools/system/30-docker.sh`), or point DOCKER_HOST at a remote engine';
+
+/** A client for the engine named by the environment (DOCKER_HOST), else the local socket. */
+export function createDockerClient(env: NodeJS.ProcessEnv): DockerClient {
+  const host = env.DOCKER_HOST;
+  if (!host) return new Docker({ socketPath: '/var/run/docker.sock' });
+  const url = new URL(host);
+  if (url.protocol === 'unix:') return new Docker({ socketPath: url.pathname });
+  return new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol: url.protocol === 'https:' ? 'https' : 'http' });
+}
+
+/** Fails with exit 3 and the way to start one when no engine answers. */
+export async function ensureEngine(docker: DockerClient, env: NodeJS.ProcessEnv): Promise<void> {
+  try {
+    await docker.ping();
+  } catch (error) {
+    const where = env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+    throw machineError('E_NATIVE_NO_DOCKER', `no Docker engine answers at ${where}`, { hint: START_ENGINE_HINT, cause: error });
+  }
+}

@@ -1,0 +1,290 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { digestParts, machineError, readFileIfExists, runCommand, usageError, writeFileAtomic, type Reporter } from '@devkit/core';
+import type { DevkitConfig } from '@devkit/config';
+import { parseBinary } from './binary.js';
+import { execInContainer, withContainer } from './container.js';
+import type { DockerClient } from './docker.js';
+import { verifyBinary } from './policy.js';
+import { listFiles, packEntries, type TarEntry } from './tar.js';
+import { resolveTarget } from './targets.js';
+
+/** The builder folders that ship with devkit (docker/<name>/: Dockerfile + base.json + what it copies). */
+export const BUILTIN_DOCKER_DIR = fileURLToPath(new URL('../../../docker/', import.meta.url));
+
+/** Bumped when the way images are made changes, so old images stop matching. */
+const IMAGE_FORMAT = 'devkit-native-image-v1';
+const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
+
+/** What a builder's base image is debootstrapped from (docker/<name>/base.json). */
+export interface BaseSpec {
+  release: string;
+  variant: string;
+  include: string[];
+  /** Copy a Node binary, its headers and npm (with node-gyp) into the build context. */
+  node: boolean;
+}
+
+export interface BuilderDefinition {
+  name: string;
+  dir: string;
+  dockerfile: string;
+  base: BaseSpec;
+}
+
+/** An image devkit built, as recorded in .devkit/native/images.json. */
+export interface ImageRecord {
+  builder: string;
+  id: string;
+  tag: string;
+  inputs: string;
+  base: { id: string; tag: string; inputs: string; release: string };
+  /** The builder's glibc as `getconf GNU_LIBC_VERSION` reports it: the Linux floor it gives. */
+  glibc: string | undefined;
+}
+
+export type ImageRecords = Record<string, ImageRecord>;
+
+export function imageRecordsPath(root: string): string {
+  return join(root, '.devkit', 'native', 'images.json');
+}
+
+export async function readImageRecords(root: string): Promise<ImageRecords> {
+  const text = await readFileIfExists(imageRecordsPath(root));
+  return text === undefined ? {} : (JSON.parse(text) as ImageRecords);
+}
+
+async function readBase(dir: string, name: string, release: string | undefined): Promise<BaseSpec> {
+  const file = join(dir, 'base.json');
+  const text = await readFileIfExists(file);
+  const raw = (text === undefined ? {} : JSON.parse(text)) as Partial<BaseSpec>;
+  const rel = release ?? raw.release;
+  if (!rel) throw usageError('E_NATIVE_BUILDER_BASE', `builder "${name}" names no Debian release`, { hint: `add "release" to ${file} or native.builders.${name}.base in devkit.json` });
+  return { release: rel, variant: raw.variant ?? 'minbase', include: [...(raw.include ?? [])].sort(), node: raw.node ?? false };
+}
+
+/** The builders devkit knows: its own docker/ folders, then devkit.json's `native.builders` (which win). */
+export async function loadBuilders(root: string, config: DevkitConfig): Promise<Map<string, BuilderDefinition>> {
+  const builders = new Map<string, BuilderDefinition>();
+  if (existsSync(BUILTIN_DOCKER_DIR)) {
+    for (const e of await readdir(BUILTIN_DOCKER_DIR, { withFileTypes: true })) {
+      const dir = join(BUILTIN_DOCKER_DIR, e.name);
+      if (!e.isDirectory() || !existsSync(join(dir, 'Dockerfile'))) continue;
+      builders.set(e.name, { name: e.name, dir, dockerfile: join(dir, 'Dockerfile'), base: await readBase(dir, e.name, undefined) });
+    }
+  }
+  for (const [name, b] of Object.entries(config.native?.builders ?? {})) {
+    const dockerfile = resolve(root, b.dockerfile);
+    if (!existsSync(dockerfile)) {
+      throw usageError('E_NATIVE_BUILDER_DOCKERFILE', `native.builders.${name}.dockerfile: ${b.dockerfile} does not exist`, { hint: `create it, or fix the path in devkit.json (relative to ${root})` });
+    }
+    builders.set(name, { name, dir: dirname(dockerfile), dockerfile, base: await readBase(dirname(dockerfile), name, b.base) });
+  }
+  return builders;
+}
+
+/** The named builder, or exit 2 listing the valid names. */
+export function pickBuilder(builders: Map<string, BuilderDefinition>, name: string): BuilderDefinition {
+  const b = builders.get(name);
+  if (!b) {
+    const valid = [...builders.keys()].sort();
+    throw usageError('E_NATIVE_UNKNOWN_BUILDER', `unknown builder "${name}"`, { hint: `use one of: ${valid.join(', ')}`, details: { builder: name, valid } });
+  }
+  return b;
+}
+
+/** The digest that names a base image: the release, the package set and how it is made. */
+export function baseInputsDigest(base: BaseSpec, mirror: string): string {
+  return digestParts([
+    ['format', IMAGE_FORMAT],
+    ['release', base.release],
+    ['variant', base.variant],
+    ['include', base.include.join(',')],
+    ['mirror', mirror],
+  ]);
+}
+
+/**
+ * The image whose own label says it was made from these inputs. Labels are inherited, so a
+ * builder made FROM a base carries the base's label too: images carrying `notLabel` are skipped.
+ */
+async function findImageByLabel(docker: DockerClient, label: string, value: string, notLabel?: string): Promise<string | undefined> {
+  const images = await docker.listImages({ filters: JSON.stringify({ label: [`${label}=${value}`] }) });
+  return images.find((i) => notLabel === undefined || i.Labels?.[notLabel] === undefined)?.Id;
+}
+
+async function fileDigest(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Files of the host's Node install the builder gets: the binary, its headers, npm (node-gyp inside). */
+async function nodeContext(env: NodeJS.ProcessEnv): Promise<TarEntry[]> {
+  const nodeBin = env.DEVKIT_BUILDER_NODE ?? process.execPath;
+  const prefix = resolve(dirname(nodeBin), '..');
+  const headers = join(prefix, 'include', 'node');
+  const npm = join(prefix, 'lib', 'node_modules', 'npm');
+  for (const [what, path] of [['Node headers', join(headers, 'node_api.h')], ['npm (for node-gyp)', join(npm, 'node_modules', 'node-gyp', 'package.json')]] as const) {
+    if (!existsSync(path)) throw machineError('E_NATIVE_NODE_FILES', `the builder needs ${what}, not found at ${path}`, { hint: 'install Node with its headers and npm (e.g. the nodejs package or an official tarball), or set DEVKIT_BUILDER_NODE to such a node binary' });
+  }
+  // OpenSSL's headers are 50 MB that N-API addons never include.
+  const headerFiles = await listFiles(headers, new Set(['openssl']));
+  const npmFiles = await listFiles(npm, new Set());
+  return [
+    { name: 'node/bin/node', source: nodeBin },
+    ...headerFiles.map((f) => ({ name: `node/include/node/${f.name}`, source: f.source })),
+    ...npmFiles.map((f) => ({ name: `node/lib/node_modules/npm/${f.name}`, source: f.source })),
+  ];
+}
+
+async function readJsonLines(stream: Readable, onLine: (msg: Record<string, unknown>) => void): Promise<void> {
+  let rest = '';
+  for await (const chunk of stream) {
+    const text = rest + (chunk as Buffer).toString('utf8');
+    const lines = text.split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) onLine(JSON.parse(line) as Record<string, unknown>);
+  }
+  if (rest.trim()) onLine(JSON.parse(rest) as Record<string, unknown>);
+}
+
+function cacheRoot(env: NodeJS.ProcessEnv): string {
+  return env.DEVKIT_CACHE_DIR ?? (process.getuid?.() === 0 ? '/var/cache/devkit' : join(env.HOME ?? '/tmp', '.cache', 'devkit'));
+}
+
+/** debootstrap the base into a folder and import it as an image (`docker import` via the API). */
+async function makeBaseImage(docker: DockerClient, def: BuilderDefinition, inputs: string, mirror: string, reporter: Reporter, env: NodeJS.ProcessEnv): Promise<{ id: string; tag: string }> {
+  const tag = `devkit-base:${def.base.release}-${inputs.slice(0, 12)}`;
+  const rootfs = join(env.TMPDIR ?? '/var/tmp', `devkit-rootfs-${inputs.slice(0, 16)}`);
+  const debs = join(cacheRoot(env), 'debootstrap', def.base.release);
+  await rm(rootfs, { recursive: true, force: true });
+  await mkdir(debs, { recursive: true });
+  const args = [`--variant=${def.base.variant}`, `--cache-dir=${debs}`];
+  if (def.base.include.length > 0) args.push(`--include=${def.base.include.join(',')}`);
+  try {
+    await runCommand('debootstrap', [...args, def.base.release, rootfs, mirror], {
+      cwd: '/',
+      reporter,
+      source: `${def.name} debootstrap`,
+      missingHint: 'apt-get install debootstrap (it needs root)',
+      failure: { code: 'E_NATIVE_DEBOOTSTRAP', exitCode: 3, hint: `check that ${mirror} answers and that you are root` },
+    });
+    const tar = spawn('tar', ['--numeric-owner', '-C', rootfs, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [repo, tagName] = tag.split(':') as [string, string];
+    const response = (await docker.importImage(tar.stdout, { repo, tag: tagName, changes: [`LABEL devkit.base.inputs=${inputs}`, `LABEL devkit.base.release=${def.base.release}`] } as never)) as unknown as Readable;
+    let id: string | undefined;
+    await readJsonLines(response, (msg) => {
+      if (typeof msg.error === 'string') throw machineError('E_NATIVE_IMPORT', `importing ${tag} failed: ${msg.error}`);
+      if (typeof msg.status === 'string' && msg.status.startsWith('sha256:')) id = msg.status;
+    });
+    if (!id) id = (await docker.getImage(tag).inspect()).Id;
+    return { id, tag };
+  } finally {
+    await rm(rootfs, { recursive: true, force: true });
+  }
+}
+
+async function measureGlibc(docker: DockerClient, image: string): Promise<string | undefined> {
+  let out = '';
+  await withContainer(docker, { image, labels: { 'devkit.purpose': 'measure-glibc' } }, async (c) => {
+    await execInContainer(docker, c, ['getconf', 'GNU_LIBC_VERSION'], { onLine: (_s, line) => (out += line) });
+  });
+  return /glibc (\d+\.\d+)/.exec(out)?.[1];
+}
+
+/** The Node binary copied into a builder must itself run on the builder's glibc: checked like outputs are. */
+async function checkNodeRunsOn(docker: DockerClient, baseId: string, builder: string, nodeBinary: string): Promise<void> {
+  const glibc = (await measureGlibc(docker, baseId)) ?? '2.31';
+  const report = verifyBinary(parseBinary(await readFile(nodeBinary)), { ...resolveTarget('linux-x64-gnu', {}, 0), glibc });
+  if (!report.ok) {
+    throw machineError('E_NATIVE_BUILDER_NODE', `${nodeBinary} cannot run in builder ${builder} (glibc ${glibc}): ${report.violations[0]?.message ?? ''}`, {
+      hint: 'set DEVKIT_BUILDER_NODE to a node binary built for an older glibc (the official linux-x64 builds need glibc 2.28)',
+    });
+  }
+}
+
+export interface EnsureImageOptions {
+  root: string;
+  config: DevkitConfig;
+  reporter: Reporter;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface EnsureImageResult {
+  record: ImageRecord;
+  built: { base: boolean; builder: boolean };
+}
+
+/**
+ * Makes sure a builder's image exists: the base is debootstrapped and imported only when no image
+ * carries its inputs digest, and the Dockerfile is built only when no image carries the builder's.
+ * The result is recorded in .devkit/native/images.json, which `native build` pins images by.
+ */
+export async function ensureBuilderImage(docker: DockerClient, def: BuilderDefinition, options: EnsureImageOptions): Promise<EnsureImageResult> {
+  const { reporter, env } = options;
+  const mirror = env.DEVKIT_DEBIAN_MIRROR ?? DEFAULT_MIRROR;
+  const baseInputs = baseInputsDigest(def.base, mirror);
+  const baseTag = `devkit-base:${def.base.release}-${baseInputs.slice(0, 12)}`;
+  let baseId = await findImageByLabel(docker, 'devkit.base.inputs', baseInputs, 'devkit.builder.inputs');
+  const builtBase = baseId === undefined;
+  if (baseId === undefined) baseId = (await makeBaseImage(docker, def, baseInputs, mirror, reporter, env)).id;
+  else await docker.getImage(baseId).tag({ repo: 'devkit-base', tag: baseTag.split(':')[1] });
+
+  const context: TarEntry[] = (await listFiles(def.dir, new Set())).filter((e) => e.name !== 'base.json');
+  let nodeBinary: string | undefined;
+  if (def.base.node) {
+    const node = await nodeContext(env);
+    nodeBinary = node[0]!.source;
+    context.push(...node);
+  }
+  context.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const parts: Array<readonly [string, string]> = [['format', IMAGE_FORMAT], ['base', baseId]];
+  for (const e of context) parts.push([e.name, await fileDigest(e.source)]);
+  const inputs = digestParts(parts);
+  const tag = `devkit-builder/${def.name}:${inputs.slice(0, 12)}`;
+
+  const records = await readImageRecords(options.root);
+  let id = await findImageByLabel(docker, 'devkit.builder.inputs', inputs);
+  const builtBuilder = id === undefined;
+  if (id === undefined) {
+    if (nodeBinary !== undefined) await checkNodeRunsOn(docker, baseId, def.name, nodeBinary);
+    reporter.emit({ type: 'log', level: 'info', message: `building builder image ${def.name} from ${def.dockerfile}` });
+    const stream = (await docker.buildImage(packEntries(context, { mtime: new Date(0) }), {
+      t: tag,
+      buildargs: { BASE: baseTag },
+      labels: { 'devkit.builder.inputs': inputs, 'devkit.builder': def.name },
+      networkmode: 'none',
+      rm: true,
+      forcerm: true,
+    } as never)) as unknown as Readable;
+    const log: string[] = [];
+    let failure: string | undefined;
+    await readJsonLines(stream, (msg) => {
+      if (typeof msg.stream === 'string') {
+        for (const line of msg.stream.split('\n')) {
+          if (!line.trim()) continue;
+          log.push(line);
+          reporter.emit({ type: 'output', source: def.name, stream: 'stdout', line });
+        }
+      }
+      if (typeof msg.error === 'string') failure = msg.error;
+    });
+    if (failure !== undefined) {
+      throw machineError('E_NATIVE_IMAGE_BUILD', `building builder ${def.name} failed: ${failure}\n${log.slice(-15).join('\n')}`, { hint: `fix ${def.dockerfile}, then run: devkit native images --builder ${def.name}` });
+    }
+    id = (await docker.getImage(tag).inspect()).Id;
+  } else await docker.getImage(id).tag({ repo: `devkit-builder/${def.name}`, tag: inputs.slice(0, 12) });
+
+  const previous = records[def.name];
+  const glibc = previous?.id === id && previous.glibc !== undefined ? previous.glibc : await measureGlibc(docker, id);
+  const record: ImageRecord = { builder: def.name, id, tag, inputs, base: { id: baseId, tag: baseTag, inputs: baseInputs, release: def.base.release }, glibc };
+  const fresh = await readImageRecords(options.root);
+  await writeFileAtomic(imageRecordsPath(options.root), `${JSON.stringify({ ...fresh, [def.name]: record }, null, 2)}\n`);
+  return { record, built: { base: builtBase, builder: builtBuilder } };
+}
