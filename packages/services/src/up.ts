@@ -310,9 +310,20 @@ export async function upServices(options: UpOptions): Promise<UpResult> {
   if (errors.length > 0) throw combine(errors);
 
   const vars = await serviceEnv(options.root, all);
-  for (const target of targets) {
-    const ran = await runSetupIfChanged({ root: options.root, target, env: { ...options.env, ...vars }, reporter: options.reporter });
-    if (ran) results.find((r) => r.name === target.kind)?.actions.push(`ran setup (${(target.config.setup ?? []).length} command(s))`);
+  try {
+    for (const target of targets) {
+      options.signal?.throwIfAborted();
+      const ran = await runSetupIfChanged({ root: options.root, target, env: { ...options.env, ...vars }, reporter: options.reporter });
+      if (ran) results.find((r) => r.name === target.kind)?.actions.push(`ran setup (${(target.config.setup ?? []).length} command(s))`);
+    }
+  } catch (error) {
+    // Interrupted during setup (the setup command got the terminal's signal too): the run did
+    // not finish, so what it started goes; services that were already running stay.
+    if (options.signal?.aborted) {
+      await Promise.all(ledger.started.map((t) => stopService(t.paths, t.runner.stopSignal, t.runner.graceMs)));
+      throw interruptedError(ledger.started.map((t) => t.kind));
+    }
+    throw error;
   }
   const envFile = await writeEnvFile(options.root, vars);
   results.sort((a, b) => targets.findIndex((t) => t.kind === a.name) - targets.findIndex((t) => t.kind === b.name));

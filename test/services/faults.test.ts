@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupCheckouts, devkit, makeCheckout, parseJson, psql, redisCli, requireServiceBinaries, storedPort, type StatusJson } from './helpers.js';
+
+describe('service faults', () => {
+  const holders: ChildProcess[] = [];
+  beforeAll(requireServiceBinaries);
+  afterAll(async () => {
+    for (const holder of holders) holder.kill('SIGKILL');
+    await cleanupCheckouts();
+  });
+
+  it('a port taken by another process is a clear error naming that process (exit 3), never a clash', async () => {
+    const dir = makeCheckout({ redis: { version: '7' } });
+    expect((await devkit(dir, ['up'])).exitCode).toBe(0);
+    const port = storedPort(dir, 'redis-7');
+    expect((await devkit(dir, ['down'])).exitCode).toBe(0);
+    const holder = spawn(process.execPath, ['-e', `require('node:net').createServer().listen(${port}, '127.0.0.1', () => console.log('listening'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    holders.push(holder);
+    await new Promise((resolvePromise) => holder.stdout!.once('data', resolvePromise));
+
+    const up = await devkit(dir, ['up']);
+    expect(up.exitCode).toBe(3);
+    expect(up.stderr).toContain(`error E_SERVICE_PORT_TAKEN: port ${port} of redis (.devkit/services/redis-7/port) is already in use by pid ${holder.pid} (${process.execPath} -e`);
+    expect(up.stderr).toContain(`kill ${holder.pid}`);
+    holder.kill('SIGKILL');
+    await new Promise((resolvePromise) => holder.once('exit', resolvePromise));
+    const again = await devkit(dir, ['up']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(storedPort(dir, 'redis-7')).toBe(port);
+  });
+
+  it('a declared version other than the installed one is exit 1 naming both', async () => {
+    const dir = makeCheckout({ redis: { version: '6' } });
+    const up = await devkit(dir, ['up']);
+    expect(up.exitCode).toBe(1);
+    expect(up.stderr).toMatch(/error E_SERVICE_VERSION: services\.redis\.version is 6, but the installed Redis is 7\.\d+\.\d+ \(\/usr\/bin\/redis-server\)/);
+    expect(up.stderr).toContain('apt-get install');
+  });
+
+  it('a missing binary is exit 3 with the install command (PATH stripped)', async () => {
+    const dir = makeCheckout({ memcached: { version: '1.6' } });
+    const up = await devkit(dir, ['up'], { PATH: '/nonexistent' });
+    expect(up.exitCode).toBe(3);
+    expect(up.stderr).toContain('error E_SERVICE_BINARY_MISSING: Memcached (memcached) was not found');
+    expect(up.stderr).toMatch(/fix: (sudo )?apt-get install -y --no-install-recommends memcached/);
+  });
+
+  it('postgres data of another major version is refused with the pg_upgrade path (exit 1)', async () => {
+    const dir = makeCheckout({ postgres: { version: '15' } });
+    expect((await devkit(dir, ['up'])).exitCode).toBe(0);
+    expect((await devkit(dir, ['down'])).exitCode).toBe(0);
+    writeFileSync(join(dir, '.devkit/services/postgres-15/data/PG_VERSION'), '14\n');
+    const up = await devkit(dir, ['up']);
+    expect(up.exitCode).toBe(1);
+    expect(up.stderr).toContain('holds PostgreSQL 14 data, but the binary is PostgreSQL 15.');
+    expect(up.stderr).toContain('pg_upgrade -b /usr/lib/postgresql/14/bin -B /usr/lib/postgresql/15/bin');
+    const status = parseJson<StatusJson>(await devkit(dir, ['status', '--json']));
+    expect(status.services[0]!.state).toBe('stopped');
+  });
+
+  it('two checkouts run side by side on their own ports and sockets', async () => {
+    const services = { postgres: { version: '15', databases: ['app'] }, redis: { version: '7' } };
+    const a = makeCheckout(services);
+    const b = makeCheckout(services);
+    const [upA, upB] = await Promise.all([devkit(a, ['up']), devkit(b, ['up'])]);
+    expect(upA.exitCode, upA.stderr).toBe(0);
+    expect(upB.exitCode, upB.stderr).toBe(0);
+    const portsA = [storedPort(a, 'postgres-15'), storedPort(a, 'redis-7')];
+    const portsB = [storedPort(b, 'postgres-15'), storedPort(b, 'redis-7')];
+    expect(new Set([...portsA, ...portsB]).size).toBe(4);
+    await psql(portsA[0]!, 'app', "CREATE TABLE owner (name text); INSERT INTO owner VALUES ('a')");
+    await psql(portsB[0]!, 'app', "CREATE TABLE owner (name text); INSERT INTO owner VALUES ('b')");
+    await redisCli(portsA[1]!, 'SET', 'who', 'a');
+    await redisCli(portsB[1]!, 'SET', 'who', 'b');
+    expect(await psql(portsA[0]!, 'app', 'SELECT name FROM owner')).toBe('a');
+    expect(await psql(portsB[0]!, 'app', 'SELECT name FROM owner')).toBe('b');
+    expect(await redisCli(portsB[1]!, 'GET', 'who')).toBe('b');
+    expect((await devkit(a, ['down'])).exitCode).toBe(0);
+    const statusB = parseJson<StatusJson>(await devkit(b, ['status', '--json']));
+    expect(statusB.ok).toBe(true);
+  });
+});
