@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { machineError } from '@devkit/core';
+import { enableCompileCache, type CompileCache } from './compile-cache.js';
 
 /** The slice of ESLint's Node API the runner uses (the repo's own ESLint, whatever its version). */
 export interface EslintMessage {
@@ -60,8 +61,18 @@ export class EslintEngines {
   #ctor: Promise<new (options: Record<string, unknown>) => EslintInstance> | undefined;
   readonly #instances = new Map<boolean, EslintInstance>();
 
-  constructor(root: string) {
+  readonly #compileCache: boolean;
+  #cache: CompileCache | undefined;
+
+  /** `compileCache`: keep a V8 code cache of ESLint's modules (see compile-cache.ts). */
+  constructor(root: string, compileCache = false) {
     this.#root = root;
+    this.#compileCache = compileCache;
+  }
+
+  /** Stores the code cache if this run compiled modules it did not have. */
+  async saveCache(): Promise<void> {
+    await this.#cache?.save();
   }
 
   async get(fix: boolean): Promise<EslintInstance> {
@@ -76,6 +87,12 @@ export class EslintEngines {
 
   async #load(): Promise<new (options: Record<string, unknown>) => EslintInstance> {
     const entry = resolveFromRepo(this.#root, 'eslint');
+    // The cache lives in the node_modules that holds ESLint (node_modules/.cache, as other tools
+    // do), so it goes away with the dependencies it caches.
+    const top = entry?.indexOf(`${'/'}node_modules${'/'}`) ?? -1;
+    if (entry && this.#compileCache && top >= 0) {
+      this.#cache = enableCompileCache(join(entry.slice(0, top), 'node_modules', '.cache', 'devkit'));
+    }
     if (!entry) {
       throw machineError('E_ESLINT_MISSING', `the lint-staged config runs eslint, but eslint is not installed in ${this.#root}`, { hint: 'pnpm add -D -w eslint' });
     }

@@ -124,7 +124,9 @@ export async function runHookChecks(options: RunHookChecksOptions): Promise<Hook
           };
         });
         const before = findings.length;
-        const result = await runTasks({ root: options.root, entries: config.entries, files, fix: options.fix, eslint: new EslintEngines(options.root), env: options.env });
+        const eslint = new EslintEngines(options.root, options.env.DEVKIT_COMPILE_CACHE !== '0');
+        const result = await runTasks({ root: options.root, entries: config.entries, files, fix: options.fix, eslint, env: options.env });
+        await eslint.saveCache();
         findings.push(...result.findings);
         updates = result.updates;
         report.checks.push({ name: 'lint-staged', status: findings.slice(before).some((f) => f.severity === 'error') ? 'failed' : 'passed' });

@@ -165,8 +165,12 @@ function verifyMachO(info: MachOInfo, target: TargetSpec, where: string): Policy
     const tag = info.fat ? `${where}${slice.cpuName} slice: ` : where;
     if (slice.platform !== undefined && slice.platform !== 1) v.push({ rule: 'platform', message: `${tag}is built for platform ${slice.platform}, not macOS (1)` });
     if (slice.minOs === undefined) v.push({ rule: 'macos-min', message: `${tag}records no minimum macOS (no LC_BUILD_VERSION or LC_VERSION_MIN_MACOSX)` });
-    else if (target.macos !== undefined && compareVersions(slice.minOs, target.macos) > 0) {
-      v.push({ rule: 'macos-min', version: slice.minOs, message: `${tag}needs macOS ${slice.minOs} (${slice.minOsSource}), newer than ${target.name}'s ${target.macos}` });
+    else if (target.macos !== undefined) {
+      // arm64 Macs start at macOS 11: an arm64 slice of a universal binary cannot go lower.
+      const floor = slice.cpuName === 'arm64' && compareVersions(target.macos, '11.0') < 0 ? '11.0' : target.macos;
+      if (compareVersions(slice.minOs, floor) > 0) {
+        v.push({ rule: 'macos-min', version: slice.minOs, message: `${tag}needs macOS ${slice.minOs} (${slice.minOsSource}), newer than ${target.name}'s ${floor}` });
+      }
     }
     if (slice.cpuName === 'arm64' && slice.signature === 'none') {
       v.push({ rule: 'signature', message: `${tag}arm64 code has no LC_CODE_SIGNATURE: macOS refuses to load unsigned arm64 code (link with ld64.lld, which signs ad hoc)` });
