@@ -117,7 +117,7 @@ describe('ELF parser against readelf (oracle)', () => {
         else disagreements.push(`${file}: readelf ${JSON.stringify(a).slice(0, 300)} vs ours ${JSON.stringify(b).slice(0, 300)}`);
       }
     }
-    console.log(`ELF oracle: ${agree}/${files.length} binaries agree with readelf (${withVersions} with version needs, ${withIsa} with an x86 ISA note)`);
+    process.stdout.write(`ELF oracle: ${agree}/${files.length} binaries agree with readelf (${withVersions} with version needs, ${withIsa} with an x86 ISA note)\n`);
     expect(disagreements).toEqual([]);
     expect(withVersions).toBeGreaterThan(100);
   }, 180_000);
