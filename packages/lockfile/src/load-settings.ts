@@ -42,8 +42,8 @@ function repoPath(path: string): string | undefined {
 /**
  * Resolves the settings pnpm 10 records in the lockfile from the repo's own files, the way pnpm
  * does: pnpm-workspace.yaml wins over .npmrc, which wins over pnpm's defaults; overrides,
- * packageExtensions, ignoredOptionalDependencies and patchedDependencies come from
- * pnpm-workspace.yaml or else the root package.json (`pnpm` field, `resolutions`).
+ * packageExtensions, ignoredOptionalDependencies and patchedDependencies come from the root
+ * package.json (`pnpm` field, `resolutions`) when it sets them, else from pnpm-workspace.yaml.
  * User-level and global npmrc files and `npm_config_*` variables are deliberately not read:
  * the check judges what is committed, the same on every machine and in CI.
  */
@@ -77,9 +77,9 @@ export async function loadPnpmSettings(
   const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
   const toNumber = (raw: string) => (Number.isFinite(Number(raw)) && raw.trim() !== '' ? Number(raw) : undefined);
 
-  // pnpm-workspace.yaml keys replace the root manifest's, key by key
+  // pnpm's install command applies the root manifest's `pnpm` field over pnpm-workspace.yaml, key by key
   const pick = (key: string): Sourced<unknown> =>
-    ws[key] !== undefined ? { value: ws[key], file: WORKSPACE_MANIFEST } : pnpmField[key] !== undefined ? { value: pnpmField[key], file: ROOT_MANIFEST } : { value: undefined, file: undefined };
+    pnpmField[key] !== undefined ? { value: pnpmField[key], file: ROOT_MANIFEST } : ws[key] !== undefined ? { value: ws[key], file: WORKSPACE_MANIFEST } : { value: undefined, file: undefined };
 
   // catalogs
   if (ws.catalog != null && isRecord(ws.catalogs) && ws.catalogs.default != null) {
@@ -92,7 +92,8 @@ export async function loadPnpmSettings(
   if (isRecord(ws.catalog)) catalogs.default = ws.catalog as Record<string, string>;
   if (isRecord(ws.catalogs)) for (const [name, entries] of Object.entries(ws.catalogs)) if (isRecord(entries)) catalogs[name] = entries as Record<string, string>;
 
-  // overrides: package.json resolutions + pnpm.overrides, replaced by pnpm-workspace.yaml's when it has any
+  // overrides: package.json resolutions + pnpm.overrides when there are any (they replace
+  // pnpm-workspace.yaml's whole), else pnpm-workspace.yaml's
   let overrides: Sourced<Record<string, string>> = { value: {}, file: undefined };
   const manifestOverrides = {
     ...(isRecord(rootManifest.resolutions) ? (rootManifest.resolutions as Record<string, string>) : {}),
@@ -100,8 +101,7 @@ export async function loadPnpmSettings(
   };
   if (Object.keys(manifestOverrides).length > 0) {
     overrides = { value: resolveVersionReferences(manifestOverrides, rootManifest, ROOT_MANIFEST), file: ROOT_MANIFEST };
-  }
-  if (isRecord(ws.overrides) && Object.keys(ws.overrides).length > 0) {
+  } else if (isRecord(ws.overrides) && Object.keys(ws.overrides).length > 0) {
     overrides = { value: resolveVersionReferences(ws.overrides as Record<string, string>, rootManifest, WORKSPACE_MANIFEST), file: WORKSPACE_MANIFEST };
   }
 

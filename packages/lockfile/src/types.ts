@@ -101,7 +101,7 @@ export interface PatchFile {
 /**
  * pnpm's settings that the lockfile records, resolved the way pnpm 10 resolves them from the
  * repo: pnpm-workspace.yaml over .npmrc over pnpm's defaults; overrides and friends from
- * pnpm-workspace.yaml or the root package.json `pnpm` field.
+ * the root package.json `pnpm` field (which wins) or pnpm-workspace.yaml.
  */
 export interface PnpmSettings {
   autoInstallPeers: Sourced<boolean>;
