@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_SERVICES, cleanupCheckouts, devkit, getBlob, isRunning, makeCheckout, memcached, parseJson, psql, pushBlob, redisCli, requireServiceBinaries, storedPort, supervisorRecord, type StatusJson } from './helpers.js';
 
@@ -79,5 +81,21 @@ describe('a service killed with -9', () => {
     const up = await devkit(dir, ['up', 'redis']);
     expect(up.exitCode, up.stderr).toBe(0);
     expect(await redisCli(storedPort(dir, DIRS.redis), 'GET', 'k')).toBe('survives');
+  });
+
+  it('after a crash of both supervisor and service, a stale postmaster.pid naming a live process does not block the next start', async () => {
+    const pg = storedPort(dir, DIRS.postgres);
+    const record = supervisorRecord(dir, DIRS.postgres);
+    process.kill(record.supervisor.pid, 'SIGKILL');
+    process.kill(record.service!.pid, 'SIGKILL');
+    const pidFile = join(dir, '.devkit/services/postgres-15/data/postmaster.pid');
+    const lines = readFileSync(pidFile, 'utf8').split('\n');
+    // As after a reboot: the pid in the file now belongs to an unrelated, live process.
+    lines[0] = String(process.pid);
+    writeFileSync(pidFile, lines.join('\n'));
+    const up = await devkit(dir, ['up', 'postgres']);
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.stdout).toContain('removed stale data/postmaster.pid');
+    expect(await psql(pg, 'app', 'SELECT v FROM t')).toBe('42');
   });
 });

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupCheckouts, devkit, makeCheckout, parseJson, psql, redisCli, requireServiceBinaries, storedPort, type StatusJson } from './helpers.js';
+import { cleanupCheckouts, devkit, makeCheckout, parseJson, processesUnder, psql, redisCli, requireServiceBinaries, storedPort, type StatusJson } from './helpers.js';
 
 describe('service faults', () => {
   const holders: ChildProcess[] = [];
@@ -81,5 +81,40 @@ describe('service faults', () => {
     expect((await devkit(a, ['down'])).exitCode).toBe(0);
     const statusB = parseJson<StatusJson>(await devkit(b, ['status', '--json']));
     expect(statusB.ok).toBe(true);
+  });
+
+  it('a service that fails to start is reported with the end of its log (exit 1) and nothing is left running', async () => {
+    const dir = makeCheckout({ redis: { version: '7' } });
+    expect((await devkit(dir, ['up'])).exitCode).toBe(0);
+    expect((await devkit(dir, ['down'])).exitCode).toBe(0);
+    writeFileSync(join(dir, '.devkit/services/redis-7/data/appendonlydir/appendonly.aof.manifest'), 'this is not a manifest\n');
+    const up = await devkit(dir, ['up']);
+    expect(up.exitCode).toBe(1);
+    expect(up.stderr).toContain('error E_SERVICE_START_FAILED: redis: exited while starting');
+    expect(up.stderr).toContain('last lines of');
+    expect(up.stderr).toMatch(/manifest/i);
+    expect(up.stderr).toContain('fix: devkit logs redis');
+    expect(processesUnder(dir)).toEqual([]);
+    const reset = await devkit(dir, ['reset', 'redis', '--yes']);
+    expect(reset.exitCode, reset.stderr).toBe(0);
+    expect((await devkit(dir, ['up'])).exitCode).toBe(0);
+  });
+
+  it('two devkit up at once in one checkout start each service once', async () => {
+    const dir = makeCheckout({ redis: { version: '7' }, memcached: { version: '1.6' } });
+    const runs = await Promise.all([devkit(dir, ['up']), devkit(dir, ['up'])]);
+    for (const run of runs) expect(run.exitCode, run.stderr).toBe(0);
+    const commands = processesUnder(dir).map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    expect(commands.filter((c) => c.startsWith('/usr/bin/redis-server')).length).toBe(1);
+    expect(parseJson<StatusJson>(await devkit(dir, ['status', '--json'])).ok).toBe(true);
+  });
+
+  it('doctor names the install command of a missing service', async () => {
+    const dir = makeCheckout({ memcached: { version: '1.6' } });
+    const doctor = await devkit(dir, ['doctor', '--json'], { PATH: '/nonexistent' });
+    expect(doctor.exitCode).toBe(1);
+    const report = parseJson<{ problems: Array<{ step: string; code: string; fix?: string }> }>(doctor);
+    const problem = report.problems.find((p) => p.step === 'services' && p.code === 'E_SERVICE_BINARY_MISSING');
+    expect(problem?.fix).toMatch(/apt-get install -y --no-install-recommends memcached {3}\(or: devkit bootstrap --yes\)/);
   });
 });

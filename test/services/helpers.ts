@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -39,16 +39,26 @@ export function devkit(dir: string, args: readonly string[], env?: Record<string
   return runDevkit(args, { cwd: dir, env, timeoutMs: 180_000 });
 }
 
-/** Every process whose command line mentions `dir` (the safety net behind `devkit down`). */
+/**
+ * Every live process that works in `dir` or names it on its command line: supervisors and
+ * services run with their service folder as working directory (services may rewrite their
+ * command line: redis-server shows only its address).
+ */
 export function processesUnder(dir: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      if (cmd.includes(dir)) pids.push(Number(entry));
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      let cwd = '';
+      try {
+        cwd = readlinkSync(`/proc/${entry}/cwd`);
+      } catch {
+        // another user's process that we may not inspect
+      }
+      if (cmd.includes(dir) || cwd === dir || cwd.startsWith(`${dir}/`)) pids.push(Number(entry));
     } catch {
       // gone
     }

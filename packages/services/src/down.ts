@@ -1,4 +1,5 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { withLock } from './lock.js';
 import { join } from 'node:path';
 import { stopService } from './supervisor.js';
 import { selectTargets, type ServiceTarget } from './targets.js';
@@ -19,7 +20,7 @@ export function purgeServiceData(target: ServiceTarget): void {
     return;
   }
   for (const entry of entries) {
-    if (entry !== 'port') rmSync(join(target.paths.dir, entry), { recursive: true, force: true });
+    if (entry !== 'port' && entry !== 'lock') rmSync(join(target.paths.dir, entry), { recursive: true, force: true });
   }
 }
 
@@ -33,7 +34,8 @@ export async function downServices(options: ServicesOptions & { names: readonly 
   const targets = selectTargets(options.root, options.config, options.names, 'down');
   return Promise.all(
     targets.map(async (target) => {
-      const outcome = await stopService(target.paths, target.runner.stopSignal, target.runner.graceMs);
+      mkdirSync(target.paths.dir, { recursive: true });
+      const outcome = await withLock(join(target.paths.dir, 'lock'), target.kind, () => stopService(target.paths, target.runner.stopSignal, target.runner.graceMs));
       if (options.purge) purgeServiceData(target);
       return { name: target.kind, outcome, purged: options.purge };
     }),

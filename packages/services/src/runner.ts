@@ -70,6 +70,12 @@ export interface ServiceRunner {
    * Never start a service against data it cannot read.
    */
   checkData?(instance: ServiceInstance): string | undefined;
+  /**
+   * Removes what a crash leaves behind that would stop the next start (PostgreSQL's
+   * postmaster.pid naming a pid that now belongs to another process). Called only when devkit
+   * knows the service is not running. Returns what it removed.
+   */
+  removeStaleFiles?(instance: ServiceInstance): string[];
   /** Files the service needs besides its data (config files), rewritten before each start. */
   writeConfig?(instance: ServiceInstance): Promise<void>;
   launch(instance: ServiceInstance): LaunchCommand;

@@ -61,7 +61,8 @@ export function supervisorScript(): string {
 export function spawnSupervisor(paths: ServicePaths, env: NodeJS.ProcessEnv): number {
   const out = openSync(paths.supervisorLog, 'a');
   try {
-    const child = spawn(process.execPath, [supervisorScript(), paths.spec], { detached: true, stdio: ['ignore', out, out], env });
+    // Its working directory is the service folder: it must not pin whatever folder `up` ran in.
+    const child = spawn(process.execPath, [supervisorScript(), paths.spec], { cwd: paths.dir, detached: true, stdio: ['ignore', out, out], env });
     child.unref();
     if (child.pid === undefined) throw new Error(`could not start the supervisor (${process.execPath} ${supervisorScript()})`);
     return child.pid;

@@ -16,6 +16,7 @@ import { inspectService, spawnSupervisor, stopService } from './supervisor.js';
 import { readSupervisorState, type SupervisorSpec } from './supervisor-protocol.js';
 import { processIdentity } from './process-info.js';
 import { selectTargets, type ServiceTarget } from './targets.js';
+import { withLock } from './lock.js';
 
 /** What every services operation needs: injected, never read from globals deep inside. */
 export interface ServicesOptions {
@@ -205,6 +206,8 @@ async function bringUp(target: ServiceTarget, port: number, user: ServiceUser | 
     actions.push(`initialised ${relative(options.root, target.paths.data)}`);
   }
   if (user) chownSync(target.paths.data, user.uid, user.gid);
+  const stale = target.runner.removeStaleFiles?.(instance) ?? [];
+  if (stale.length > 0) actions.push(`removed stale ${stale.join(', ')}`);
   await target.runner.writeConfig?.(instance);
 
   // Sockets: a short per-checkout folder; whatever is left there from a crash or a reboot goes.
@@ -285,7 +288,12 @@ export async function upServices(options: UpOptions): Promise<UpResult> {
     });
   }
   const ledger: RunLedger = { started: [], initDirs: [] };
-  const settled = await Promise.allSettled(targets.map((t) => bringUp(t, ports.get(t.kind)!, choice?.user, options, ledger)));
+  const settled = await Promise.allSettled(
+    targets.map(async (t) => {
+      mkdirSync(t.paths.dir, { recursive: true });
+      return withLock(join(t.paths.dir, 'lock'), t.kind, () => bringUp(t, ports.get(t.kind)!, choice?.user, options, ledger));
+    }),
+  );
 
   if (options.signal?.aborted) {
     await Promise.all(ledger.started.map((t) => stopService(t.paths, t.runner.stopSignal, t.runner.graceMs)));

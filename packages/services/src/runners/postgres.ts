@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LOOPBACK } from '../health.js';
 import { majorOf } from '../paths.js';
@@ -75,6 +75,15 @@ export const postgresRunner: ServiceRunner = {
       `pg_upgrade -b /usr/lib/postgresql/${found}/bin -B ${dirname(realpathSync(instance.binary.path))} -d <copy of this folder> -D <new data folder initialised by initdb ${want}>, ` +
       `or move it aside and start afresh with \`devkit reset postgres --yes\``
     );
+  },
+  removeStaleFiles(instance) {
+    // devkit has established that its postgres is not running, so a postmaster.pid is a leftover
+    // of a crash; PostgreSQL itself would refuse to start if the pid in it now names a live
+    // process (pids are reused after a reboot, and quickly in containers).
+    const pidFile = join(instance.paths.data, 'postmaster.pid');
+    if (!existsSync(pidFile)) return [];
+    rmSync(pidFile, { force: true });
+    return ['data/postmaster.pid'];
   },
   launch(instance) {
     return {
