@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { FindingKind, LockfileFinding } from '@devkit/lockfile';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO, Style } from '../spec.js';
@@ -15,15 +17,29 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
   const ctx = await loadProject(input, io);
   // loaded here, not at startup: only this command needs it
   const { checkLockfile, inspectRepo } = await import('@devkit/lockfile');
-  const repo = await inspectRepo({ root: ctx.root, env: input.env, allowedRegistries: ctx.config.lockfile?.registries });
+  const root = lockfileRoot(resolve(input.cwd), ctx.root);
+  const repo = await inspectRepo({ root, env: input.env, allowedRegistries: ctx.config.lockfile?.registries });
   const findings = checkLockfile(repo);
   const counts: Record<FindingKind, number> = { drift: 0, integrity: 0, registry: 0 };
   for (const finding of findings) counts[finding.kind]++;
   return {
     exitCode: findings.length > 0 ? 1 : 0,
-    data: { ok: findings.length === 0, root: ctx.root, packages: repo.lockfile.packages.length, importers: repo.projects.length, counts, findings },
+    data: { ok: findings.length === 0, root, packages: repo.lockfile.packages.length, importers: repo.projects.length, counts, findings },
     human: (s) => renderFindings(findings, repo.lockfile.packages.length, repo.projects.length, s),
   };
+}
+
+/**
+ * The pnpm workspace whose lockfile is checked: the nearest folder from the cwd up to the repo
+ * root that has pnpm-lock.yaml or pnpm-workspace.yaml (a workspace nested in a repo has its
+ * own), else the repo root.
+ */
+function lockfileRoot(cwd: string, repoRoot: string): string {
+  if (relative(repoRoot, cwd).startsWith('..')) return repoRoot;
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-lock.yaml')) || existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    if (dir === repoRoot || dirname(dir) === dir) return repoRoot;
+  }
 }
 
 function renderFindings(findings: LockfileFinding[], packages: number, projects: number, s: Style): string[] {
