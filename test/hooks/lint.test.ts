@@ -59,18 +59,49 @@ describe('devkit lint (CI)', () => {
     expect(both.stderr).toContain('E_FLAG_CONFLICT');
   });
 
-  it('staged package.json runs the lockfile check slot (and only then)', async () => {
-    const repo = makeRepo();
+  it('the lockfile check runs when a manifest is staged, on the staged manifest: drift blocks the commit', async () => {
+    // The lockfile pnpm writes for this package.json (no dependencies).
+    const lockfile = "lockfileVersion: '9.0'\n\nsettings:\n  autoInstallPeers: true\n  excludeLinksFromLockfile: false\n\nimporters:\n\n  .: {}\n";
+    const repo = makeRepo({ 'pnpm-lock.yaml': lockfile });
+    await installHooks(repo);
     writeFileSync(join(repo, 'src/x.js'), 'export const x = 1;\n');
     git(repo, 'add', 'src/x.js');
-    const without = JSON.parse((await devkit(['--json', 'hooks', 'run', 'pre-commit'], repo)).stdout) as { checks: Array<{ name: string; status: string }> };
-    expect(without.checks).toEqual([
+    const untouched = JSON.parse((await devkit(['--json', 'hooks', 'run', 'pre-commit'], repo)).stdout) as { checks: Array<{ name: string; status: string }> };
+    expect(untouched.checks).toEqual([
       { name: 'lint-staged', status: 'passed' },
       { name: 'lockfile', status: 'skipped', reason: 'no file it checks is changed' },
     ]);
-    writeFileSync(join(repo, 'package.json'), JSON.stringify({ name: 'hooks-fixture', private: true, type: 'module', dependencies: { 'left-pad': '1.3.0' } }));
+
+    const manifest = (deps?: Record<string, string>) => `${JSON.stringify({ name: 'hooks-fixture', private: true, type: 'module', ...(deps ? { dependencies: deps } : {}) }, null, 2)}\n`;
+    writeFileSync(join(repo, 'package.json'), manifest({ 'left-pad': '1.3.0' }));
     git(repo, 'add', 'package.json');
-    const withManifest = JSON.parse((await devkit(['--json', 'hooks', 'run', 'pre-commit'], repo)).stdout) as { checks: Array<{ name: string; status: string }> };
-    expect(withManifest.checks.find((c) => c.name === 'lockfile')?.status).not.toBe('skipped');
+    // The working copy goes back to matching the lockfile; the index still has the new dependency.
+    writeFileSync(join(repo, 'package.json'), manifest());
+    const blocked = commit(repo);
+    expect(blocked.status).toBe(1);
+    expect(blocked.output).toContain('left-pad');
+    expect(blocked.output).toContain('pnpm install');
+    expect(headSubject(repo)).toBe('hooks');
+
+    // And the other way round: staged manifest in line, working copy drifted: the commit passes.
+    writeFileSync(join(repo, 'package.json'), manifest().replace('"private"', '"description": "no new dependency",\n  "private"'));
+    git(repo, 'add', 'package.json');
+    writeFileSync(join(repo, 'package.json'), manifest({ 'left-pad': '1.3.0' }));
+    const run = await devkit(['--json', 'hooks', 'run', 'pre-commit'], repo);
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect((JSON.parse(run.stdout) as { checks: Array<{ name: string; status: string }> }).checks.find((c) => c.name === 'lockfile')?.status).toBe('passed');
+  });
+
+  it('--since reports lockfile drift committed with --no-verify', async () => {
+    const lockfile = "lockfileVersion: '9.0'\n\nsettings:\n  autoInstallPeers: true\n  excludeLinksFromLockfile: false\n\nimporters:\n\n  .: {}\n";
+    const repo = makeRepo({ 'pnpm-lock.yaml': lockfile });
+    git(repo, 'branch', 'base');
+    writeFileSync(join(repo, 'package.json'), JSON.stringify({ name: 'hooks-fixture', private: true, type: 'module', devDependencies: { 'left-pad': '^1.3.0' } }));
+    git(repo, 'add', 'package.json');
+    expect(commit(repo, ['--no-verify']).status).toBe(0);
+    const run = await devkit(['--json', 'lint', '--since', 'base'], repo);
+    expect(run.exitCode).toBe(1);
+    const report = JSON.parse(run.stdout) as LintJson;
+    expect(report.findings.filter((f) => f.code !== 'eslint').map((f) => f.message).join('\n')).toContain('left-pad');
   });
 });

@@ -37,6 +37,11 @@ export interface CheckContext {
   files: readonly string[];
   /** Content as it will be committed (index) or as checked out (working tree in CI). */
   reader: FileReader;
+  /**
+   * Every file the reader can read, relative to the root, when that is not the working tree
+   * (the index, for staged checks); `undefined` means: look at the working tree.
+   */
+  listFiles(): Promise<string[] | undefined>;
   scope: CheckScope;
 }
 

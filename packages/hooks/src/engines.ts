@@ -103,6 +103,33 @@ export class EslintEngines {
   }
 }
 
+const ESLINT_CONFIGS = [
+  'eslint.config.js',
+  'eslint.config.mjs',
+  'eslint.config.cjs',
+  'eslint.config.ts',
+  'eslint.config.mts',
+  'eslint.config.cts',
+  '.eslintrc.js',
+  '.eslintrc.cjs',
+  '.eslintrc.yaml',
+  '.eslintrc.yml',
+  '.eslintrc.json',
+  '.eslintrc',
+];
+
+/** Whether the repo uses ESLint: it is installed and configured at the root. */
+export function repoUsesEslint(root: string): boolean {
+  if (!repoHas(root, 'eslint')) return false;
+  if (ESLINT_CONFIGS.some((name) => existsSync(join(root, name)))) return true;
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    return 'eslintConfig' in pkg;
+  } catch {
+    return false;
+  }
+}
+
 const PRETTIER_CONFIGS = [
   '.prettierrc',
   '.prettierrc.json',

@@ -4,11 +4,11 @@ import { usageError } from '@devkit/core';
 import { applyUpdates, restoreWorkingCopies, type AppliedFix } from './apply.js';
 import { BlobReader } from './blob-reader.js';
 import type { CheckScope, FileReader, HookFinding, RepoCheck } from './checks.js';
-import { EslintEngines, repoHas, repoUsesPrettier } from './engines.js';
+import { EslintEngines, repoUsesEslint, repoUsesPrettier } from './engines.js';
 import { locateGit } from './git.js';
 import { loadLintStagedConfig } from './lint-staged-config.js';
 import { runTasks, type TaskFile } from './run-tasks.js';
-import { readChangedSince, readTrackedFiles } from './since.js';
+import { readChangedSince, readIndexPaths, readTrackedFiles } from './since.js';
 import { isRegularFile, readIndexStatus } from './staged.js';
 import type { LintStagedEntry } from './tasks.js';
 
@@ -53,14 +53,15 @@ interface ScopedFile {
 
 /**
  * The lint-staged config, or devkit's default when the repo has none: eslint --fix on every
- * file the repo's ESLint config covers, and prettier --write when the repo uses Prettier.
+ * file the repo's ESLint config covers, and prettier --write, when the repo has (installed and
+ * configured) ESLint and Prettier.
  */
 async function lintStagedEntries(root: string): Promise<{ file: string; entries: LintStagedEntry[] } | undefined> {
   const config = await loadLintStagedConfig(root);
   if (config) return config;
   const tasks: string[] = [];
   if (repoUsesPrettier(root)) tasks.push('prettier --write --ignore-unknown');
-  if (repoHas(root, 'eslint')) tasks.push('eslint --fix');
+  if (repoUsesEslint(root)) tasks.push('eslint --fix');
   return tasks.length > 0 ? { file: 'default', entries: [{ glob: '*', tasks }] } : undefined;
 }
 
@@ -112,7 +113,7 @@ export async function runHookChecks(options: RunHookChecksOptions): Promise<Hook
       const config = scoped.length > 0 ? await lintStagedEntries(options.root) : undefined;
       report.lintStagedConfig = config?.file;
       if (!config) {
-        report.checks.push({ name: 'lint-staged', status: 'skipped', reason: scoped.length === 0 ? 'no files' : 'no lint-staged config, and neither eslint nor prettier installed' });
+        report.checks.push({ name: 'lint-staged', status: 'skipped', reason: scoped.length === 0 ? 'no files' : 'no lint-staged config, and no eslint or prettier config' });
       } else {
         const files: TaskFile[] = scoped.map((file) => {
           const abs = join(options.root, file.path);
@@ -138,7 +139,8 @@ export async function runHookChecks(options: RunHookChecksOptions): Promise<Hook
         report.checks.push({ name: check.name, status: 'skipped', reason: 'no file it checks is changed' });
         continue;
       }
-      const found = await check.run({ root: options.root, files: report.files, reader, scope: options.scope });
+      const listFiles = async () => (staged ? (await readIndexPaths(git.top)).filter((path) => path.startsWith(prefix)).map((path) => path.slice(prefix.length)) : undefined);
+      const found = await check.run({ root: options.root, files: report.files, reader, listFiles, scope: options.scope });
       findings.push(...found);
       report.checks.push({ name: check.name, status: found.some((f) => f.severity === 'error') ? 'failed' : 'passed' });
     }

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { usageError } from '@devkit/core';
 import { writeKeepingMode } from './apply.js';
 import type { HookFinding } from './checks.js';
-import { loadPrettier, type EslintEngines, type PrettierModule } from './engines.js';
+import { loadPrettier, type EslintEngines, type EslintLintResult, type PrettierModule } from './engines.js';
 import { parseTask, planGroups, type LintStagedEntry, type Task } from './tasks.js';
 
 const CHECK = 'lint-staged';
@@ -119,7 +120,14 @@ async function runEslint(task: Extract<Task, { kind: 'eslint' }>, paths: string[
   let warnings = 0;
   for (const path of paths) {
     const s = await state(path);
-    const [result] = await eslint.lintText(s.content, { filePath: s.file.abs, warnIgnored: false });
+    let result: EslintLintResult | undefined;
+    try {
+      [result] = await eslint.lintText(s.content, { filePath: s.file.abs, warnIgnored: false });
+    } catch (error) {
+      // A broken or missing ESLint config, a plugin that does not load: not a finding in the code.
+      const first = (error as Error).message.split('\n')[0];
+      throw usageError('E_ESLINT_FAILED', `eslint could not lint ${path} (\`${task.command}\`): ${first}`, { hint: `pnpm exec eslint ${path} shows the same error; fix the ESLint config`, cause: error });
+    }
     if (!result) continue;
     if (fix && result.output !== undefined && result.output !== s.content) {
       s.content = result.output;

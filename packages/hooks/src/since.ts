@@ -46,3 +46,8 @@ export async function readTrackedFiles(top: string): Promise<string[]> {
   }
   return paths.filter((path) => existsSync(join(top, path)));
 }
+
+/** Every path in the index (what the next commit holds), relative to the git top. */
+export async function readIndexPaths(top: string): Promise<string[]> {
+  return splitNul(await execGit(top, ['ls-files', '-z']));
+}

@@ -1,5 +1,7 @@
-import type { HookCheck } from '@devkit/config';
+import { isDevkitError } from '@devkit/core';
+import type { DevkitConfig, HookCheck } from '@devkit/config';
 import type { HookFinding, RepoCheck } from '@devkit/hooks';
+import type { LockfileFinding } from '@devkit/lockfile';
 
 /** Files whose change can make pnpm-lock.yaml drift from what pnpm would resolve. */
 const LOCKFILE_INPUTS = new Set(['pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc', '.pnpmfile.cjs']);
@@ -9,25 +11,65 @@ export function touchesLockfile(path: string): boolean {
   return LOCKFILE_INPUTS.has(path) || path === 'package.json' || path.endsWith('/package.json') || path.startsWith('patches/');
 }
 
+/** A lockfile finding as the hook reports it: where, what, and the command that fixes it. */
+function fromLockfileFinding(finding: LockfileFinding): HookFinding {
+  const inLockfile = finding.line !== undefined;
+  return {
+    check: 'lockfile',
+    code: finding.code,
+    severity: 'error',
+    file: inLockfile ? 'pnpm-lock.yaml' : finding.file,
+    line: finding.line,
+    message: finding.message,
+    fix: finding.fix,
+  };
+}
+
 /**
- * The lockfile check, adapted to the hook runner: the runner hands it a reader of the staged
- * content, so what is checked is the lockfile and manifests as they will be committed.
- * Until @devkit/lockfile is part of the build the check says it did not run rather than pass.
+ * The lockfile check (@devkit/lockfile), adapted to the hook runner: it reads the lockfile, the
+ * manifests and pnpm's settings through the runner's reader — in a pre-commit hook the git
+ * index — and finds the workspace's manifests among the files of that same snapshot. Input pnpm
+ * could not read either (conflict markers, invalid YAML) is a finding here, so the commit is
+ * blocked with the message rather than the hook failing.
  */
-async function lockfileCheck(): Promise<RepoCheck> {
+function lockfileCheck(options: CheckOptions): RepoCheck {
   return {
     name: 'lockfile',
     appliesTo: (files) => files.some(touchesLockfile),
-    run: async (): Promise<HookFinding[]> => [
-      {
-        check: 'lockfile',
-        code: 'lockfile-check-unavailable',
-        severity: 'warning',
-        message: 'the lockfile check is not part of this devkit build: the staged pnpm-lock.yaml and package.json files were not checked',
-        fix: 'pnpm install --frozen-lockfile --lockfile-only',
-      },
-    ],
+    run: async (ctx): Promise<HookFinding[]> => {
+      const { checkLockfile, inspectRepo, listedManifests } = await import('@devkit/lockfile');
+      const listed = await ctx.listFiles();
+      try {
+        const repo = await inspectRepo({
+          root: ctx.root,
+          readFile: (path) => ctx.reader.readFile(path),
+          findManifests: listed ? listedManifests(listed) : undefined,
+          env: options.env,
+          allowedRegistries: options.config.lockfile?.registries,
+        });
+        return checkLockfile(repo).map(fromLockfileFinding);
+      } catch (error) {
+        if (!isDevkitError(error)) throw error;
+        const details = error.details ?? {};
+        return [
+          {
+            check: 'lockfile',
+            code: error.code,
+            severity: 'error',
+            file: typeof details.file === 'string' ? details.file : undefined,
+            line: typeof details.line === 'number' ? details.line : undefined,
+            message: error.message,
+            fix: error.hint,
+          },
+        ];
+      }
+    },
   };
+}
+
+export interface CheckOptions {
+  config: DevkitConfig;
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -35,18 +77,18 @@ async function lockfileCheck(): Promise<RepoCheck> {
  * devkit.json name. A Record over every name, so a check added to the schema and not wired here
  * fails to compile.
  */
-const REGISTRY: Record<HookCheck, (() => Promise<RepoCheck>) | 'tasks'> = {
+const REGISTRY: Record<HookCheck, ((options: CheckOptions) => RepoCheck) | 'tasks'> = {
   'lint-staged': 'tasks',
   lint: 'tasks',
   lockfile: lockfileCheck,
 };
 
 /** Loads the registered checks a hook names (lint-staged and lint are run by the runner itself). */
-export async function loadChecks(names: readonly HookCheck[]): Promise<RepoCheck[]> {
+export function loadChecks(names: readonly HookCheck[], options: CheckOptions): RepoCheck[] {
   const checks: RepoCheck[] = [];
   for (const name of names) {
     const entry = REGISTRY[name];
-    if (entry !== 'tasks') checks.push(await entry());
+    if (entry !== 'tasks') checks.push(entry(options));
   }
   return checks;
 }

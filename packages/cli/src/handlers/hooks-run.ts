@@ -28,7 +28,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
       // `lint-staged` fixes what it can and re-stages it; `lint` only reports.
       fix: names.includes('lint-staged'),
       lintStaged: names.includes('lint-staged') || names.includes('lint'),
-      checks: await loadChecks(names),
+      checks: loadChecks(names, { config: ctx.config, env: input.env }),
       env: input.env,
     });
   } catch (error) {

@@ -30,7 +30,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
     scope,
     fix: false,
     lintStaged: names.includes('lint-staged') || names.includes('lint'),
-    checks: await loadChecks(names),
+    checks: loadChecks(names, { config: ctx.config, env: input.env }),
     env: input.env,
   });
   const ok = !report.findings.some((f) => f.severity === 'error');
