@@ -245,6 +245,12 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
     }
   }
 
+  // The Linux floor is the builder's own glibc unless devkit.json sets one.
+  for (const plan of plans) {
+    const measured = images.get(plan.target.builder)?.glibc;
+    if (plan.target.platform === 'linux' && measured && options.config.native?.targets?.[plan.target.name]?.glibc === undefined) plan.target.glibc = measured;
+  }
+
   const results: BuildResult[] = [];
   const failures: DevkitError[] = [];
   const multiplePackages = new Set(plans.map((p) => p.packageName)).size > 1;

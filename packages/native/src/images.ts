@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { parseBinary } from './binary.js';
 import { execInContainer, withContainer } from './container.js';
 import type { DockerClient } from './docker.js';
 import { verifyBinary } from './policy.js';
+import { withFileLock } from './lock.js';
 import { listFiles, packEntries, type TarEntry } from './tar.js';
 import { resolveTarget } from './targets.js';
 
@@ -124,6 +125,27 @@ async function fileDigest(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/**
+ * Digests of the builder context's files, remembered by (path, size, mtime, inode) in the
+ * machine cache: the Node binary and npm are 120 MB that rarely change, and every checkout
+ * would otherwise hash them again to find its builder image.
+ */
+async function contextDigests(entries: readonly TarEntry[], env: NodeJS.ProcessEnv): Promise<string[]> {
+  const file = join(cacheRoot(env), 'context-digests.json');
+  const known = JSON.parse((await readFileIfExists(file)) ?? '{}') as Record<string, string>;
+  const next: Record<string, string> = {};
+  const out: string[] = [];
+  for (const e of entries) {
+    const st = await stat(e.source);
+    const id = `${e.source}|${st.size}|${st.mtimeMs}|${st.ino}`;
+    const digest = known[id] ?? (await fileDigest(e.source));
+    next[id] = digest;
+    out.push(digest);
+  }
+  if (Object.keys(next).some((k) => known[k] === undefined)) await writeFileAtomic(file, JSON.stringify({ ...known, ...next }));
+  return out;
+}
+
 /** Files of the host's Node install the builder gets: the binary, its headers, npm (node-gyp inside). */
 async function nodeContext(env: NodeJS.ProcessEnv): Promise<TarEntry[]> {
   const nodeBin = env.DEVKIT_BUILDER_NODE ?? process.execPath;
@@ -227,6 +249,10 @@ export interface EnsureImageResult {
  * The result is recorded in .devkit/native/images.json, which `native build` pins images by.
  */
 export async function ensureBuilderImage(docker: DockerClient, def: BuilderDefinition, options: EnsureImageOptions): Promise<EnsureImageResult> {
+  return withFileLock(join(cacheRoot(options.env), 'locks', `builder-${def.name}.lock`), () => ensureBuilderImageLocked(docker, def, options));
+}
+
+async function ensureBuilderImageLocked(docker: DockerClient, def: BuilderDefinition, options: EnsureImageOptions): Promise<EnsureImageResult> {
   const { reporter, env } = options;
   const mirror = env.DEVKIT_DEBIAN_MIRROR ?? DEFAULT_MIRROR;
   const baseInputs = baseInputsDigest(def.base, mirror);
@@ -245,7 +271,8 @@ export async function ensureBuilderImage(docker: DockerClient, def: BuilderDefin
   }
   context.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const parts: Array<readonly [string, string]> = [['format', IMAGE_FORMAT], ['base', baseId]];
-  for (const e of context) parts.push([e.name, await fileDigest(e.source)]);
+  const digests = await contextDigests(context, env);
+  context.forEach((e, i) => parts.push([e.name, digests[i]!]));
   const inputs = digestParts(parts);
   const tag = `devkit-builder/${def.name}:${inputs.slice(0, 12)}`;
 
