@@ -81,6 +81,28 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   { name: 'project moved to another folder', mutate: (d) => renameSync(join(d, 'apps/web'), join(d, 'apps/site')) },
   { name: 'workspace patterns narrowed to exclude a project', mutate: (d) => editText(d, ws, (t) => t.replace('  - apps/*\n', '  - apps/api\n')) },
+  {
+    name: 'new project with dependencies excluded by a negated pattern',
+    mutate: (d) => {
+      writeTree(d, { 'packages/util/package.json': { name: '@oracle/util', version: '1.0.0', dependencies: { ms: '^2.1.3' } } });
+      editText(d, ws, (t) => t.replace('  - packages/*\n', "  - packages/*\n  - '!packages/util'\n"));
+    },
+  },
+  { name: 'workspace patterns widened to a ** glob', mutate: (d) => editText(d, ws, (t) => t.replace('  - packages/*\n', "  - 'packages/**'\n")) },
+  {
+    name: 'nested project with dependencies found by a ** glob',
+    mutate: (d) => {
+      writeTree(d, { 'packages/group/nested/package.json': { name: '@oracle/nested', version: '1.0.0', dependencies: { ms: '^2.1.3' } } });
+      editText(d, ws, (t) => t.replace('  - packages/*\n', "  - 'packages/**'\n"));
+    },
+  },
+  {
+    name: 'project with dependencies inside node_modules is not a workspace project',
+    mutate: (d) => {
+      writeTree(d, { 'packages/shared/node_modules/stray/package.json': { name: 'stray', version: '1.0.0', dependencies: { ms: '^2.1.3' } } });
+      editText(d, ws, (t) => t.replace('  - packages/*\n', "  - 'packages/**'\n"));
+    },
+  },
   { name: 'link: dependency added', mutate: (d) => editJson(d, api, (p) => (p.dependencies['local-thing'] = 'link:../../vendor/thing')) },
   // catalogs
   { name: 'default catalog entry changed', mutate: (d) => editText(d, ws, (t) => t.replace('  ms: ^2.1.3', '  ms: ^2.1.0')) },
@@ -92,6 +114,8 @@ export const ORACLE_CASES: OracleCase[] = [
   { name: 'override value changed', mutate: (d) => editText(d, ws, (t) => t.replace('is-odd>is-number: 6.0.0', 'is-odd>is-number: 6.0.0 || 7.0.0')) },
   { name: 'override added', mutate: (d) => editText(d, ws, (t) => t.replace('overrides:\n', 'overrides:\n  ms: 2.1.2\n')) },
   { name: 'override removed', mutate: (d) => editText(d, ws, (t) => t.replace('  is-odd>is-number: 6.0.0\n', '')) },
+  { name: 'direct dependency range changed under an override that pins it', mutate: (d) => editJson(d, 'package.json', (p) => (p.devDependencies['is-positive'] = '^3.0.0')) },
+  { name: 'direct dependency removed under an override', mutate: (d) => editJson(d, 'package.json', (p) => delete p.devDependencies) },
   { name: 'override written as a $reference to the same version', mutate: (d) => editText(d, ws, (t) => t.replace('  is-positive: 3.1.0', "  is-positive: '$is-positive'")) },
   {
     name: 'overrides moved from pnpm-workspace.yaml to package.json',
@@ -156,6 +180,7 @@ export const ORACLE_CASES: OracleCase[] = [
     },
   },
   { name: 'dedupePeers turned on', mutate: (d) => append(d, ws, 'dedupePeers: true\n') },
+  { name: 'dedupe-peers turned on in .npmrc', mutate: (d) => writeFileSync(join(d, '.npmrc'), 'dedupe-peers=true\n') },
   { name: 'excludeLinksFromLockfile turned on', mutate: (d) => append(d, ws, 'excludeLinksFromLockfile: true\n') },
   { name: 'peers-suffix-max-length changed in .npmrc', mutate: (d) => writeFileSync(join(d, '.npmrc'), 'peers-suffix-max-length=500\n') },
   { name: 'injectWorkspacePackages turned on', mutate: (d) => append(d, ws, 'injectWorkspacePackages: true\n') },
