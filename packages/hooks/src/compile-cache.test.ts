@@ -30,6 +30,14 @@ describe('enableCompileCache', () => {
       'node_modules/dep/name.js': "module.exports = 'dep-name';\n",
       'node_modules/dep/dyn.js': "module.exports = () => import('./esm.mjs');\n",
       'node_modules/dep/esm.mjs': 'export const ok = 42;\n',
+      'node_modules/other/index.js': 'module.exports = 1;\n',
+      'other.mts': `import { createRequire } from 'node:module';
+import { enableCompileCache } from ${JSON.stringify(join(fileURLToPath(new URL('.', import.meta.url)), 'compile-cache.ts'))};
+const cache = enableCompileCache(${JSON.stringify(join(dir, 'cache'))});
+createRequire(${JSON.stringify(join(dir, 'x.js'))})('other');
+await cache.save();
+console.log(JSON.stringify(cache.stats()));
+`,
       'run.mts': `import { createRequire } from 'node:module';
 import { enableCompileCache } from ${JSON.stringify(join(fileURLToPath(new URL('.', import.meta.url)), 'compile-cache.ts'))};
 const cache = enableCompileCache(${JSON.stringify(join(dir, 'cache'))});
@@ -39,11 +47,15 @@ await cache.save();
 console.log(JSON.stringify({ ...dep, dyn: undefined, ok, ...cache.stats() }));
 `,
     });
-    const run = () => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(dir, 'run.mts')], { cwd: REPO_ROOT, encoding: 'utf8' })) as Record<string, unknown>;
+    const run = (script = 'run.mts') => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(dir, script)], { cwd: REPO_ROOT, encoding: 'utf8' })) as Record<string, unknown>;
     const expected = { dir: join(dir, 'node_modules/dep'), name: 'dep-name', resolved: join(dir, 'node_modules/dep/name.js'), ok: 42 };
     // dyn.js calls import(): always left to Node, so two modules are cached.
     expect(run()).toEqual({ ...expected, hits: 0, misses: 2 });
     expect(existsSync(join(dir, 'cache'))).toBe(true);
+    expect(run()).toEqual({ ...expected, hits: 2, misses: 0 });
+    // A run that loads other modules adds them and keeps the first run's.
+    expect(run('other.mts')).toEqual({ hits: 0, misses: 1 });
+    expect(run('other.mts')).toEqual({ hits: 1, misses: 0 });
     expect(run()).toEqual({ ...expected, hits: 2, misses: 0 });
   });
 });

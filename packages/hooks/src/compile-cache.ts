@@ -135,11 +135,22 @@ export function enableCompileCache(dir: string): CompileCache {
       const parts: Buffer[] = [];
       const next: Record<string, Entry> = {};
       let offset = 0;
-      for (const [filename, { script, size, mtimeMs }] of scripts) {
-        const data = script.createCachedData();
+      const add = (filename: string, data: Buffer, size: number, mtimeMs: number) => {
         next[filename] = [offset, data.length, size, mtimeMs];
         parts.push(data);
         offset += data.length;
+      };
+      for (const [filename, { script, size, mtimeMs }] of scripts) add(filename, script.createCachedData(), size, mtimeMs);
+      // Keep what other runs cached (another config, another file type) while the file is
+      // unchanged; entries of removed or upgraded packages go.
+      for (const [filename, [start, length, size, mtimeMs]] of Object.entries(index)) {
+        if (next[filename] || start + length > blob.length) continue;
+        try {
+          const now = statSync(filename);
+          if (now.size === size && now.mtimeMs === mtimeMs) add(filename, blob.subarray(start, start + length), size, mtimeMs);
+        } catch {
+          // gone
+        }
       }
       const json = Buffer.from(JSON.stringify(next));
       const header = Buffer.alloc(4);
