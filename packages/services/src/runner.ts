@@ -79,6 +79,8 @@ export interface ServiceRunner {
   /** Files the service needs besides its data (config files), rewritten before each start. */
   writeConfig?(instance: ServiceInstance): Promise<void>;
   launch(instance: ServiceInstance): LaunchCommand;
+  /** Loads what `health` needs while the service starts (so readiness is seen sooner). */
+  warmUp?(): void;
   /** A real protocol check; throws (with a reason) when the service is not ready. */
   health(port: number, timeoutMs: number): Promise<void>;
   /** Work once ready (create databases). Returns what it did, for the report. */

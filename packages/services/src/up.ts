@@ -134,7 +134,8 @@ async function waitReady(instance: ServiceInstance, target: ServiceTarget, timeo
       lastError = error instanceof Error ? error.message : String(error);
     }
     if (Date.now() >= deadline) throw await failureWithLog(target, `not ready after ${Math.round(timeoutMs / 1000)} s (last check: ${lastError})`);
-    await sleep(100, undefined, { signal }).catch(() => {});
+    // Poll briskly: most services answer within a few hundred milliseconds of starting.
+    await sleep(50, undefined, { signal }).catch(() => {});
   }
 }
 
@@ -152,6 +153,7 @@ async function bringUp(target: ServiceTarget, port: number, user: ServiceUser | 
   const actions: string[] = [];
   const binary = await locateBinary(target.kind, target.declared, options.env);
   signal?.throwIfAborted();
+  target.runner.warmUp?.();
   const instance: ServiceInstance = { kind: target.kind, declared: target.declared, config: target.config, root: options.root, paths: target.paths, port, binary, user };
   const finish = (outcome: UpServiceResult['outcome'], pid: number | undefined): UpServiceResult => ({
     name: target.kind,

@@ -90,6 +90,9 @@ export const postgresRunner: ServiceRunner = {
       args: ['-D', instance.paths.data, '-p', String(instance.port), '-h', LOOPBACK, '-k', instance.paths.runtime, '-c', 'logging_collector=off'],
     };
   },
+  warmUp() {
+    import('pg').catch(() => {});
+  },
   async health(port, timeoutMs) {
     await withClient(port, timeoutMs, async (client) => {
       const result = await client.query('SELECT 1 AS ok');
