@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupCheckouts, devkit, makeCheckout, parseJson, processesUnder, psql, redisCli, requireServiceBinaries, storedPort, type StatusJson } from './helpers.js';
+import { cleanupCheckouts, devkit, isRunning, makeCheckout, parseJson, processesUnder, psql, redisCli, requireServiceBinaries, storedPort, type StatusJson } from './helpers.js';
 
 describe('service faults', () => {
   const holders: ChildProcess[] = [];
@@ -116,5 +116,20 @@ describe('service faults', () => {
     const report = parseJson<{ problems: Array<{ step: string; code: string; fix?: string }> }>(doctor);
     const problem = report.problems.find((p) => p.step === 'services' && p.code === 'E_SERVICE_BINARY_MISSING');
     expect(problem?.fix).toMatch(/apt-get install -y --no-install-recommends memcached {3}\(or: devkit bootstrap --yes\)/);
+  });
+
+  it('a service no longer declared is pointed out by status and stopped by down', async () => {
+    const dir = makeCheckout({ redis: { version: '7' }, memcached: { version: '1.6' } });
+    expect((await devkit(dir, ['up'])).exitCode).toBe(0);
+    const redisPid = JSON.parse(readFileSync(join(dir, '.devkit/services/redis-7/supervisor.json'), 'utf8')).service.pid as number;
+    writeFileSync(join(dir, 'devkit.json'), JSON.stringify({ services: { memcached: { version: '1.6' } } }));
+    const status = await devkit(dir, ['status', '--json']);
+    expect(status.exitCode).toBe(0);
+    expect(parseJson<{ undeclared: Array<{ name: string; state: string }> }>(status).undeclared).toEqual([expect.objectContaining({ name: 'redis-7', state: 'running' })]);
+    const down = await devkit(dir, ['down']);
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(down.stdout).toMatch(/redis-7\s+stopped/);
+    expect(isRunning(redisPid)).toBe(false);
+    expect(processesUnder(dir)).toEqual([]);
   });
 });

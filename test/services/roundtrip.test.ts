@@ -1,4 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEVKIT_BIN } from '@devkit/test-utils';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_SERVICES, cleanupCheckouts, devkit, getBlob, makeCheckout, memcached, parseJson, psql, pushBlob, redisCli, requireServiceBinaries, storedPort, supervisorRecord, type StatusJson } from './helpers.js';
@@ -89,6 +92,20 @@ describe('devkit up / down / up keeps each service\'s data', () => {
       expect(uid).toBe(process.getuid!());
     }
     expect(up.stdout).toMatch(/postgres\s+already running/);
+  });
+
+  it('follows a service log with -f until Ctrl-C', async () => {
+    const child = spawn(process.execPath, [DEVKIT_BIN, 'logs', 'redis', '-f', '-n', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    await sleep(600);
+    appendFileSync(join(dir, '.devkit/services/redis-7/service.log'), 'a line written after -f started\n');
+    const deadline = Date.now() + 10_000;
+    while (!out.includes('a line written after -f started') && Date.now() < deadline) await sleep(50);
+    child.kill('SIGINT');
+    const code = await new Promise((resolvePromise) => child.once('exit', resolvePromise));
+    expect(out).toContain('a line written after -f started');
+    expect(code).toBe(0);
   });
 
   it('prints the end of a service log', async () => {

@@ -3,6 +3,7 @@ import { withLock } from './lock.js';
 import { join } from 'node:path';
 import { stopService } from './supervisor.js';
 import { selectTargets, type ServiceTarget } from './targets.js';
+import { findLeftovers, stopLeftover } from './leftovers.js';
 import type { ServicesOptions } from './up.js';
 
 export interface DownServiceResult {
@@ -32,12 +33,17 @@ export function purgeServiceData(target: ServiceTarget): void {
  */
 export async function downServices(options: ServicesOptions & { names: readonly string[]; purge: boolean }): Promise<DownServiceResult[]> {
   const targets = selectTargets(options.root, options.config, options.names, 'down');
-  return Promise.all(
-    targets.map(async (target) => {
-      mkdirSync(target.paths.dir, { recursive: true });
-      const outcome = await withLock(join(target.paths.dir, 'lock'), target.kind, () => stopService(target.paths, target.runner.stopSignal, target.runner.graceMs));
-      if (options.purge) purgeServiceData(target);
-      return { name: target.kind, outcome, purged: options.purge };
-    }),
-  );
+  // A plain `down` also stops what runs from folders devkit.json no longer declares.
+  const leftovers = options.names.length === 0 ? findLeftovers(options.root, targets) : [];
+  const stoppedLeftovers = leftovers.map(async (leftover): Promise<DownServiceResult> => {
+    await stopLeftover(leftover);
+    return { name: leftover.dirName, outcome: 'stopped', purged: false };
+  });
+  const declared = targets.map(async (target): Promise<DownServiceResult> => {
+    mkdirSync(target.paths.dir, { recursive: true });
+    const outcome = await withLock(join(target.paths.dir, 'lock'), target.kind, () => stopService(target.paths, target.runner.stopSignal, target.runner.graceMs));
+    if (options.purge) purgeServiceData(target);
+    return { name: target.kind, outcome, purged: options.purge };
+  });
+  return Promise.all([...declared, ...stoppedLeftovers]);
 }

@@ -27,3 +27,5 @@ export { parseVersionOutput, versionMatches } from './version.js';
 export { preferredPort, assignPort, portIsFree, ensurePortFree } from './ports.js';
 export { findPortOwner, processIdentity } from './process-info.js';
 export { setupInputs, setupFingerprint } from './setup.js';
+export { findLeftovers, stopLeftover } from './leftovers.js';
+export type { Leftover } from './leftovers.js';
