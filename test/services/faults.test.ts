@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupCheckouts, devkit, isRunning, makeCheckout, parseJson, processesUnder, psql, redisCli, requireServiceBinaries, storedPort, type StatusJson } from './helpers.js';
@@ -131,5 +131,20 @@ describe('service faults', () => {
     expect(down.stdout).toMatch(/redis-7\s+stopped/);
     expect(isRunning(redisPid)).toBe(false);
     expect(processesUnder(dir)).toEqual([]);
+  });
+
+  it('a checkout copied with its .devkit folder does not mistake the original\'s services for its own', async () => {
+    const a = makeCheckout({ redis: { version: '7' } });
+    expect((await devkit(a, ['up'])).exitCode).toBe(0);
+    const pid = JSON.parse(readFileSync(join(a, '.devkit/services/redis-7/supervisor.json'), 'utf8')).service.pid as number;
+    const b = makeCheckout({ redis: { version: '7' } });
+    cpSync(join(a, '.devkit'), join(b, '.devkit'), { recursive: true });
+    const status = parseJson<StatusJson>(await devkit(b, ['status', '--json']));
+    expect(status.services[0]!.state).toBe('stopped');
+    expect((await devkit(b, ['down'])).exitCode).toBe(0);
+    expect(isRunning(pid)).toBe(true);
+    const up = await devkit(b, ['up']);
+    expect(up.exitCode).toBe(3);
+    expect(up.stderr).toContain(`is already in use by pid ${pid}`);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { cleanupTempDirs, tempDir } from '@devkit/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assignPort, ensurePortFree, portIsFree, preferredPort } from './ports.js';
-import { findPortOwner, processIdentity } from './process-info.js';
+import { findPortOwner, portListening, processIdentity } from './process-info.js';
 
 afterAll(cleanupTempDirs);
 
@@ -39,6 +39,7 @@ describe('ports', () => {
     try {
       expect(await portIsFree(server.port)).toBe(false);
       expect(findPortOwner(server.port)?.pid).toBe(process.pid);
+      expect(portListening(server.port)).toBe(process.platform === 'linux' ? true : undefined);
       await expect(ensurePortFree('redis', server.port, '.devkit/services/redis-7/port')).rejects.toMatchObject({
         code: 'E_SERVICE_PORT_TAKEN',
         exitCode: 3,
@@ -47,6 +48,8 @@ describe('ports', () => {
     } finally {
       server.close();
     }
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 20));
+    if (process.platform === 'linux') expect(portListening(server.port)).toBe(false);
   });
 });
 

@@ -177,3 +177,27 @@ export function findPortOwner(port: number): PortOwner | undefined {
     return undefined;
   }
 }
+
+/**
+ * Whether something listens on a TCP port, read from /proc/net/tcp{,6} on Linux: no
+ * connection is made, so the service logs nothing (PostgreSQL would log an "incomplete startup
+ * packet" for every bare connect). Undefined where there is no /proc: the caller connects.
+ */
+export function portListening(port: number): boolean | undefined {
+  if (!LINUX) return undefined;
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      // "  sl  local_address rem_address   st": the local address column, then state 0A (LISTEN).
+      const at = line.indexOf(hex);
+      if (at > 0 && at < 40 && line.slice(at + hex.length).split(/\s+/)[1] === '0A') return true;
+    }
+  }
+  return false;
+}

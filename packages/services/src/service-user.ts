@@ -35,12 +35,22 @@ export function resolveServiceUser(): ServiceUserChoice | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const existing = lookupUser(SERVICE_ACCOUNT);
   if (existing) return { user: existing, created: false };
-  try {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', '--comment', 'devkit services', SERVICE_ACCOUNT], { stdio: 'pipe' });
-  } catch (error) {
-    // Another devkit may have created it a moment ago.
-    const raced = lookupUser(SERVICE_ACCOUNT);
-    if (raced) return { user: raced, created: false };
+  let lastError: unknown;
+  // Another devkit may be creating it at this moment (useradd then fails on the passwd lock).
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', '--comment', 'devkit services', SERVICE_ACCOUNT], { stdio: 'pipe' });
+      lastError = undefined;
+      break;
+    } catch (error) {
+      lastError = error;
+      const raced = lookupUser(SERVICE_ACCOUNT);
+      if (raced) return { user: raced, created: false };
+      execFileSync('sleep', ['0.2']);
+    }
+  }
+  if (lastError !== undefined) {
+    const error = lastError;
     throw machineError('E_SERVICE_USER', `devkit runs as root and could not create the unprivileged user ${SERVICE_ACCOUNT} that services run as: ${(error as Error).message}`, {
       hint: `useradd --system --user-group --no-create-home --shell /usr/sbin/nologin ${SERVICE_ACCOUNT}   (or run devkit as a normal user)`,
       cause: error,

@@ -9,6 +9,7 @@ import { findBinary, installHint } from './locate.js';
 import { readStoredPort } from './ports.js';
 import { recordedSetup, setupFingerprint } from './setup.js';
 import { inspectService } from './supervisor.js';
+import { portListening } from './process-info.js';
 import { configuredTargets, type ServiceTarget } from './targets.js';
 import { upServices } from './up.js';
 
@@ -32,7 +33,7 @@ export async function servicesFingerprint(root: string, targets: readonly Servic
     targets.map(async (target): Promise<[string, string]> => {
       const { state, record } = inspectService(target.paths);
       const port = record?.port ?? target.config.port ?? (await readStoredPort(target.paths.port));
-      const accepts = state === 'running' && port !== undefined ? await tcpAccepts(port) : false;
+      const accepts = state === 'running' && port !== undefined ? (portListening(port) ?? (await tcpAccepts(port))) : false;
       const setup = await setupFingerprint(root, target);
       return [target.kind, [state, record?.supervisor.id ?? '', record?.service?.id ?? '', port ?? '', accepts, setup ?? '', setup ? ((await recordedSetup(target)) ?? '') : ''].join('|')];
     }),

@@ -33,6 +33,7 @@ const child = spawn(spec.file, spec.args, {
 
 const state: SupervisorState = {
   name: spec.name,
+  dir: spec.cwd,
   supervisor: { pid: process.pid, id: processIdentity(process.pid) },
   service: child.pid === undefined ? null : { pid: child.pid, id: processIdentity(child.pid) },
   port: spec.port,

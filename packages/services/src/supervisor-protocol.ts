@@ -27,6 +27,8 @@ export interface ProcessRef {
 /** What a supervisor records (`supervisor.json`); absent once it stopped its service on request. */
 export interface SupervisorState {
   name: string;
+  /** The service folder it belongs to: a state file copied along with a checkout is not ours. */
+  dir?: string | undefined;
   supervisor: ProcessRef;
   service: ProcessRef | null;
   port: number;

@@ -37,6 +37,8 @@ function alive(ref: ProcessRef | null | undefined): boolean {
 export function inspectService(paths: ServicePaths): Inspection {
   const record = readSupervisorState(paths.state);
   if (!record) return { state: 'stopped', record: undefined, reason: 'not running' };
+  // Copied with the checkout (cp -r): it describes another checkout's processes, not ours.
+  if (record.dir !== undefined && record.dir !== paths.dir) return { state: 'stopped', record: undefined, reason: 'not running (state copied from another checkout)' };
   const supervisorAlive = alive(record.supervisor);
   const serviceAlive = alive(record.service);
   if (record.status === 'exited' || !serviceAlive) {
