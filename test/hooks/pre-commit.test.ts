@@ -57,6 +57,24 @@ describe('devkit hooks run pre-commit, through a real git commit', () => {
     expect(git(repo, 'diff', '--', 'src/part.js')).toContain('+const notStaged = 3;');
   });
 
+  it('git commit -a and git commit <paths> check and fix what they commit (their own index)', async () => {
+    const repo = makeRepo({ 'src/a.js': 'export const a = 1;\n', 'src/b.js': 'export const b = 1;\n' });
+    await installHooks(repo);
+    writeFileSync(join(repo, 'src/a.js'), 'let a = 2\nexport { a }\n');
+    const all = commit(repo, ['-a']);
+    expect(all.status, all.output).toBe(0);
+    expect(committed(repo, 'src/a.js')).toBe('const a = 2;\nexport { a };\n');
+
+    writeFileSync(join(repo, 'src/a.js'), 'let a = 3\nexport { a }\n');
+    writeFileSync(join(repo, 'src/b.js'), 'const unused = 1;\n');
+    const only = commit(repo, ['--', 'src/a.js']);
+    expect(only.status, only.output).toBe(0);
+    expect(committed(repo, 'src/a.js')).toBe('const a = 3;\nexport { a };\n');
+    expect(only.output).toContain('src/a.js  warning  fixed in this commit, but `git commit <paths>` will leave the unfixed version staged');
+    expect(only.output).toContain('fix: after the commit: git add src/a.js');
+    expect(readFileSync(join(repo, 'src/b.js'), 'utf8')).toBe('const unused = 1;\n');
+  });
+
   it('never touches an unrelated file with unstaged edits, nor an untracked one, whether the commit passes or is blocked', async () => {
     const repo = makeRepo({ 'src/other.js': 'export const other = 1;\n' });
     await installHooks(repo);

@@ -149,6 +149,20 @@ export async function runHookChecks(options: RunHookChecksOptions): Promise<Hook
     if (options.fix && !blocked && updates.length > 0) {
       const modes = new Map(scoped.map((file) => [file.path, file.mode]));
       report.fixed = await applyUpdates(git.top, prefix, updates, modes);
+      // `git commit <paths>` commits from a temporary index and then writes its own copy of the
+      // paths into the real one, so the fix is committed but the index keeps the unfixed file.
+      if (/(^|[\\/])next-index-[^\\/]*$/.test(options.env.GIT_INDEX_FILE ?? '')) {
+        for (const fixed of report.fixed) {
+          findings.push({
+            check: 'lint-staged',
+            code: 'fixed-outside-index',
+            severity: 'warning',
+            file: fixed.file,
+            message: 'fixed in this commit, but `git commit <paths>` will leave the unfixed version staged',
+            fix: `after the commit: git add ${fixed.file}`,
+          });
+        }
+      }
     } else {
       await restoreWorkingCopies(updates);
     }
