@@ -129,7 +129,9 @@ export async function buildDeployable(
       parts.push({ part, ...(target ? { target } : {}), layer: await packLayer(entries, session.store, { mtimeSeconds: session.mtimeSeconds }) });
     };
     await pack('app', await memberEntries(session.root, spec.dir, ''));
-    await pack('deps', await planDependencyEntries(session.root, session.lock, spec.dir));
+    // Native outputs travel in their own per-target parts, never twice.
+    const nativePaths = new Set((options.native ?? []).flatMap((n) => n.entries.map((e) => e.path)));
+    await pack('deps', (await planDependencyEntries(session.root, session.lock, spec.dir)).filter((e) => !nativePaths.has(e.path)));
     for (const native of options.native ?? []) await pack(`native-${native.target}`, native.entries, native.target);
     const record: BuildRecord = {
       schema: 'devkit.build-record/v1',

@@ -1,24 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { join, posix, sep } from 'node:path';
 import {
   buildDeployable,
   compressionLabel,
+  dependencyClosure,
   digestOf,
   packMtime,
   parseLockfile,
   planDeployable,
+  readPackageJson,
   resolveDeployables,
   shortDigest,
   type BuildSession,
   type BuiltArtifact,
   type DeployableSpec,
   type NativePart,
+  type PnpmLockfile,
 } from '@devkit/artifact';
-import { redactUrlCredentials, runCommand, usageError, type Reporter } from '@devkit/core';
+import { findingError, redactUrlCredentials, runCommand, usageError, type Reporter } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
+import type { BuildResult as NativeBuildResult } from '@devkit/native';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
 import { devkitVersion, formatBytes, openProjectStore } from './artifact-common.js';
@@ -78,9 +82,13 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
   const plans = [];
   for (const spec of specs) plans.push({ spec, ...(await planDeployable(session, spec)) });
   const toBuild = plans.filter((p) => checkReproducible || !p.existing);
+  const shipped = await shippedNativePackages(ctx, session.lock, specs);
+  let nativeResults: NativeBuildResult[] = [];
   if (toBuild.length > 0) {
     await runTurboBuild(ctx, toBuild.map((p) => p.spec), io.reporter);
-    session.builders = await runNativeBuilds(ctx);
+    const native = await runNativeBuilds(ctx, shipped, io.reporter);
+    session.builders = native.builders;
+    nativeResults = native.results;
   }
   const results: BuiltArtifact[] = [];
   for (const plan of plans) {
@@ -90,7 +98,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
       results.push({ ...(await summarize(store, plan.spec, plan.existing, plan.digest)), reused: true });
       continue;
     }
-    const native = await nativeParts(ctx, plan.spec);
+    const native = await nativeParts(ctx, plan.spec, shipped, nativeResults);
     results.push(await buildDeployable(session, plan.spec, plan, { native, ...(plan.existing ? { checkAgainst: plan.existing } : {}) }));
   }
   return {
@@ -175,21 +183,70 @@ async function runTurboBuild(ctx: ProjectContext, specs: readonly DeployableSpec
 }
 
 /**
- * Integration point with the native builds (packages/native): when devkit.json configures
- * native packages, their prebuilds for every target must be in place before packing.
- * Returns the builder image IDs by target for the build record.
+ * The native packages (devkit.json native.packages) that some deployable ships: those in a
+ * deployable's production closure. Only they are built — a native package nothing deploys
+ * does not hold up `devkit build`.
  */
-async function runNativeBuilds(ctx: ProjectContext): Promise<Record<string, string>> {
-  const packages = Object.keys(ctx.config.native?.packages ?? {});
-  if (packages.length === 0) return {};
-  // The native build command (`devkit native build`) is composed here once it lands; until
-  // then its outputs are picked up from <package>/prebuilds/<target>/ as it leaves them.
-  return {};
+async function shippedNativePackages(ctx: ProjectContext, lock: PnpmLockfile, specs: readonly DeployableSpec[]): Promise<Map<string, { name: string; dir: string; usedBy: Set<string> }>> {
+  const configured = new Set(Object.keys(ctx.config.native?.packages ?? {}));
+  const found = new Map<string, { name: string; dir: string; usedBy: Set<string> }>();
+  if (configured.size === 0) return found;
+  for (const spec of specs) {
+    for (const member of dependencyClosure(lock, spec.dir, false).importers) {
+      const name = (await readPackageJson(ctx.root, member)).name;
+      if (!name || !configured.has(name)) continue;
+      const entry = found.get(name) ?? { name, dir: member, usedBy: new Set<string>() };
+      entry.usedBy.add(spec.name);
+      found.set(name, entry);
+    }
+  }
+  return found;
 }
 
-/** Native prebuilds of the deployable's native dependencies, one part per target. */
-async function nativeParts(ctx: ProjectContext, _spec: DeployableSpec): Promise<NativePart[]> {
-  const packages = Object.keys(ctx.config.native?.packages ?? {});
-  if (packages.length === 0) return [];
-  return [];
+/**
+ * Runs the native builds (packages/native: builder containers, verification, cache) for the
+ * native packages the deployables ship, and turns their outputs into one artifact part per
+ * target. Returns the builder image IDs for the build record.
+ */
+async function runNativeBuilds(
+  ctx: ProjectContext,
+  shipped: Map<string, { name: string; dir: string; usedBy: Set<string> }>,
+  reporter: Reporter,
+): Promise<{ builders: Record<string, string>; results: NativeBuildResult[] }> {
+  if (shipped.size === 0) return { builders: {}, results: [] };
+  const native = await import('@devkit/native');
+  const results = await native.runNativeBuilds({ root: ctx.root, config: ctx.config, reporter, env: ctx.env, devkitVersion: devkitVersion(), packages: [...shipped.keys()] });
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length > 0) {
+    throw findingError('E_NATIVE_FAILED', `native outputs failed verification: ${failed.map((r) => `${r.package} ${r.target}`).join(', ')}`, {
+      hint: 'run `devkit native build` to see each violation, fix it, then `devkit build` again',
+    });
+  }
+  const builders: Record<string, string> = {};
+  for (const r of results) builders[`${r.package} ${r.target}`] = r.image;
+  return { builders, results };
+}
+
+
+/** The native outputs a deployable ships, one part per target, where its deps layer puts the package. */
+async function nativeParts(
+  ctx: ProjectContext,
+  spec: DeployableSpec,
+  shipped: Map<string, { name: string; dir: string; usedBy: Set<string> }>,
+  results: readonly NativeBuildResult[],
+): Promise<NativePart[]> {
+  const byTarget = new Map<string, NativePart>();
+  for (const r of results) {
+    const pkg = shipped.get(r.package);
+    if (!pkg || !pkg.usedBy.has(spec.name)) continue;
+    const base = `node_modules/.pnpm/workspace+${pkg.dir.replaceAll('/', '+')}/node_modules/${pkg.name}`;
+    const part = byTarget.get(r.target) ?? { target: r.target, entries: [] };
+    for (const o of r.outputs) {
+      const source = join(ctx.root, o.path);
+      const st = await stat(source);
+      part.entries.push({ type: 'file', path: `${base}/${posix.relative(pkg.dir, o.path.split(sep).join('/'))}`, source, size: st.size, executable: (st.mode & 0o111) !== 0 });
+    }
+    byTarget.set(r.target, part);
+  }
+  return [...byTarget.values()].sort((a, b) => (a.target < b.target ? -1 : 1));
 }
