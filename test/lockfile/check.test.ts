@@ -69,7 +69,15 @@ interface Report {
 
 async function check(dir: string, json = true) {
   const run = await runDevkit(['lockfile', 'check', ...(json ? ['--json'] : [])], { cwd: dir });
-  return { ...run, report: json ? (JSON.parse(run.stdout) as Report) : undefined, text: normalizeOutput(run.stdout, [dir]), err: normalizeOutput(run.stderr, [dir]) };
+  let report: Report | undefined;
+  if (json) {
+    try {
+      report = JSON.parse(run.stdout) as Report;
+    } catch {
+      throw new Error(`devkit lockfile check --json printed no JSON (exit ${run.exitCode}):\n${run.stdout}\n${run.stderr}`);
+    }
+  }
+  return { ...run, report, text: normalizeOutput(run.stdout, [dir]), err: normalizeOutput(run.stderr, [dir]) };
 }
 
 describe('devkit lockfile check', () => {

@@ -110,6 +110,7 @@ export const ORACLE_CASES: OracleCase[] = [
   { name: 'used catalog entry removed', mutate: (d) => editText(d, ws, (t) => t.replace('  ms: ^2.1.3\n', '  other: ^1.0.0\n')) },
   { name: 'named catalog entry changed', mutate: (d) => editText(d, ws, (t) => t.replace('    left-pad: 1.3.0', '    left-pad: ^1.3.0')) },
   { name: 'catalog: replaced by the same range in package.json', mutate: (d) => editJson(d, api, (p) => (p.dependencies.ms = '^2.1.3')) },
+  { name: 'catalog entry written as a number', mutate: (d) => editText(d, ws, (t) => t.replace('    left-pad: 1.3.0', '    left-pad: 1')) },
   // overrides
   { name: 'override value changed', mutate: (d) => editText(d, ws, (t) => t.replace('is-odd>is-number: 6.0.0', 'is-odd>is-number: 6.0.0 || 7.0.0')) },
   { name: 'override added', mutate: (d) => editText(d, ws, (t) => t.replace('overrides:\n', 'overrides:\n  ms: 2.1.2\n')) },

@@ -3,6 +3,7 @@ import { usageError } from '@devkit/core';
 import { LOCKFILE_NAME, isRecord, parseLockfile } from './parse-lockfile.js';
 import { loadPnpmSettings, ROOT_MANIFEST, WORKSPACE_MANIFEST, type ReadRepoFile } from './load-settings.js';
 import { workingTreeManifests, workingTreeReader, type FindManifests } from './repo-files.js';
+import { validateWorkspaceManifest } from './workspace-manifest.js';
 import type { LockfileCheckInput, ProjectManifest, WorkspaceProject } from './types.js';
 
 export interface InspectRepoOptions {
@@ -69,6 +70,7 @@ export async function inspectRepo(options: InspectRepoOptions): Promise<Lockfile
       throw usageError('E_WORKSPACE_PARSE', `${WORKSPACE_MANIFEST} is not a YAML mapping`, { hint: `fix ${WORKSPACE_MANIFEST}`, details: { file: WORKSPACE_MANIFEST } });
     }
     workspaceManifest = (parsed ?? {}) as Record<string, unknown>;
+    validateWorkspaceManifest(workspaceManifest);
   }
 
   const patterns = Array.isArray(workspaceManifest?.packages) ? workspaceManifest.packages.map(String) : ['.'];

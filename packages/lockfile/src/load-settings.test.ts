@@ -69,3 +69,13 @@ describe('parseNpmrc and createMatcher', () => {
     expect(['a', 'b'].filter(createMatcher(['!a']))).toEqual(['b']);
   });
 });
+
+describe('validateWorkspaceManifest', () => {
+  it('enforces the shapes pnpm enforces', async () => {
+    const { validateWorkspaceManifest } = await import('./workspace-manifest.js');
+    expect(() => validateWorkspaceManifest({ packages: ['apps/*'], catalog: { a: '^1' }, catalogs: { old: { b: '1.0.0' } } })).not.toThrow();
+    expect(() => validateWorkspaceManifest({ packages: 'apps/*' })).toThrow(/packages must be a list of glob patterns, found string/);
+    expect(() => validateWorkspaceManifest({ packages: ['apps/*', ''] })).toThrow(/packages\[1\] must be a non-empty string/);
+    expect(() => validateWorkspaceManifest({ catalogs: { old: { b: 1 } } })).toThrow(/catalogs\.old\.b must be a string specifier, found number/);
+  });
+});
