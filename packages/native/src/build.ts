@@ -17,6 +17,14 @@ import { findPackageDir } from './workspace.js';
 /** 1980-01-01: the default SOURCE_DATE_EPOCH (the oldest time zip can store), fixed so builds repeat. */
 export const DEFAULT_SOURCE_DATE_EPOCH = 315532800;
 const LOG_TAIL = 25;
+const NO_OUTPUTS = 222;
+const NO_OUTPUTS_LINE = 'devkit: no output matched';
+const COLLECTING_BUILD = [
+  'sh -c "$DEVKIT_BUILD" || exit $?',
+  'rm -rf /devkit-out && mkdir /devkit-out && n=0',
+  'for f in $DEVKIT_OUTPUTS; do if [ -f "$f" ]; then cp "$f" /devkit-out/ && n=$((n+1)); fi; done',
+  `[ "$n" -gt 0 ] || { echo '${NO_OUTPUTS_LINE}' >&2; exit ${NO_OUTPUTS}; }`,
+].join('\n');
 
 export interface NativeBuildOptions {
   root: string;
@@ -182,20 +190,19 @@ async function buildInContainer(docker: DockerClient, plan: PlannedBuild, image:
       if (tail.length > LOG_TAIL) tail.shift();
       reporter.emit({ type: 'output', source, stream, line });
     };
-    const env = { HOME: '/root', ...plan.target.env };
-    const { exitCode } = await execInContainer(docker, container, ['sh', '-c', plan.command], { env, workdir: CONTAINER_SOURCE_DIR, onLine });
+    // One exec runs the build and then gathers its outputs (the shell expands the globs), so they
+    // come out in one archive; a build that fails exits with its own code before that.
+    const env = { HOME: '/root', ...plan.target.env, DEVKIT_BUILD: plan.command, DEVKIT_OUTPUTS: plan.outputs.join(' ') };
+    const { exitCode } = await execInContainer(docker, container, ['sh', '-c', COLLECTING_BUILD], { env, workdir: CONTAINER_SOURCE_DIR, onLine });
+    if (exitCode === NO_OUTPUTS && tail.at(-1) === NO_OUTPUTS_LINE) {
+      throw findingError('E_NATIVE_NO_OUTPUTS', `${plan.packageName} for ${plan.target.name}: the build produced no file matching ${plan.outputs.join(', ')}`, {
+        hint: `check native.packages["${plan.packageName}"].outputs in devkit.json (globs relative to the package folder)`,
+      });
+    }
     if (exitCode !== 0) {
       throw findingError('E_NATIVE_BUILD_FAILED', `${plan.packageName} for ${plan.target.name}: \`${plan.command}\` exited with code ${exitCode}; last lines of its log:\n${tail.join('\n')}`, {
         hint: `fix the build, then run: devkit native build --package ${plan.packageName} --target ${plan.target.name}`,
         details: { package: plan.packageName, target: plan.target.name, exitCode, log: tail },
-      });
-    }
-    // Outputs are gathered inside the container (the shell expands the globs) and copied out in one archive.
-    const collect = 'set -e; rm -rf /devkit-out; mkdir /devkit-out; n=0; for f in $DEVKIT_OUTPUTS; do if [ -f "$f" ]; then cp "$f" /devkit-out/; n=$((n+1)); fi; done; [ "$n" -gt 0 ]';
-    const collected = await execInContainer(docker, container, ['sh', '-c', collect], { env: { DEVKIT_OUTPUTS: plan.outputs.join(' ') }, workdir: CONTAINER_SOURCE_DIR, onLine });
-    if (collected.exitCode !== 0) {
-      throw findingError('E_NATIVE_NO_OUTPUTS', `${plan.packageName} for ${plan.target.name}: the build produced no file matching ${plan.outputs.join(', ')}`, {
-        hint: `check native.packages["${plan.packageName}"].outputs in devkit.json (globs relative to the package folder)`,
       });
     }
     const archive = (await container.getArchive({ path: '/devkit-out' })) as unknown as NodeJS.ReadableStream;
