@@ -63,4 +63,17 @@ describe('the services step of devkit bootstrap', () => {
     expect(servicesStep(run)!.status).toBe('done');
     expect(await psql(port, 'app', 'SELECT id FROM items')).toBe('7');
   });
+
+  it('brings a running service in line when its devkit.json entry changes (a new database)', async () => {
+    const config = JSON.parse(readFileSync(join(dir, 'devkit.json'), 'utf8'));
+    config.services.postgres.databases = ['app', 'reports'];
+    writeFileSync(join(dir, 'devkit.json'), JSON.stringify(config, null, 2));
+    const run = parseJson<BootstrapJson>(await devkit(dir, ['bootstrap', '--yes', '--json']));
+    expect(servicesStep(run)!.status).toBe('done');
+    expect(servicesStep(run)!.summary).toBe('config changed: postgres');
+    const port = storedPort(dir, 'postgres-15');
+    expect(await psql(port, 'reports', 'SELECT current_database()')).toBe('reports');
+    expect(readFileSync(join(dir, '.env.devkit'), 'utf8')).toContain(`DATABASE_URL_REPORTS=postgres://postgres@127.0.0.1:${port}/reports`);
+    expect(servicesStep(parseJson<BootstrapJson>(await devkit(dir, ['bootstrap', '--yes', '--json'])))!.status).toBe('skipped');
+  });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestParts, type Problem, type Step, type StepCheck } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
-import { ENV_FILE } from './env.js';
+import { ENV_FILE, formatEnv } from './env.js';
 import { tcpAccepts } from './health.js';
 import { applyInstall, detectPackageManager, planInstall, type InstallPlan } from './install.js';
 import { findBinary, installHint } from './locate.js';
@@ -11,7 +11,7 @@ import { recordedSetup, setupFingerprint } from './setup.js';
 import { inspectService } from './supervisor.js';
 import { portListening } from './process-info.js';
 import { configuredTargets, type ServiceTarget } from './targets.js';
-import { upServices } from './up.js';
+import { appliedDigest, upServices } from './up.js';
 
 function readOrNull(path: string): string | null {
   try {
@@ -41,12 +41,25 @@ export async function servicesFingerprint(root: string, targets: readonly Servic
   return digestParts([['config', JSON.stringify(config ?? null)], ...parts, [ENV_FILE, readOrNull(join(root, ENV_FILE))]]);
 }
 
+/** The dotenv lines `.env.devkit` should hold, from the stored ports (undefined if one has none yet). */
+async function expectedEnvLines(targets: readonly ServiceTarget[]): Promise<string[] | undefined> {
+  const vars: Record<string, string> = {};
+  for (const target of targets) {
+    const port = target.config.port ?? (await readStoredPort(target.paths.port));
+    if (port === undefined) return undefined;
+    Object.assign(vars, target.runner.env(port, target.config));
+  }
+  return formatEnv(vars, 'dotenv').split('\n');
+}
+
 interface ServicesFacts {
   missing: ServiceTarget[];
   install: InstallPlan | undefined;
   problems: Problem[];
   notRunning: string[];
   setupDue: string[];
+  /** Running services whose devkit.json entry changed since they were brought up. */
+  reconfigure: string[];
 }
 
 async function gatherFacts(ctx: ProjectContext, targets: ServiceTarget[]): Promise<ServicesFacts> {
@@ -84,13 +97,20 @@ async function gatherFacts(ctx: ProjectContext, targets: ServiceTarget[]): Promi
   }
   const notRunning: string[] = [];
   const setupDue: string[] = [];
+  const reconfigure: string[] = [];
   for (const target of targets) {
-    const { state, reason } = inspectService(target.paths);
+    const { state, reason, record } = inspectService(target.paths);
     if (state !== 'running') notRunning.push(`${target.kind} (${reason})`);
+    else {
+      // Running, but since it started devkit.json may have changed its port or its databases.
+      const port = target.config.port ?? (await readStoredPort(target.paths.port)) ?? record?.port ?? 0;
+      const applied = readOrNull(join(target.paths.dir, 'applied.json'));
+      if (!applied?.includes(appliedDigest(target, port)) || record?.port !== port) reconfigure.push(target.kind);
+    }
     const wanted = await setupFingerprint(ctx.root, target);
     if (wanted !== undefined && wanted !== (await recordedSetup(target))) setupDue.push(target.kind);
   }
-  return { missing, install, problems, notRunning, setupDue };
+  return { missing, install, problems, notRunning, setupDue, reconfigure };
 }
 
 /**
@@ -109,9 +129,14 @@ export const servicesStep: Step<ProjectContext> = {
     const facts = await gatherFacts(ctx, targets);
     const problems = [...facts.problems];
     for (const what of facts.notRunning) problems.push({ code: 'W_SERVICE_DOWN', kind: 'fixable', message: `${what}`, fix: 'devkit up' });
+    for (const name of facts.reconfigure) problems.push({ code: 'W_SERVICE_CONFIG_CHANGED', kind: 'fixable', message: `services.${name} in devkit.json changed since ${name} started`, fix: `devkit up ${name}` });
     for (const name of facts.setupDue) problems.push({ code: 'W_SERVICE_SETUP_DUE', kind: 'fixable', message: `setup of ${name} has not run against its current inputs`, fix: `devkit up ${name}` });
     const envText = readOrNull(join(ctx.root, ENV_FILE));
+    const expected = await expectedEnvLines(targets);
     if (envText === null) problems.push({ code: 'W_ENV_FILE_MISSING', kind: 'fixable', message: `${ENV_FILE} has not been written`, fix: 'devkit bootstrap' });
+    else if (expected !== undefined && !expected.every((line) => envText.includes(`${line}\n`))) {
+      problems.push({ code: 'W_ENV_FILE_STALE', kind: 'fixable', message: `${ENV_FILE} does not match the services' current URLs`, fix: 'devkit bootstrap' });
+    }
     const upToDate = problems.length === 0;
     const summary = upToDate
       ? `${targets.map((t) => t.kind).join(', ')} running`
@@ -119,9 +144,11 @@ export const servicesStep: Step<ProjectContext> = {
         ? `${facts.missing.map((t) => t.kind).join(', ')} not installed`
         : facts.notRunning.length > 0
           ? `not running: ${facts.notRunning.map((n) => n.split(' ')[0]).join(', ')}`
-          : facts.setupDue.length > 0
-            ? `setup due: ${facts.setupDue.join(', ')}`
-            : `${ENV_FILE} to write`;
+          : facts.reconfigure.length > 0
+            ? `config changed: ${facts.reconfigure.join(', ')}`
+            : facts.setupDue.length > 0
+              ? `setup due: ${facts.setupDue.join(', ')}`
+              : `${ENV_FILE} to write`;
     return { upToDate, summary, problems };
   },
   async run(ctx) {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DevkitError, findingError, isDevkitError, writeFileAtomic, type Reporter } from '@devkit/core';
+import { DevkitError, digestParts, findingError, isDevkitError, writeFileAtomic, type Reporter } from '@devkit/core';
 import type { DevkitConfig } from '@devkit/config';
 import { serviceEnv, writeEnvFile } from './env.js';
 import { locateBinary } from './locate.js';
@@ -139,6 +139,16 @@ async function waitReady(instance: ServiceInstance, target: ServiceTarget, timeo
   }
 }
 
+/** The config a running service was brought in line with (its port, its databases…). */
+export function appliedDigest(target: ServiceTarget, port: number): string {
+  return digestParts([['config', JSON.stringify(target.config)], ['port', String(port)]]);
+}
+
+/** Records, once a service is ready, which config it matches: the bootstrap step compares. */
+async function recordApplied(target: ServiceTarget, port: number): Promise<void> {
+  await writeFileAtomic(join(target.paths.dir, 'applied.json'), `${JSON.stringify({ digest: appliedDigest(target, port) })}\n`);
+}
+
 /** Per-run bookkeeping: which supervisors this run started, for a clean Ctrl-C. */
 interface RunLedger {
   started: ServiceTarget[];
@@ -171,6 +181,7 @@ async function bringUp(target: ServiceTarget, port: number, user: ServiceUser | 
   if (inspection.state === 'running' && inspection.record?.port === port) {
     await waitReady(instance, target, timeoutMs, signal);
     actions.push(...((await target.runner.afterReady?.(instance)) ?? []));
+    await recordApplied(target, port);
     return finish('running', inspection.record.service?.pid);
   }
   if (inspection.state !== 'stopped') {
@@ -251,6 +262,7 @@ async function bringUp(target: ServiceTarget, port: number, user: ServiceUser | 
   }
   await waitReady(instance, target, timeoutMs, signal);
   actions.push(...((await target.runner.afterReady?.(instance)) ?? []));
+  await recordApplied(target, port);
   return finish(outcome, readSupervisorState(target.paths.state)?.service?.pid);
 }
 
