@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -214,6 +214,20 @@ describe('errors', () => {
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/E_NATIVE_BUILD_FAILED.*linux-x64-gnu.*exited with code 7/);
     expect(run.stderr).toMatch(/compiling fastdiff\nfatal: something is broken/);
+    expect(leftoverContainers()).toEqual([]);
+  });
+
+  it('an output that fails verification: exit 1 naming the library; nothing installed or cached', async () => {
+    const dir = copyFixture('acme');
+    const build = "mkdir -p out && echo 'int f(void) { return 0; }' > x.c && $CC -shared -fPIC -o out/x.so x.c -Wl,--no-as-needed -lutil";
+    setNative(dir, { packages: { '@acme/fastdiff': { build, outputs: ['out/*.so'], targets: ['linux-x64-gnu'] } } });
+    const run = await runDevkit(['native', 'build'], { cwd: dir });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/✗ @acme\/fastdiff linux-x64-gnu/);
+    expect(run.stdout).toMatch(/needs libutil\.so\.1, which is not in linux-x64-gnu's allowed libraries/);
+    expect(existsSync(join(dir, 'packages/fastdiff/dist/native/linux-x64-gnu/x.so'))).toBe(false);
+    const cache = join(dir, '.devkit/cache/native');
+    expect(existsSync(cache) ? readdirSync(cache) : []).toEqual([]);
     expect(leftoverContainers()).toEqual([]);
   });
 
