@@ -103,6 +103,8 @@ export const COMMANDS: CommandSpec = {
         {
           name: 'run',
           summary: 'run the checks of one hook (what the installed hook calls)',
+          description:
+            'pre-commit runs devkit.json hooks.pre-commit (default: lint-staged, lockfile) on the staged content only: ESLint and Prettier in-process on the index version of each staged file, other lint-staged commands as programs, the lockfile check when a manifest or the lockfile is staged. Fixes are re-staged (a partially staged file is fixed in the index only and keeps its unstaged changes); no other file is written, and nothing at all when a check fails. Exit 1 on a finding.',
           args: [{ name: 'hook', required: true }, { name: 'hookArgs', variadic: true }],
           load: () => import('./handlers/hooks-run.js'),
         },
