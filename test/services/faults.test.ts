@@ -109,6 +109,14 @@ describe('service faults', () => {
     expect(parseJson<StatusJson>(await devkit(dir, ['status', '--json'])).ok).toBe(true);
   });
 
+  it('bootstrap without --yes stops at a missing service binary, printing the install command (exit 3)', async () => {
+    const dir = makeCheckout({ memcached: { version: '1.6' } });
+    const run = await devkit(dir, ['bootstrap'], { PATH: '/nonexistent' });
+    expect(run.exitCode).toBe(3);
+    expect(run.stderr).toContain('error E_SERVICE_BINARY_MISSING: Memcached is not installed');
+    expect(run.stderr).toMatch(/fix: (sudo )?apt-get install -y --no-install-recommends memcached {3}\(or: devkit bootstrap --yes\)/);
+  });
+
   it('doctor names the install command of a missing service', async () => {
     const dir = makeCheckout({ memcached: { version: '1.6' } });
     const doctor = await devkit(dir, ['doctor', '--json'], { PATH: '/nonexistent' });
