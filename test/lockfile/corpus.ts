@@ -12,6 +12,11 @@ import { editJson, editText, writeTree } from './workspace.js';
  */
 export interface OracleCase {
   name: string;
+  /**
+   * Changes settings and has pnpm rewrite the lockfile for them (offline, from the primed
+   * store) before `mutate`: how a case starts from a lockfile made under other settings.
+   */
+  relock?: (dir: string) => void;
   mutate(dir: string): void;
 }
 
@@ -191,6 +196,28 @@ export const ORACLE_CASES: OracleCase[] = [
       append(d, ws, 'shamefullyHoist: true\nsaveExact: true\n');
       writeFileSync(join(d, '.npmrc'), 'save-prefix=~\nstrict-peer-dependencies=false\n');
     },
+  },
+  // lockfiles made under other settings, then changed
+  { name: 'autoInstallPeers off: lockfile made for it', relock: (d) => append(d, ws, 'autoInstallPeers: false\n'), mutate: () => {} },
+  { name: 'autoInstallPeers off: peer range changed', relock: (d) => append(d, ws, 'autoInstallPeers: false\n'), mutate: (d) => editJson(d, api, (p) => (p.peerDependencies.react = '^18.2.0')) },
+  { name: 'autoInstallPeers off: peer added', relock: (d) => append(d, ws, 'autoInstallPeers: false\n'), mutate: (d) => editJson(d, shared, (p) => (p.peerDependencies = { react: '*' })) },
+  { name: 'autoInstallPeers off: dependency changed', relock: (d) => append(d, ws, 'autoInstallPeers: false\n'), mutate: (d) => editJson(d, api, (p) => (p.dependencies.debug = '^4.0.0')) },
+  { name: 'excludeLinksFromLockfile on: lockfile made for it', relock: (d) => append(d, ws, 'excludeLinksFromLockfile: true\n'), mutate: () => {} },
+  {
+    name: 'excludeLinksFromLockfile on: link: dependency added',
+    relock: (d) => append(d, ws, 'excludeLinksFromLockfile: true\n'),
+    mutate: (d) => editJson(d, api, (p) => (p.dependencies['local-thing'] = 'link:../../vendor/thing')),
+  },
+  {
+    name: 'ignoredOptionalDependencies: ignored optional dependency changed',
+    relock: (d) => append(d, ws, 'ignoredOptionalDependencies:\n  - is-odd\n'),
+    mutate: (d) => editJson(d, api, (p) => (p.optionalDependencies['is-odd'] = '^3.0.0')),
+  },
+  { name: 'dedupePeers on: lockfile made for it', relock: (d) => append(d, ws, 'dedupePeers: true\n'), mutate: () => {} },
+  {
+    name: 'injected workspace packages: lockfile made for it, then a dependency of the injected package changed',
+    relock: (d) => append(d, ws, 'injectWorkspacePackages: true\n'),
+    mutate: (d) => editJson(d, shared, (p) => (p.dependencies['left-pad'] = '^1.3.0')),
   },
   // pnpmfile
   {

@@ -34,6 +34,11 @@ describe('devkit lockfile check agrees with pnpm install --frozen-lockfile', () 
     const results = await mapLimit(ORACLE_CASES, 2, async (testCase, index) => {
       const dir = join(root, `case-${index}`);
       copyWorkspace(base, dir);
+      if (testCase.relock) {
+        testCase.relock(dir);
+        const relock = await pnpm(['install', '--lockfile-only', '--offline', '--no-frozen-lockfile', '--ignore-scripts'], { cwd: dir, ...env });
+        if (relock.exitCode !== 0) throw new Error(`${testCase.name}: pnpm could not rewrite the lockfile:\n${relock.output}`);
+      }
       testCase.mutate(dir);
       const [oracle, devkit] = await Promise.all([
         pnpm(['install', '--frozen-lockfile', '--offline', '--ignore-scripts'], { cwd: dir, ...env }),

@@ -53,3 +53,13 @@ describe('checkResolutions', () => {
     expect(codes([pkg('local@file:../local', { type: 'directory', directory: '../local' }, '1.0.0')])).toEqual([]);
   });
 });
+
+describe('checkResolutions output', () => {
+  it('never prints registry credentials', () => {
+    const registries = { default: 'https://ci:s3cret@npm.acme.dev/' };
+    const found = checkResolutions([pkg('lodash@4.17.21', { integrity: 'sha512-x' })], registries, ['https://registry.npmjs.org/']);
+    expect(found).toHaveLength(1);
+    expect(JSON.stringify(found)).not.toContain('s3cret');
+    expect(found[0]!.lockfile).toBe('https://***@npm.acme.dev/lodash/-/lodash-4.17.21.tgz');
+  });
+});

@@ -1,3 +1,4 @@
+import { redactUrlCredentials } from '@devkit/core';
 import type { LockfileFinding, LockfilePackage } from './types.js';
 
 const FIX_RELOCK = 'pnpm install';
@@ -159,5 +160,13 @@ export function checkResolutions(packages: readonly LockfilePackage[], registrie
       }
     }
   }
-  return findings;
+  // registry URLs may carry credentials (https://user:token@host/): never print them
+  return findings.map((finding) => ({
+    ...finding,
+    message: redactUrlCredentials(finding.message),
+    ...(typeof finding.lockfile === 'string' ? { lockfile: redactUrlCredentials(finding.lockfile) } : {}),
+    ...(typeof finding.manifest === 'string' ? { manifest: redactUrlCredentials(finding.manifest) } : {}),
+    ...(Array.isArray(finding.manifest) ? { manifest: finding.manifest.map((url) => redactUrlCredentials(String(url))) } : {}),
+    fix: redactUrlCredentials(finding.fix),
+  }));
 }
