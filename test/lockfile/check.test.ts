@@ -88,6 +88,13 @@ describe('devkit lockfile check', () => {
     expect(clean.exitCode).toBe(0);
     expect(clean.text).toBe('✓ pnpm-lock.yaml is up to date with 2 projects; 3 packages pinned, from allowed registries');
     expect((await check(copyFixture('acme'))).exitCode).toBe(0);
+    // from a project folder, the workspace's lockfile is the one checked
+    const dir = workspace({ 'apps/api/package.json': { name: '@acme/api', version: '1.0.0', dependencies: { ms: '^2.1.3' } } });
+    const fromProject = await check(join(dir, 'apps/api'));
+    expect(fromProject.report!.findings.map((f) => [f.code, f.importer, f.dependency])).toEqual([
+      ['DEPENDENCY_REMOVED', 'apps/api', '@acme/ui'],
+      ['DEPENDENCY_REMOVED', 'apps/api', 'is-number'],
+    ]);
   });
 
   it('lists every drift in one run: importer, dependency, both values, the file, the fix', async () => {
