@@ -41,8 +41,11 @@ export async function downServices(options: ServicesOptions & { names: readonly 
   });
   const declared = targets.map(async (target): Promise<DownServiceResult> => {
     mkdirSync(target.paths.dir, { recursive: true });
-    const outcome = await withLock(join(target.paths.dir, 'lock'), target.kind, () => stopService(target.paths, target.runner.stopSignal, target.runner.graceMs));
-    if (options.purge) purgeServiceData(target);
+    const outcome = await withLock(join(target.paths.dir, 'lock'), target.kind, async () => {
+      const stopped = await stopService(target.paths, target.runner.stopSignal, target.runner.graceMs);
+      if (options.purge) purgeServiceData(target);
+      return stopped;
+    });
     return { name: target.kind, outcome, purged: options.purge };
   });
   return Promise.all([...declared, ...stoppedLeftovers]);

@@ -46,3 +46,10 @@ export async function withLock<T>(path: string, what: string, work: () => Promis
     rmSync(path, { force: true });
   }
 }
+
+/** Holds the locks of several services (always taken in the order given) while `work` runs. */
+export async function withLocks<T>(locks: ReadonlyArray<{ path: string; what: string }>, work: () => Promise<T>): Promise<T> {
+  const [first, ...rest] = locks;
+  if (!first) return work();
+  return withLock(first.path, first.what, () => withLocks(rest, work));
+}

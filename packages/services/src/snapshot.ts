@@ -7,6 +7,7 @@ import { snapshotsRoot } from './paths.js';
 import { inspectService, stopService } from './supervisor.js';
 import { configuredTargets, selectTargets, type ServiceTarget } from './targets.js';
 import { upServices, type ServicesOptions } from './up.js';
+import { withLocks } from './lock.js';
 
 export interface SnapshotInfo {
   name: string;
@@ -58,11 +59,17 @@ function isRunning(target: ServiceTarget): boolean {
  * runs `work`, then starts again the ones that were running — also when `work` failed.
  */
 async function withStopped<T>(options: ServicesOptions, targets: ServiceTarget[], work: () => Promise<T>): Promise<{ result: T; restarted: string[] }> {
-  const running = targets.filter(isRunning);
-  await Promise.all(running.map((t) => stopService(t.paths, t.runner.stopSignal, t.runner.graceMs)));
+  // The services' locks are held while they are stopped and copied: an `up` elsewhere waits.
+  for (const t of targets) mkdirSync(t.paths.dir, { recursive: true });
+  const locks = targets.map((t) => ({ path: join(t.paths.dir, 'lock'), what: t.kind }));
+  let running: ServiceTarget[] = [];
   let result: T;
   try {
-    result = await work();
+    result = await withLocks(locks, async () => {
+      running = targets.filter(isRunning);
+      await Promise.all(running.map((t) => stopService(t.paths, t.runner.stopSignal, t.runner.graceMs)));
+      return work();
+    });
   } finally {
     if (running.length > 0) await upServices({ ...options, names: running.map((t) => t.kind) });
   }
