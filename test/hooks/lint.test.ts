@@ -48,6 +48,26 @@ describe('devkit lint (CI)', () => {
     expect(git(repo, 'diff', '--cached', '--', 'src/a.js')).toContain('+const stagedError = 2;');
   });
 
+  it('pre-push checks what is pushed since the upstream, and lets a first push of a branch through with a note', async () => {
+    const origin = makeRepo();
+    const repo = makeRepo();
+    git(repo, 'remote', 'add', 'origin', origin);
+    git(repo, 'fetch', '-q', 'origin');
+    git(repo, 'checkout', '-q', '--no-track', '-b', 'topic', 'origin/main');
+    writeFileSync(join(repo, 'devkit.json'), JSON.stringify({ hooks: { 'pre-push': ['lint'] } }));
+    const first = await devkit(['hooks', 'run', 'pre-push'], repo);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stderr).toContain('pre-push: this branch has no upstream yet');
+    git(repo, 'branch', '-q', '--set-upstream-to=origin/main');
+    writeFileSync(join(repo, 'src/pushed.js'), 'const unused = 1;\n');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-qm', 'to push', '--no-verify');
+    const run = await devkit(['hooks', 'run', 'pre-push'], repo);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('src/pushed.js:1:7');
+    expect((JSON.parse((await devkit(['--json', 'hooks', 'run', 'pre-push'], repo)).stdout) as LintJson).files).toEqual(['devkit.json', 'src/pushed.js']);
+  });
+
   it('a ref that is not in the clone is exit 2 with the fetch to run', async () => {
     const repo = makeRepo();
     const run = await devkit(['lint', '--since', 'origin/nope'], repo);

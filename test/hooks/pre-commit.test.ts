@@ -132,4 +132,20 @@ describe('devkit hooks run pre-commit, through a real git commit', () => {
     expect(failed?.message).toContain('notes.txt: TODO left');
     expect(readFileSync(join(repo, 'src/fixable.js'), 'utf8')).toBe('let a = 1\nexport { a }\n');
   });
+
+  it('refuses to run a command on a partially staged file (it would see the unstaged part), saying how to proceed', async () => {
+    const repo = makeRepo({
+      'package.json': { name: 'hooks-fixture', private: true, type: 'module', 'lint-staged': { '*.txt': 'node check-txt.mjs' } },
+      'check-txt.mjs': 'process.exitCode = 0;\n',
+      'notes.txt': 'one\n',
+    });
+    writeFileSync(join(repo, 'notes.txt'), 'one\ntwo\n');
+    git(repo, 'add', 'notes.txt');
+    writeFileSync(join(repo, 'notes.txt'), 'one\ntwo\nthree (not staged)\n');
+    const run = await devkit(['hooks', 'run', 'pre-commit'], repo);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('notes.txt  error  `node check-txt.mjs` works on files in the working tree, and notes.txt has changes that are not staged');
+    expect(run.stdout).toContain('fix: stage the whole file (git add notes.txt) or set the unstaged part aside, then commit again');
+    expect(readFileSync(join(repo, 'notes.txt'), 'utf8')).toBe('one\ntwo\nthree (not staged)\n');
+  });
 });

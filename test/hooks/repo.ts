@@ -26,7 +26,7 @@ export function makeRepo(files: Record<string, string | object> = {}): string {
   gitInit(repo);
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(repo, 'node_modules'));
   writeFiles(repo, {
-    '.gitignore': 'node_modules\n',
+    '.gitignore': 'node_modules\n.devkit/\n',
     'package.json': { name: 'hooks-fixture', private: true, type: 'module' },
     'eslint.config.js': ESLINT_CONFIG,
     'src/keep.js': 'export const keep = 1;\n',

@@ -19,6 +19,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
   }
   const ctx = await loadProject(input, io);
   const names = ctx.config.hooks?.[hook as HookName] ?? DEFAULT_HOOKS[hook as HookName] ?? [];
+  if (names.length === 0) return { exitCode: 0, data: { ok: true, hook, checks: [] }, human: () => [] };
   const scope = scopeOf(hook as HookName);
   let report;
   try {
