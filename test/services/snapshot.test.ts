@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupCheckouts, devkit, makeCheckout, parseJson, psql, redisCli, requireServiceBinaries, storedPort } from './helpers.js';
 
@@ -54,5 +56,15 @@ describe('snapshots and reset', () => {
     expect(await psql(pg, 'app', "SELECT count(*) FROM information_schema.tables WHERE table_name = 'users'")).toBe('0');
     // Redis was not touched.
     expect(await redisCli(redis, 'GET', 'session')).toBe('abc');
+  });
+
+  it('down --purge --yes deletes the data and keeps the port', async () => {
+    const purge = await devkit(dir, ['down', 'redis', '--purge', '--yes']);
+    expect(purge.exitCode, purge.stderr).toBe(0);
+    expect(purge.stdout).toMatch(/redis\s+stopped, data deleted/);
+    expect(existsSync(join(dir, '.devkit/services/redis-7/data'))).toBe(false);
+    expect(storedPort(dir, 'redis-7')).toBe(redis);
+    expect((await devkit(dir, ['up', 'redis'])).exitCode).toBe(0);
+    expect(await redisCli(redis, 'GET', 'session')).toBe('');
   });
 });
