@@ -35,6 +35,12 @@ export function makeCheckout(services: Record<string, unknown>, extra: Record<st
   return dir;
 }
 
+/** Puts a checkout made elsewhere (copyFixture) under the same afterAll clean-up. */
+export function trackCheckout(dir: string): string {
+  checkouts.push(dir);
+  return dir;
+}
+
 export function devkit(dir: string, args: readonly string[], env?: Record<string, string | undefined>): Promise<DevkitRun> {
   return runDevkit(args, { cwd: dir, env, timeoutMs: 180_000 });
 }
