@@ -88,21 +88,27 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
     return s;
   };
 
-  for (const group of planGroups(options.entries, options.files.map((file) => file.path))) {
-    for (const source of group.tasks) {
-      let tasks: Task[];
-      if (typeof source === 'function') {
-        const produced = await source(group.files.map((path) => byPath.get(path)!.abs));
-        tasks = (Array.isArray(produced) ? produced : [produced]).map((command) => parseTask(command, false));
-      } else tasks = [parseTask(source)];
-      for (const task of tasks) {
-        if (task.kind === 'eslint') await runEslint(task, group.files, options, state, findings);
-        else if (task.kind === 'prettier') {
-          prettier ??= loadPrettier(options.root);
-          await runPrettier(task, group.files, options, await prettier, state, findings);
-        } else await runExec(task, group.files, options, state, findings);
+  try {
+    for (const group of planGroups(options.entries, options.files.map((file) => file.path))) {
+      for (const source of group.tasks) {
+        let tasks: Task[];
+        if (typeof source === 'function') {
+          const produced = await source(group.files.map((path) => byPath.get(path)!.abs));
+          tasks = (Array.isArray(produced) ? produced : [produced]).map((command) => parseTask(command, false));
+        } else tasks = [parseTask(source)];
+        for (const task of tasks) {
+          if (task.kind === 'eslint') await runEslint(task, group.files, options, state, findings);
+          else if (task.kind === 'prettier') {
+            prettier ??= loadPrettier(options.root);
+            await runPrettier(task, group.files, options, await prettier, state, findings);
+          } else await runExec(task, group.files, options, state, findings);
+        }
       }
     }
+  } catch (error) {
+    // A task that cannot run at all (a broken ESLint config): leave the working copies as found.
+    for (const s of states.values()) if (s.diskOriginal !== undefined) await writeKeepingMode(s.file.abs, s.diskOriginal);
+    throw error;
   }
 
   const updates: FileUpdate[] = [];
