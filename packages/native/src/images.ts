@@ -197,7 +197,10 @@ async function makeBaseImage(docker: DockerClient, def: BuilderDefinition, input
       missingHint: 'apt-get install debootstrap (it needs root)',
       failure: { code: 'E_NATIVE_DEBOOTSTRAP', exitCode: 3, hint: `check that ${mirror} answers and that you are root` },
     });
-    const tar = spawn('tar', ['--numeric-owner', '-C', rootfs, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const tar = spawn('tar', ['--numeric-owner', '-C', rootfs, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let tarErrors = '';
+    tar.stderr.on('data', (chunk: Buffer) => (tarErrors += chunk.toString('utf8')));
+    const tarExit = new Promise<number | null>((resolvePromise) => tar.on('close', resolvePromise));
     const [repo, tagName] = tag.split(':') as [string, string];
     const response = (await docker.importImage(tar.stdout, { repo, tag: tagName, changes: [`LABEL devkit.base.inputs=${inputs}`, `LABEL devkit.base.release=${def.base.release}`] } as never)) as unknown as Readable;
     let id: string | undefined;
@@ -205,6 +208,12 @@ async function makeBaseImage(docker: DockerClient, def: BuilderDefinition, input
       if (typeof msg.error === 'string') throw machineError('E_NATIVE_IMPORT', `importing ${tag} failed: ${msg.error}`);
       if (typeof msg.status === 'string' && msg.status.startsWith('sha256:')) id = msg.status;
     });
+    const code = await tarExit;
+    if (code !== 0) {
+      // A short stream may still have been imported: do not leave a truncated base behind.
+      await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+      throw machineError('E_NATIVE_IMPORT', `packing ${rootfs} for import failed (tar exit ${code}): ${tarErrors.trim().split('\n').slice(-5).join('\n')}`, { hint: 'check free disk space, then run: devkit native images' });
+    }
     if (!id) id = (await docker.getImage(tag).inspect()).Id;
     return { id, tag };
   } finally {
