@@ -219,6 +219,35 @@ export const COMMANDS: CommandSpec = {
       load: () => import('./handlers/why.js'),
     },
     {
+      name: 'promote',
+      summary: 'point an environment at an artifact digest (no rebuild), after its gates; appends to its history',
+      args: [{ name: 'ref', required: true }],
+      flags: {
+        to: { type: 'string', placeholder: '<env>', description: 'the environment (environments.<env> in devkit.json)' },
+        force: { type: 'boolean', description: 'override the "from" gate (needs --reason); never the provenance requirement' },
+        reason: { type: 'string', placeholder: '<text>', description: 'why, recorded in the history' },
+      },
+      load: () => import('./handlers/promote.js'),
+    },
+    {
+      name: 'rollback',
+      summary: "move an environment back to its previous digest (or --to one from its history)",
+      args: [{ name: 'name', required: true }],
+      flags: {
+        env: { type: 'string', placeholder: '<env>', description: 'the environment' },
+        to: { type: 'string', placeholder: '<digest>', description: 'a digest from the history (default: the one before the current)' },
+        reason: { type: 'string', placeholder: '<text>', description: 'why, recorded in the history' },
+      },
+      load: () => import('./handlers/rollback.js'),
+    },
+    {
+      name: 'history',
+      summary: "an environment's promotes and rollbacks, newest first (who, when, from, to, why)",
+      args: [{ name: 'name', required: true }],
+      flags: { env: { type: 'string', placeholder: '<env>', description: 'the environment' } },
+      load: () => import('./handlers/history.js'),
+    },
+    {
       name: 'config',
       summary: 'devkit.json',
       subcommands: [

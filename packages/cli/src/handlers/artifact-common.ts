@@ -1,7 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
-import { OciStore, parseRef, resolveRef, type Descriptor } from '@devkit/artifact';
+import { basename, isAbsolute, join } from 'node:path';
+import {
+  LocalEnvironmentBackend,
+  OciStore,
+  parseRef,
+  readManifest,
+  resolveRef,
+  sendWebhooks,
+  type Descriptor,
+  type DevkitEvent,
+  type Digest,
+  type EnvironmentBackend,
+  type WebhookResult,
+} from '@devkit/artifact';
+import { redactUrlCredentials, runCommand, usageError } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
+import type { HandlerIO } from '../spec.js';
 
 /** The store folder devkit.json names (artifacts.store), default `.devkit/store`. */
 export function storeRoot(ctx: ProjectContext): string {
@@ -29,4 +43,68 @@ export function formatBytes(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
   return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** An environment of devkit.json, or exit 2 naming the ones that exist. */
+export function environmentConfig(ctx: ProjectContext, env: string): NonNullable<ProjectContext['config']['environments']>[string] {
+  const envs = ctx.config.environments ?? {};
+  const found = envs[env];
+  if (!found) {
+    const known = Object.keys(envs);
+    throw usageError('E_UNKNOWN_ENVIRONMENT', `there is no environment "${env}" in ${ctx.configFile}${known.length ? ` (there are: ${known.join(', ')})` : ''}`, {
+      hint: known.length ? `use one of: ${known.join(', ')}` : `declare it: "environments": { "${env}": {} }`,
+    });
+  }
+  return found;
+}
+
+/** Where an environment's pointer and history live. */
+export async function environmentBackend(ctx: ProjectContext, env: string): Promise<EnvironmentBackend> {
+  environmentConfig(ctx, env);
+  return new LocalEnvironmentBackend(await openProjectStore(ctx));
+}
+
+/** Refuses a name the store has never seen (exit 2), listing those it has. */
+export async function requireKnownName(store: OciStore, name: string): Promise<void> {
+  const index = await store.readIndex();
+  const names = [...new Set(index.manifests.map((d) => d.annotations?.['dev.devkit.artifact.name']).filter((n): n is string => Boolean(n)))].sort();
+  if (!names.includes(name)) {
+    throw usageError('E_UNKNOWN_ARTIFACT', `no artifact is named "${name}" in ${store.root}${names.length ? ` (there are: ${names.join(', ')})` : ''}`, {
+      hint: names.length ? `use one of: ${names.join(', ')}` : 'run `devkit build` first',
+    });
+  }
+}
+
+/** Who is acting, for history entries and webhooks: git identity, login user, CI identity. */
+export async function actor(ctx: ProjectContext): Promise<{ git: string | null; user: string | null; ci: string | null }> {
+  const get = async (key: string) => (await runCommand('git', ['config', '--get', key], { cwd: ctx.root }).catch(() => ({ stdout: '' }))).stdout.trim();
+  const [name, email] = [await get('user.name'), await get('user.email')];
+  const env = ctx.env;
+  const ci = env.GITHUB_ACTIONS === 'true' ? `github:${env.GITHUB_ACTOR ?? '?'}@${env.GITHUB_REPOSITORY ?? '?'}#${env.GITHUB_RUN_ID ?? '?'}` : env.GITLAB_CI === 'true' ? `gitlab:${env.GITLAB_USER_LOGIN ?? '?'}#${env.CI_PIPELINE_ID ?? '?'}` : env.CI ? 'ci' : null;
+  return { git: name || email ? `${name}${email ? ` <${email}>` : ''}` : null, user: env.USER ?? env.LOGNAME ?? null, ci };
+}
+
+export function actorLabel(who: { git: string | null; user: string | null; ci: string | null }): string {
+  return who.ci ?? who.git ?? who.user ?? 'unknown';
+}
+
+/** Sends webhooks for an event; failures become notices, never errors. */
+export async function notifyEvent(ctx: ProjectContext, io: HandlerIO, event: Omit<DevkitEvent, 'source'>): Promise<WebhookResult[]> {
+  const hooks = ctx.config.notify?.webhooks ?? [];
+  if (hooks.length === 0) return [];
+  const budget = Number(ctx.env.DEVKIT_WEBHOOK_BUDGET_MS ?? 5000);
+  const results = await sendWebhooks(hooks, { ...event, source: `devkit://${basename(ctx.root)}` }, { env: ctx.env, budgetMs: Number.isFinite(budget) && budget > 0 ? budget : 5000 });
+  for (const r of results) if (!r.ok) io.notice(`webhook ${redactUrlCredentials(r.url)} failed after ${r.attempts} attempt(s): ${r.error}`);
+  return results;
+}
+
+/** The commit an artifact was built from (its build record), when the store has it. */
+export async function commitOf(store: OciStore, digest: string | null): Promise<string | null> {
+  if (!digest) return null;
+  try {
+    const manifest = await readManifest(store, digest as Digest);
+    return (await store.readJson<{ commit?: string }>(manifest.config.digest)).commit ?? null;
+  } catch {
+    return null;
+  }
 }

@@ -14,8 +14,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
   const keepBuilds = input.flags['keep-builds'] === undefined ? 3 : Number(input.flags['keep-builds']);
   const { usageError } = await import('@devkit/core');
   if (!Number.isInteger(keepBuilds) || keepBuilds < 1) throw usageError('E_BAD_FLAG', `--keep-builds must be a whole number ≥ 1, got "${String(input.flags['keep-builds'])}"`);
-  const historyRoots = await environmentRoots(store.root, ctx.config.artifacts?.keep ?? 10);
-  const result = await collectGarbage(store, { prune: input.flags.prune === true, keepBuilds, historyRoots, dryRun: input.flags['dry-run'] === true });
+  const result = await collectGarbage(store, { prune: input.flags.prune === true, keepBuilds, keepHistory: ctx.config.artifacts?.keep ?? 10, dryRun: input.flags['dry-run'] === true });
   return {
     exitCode: 0,
     data: { store: store.root, ...result },
@@ -26,7 +25,3 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
   };
 }
 
-/** Digests the environments' recent history points to (filled in by the history module when present). */
-async function environmentRoots(_storeRoot: string, _keep: number): Promise<Set<string>> {
-  return new Set();
-}

@@ -1,0 +1,73 @@
+import { checkProvenance, hasBeenIn, movePointer, parseRef, shortDigest, type WebhookResult } from '@devkit/artifact';
+import { findingError, usageError } from '@devkit/core';
+import { loadProject } from '../context.js';
+import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
+import { actor, actorLabel, commitOf, devkitVersion, environmentBackend, environmentConfig, notifyEvent, openProjectStore, requireKnownName } from './artifact-common.js';
+
+/**
+ * `devkit promote <name>@<digest> --to <env>`: points the environment at those bytes (never a
+ * rebuild), after the gates: `from` (the digest must have been in that environment; --force
+ * --reason overrides) and `require` (trusted builder and protected ref; nothing overrides).
+ */
+export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+  const started = performance.now();
+  const ctx = await loadProject(input, io);
+  const ref = parseRef(String(input.args.ref));
+  if (ref.kind !== 'digest' || !ref.name) {
+    throw usageError('E_BAD_REF', `promote takes <name>@sha256:<digest>, got "${String(input.args.ref)}"`, { hint: 'the digests are in `devkit artifact ls` or `devkit build --json`' });
+  }
+  const env = typeof input.flags.to === 'string' ? input.flags.to : '';
+  if (!env) throw usageError('E_MISSING_FLAG', 'promote needs --to <env>', { hint: `devkit promote ${ref.name}@${ref.digest} --to staging` });
+  const force = input.flags.force === true;
+  const reason = typeof input.flags.reason === 'string' && input.flags.reason.trim() ? input.flags.reason.trim() : null;
+  if (force && !reason) throw usageError('E_FORCE_WITHOUT_REASON', '--force needs --reason "…": a forced promotion says why in the history', { hint: `add --reason "hotfix for …"` });
+  const envConfig = environmentConfig(ctx, env);
+  const store = await openProjectStore(ctx);
+  await requireKnownName(store, ref.name);
+  const who = await actor(ctx);
+  const name = ref.name;
+  const digest = ref.digest;
+  let webhooks: WebhookResult[] = [];
+  try {
+    const backend = await environmentBackend(ctx, env);
+    if (envConfig.from) {
+      const gateBackend = await environmentBackend(ctx, envConfig.from);
+      if (!(await hasBeenIn(gateBackend, name, envConfig.from, digest)) && !force) {
+        throw findingError('E_PROMOTION_GATE', `${name}@${digest} has never been in ${envConfig.from}, and environments.${env}.from = "${envConfig.from}" only lets digests that have been there into ${env}`, {
+          hint: `promote it to ${envConfig.from} first (\`devkit promote ${name}@${digest} --to ${envConfig.from}\`), or override with --force --reason "…"`,
+        });
+      }
+    }
+    if (envConfig.require) {
+      const problems = checkProvenance(await backend.provenance(digest), envConfig.require);
+      if (problems.length > 0) {
+        throw findingError('E_PROVENANCE_GATE', `${name}@${digest} may not enter ${env} (environments.${env}.require): ${problems.join('; ')}`, {
+          hint: `build it on the trusted builder from a protected ref (${(envConfig.require.refs ?? []).join(', ') || 'any ref'}); --force does not override this rule`,
+        });
+      }
+    }
+    const result = await movePointer(backend, { name, env, to: digest, action: 'promote', reason, forced: force, who, devkitVersion: devkitVersion(), now: () => new Date() });
+    if (!result.noop) {
+      webhooks = await notifyEvent(ctx, io, {
+        kind: 'promote', outcome: 'success', name, environment: env, from: result.from, to: digest,
+        commits: { from: await commitOf(store, result.from), to: await commitOf(store, digest) }, actor: actorLabel(who), durationMs: performance.now() - started,
+      });
+    }
+    return {
+      exitCode: 0,
+      data: { ok: true, name, environment: env, ...result, webhooks },
+      human: (s) => [
+        ...(result.repairedTag ? [s.yellow(`${name}:${env} lagged its history (an interrupted run): moved it to ${shortDigest(result.repairedTag)} first`)] : []),
+        result.noop
+          ? `${name}:${env} is already ${digest}: nothing to do`
+          : `${s.green('✓')} ${name}:${env} ${result.from ? shortDigest(result.from) : '(new)'} → ${shortDigest(digest)}${force ? s.yellow(' (forced)') : ''} (entry ${result.entry?.entry.sequence})`,
+      ],
+    };
+  } catch (error) {
+    await notifyEvent(ctx, io, {
+      kind: 'promote', outcome: 'failure', name, environment: env, from: null, to: digest, commits: { from: null, to: null },
+      actor: actorLabel(who), durationMs: performance.now() - started, error: (error as Error).message,
+    });
+    throw error;
+  }
+}

@@ -1,0 +1,42 @@
+import { movePointer, parseDigest, planRollback, shortDigest, type WebhookResult } from '@devkit/artifact';
+import { usageError } from '@devkit/core';
+import { loadProject } from '../context.js';
+import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
+import { actor, actorLabel, commitOf, devkitVersion, environmentBackend, notifyEvent, openProjectStore, requireKnownName } from './artifact-common.js';
+
+/** `devkit rollback <name> --env <env> [--to <digest>]`: a pointer move back, recorded like a promote. */
+export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+  const started = performance.now();
+  const ctx = await loadProject(input, io);
+  const name = String(input.args.name);
+  const env = typeof input.flags.env === 'string' ? input.flags.env : '';
+  if (!env) throw usageError('E_MISSING_FLAG', 'rollback needs --env <env>', { hint: `devkit rollback ${name} --env production` });
+  const to = typeof input.flags.to === 'string' ? parseDigest(input.flags.to, '--to') : undefined;
+  const reason = typeof input.flags.reason === 'string' && input.flags.reason.trim() ? input.flags.reason.trim() : null;
+  const backend = await environmentBackend(ctx, env);
+  const store = await openProjectStore(ctx);
+  await requireKnownName(store, name);
+  const who = await actor(ctx);
+  let webhooks: WebhookResult[] = [];
+  try {
+    const target = await planRollback(backend, name, env, to);
+    const result = await movePointer(backend, { name, env, to: target, action: 'rollback', reason, forced: false, who, devkitVersion: devkitVersion(), now: () => new Date() });
+    if (!result.noop) {
+      webhooks = await notifyEvent(ctx, io, {
+        kind: 'rollback', outcome: 'success', name, environment: env, from: result.from, to: target,
+        commits: { from: await commitOf(store, result.from), to: await commitOf(store, target) }, actor: actorLabel(who), durationMs: performance.now() - started,
+      });
+    }
+    return {
+      exitCode: 0,
+      data: { ok: true, name, environment: env, ...result, webhooks },
+      human: (s) => [result.noop ? `${name}:${env} is already ${target}: nothing to do` : `${s.green('✓')} ${name}:${env} rolled back ${result.from ? shortDigest(result.from) : '?'} → ${shortDigest(target)} (entry ${result.entry?.entry.sequence})`],
+    };
+  } catch (error) {
+    await notifyEvent(ctx, io, {
+      kind: 'rollback', outcome: 'failure', name, environment: env, from: null, to: to ?? null, commits: { from: null, to: null },
+      actor: actorLabel(who), durationMs: performance.now() - started, error: (error as Error).message,
+    });
+    throw error;
+  }
+}
