@@ -2,7 +2,7 @@ import type { Step } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
 import { dependenciesStep, toolchainStep } from '@devkit/toolchain';
 import { hooksStep } from '@devkit/hooks';
-import { servicesStep } from '@devkit/services';
+import { servicesStep } from '@devkit/services/step';
 
 export interface StepSelection {
   services: boolean;

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { statSync } from 'node:fs';
 import { digestParts, readFileIfExists, runCommand, writeFileAtomic, type Reporter } from '@devkit/core';
-import { glob } from 'tinyglobby';
 import type { ServiceTarget } from './targets.js';
 
 /**
@@ -11,6 +10,8 @@ import type { ServiceTarget } from './targets.js';
  */
 export async function setupInputs(root: string, commands: readonly string[], inputs: readonly string[] | undefined): Promise<string[]> {
   if (inputs && inputs.length > 0) {
+    // Loaded only when a service declares `inputs`: the warm bootstrap path stays lean.
+    const { glob } = await import('tinyglobby');
     const files = await glob([...inputs], { cwd: root, dot: true, onlyFiles: true, ignore: ['**/node_modules/**', '.devkit/**', '.git/**'] });
     return files.sort();
   }

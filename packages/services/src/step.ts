@@ -4,14 +4,13 @@ import { digestParts, type Problem, type Step, type StepCheck } from '@devkit/co
 import type { ProjectContext } from '@devkit/config';
 import { ENV_FILE, formatEnv } from './env.js';
 import { tcpAccepts } from './health.js';
-import { applyInstall, detectPackageManager, planInstall, type InstallPlan } from './install.js';
-import { findBinary, installHint } from './locate.js';
+import type { InstallPlan } from './install.js';
 import { readStoredPort } from './ports.js';
 import { recordedSetup, setupFingerprint } from './setup.js';
 import { inspectService } from './supervisor.js';
 import { portListening } from './process-info.js';
 import { configuredTargets, type ServiceTarget } from './targets.js';
-import { appliedDigest, upServices } from './up.js';
+import { appliedDigest } from './applied.js';
 
 function readOrNull(path: string): string | null {
   try {
@@ -63,6 +62,9 @@ interface ServicesFacts {
 }
 
 async function gatherFacts(ctx: ProjectContext, targets: ServiceTarget[]): Promise<ServicesFacts> {
+  // Loaded here, not at the top: a warm bootstrap decides by fingerprint and never gets here.
+  const { findBinary, installHint } = await import('./locate.js');
+  const { detectPackageManager, planInstall } = await import('./install.js');
   const problems: Problem[] = [];
   const missing: ServiceTarget[] = [];
   await Promise.all(
@@ -154,6 +156,8 @@ export const servicesStep: Step<ProjectContext> = {
   async run(ctx) {
     const targets = configuredTargets(ctx.root, ctx.config);
     const facts = await gatherFacts(ctx, targets);
+    const { applyInstall } = await import('./install.js');
+    const { upServices } = await import('./up.js');
     if (facts.install && ctx.yes) {
       ctx.reporter.emit({ type: 'log', level: 'info', message: `installing ${facts.install.packages.join(', ')}: ${facts.install.command}` });
       await applyInstall(facts.install, ctx.env);

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DevkitError, digestParts, findingError, isDevkitError, writeFileAtomic, type Reporter } from '@devkit/core';
+import { DevkitError, findingError, isDevkitError, writeFileAtomic, type Reporter } from '@devkit/core';
+import { appliedDigest } from './applied.js';
 import type { DevkitConfig } from '@devkit/config';
 import { serviceEnv, writeEnvFile } from './env.js';
 import { locateBinary } from './locate.js';
@@ -137,11 +138,6 @@ async function waitReady(instance: ServiceInstance, target: ServiceTarget, timeo
     // Poll briskly: most services answer within a few hundred milliseconds of starting.
     await sleep(50, undefined, { signal }).catch(() => {});
   }
-}
-
-/** The config a running service was brought in line with (its port, its databases…). */
-export function appliedDigest(target: ServiceTarget, port: number): string {
-  return digestParts([['config', JSON.stringify(target.config)], ['port', String(port)]]);
 }
 
 /** Records, once a service is ready, which config it matches: the bootstrap step compares. */
