@@ -38,11 +38,15 @@ export const ServicesSchema = z
 
 const hookChecks = z.array(z.enum(HOOK_CHECKS));
 
-export const HooksSchema = z.strictObject({
-  'pre-commit': hookChecks.optional(),
-  'pre-push': hookChecks.optional(),
-  'commit-msg': hookChecks.optional(),
-});
+export const HooksSchema = z
+  .strictObject({
+    'pre-commit': hookChecks.optional().describe('On the staged content (default: ["lint-staged", "lockfile"]).'),
+    'pre-push': hookChecks.optional().describe('On the files changed since the upstream branch.'),
+    'commit-msg': hookChecks.optional().describe('On the staged content.'),
+  })
+  .describe(
+    'Git hooks devkit installs (husky) and the checks each runs: "lint-staged" (the lint-staged tasks on the changed files, fixes re-staged), "lint" (the same tasks, report only), "lockfile" (devkit lockfile check when a manifest or the lockfile changed). `devkit lint` runs the pre-commit checks in CI.',
+  );
 
 export const LockfileSchema = z.strictObject({
   registries: z
