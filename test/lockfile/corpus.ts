@@ -213,6 +213,31 @@ export const ORACLE_CASES: OracleCase[] = [
     relock: (d) => append(d, ws, 'ignoredOptionalDependencies:\n  - is-odd\n'),
     mutate: (d) => editJson(d, api, (p) => (p.optionalDependencies['is-odd'] = '^3.0.0')),
   },
+  {
+    name: 'packageExtensions extending a workspace project: lockfile made for it',
+    relock: (d) => editText(d, ws, (t) => t.replace('packageExtensions:\n', "packageExtensions:\n  '@oracle/shared@1':\n    dependencies:\n      is-number: ^7.0.0\n")),
+    mutate: () => {},
+  },
+  {
+    name: 'packageExtensions extending a workspace project: project version leaves the range',
+    relock: (d) => editText(d, ws, (t) => t.replace('packageExtensions:\n', "packageExtensions:\n  '@oracle/shared@1':\n    dependencies:\n      is-number: ^7.0.0\n")),
+    mutate: (d) => editJson(d, shared, (p) => (p.version = '2.0.0')),
+  },
+  {
+    name: 'override scoped to a workspace project as parent: lockfile made for it',
+    relock: (d) => editText(d, ws, (t) => t.replace('overrides:\n', "overrides:\n  '@oracle/api>debug': 4.4.3\n")),
+    mutate: () => {},
+  },
+  {
+    name: 'override scoped to a workspace project as parent: its range changed',
+    relock: (d) => editText(d, ws, (t) => t.replace('overrides:\n', "overrides:\n  '@oracle/api>debug': 4.4.3\n")),
+    mutate: (d) => editJson(d, api, (p) => (p.dependencies.debug = '^4.0.0')),
+  },
+  {
+    name: 'override scoped to a workspace project as parent: project renamed',
+    relock: (d) => editText(d, ws, (t) => t.replace('overrides:\n', "overrides:\n  '@oracle/api>debug': 4.4.3\n")),
+    mutate: (d) => editJson(d, api, (p) => (p.name = '@oracle/backend')),
+  },
   { name: 'dedupePeers on: lockfile made for it', relock: (d) => append(d, ws, 'dedupePeers: true\n'), mutate: () => {} },
   {
     name: 'injected workspace packages: lockfile made for it, then a dependency of the injected package changed',
