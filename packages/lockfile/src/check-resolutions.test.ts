@@ -63,3 +63,14 @@ describe('checkResolutions output', () => {
     expect(found[0]!.lockfile).toBe('https://***@npm.acme.dev/lodash/-/lodash-4.17.21.tgz');
   });
 });
+
+describe('registry comparison', () => {
+  it('ignores the case of the host and a default port', () => {
+    const found = checkResolutions(
+      [pkg('lodash@4.17.21', { integrity: 'sha512-x', tarball: 'https://NPM.acme.dev:443/lodash/-/lodash-4.17.21.tgz' }), pkg('ms@2.1.3', { integrity: 'sha512-y' })],
+      { default: 'https://npm.ACME.dev' },
+      ['https://npm.acme.dev/'],
+    );
+    expect(found).toEqual([]);
+  });
+});

@@ -3,9 +3,33 @@ import type { LockfileFinding, LockfilePackage } from './types.js';
 
 const FIX_RELOCK = 'pnpm install';
 
-/** Ensures a registry URL ends with one slash, as pnpm normalises them. */
+/** A registry URL as compared: scheme and host lower-cased, default port dropped, one trailing slash. */
+const normalized = new Map<string, string>();
 export function normalizeRegistry(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
+  const known = normalized.get(url);
+  if (known !== undefined) return known;
+  const result = normalizeRegistryUncached(url);
+  normalized.set(url, result);
+  return result;
+}
+
+function normalizeRegistryUncached(url: string): string {
+  let href = url;
+  try {
+    href = new URL(url).href;
+  } catch {
+    // not a URL: compared as written
+  }
+  return href.endsWith('/') ? href : `${href}/`;
+}
+
+/** A written tarball URL normalised the same way (derived ones already are). */
+function normalizeUrl(url: string): string {
+  try {
+    return new URL(url).href;
+  } catch {
+    return url;
+  }
 }
 
 /** The registry pnpm uses for a package: its scope's registry, else the default. */
@@ -94,7 +118,8 @@ export function checkResolutions(packages: readonly LockfilePackage[], registrie
       // other resolution types (a runtime binary): the URL it carries is held to the same rules below
       if (typeof resolution.url !== 'string') continue;
     }
-    const url = tarball ?? (typeof resolution.url === 'string' ? resolution.url : undefined) ?? registryTarballUrl(registryFor(pkg.name, registries), pkg.name, pkg.version);
+    const written = tarball ?? (typeof resolution.url === 'string' ? resolution.url : undefined);
+    const url = written !== undefined ? normalizeUrl(written) : registryTarballUrl(registryFor(pkg.name, registries), pkg.name, pkg.version);
     const derived = tarball === undefined && resolution.url === undefined;
     const gitHosted = tarball !== undefined && isGitHostedTarball(tarball, resolution.gitHosted);
 
