@@ -111,6 +111,15 @@ describe('parseLockfile', () => {
     expect(lockfile.packages.find((p) => p.name === '@babel/code-frame')?.resolution).toEqual({ integrity: 'sha512-AAAA' });
   });
 
+  it('reads a lockfile checked out with CRLF line endings the same way', () => {
+    const crlf = LOCKFILE.replace(/snapshots:[\s\S]*/, '').replaceAll('\n', '\r\n');
+    const lf = parseLockfile(LOCKFILE);
+    const parsed = parseLockfile(crlf);
+    expect(parsed.importers).toEqual(lf.importers);
+    expect(parsed.packages).toEqual(lf.packages);
+    expect(findConflictMarkers('a\r\n<<<<<<< HEAD\r\nb\r\n=======\r\nc\r\n>>>>>>> x\r\n')).toEqual([2, 4, 6]);
+  });
+
   it('reports merge-conflict markers with their lines', () => {
     const text = LOCKFILE.replace('  .:\n', '<<<<<<< HEAD\n  .:\n=======\n  .:\n>>>>>>> feature\n');
     expect(findConflictMarkers(text)).toEqual([18, 20, 22]);

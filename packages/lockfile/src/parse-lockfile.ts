@@ -36,7 +36,7 @@ interface Section {
 /** Line numbers (1-based) of git merge-conflict markers, if any. */
 export function findConflictMarkers(text: string): number[] {
   const lines: number[] = [];
-  const marker = /^(?:<{7}|={7}|>{7}|\|{7})(?: |$)/gm;
+  const marker = /^(?:<{7}|={7}|>{7}|\|{7})(?: |\r?$)/gm;
   for (let match = marker.exec(text); match; match = marker.exec(text)) {
     lines.push(lineAt(text, match.index));
     if (lines.length >= 50) break;
