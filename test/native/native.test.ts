@@ -181,6 +181,23 @@ describe('devkit native build on the fixture', () => {
   });
 });
 
+describe('builder images that went away', () => {
+  it('finds the builder again by its inputs when the recorded image no longer exists', async () => {
+    const dir = copyFixture('acme');
+    const recordsFile = join(dir, '.devkit/native/images.json');
+    const images = await runDevkit(['native', 'images', '--builder', 'bullseye'], { cwd: dir });
+    expect(images.exitCode).toBe(0);
+    const records = JSON.parse(readFileSync(recordsFile, 'utf8')) as Record<string, { id: string }>;
+    const real = records.bullseye!.id;
+    records.bullseye!.id = `sha256:${'0'.repeat(64)}`;
+    writeFileSync(recordsFile, JSON.stringify(records));
+    const run = await runDevkit(['native', 'build', '--target', 'linux-x64-gnu', '--json'], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as { builds: Build[] }).builds.map((b) => b.image)).toEqual([real]);
+    expect((JSON.parse(readFileSync(recordsFile, 'utf8')) as Record<string, { id: string }>).bullseye!.id).toBe(real);
+  });
+});
+
 describe('a real published N-API addon built from source', () => {
   it('builds bufferutil (npm pack at test time) for linux-x64-gnu and loads it with the host Node', async () => {
     const dir = tempDir('devkit-npm-addon-');

@@ -7,7 +7,7 @@ import { digestParts, DevkitError, findingError, usageError, writeFileAtomic, ty
 import type { DevkitConfig } from '@devkit/config';
 import { parseBinary } from './binary.js';
 import { execInContainer, withContainer } from './container.js';
-import { createDockerClient, ensureEngine, type DockerClient } from './docker.js';
+import { createDockerClient, ensureEngine, isConnectionError, noEngineError, type DockerClient } from './docker.js';
 import { ensureBuilderImage, loadBuilders, pickBuilder, readImageRecords, type ImageRecord } from './images.js';
 import { verifyBinary, type MeasuredFloor, type PolicyViolation } from './policy.js';
 import { extractRegularFiles, listFiles, packEntries, type TarEntry } from './tar.js';
@@ -210,6 +210,18 @@ async function buildInContainer(docker: DockerClient, plan: PlannedBuild, image:
   });
 }
 
+/** The output names of a cache entry whose files all match their digests; undefined for a miss. */
+async function readCacheEntry(dir: string): Promise<string[] | undefined> {
+  if (!existsSync(join(dir, 'manifest.json'))) return undefined;
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as CacheManifest;
+  for (const f of manifest.files) {
+    const path = join(dir, 'files', f.name);
+    // A damaged entry is a miss: it is rebuilt and replaced, never served.
+    if (!existsSync(path) || (await sha256File(path)) !== f.sha256) return undefined;
+  }
+  return manifest.files.map((f) => f.name);
+}
+
 async function runPool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -231,14 +243,11 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
   const plans = await planNativeBuilds(options);
   const records = await readImageRecords(root);
   let docker = options.docker;
-  let engineChecked = false;
+  // Builds skip a separate ping: a missing engine shows on the first real call (see below).
+  const client = (): DockerClient => (docker ??= createDockerClient(env));
   const engine = async (): Promise<DockerClient> => {
-    docker ??= createDockerClient(env);
-    if (!engineChecked) {
-      await ensureEngine(docker, env);
-      engineChecked = true;
-    }
-    return docker;
+    await ensureEngine(client(), env);
+    return client();
   };
   // Images are pinned by the ID recorded when they were built; a builder never built here is built first.
   const images = new Map<string, ImageRecord>();
@@ -247,8 +256,7 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
     const record = records[name];
     if (record) images.set(name, record);
     else {
-      const client = await engine();
-      images.set(name, (await ensureBuilderImage(client, pickBuilder(builders, name), { root, config: options.config, reporter, env })).record);
+      images.set(name, (await ensureBuilderImage(await engine(), pickBuilder(builders, name), { root, config: options.config, reporter, env })).record);
     }
   }
 
@@ -261,29 +269,54 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
   const results: BuildResult[] = [];
   const failures: DevkitError[] = [];
   const multiplePackages = new Set(plans.map((p) => p.packageName)).size > 1;
+  // A recorded image can have been removed since (docker image prune): on a cache miss the
+  // image is checked once per builder and, when gone, found again by its inputs or rebuilt.
+  const live = new Map<string, Promise<ImageRecord>>();
+  const liveImage = (builder: string): Promise<ImageRecord> => {
+    let pending = live.get(builder);
+    if (!pending) {
+      pending = (async () => {
+        const record = images.get(builder)!;
+        try {
+          await client().getImage(record.id).inspect();
+          return record;
+        } catch (error) {
+          if (isConnectionError(error)) throw noEngineError(env, error);
+          if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+          reporter.emit({ type: 'log', level: 'warn', message: `builder image ${record.id.slice(7, 19)} (${builder}) is gone; making it again` });
+          const fresh = (await ensureBuilderImage(await engine(), pickBuilder(builders, builder), { root, config: options.config, reporter, env })).record;
+          images.set(builder, fresh);
+          return fresh;
+        }
+      })();
+      live.set(builder, pending);
+    }
+    return pending;
+  };
+
   await runPool(plans, options.concurrency ?? availableParallelism(), async (plan) => {
     const started = performance.now();
-    const image = images.get(plan.target.builder)!;
-    const key = buildKey(plan, image.id, options.devkitVersion);
-    const cached = cacheDir(root, key);
+    let image = images.get(plan.target.builder)!;
+    let key = buildKey(plan, image.id, options.devkitVersion);
+    let cached = cacheDir(root, key);
     const source = multiplePackages ? `${plan.packageName} ${plan.target.name}` : plan.target.name;
     try {
-      let hit = existsSync(join(cached, 'manifest.json'));
-      let names: string[];
-      if (hit) {
-        const manifest = JSON.parse(await readFile(join(cached, 'manifest.json'), 'utf8')) as CacheManifest;
-        names = manifest.files.map((f) => f.name);
-        for (const f of manifest.files) {
-          if ((await sha256File(join(cached, 'files', f.name))) !== f.sha256) hit = false;
-        }
-      } else names = [];
-      if (!hit) {
-        const client = await engine();
+      let names = await readCacheEntry(cached);
+      const hit = names !== undefined;
+      if (names === undefined) {
+        image = await liveImage(plan.target.builder);
+        key = buildKey(plan, image.id, options.devkitVersion);
+        cached = cacheDir(root, key);
+        names = await readCacheEntry(cached);
+      }
+      if (names === undefined) {
         const staging = `${cached}.${process.pid}.tmp`;
         await rm(staging, { recursive: true, force: true });
         await mkdir(join(staging, 'files'), { recursive: true });
         try {
-          names = await buildInContainer(client, plan, image.id, join(staging, 'files'), reporter, source);
+          names = await buildInContainer(client(), plan, image.id, join(staging, 'files'), reporter, source).catch((error: unknown) => {
+            throw isConnectionError(error) ? noEngineError(env, error) : error;
+          });
           const outputs = await verifyOutputs(root, plan, join(staging, 'files'), names);
           if (outputs.every((o) => o.violations.length === 0)) {
             const manifest: CacheManifest = { key, image: image.id, files: await Promise.all(names.map(async (n) => ({ name: n, sha256: await sha256File(join(staging, 'files', n)) }))) };
@@ -312,7 +345,7 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
   if (failures.length > 0) {
     if (failures.length === 1) throw failures[0]!;
     const worst = failures.find((f) => f.exitCode !== 1) ?? failures[0]!;
-    throw new DevkitError(worst.code, worst.exitCode, failures.map((f) => f.message).join('\n\n'), { hint: worst.hint, details: { failures: failures.map((f) => f.toJSON()) } });
+    throw new DevkitError(worst.code, worst.exitCode, [...new Set(failures.map((f) => f.message))].join('\n\n'), { hint: worst.hint, details: { failures: failures.map((f) => f.toJSON()) } });
   }
   return results.sort((a, b) => (a.package + a.target < b.package + b.target ? -1 : 1));
 }

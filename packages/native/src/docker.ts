@@ -1,6 +1,6 @@
 import { createRequire, Module } from 'node:module';
 import type Docker from 'dockerode';
-import { machineError } from '@devkit/core';
+import { machineError, type DevkitError } from '@devkit/core';
 
 const require = createRequire(import.meta.url);
 
@@ -53,12 +53,23 @@ export function createDockerClient(env: NodeJS.ProcessEnv): DockerClient {
   return new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol: url.protocol === 'https:' ? 'https' : 'http' });
 }
 
+/** The exit-3 error for an engine that does not answer. */
+export function noEngineError(env: NodeJS.ProcessEnv, cause: unknown): DevkitError {
+  const where = env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  return machineError('E_NATIVE_NO_DOCKER', `no Docker engine answers at ${where}`, { hint: START_ENGINE_HINT, cause });
+}
+
+/** True for the errors a missing or unreachable engine gives (no socket, refused, timed out). */
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && ['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EACCES', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE'].includes(code);
+}
+
 /** Fails with exit 3 and the way to start one when no engine answers. */
 export async function ensureEngine(docker: DockerClient, env: NodeJS.ProcessEnv): Promise<void> {
   try {
     await docker.ping();
   } catch (error) {
-    const where = env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
-    throw machineError('E_NATIVE_NO_DOCKER', `no Docker engine answers at ${where}`, { hint: START_ENGINE_HINT, cause: error });
+    throw noEngineError(env, error);
   }
 }
