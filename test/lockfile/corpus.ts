@@ -264,6 +264,7 @@ export const ORACLE_CASES: OracleCase[] = [
     mutate: (d) => editText(d, lock, (t) => t.replace(/( {6}is-number:\n {8}specifier: \^7\.0\.0\n {8}version: )7\.0\.0/, '$16.0.0')),
   },
   { name: 'lockfile written by pnpm 8 (version 6.0)', mutate: (d) => editText(d, lock, (t) => t.replace("lockfileVersion: '9.0'", "lockfileVersion: '6.0'")) },
+  { name: 'lockfile version unquoted (YAML reads 9.0 as the number 9)', mutate: (d) => editText(d, lock, (t) => t.replace("lockfileVersion: '9.0'", 'lockfileVersion: 9.0')) },
   { name: 'lockfile minor version 9.1', mutate: (d) => editText(d, lock, (t) => t.replace("lockfileVersion: '9.0'", "lockfileVersion: '9.1'")) },
   { name: 'lockfile truncated mid-flow-mapping', mutate: (d) => editText(d, lock, (t) => `${t.slice(0, t.indexOf('resolution: {') + 20)}\n`) },
 ];

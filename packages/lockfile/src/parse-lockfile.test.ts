@@ -134,6 +134,7 @@ describe('parseLockfile', () => {
     expect(error.message).toContain('"6.0"');
     expect(errorOf(() => parseLockfile('importers: {}\n')).code).toBe('E_LOCKFILE_VERSION');
     expect(parseLockfile(LOCKFILE.replace("'9.0'", "'9.1'")).lockfileVersion).toBe('9.1');
+    expect(errorOf(() => parseLockfile(LOCKFILE.replace("'9.0'", '9.0'))).message).toContain('unquoted lockfileVersion, which YAML reads as the number 9');
   });
 
   it('names the line of invalid YAML', () => {

@@ -179,8 +179,15 @@ export function parseLockfile(rawText: string, file = LOCKFILE_NAME): ParsedLock
 
 function checkVersion(version: unknown, file: string): void {
   const text = version === undefined || version === null ? '' : String(version);
-  const major = Number.parseInt(text, 10);
-  if (major === SUPPORTED_LOCKFILE_MAJOR) return;
+  // pnpm reads it as "major.minor" text: an unquoted 9.0 is the YAML number 9, which a frozen
+  // install rejects as an outdated lockfile
+  if (text.startsWith(`${SUPPORTED_LOCKFILE_MAJOR}.`)) return;
+  if (typeof version === 'number' && Math.trunc(version) === SUPPORTED_LOCKFILE_MAJOR) {
+    throw usageError('E_LOCKFILE_VERSION', `${file} has an unquoted lockfileVersion, which YAML reads as the number ${text}; pnpm rejects it as an outdated lockfile`, {
+      hint: `quote it as pnpm writes it: lockfileVersion: '${SUPPORTED_LOCKFILE_MAJOR}.0'`,
+      details: { file, lockfileVersion: text, supported: `${SUPPORTED_LOCKFILE_MAJOR}.x` },
+    });
+  }
   const what = text === '' ? 'has no lockfileVersion' : `has lockfileVersion ${JSON.stringify(text)}`;
   throw usageError(
     'E_LOCKFILE_VERSION',
