@@ -18,7 +18,7 @@ export interface EnvironmentBackend {
   lock<T>(name: string, env: string, fn: () => Promise<T>): Promise<T>;
   /** The environment tag and the newest history entry (manifest digests). */
   pointers(name: string, env: string): Promise<{ tag: Digest | undefined; head: Digest | undefined }>;
-  readEntry(digest: Digest): Promise<{ entry: HistoryEntry; previous: Digest | null }>;
+  readEntry(name: string, digest: Digest): Promise<{ entry: HistoryEntry; previous: Digest | null }>;
   /** The artifact manifest's descriptor when the backend holds it. */
   artifact(name: string, digest: Digest): Promise<Descriptor | undefined>;
   /** Writes the entry, then moves the history head, then the tag (the tag last). */
@@ -26,7 +26,7 @@ export interface EnvironmentBackend {
   /** Points the tag at an artifact (repair after an interrupted append). */
   moveTag(name: string, env: string, artifact: Descriptor): Promise<void>;
   /** The artifact's provenance statement (its in-toto referrer), if it has one. */
-  provenance(digest: Digest): Promise<unknown>;
+  provenance(name: string, digest: Digest): Promise<unknown>;
 }
 
 /**
@@ -51,7 +51,7 @@ export class LocalEnvironmentBackend implements EnvironmentBackend {
     return { tag: find(`${name}:${env}`), head: find(`${name}:${historyTag(env)}`) };
   }
 
-  async readEntry(digest: Digest): Promise<{ entry: HistoryEntry; previous: Digest | null }> {
+  async readEntry(_name: string, digest: Digest): Promise<{ entry: HistoryEntry; previous: Digest | null }> {
     const manifest = await readManifest(this.store, digest);
     const entry = await this.store.readJson<HistoryEntry>(manifest.config.digest);
     return { entry, previous: (manifest.annotations?.[PREVIOUS_ANNOTATION] as Digest | undefined) ?? null };
@@ -99,7 +99,7 @@ export class LocalEnvironmentBackend implements EnvironmentBackend {
     });
   }
 
-  async provenance(digest: Digest): Promise<unknown> {
+  async provenance(_name: string, digest: Digest): Promise<unknown> {
     const ref = referrersOf(await this.store.readIndex(), digest).find((d) => d.artifactType === 'application/vnd.in-toto+json');
     if (!ref) return undefined;
     const manifest = await readManifest(this.store, ref.digest);

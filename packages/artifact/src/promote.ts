@@ -17,7 +17,7 @@ export async function readHistory(backend: EnvironmentBackend, name: string, env
   while (cursor && out.length < limit) {
     if (seen.has(cursor)) throw findingError('E_HISTORY_CYCLE', `the history of ${name} in ${env} loops at ${cursor}`);
     seen.add(cursor);
-    const { entry, previous } = await backend.readEntry(cursor);
+    const { entry, previous } = await backend.readEntry(name, cursor);
     out.push({ digest: cursor, entry });
     cursor = previous;
   }
@@ -60,7 +60,7 @@ export async function movePointer(backend: EnvironmentBackend, move: PointerMove
   }
   return backend.lock(move.name, move.env, async () => {
     const { tag, head } = await backend.pointers(move.name, move.env);
-    const newest = head ? await backend.readEntry(head) : undefined;
+    const newest = head ? await backend.readEntry(move.name, head) : undefined;
     let repairedTag: Digest | null = null;
     if (newest && newest.entry.to !== tag) {
       const target = await backend.artifact(move.name, newest.entry.to);

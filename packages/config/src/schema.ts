@@ -106,6 +106,7 @@ export const ArtifactsSchema = z.strictObject({
 export const EnvironmentSchema = z.strictObject({
   from: nonEmpty.optional().describe('Promotion gate: only digests that have been in this environment may come here.'),
   registry: z.string().optional().describe('Registry URL holding this environment.'),
+  insecure: z.boolean().optional().describe('Allow plain http to a registry that is not on loopback.'),
   lock: z
     .strictObject({ redis: z.string().optional(), postgres: z.string().optional() })
     .optional()

@@ -3,6 +3,8 @@ import { basename, isAbsolute, join } from 'node:path';
 import {
   LocalEnvironmentBackend,
   OciStore,
+  RegistryClient,
+  RegistryEnvironmentBackend,
   parseRef,
   readManifest,
   resolveRef,
@@ -58,10 +60,33 @@ export function environmentConfig(ctx: ProjectContext, env: string): NonNullable
   return found;
 }
 
-/** Where an environment's pointer and history live. */
-export async function environmentBackend(ctx: ProjectContext, env: string): Promise<EnvironmentBackend> {
-  environmentConfig(ctx, env);
-  return new LocalEnvironmentBackend(await openProjectStore(ctx));
+/** A registry client for a URL, with upload state kept in the local store. */
+export function registryClient(ctx: ProjectContext, store: OciStore, url: string, insecure = false): RegistryClient {
+  return new RegistryClient(url, { env: ctx.env, insecure, stateDir: join(store.root, 'uploads') });
+}
+
+/** The registry of `--registry`, else DEVKIT_REGISTRY; exit 2 when neither says. */
+export function registryFromFlags(ctx: ProjectContext, store: OciStore, flag: unknown): RegistryClient {
+  const url = typeof flag === 'string' && flag ? flag : ctx.env.DEVKIT_REGISTRY;
+  if (!url) throw usageError('E_NO_REGISTRY', 'no registry given', { hint: 'pass --registry <url> (e.g. --registry http://127.0.0.1:5000) or set DEVKIT_REGISTRY' });
+  return registryClient(ctx, store, url);
+}
+
+/**
+ * Where an environment's pointer and history live: the registry of
+ * environments.<env>.registry (serialised by its Redis lock when configured), else the
+ * local store.
+ */
+export async function environmentBackend(ctx: ProjectContext, env: string): Promise<EnvironmentBackend & { client?: RegistryClient }> {
+  const config = environmentConfig(ctx, env);
+  const store = await openProjectStore(ctx);
+  if (!config.registry) return new LocalEnvironmentBackend(store);
+  if (config.lock?.postgres && !config.lock.redis) {
+    throw usageError('E_LOCK_UNSUPPORTED', `environments.${env}.lock.postgres is not supported yet`, { hint: `use a Redis lock: "lock": { "redis": "redis://127.0.0.1:6379" }` });
+  }
+  const client = registryClient(ctx, store, config.registry, config.insecure === true);
+  const backend = new RegistryEnvironmentBackend(client, { redis: config.lock?.redis, localDir: store.root });
+  return Object.assign(backend, { client });
 }
 
 /** Refuses a name the store has never seen (exit 2), listing those it has. */

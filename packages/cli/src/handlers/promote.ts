@@ -1,4 +1,4 @@
-import { checkProvenance, hasBeenIn, movePointer, parseRef, shortDigest, type WebhookResult } from '@devkit/artifact';
+import { checkProvenance, hasBeenIn, movePointer, parseRef, pushArtifact, shortDigest, type TransferReport, type WebhookResult } from '@devkit/artifact';
 import { findingError, usageError } from '@devkit/core';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
@@ -39,12 +39,20 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
       }
     }
     if (envConfig.require) {
-      const problems = checkProvenance(await backend.provenance(digest), envConfig.require);
+      const problems = checkProvenance(await backend.provenance(name, digest), envConfig.require);
       if (problems.length > 0) {
         throw findingError('E_PROVENANCE_GATE', `${name}@${digest} may not enter ${env} (environments.${env}.require): ${problems.join('; ')}`, {
           hint: `build it on the trusted builder from a protected ref (${(envConfig.require.refs ?? []).join(', ') || 'any ref'}); --force does not override this rule`,
         });
       }
+    }
+    // An environment on a registry gets the artifact's blobs first — only those it lacks.
+    let pushed: TransferReport | null = null;
+    if (backend.client && !(await backend.artifact(name, digest))) {
+      if (!(await store.hasBlob(digest))) {
+        throw findingError('E_ARTIFACT_NOT_FOUND', `${name}@${digest} is neither in ${backend.label} nor in the local store`, { hint: `pull it (\`devkit artifact pull ${name}@${digest} --registry <url>\`) or build it` });
+      }
+      pushed = await pushArtifact(store, backend.client, name, digest, io.reporter);
     }
     const result = await movePointer(backend, { name, env, to: digest, action: 'promote', reason, forced: force, who, devkitVersion: devkitVersion(), now: () => new Date() });
     if (!result.noop) {
@@ -55,7 +63,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
     }
     return {
       exitCode: 0,
-      data: { ok: true, name, environment: env, ...result, webhooks },
+      data: { ok: true, name, environment: env, ...result, pushed, webhooks },
       human: (s) => [
         ...(result.repairedTag ? [s.yellow(`${name}:${env} lagged its history (an interrupted run): moved it to ${shortDigest(result.repairedTag)} first`)] : []),
         result.noop
