@@ -294,7 +294,9 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
     return pending;
   };
 
-  await runPool(plans, options.concurrency ?? availableParallelism(), async (plan) => {
+  // Longest first packs the pool best: Linux builds (node-gyp, two compilers) before macOS ones.
+  const order = [...plans].sort((a, b) => Number(b.target.platform === 'linux') - Number(a.target.platform === 'linux'));
+  await runPool(order, options.concurrency ?? availableParallelism(), async (plan) => {
     const started = performance.now();
     let image = images.get(plan.target.builder)!;
     let key = buildKey(plan, image.id, options.devkitVersion);
