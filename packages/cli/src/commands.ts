@@ -179,13 +179,14 @@ export const COMMANDS: CommandSpec = {
     },
     {
       name: 'artifact',
-      summary: 'the artifact store: list, inspect, verify, extract, gc',
+      summary: 'the artifact store: list, inspect, verify, extract, gc, push, pull',
       subcommands: [
         { name: 'ls', summary: 'list the artifacts in the local store, newest first, with their tags', load: () => import('./handlers/artifact-ls.js') },
         {
           name: 'inspect',
           summary: 'show an artifact: build record, layers, provenance; checks every blob (exit 1 if one is damaged)',
           args: [{ name: 'ref', required: true }],
+          flags: { entries: { type: 'boolean', description: 'also list every entry of every layer with its content digest' } },
           load: () => import('./handlers/artifact-inspect.js'),
         },
         {
@@ -209,6 +210,20 @@ export const COMMANDS: CommandSpec = {
             'dry-run': { type: 'boolean', description: 'say what would go, remove nothing' },
           },
           load: () => import('./handlers/artifact-gc.js'),
+        },
+        {
+          name: 'push',
+          summary: 'copy an artifact (and its provenance) to an OCI registry: only the blobs it lacks, manifest last',
+          args: [{ name: 'ref', required: true }],
+          flags: { registry: { type: 'string', placeholder: '<url>', description: 'the registry (default: $DEVKIT_REGISTRY), e.g. http://127.0.0.1:5000' } },
+          load: () => import('./handlers/artifact-push.js'),
+        },
+        {
+          name: 'pull',
+          summary: 'copy an artifact from an OCI registry into the local store, every blob checked',
+          args: [{ name: 'ref', required: true }],
+          flags: { registry: { type: 'string', placeholder: '<url>', description: 'the registry (default: $DEVKIT_REGISTRY)' } },
+          load: () => import('./handlers/artifact-pull.js'),
         },
       ],
     },
