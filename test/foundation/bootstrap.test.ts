@@ -39,6 +39,7 @@ describe('devkit bootstrap on the fixture monorepo', () => {
       ['toolchain', 'skipped'],
       ['dependencies', 'done'],
       ['hooks', 'done'],
+      ['services', 'skipped'],
     ]);
     expect(existsSync(join(repo, 'node_modules/.pnpm/lock.yaml'))).toBe(true);
     expect(git(repo, 'config', '--get', 'core.hooksPath').trim()).toBe('.husky/_');
@@ -75,7 +76,7 @@ describe('devkit bootstrap on the fixture monorepo', () => {
     expect(rerun.exitCode).toBe(0);
     const steps = (JSON.parse(rerun.stdout) as { steps: StepJson[] }).steps;
     // The failed install changed nothing, so the recorded fingerprint matches again.
-    expect(steps.map((s) => s.status)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(steps.map((s) => s.status)).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
   });
 
   it('a toolchain the machine does not satisfy is exit 3 naming the version needed', async () => {

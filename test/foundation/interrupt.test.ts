@@ -24,6 +24,7 @@ describe('bootstrap interrupted and dry-run', () => {
       ['toolchain', 'up-to-date'],
       ['dependencies', 'will-run'],
       ['hooks', 'will-run'],
+      ['services', 'up-to-date'],
     ]);
     expect(existsSync(join(repo, 'node_modules'))).toBe(false);
     expect(existsSync(join(repo, '.devkit/state.json'))).toBe(false);

@@ -6,6 +6,8 @@ import { formatHelp, parseArgv } from './parse.js';
 import { createHumanReporter, createStyle } from './render.js';
 import type { CommandInput, HandlerIO } from './spec.js';
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 function devkitVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
@@ -60,6 +62,17 @@ export async function main(argv: readonly string[], streams = { stdout: process.
     notice: (message) => {
       if (!parsed.json) streams.stderr.write(`${errStyle.cyan('note')}: ${message}\n`);
     },
+    withInterrupt: async (work) => {
+      const controller = new AbortController();
+      const onSignal = (signal: NodeJS.Signals) => controller.abort(new Error(`interrupted by ${signal}`));
+      for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+      try {
+        return await work(controller.signal);
+      } finally {
+        for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+      }
+    },
+    write: (text) => void streams.stdout.write(text),
   };
   const input: CommandInput = {
     args: parsed.args,

@@ -52,6 +52,14 @@ export interface HandlerModule {
 export interface HandlerIO {
   reporter: Reporter;
   notice(message: string): void;
+  /**
+   * Runs `work` with an AbortSignal that Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP)
+   * aborts, instead of Node's default of dying on the spot, so the handler can undo what it
+   * started (stop half-started services) before exiting.
+   */
+  withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** Streams text to stdout as it comes (`logs -f`); everything else returns its output. */
+  write(text: string): void;
 }
 
 export interface CommandSpec {

@@ -1,7 +1,7 @@
 import { downServices, selectTargets } from '@devkit/services';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { confirmDeletion, serviceNames, servicesOptions, withInterrupt } from './services-common.js';
+import { confirmDeletion, serviceNames, servicesOptions } from './services-common.js';
 
 export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
@@ -12,7 +12,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
     await confirmDeletion(input, `--purge deletes the data of ${targets.map((t) => t.kind).join(', ')} (${targets.map((t) => t.paths.dirName).join(', ')} in .devkit/services)`, `devkit down ${names.join(' ')}${names.length ? ' ' : ''}--purge --yes`);
   }
   // Stopping is not interrupted half-way: the signals are caught so a second Ctrl-C waits for it.
-  const results = await withInterrupt(() => downServices({ ...servicesOptions(ctx), names, purge }));
+  const results = await io.withInterrupt(() => downServices({ ...servicesOptions(ctx), names, purge }));
   return {
     exitCode: 0,
     data: { ok: true, services: results },

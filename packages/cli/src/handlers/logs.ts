@@ -2,7 +2,6 @@ import { usageError } from '@devkit/core';
 import { followFile, selectTargets, tailFile } from '@devkit/services';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { withInterrupt } from './services-common.js';
 
 export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
@@ -14,7 +13,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
     return { exitCode: 0, data: { ok: true, service: target!.kind, log: target!.paths.log, lines }, human: () => lines };
   }
   // Following streams until Ctrl-C: the one handler that writes as it goes, like `tail -f`.
-  if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
-  await withInterrupt((signal) => followFile(target!.paths.log, (batch) => process.stdout.write(`${batch.join('\n')}\n`), signal));
+  if (lines.length > 0) io.write(`${lines.join('\n')}\n`);
+  await io.withInterrupt((signal) => followFile(target!.paths.log, (batch) => io.write(`${batch.join('\n')}\n`), signal));
   return { exitCode: 0, data: { ok: true }, human: () => [] };
 }

@@ -4,24 +4,6 @@ import type { ProjectContext } from '@devkit/config';
 import type { ServicesOptions } from '@devkit/services';
 import type { CommandInput } from '../spec.js';
 
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-/**
- * Runs `work` with an AbortSignal that Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP)
- * aborts, instead of Node's default of dying on the spot: `up` then stops what it started
- * before exiting, so nothing is left half-started.
- */
-export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => controller.abort(new Error(`interrupted by ${sig}`));
-  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
-  try {
-    return await work(controller.signal);
-  } finally {
-    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
-  }
-}
-
 export function servicesOptions(ctx: ProjectContext, signal?: AbortSignal): ServicesOptions {
   return { root: ctx.root, config: ctx.config, env: ctx.env, reporter: ctx.reporter, signal };
 }

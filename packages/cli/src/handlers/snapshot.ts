@@ -1,7 +1,7 @@
 import { listSnapshots, restoreSnapshot, saveSnapshot } from '@devkit/services';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { serviceNames, servicesOptions, withInterrupt } from './services-common.js';
+import { serviceNames, servicesOptions } from './services-common.js';
 
 function size(bytes: number): string {
   return bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -10,7 +10,7 @@ function size(bytes: number): string {
 /** `devkit snapshot save <name> [svc…]` */
 export async function save(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
-  const info = await withInterrupt((signal) => saveSnapshot({ ...servicesOptions(ctx, signal), name: String(input.args.name), names: serviceNames(input) }));
+  const info = await io.withInterrupt((signal) => saveSnapshot({ ...servicesOptions(ctx, signal), name: String(input.args.name), names: serviceNames(input) }));
   return {
     exitCode: 0,
     data: { ok: true, snapshot: info },
@@ -21,7 +21,7 @@ export async function save(input: CommandInput, io: HandlerIO): Promise<CommandR
 /** `devkit snapshot restore <name>` */
 export async function restore(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
-  const info = await withInterrupt((signal) => restoreSnapshot({ ...servicesOptions(ctx, signal), name: String(input.args.name) }));
+  const info = await io.withInterrupt((signal) => restoreSnapshot({ ...servicesOptions(ctx, signal), name: String(input.args.name) }));
   return {
     exitCode: 0,
     data: { ok: true, snapshot: info },

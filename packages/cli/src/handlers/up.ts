@@ -3,7 +3,7 @@ import { upServices } from '@devkit/services';
 import { loadProject } from '../context.js';
 import { formatDuration } from '../render.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { serviceNames, servicesOptions, withInterrupt } from './services-common.js';
+import { serviceNames, servicesOptions } from './services-common.js';
 
 export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
@@ -13,7 +13,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
     if (!Number.isFinite(seconds) || seconds <= 0) throw usageError('E_FLAG_VALUE', `--timeout must be a number of seconds (found ${JSON.stringify(input.flags.timeout)})`, { hint: 'devkit up --timeout 120' });
     timeoutMs = seconds * 1000;
   }
-  const result = await withInterrupt((signal) => upServices({ ...servicesOptions(ctx, signal), names: serviceNames(input), timeoutMs }));
+  const result = await io.withInterrupt((signal) => upServices({ ...servicesOptions(ctx, signal), names: serviceNames(input), timeoutMs }));
   if (result.services.length === 0) io.notice('devkit.json declares no services: nothing to start');
   return {
     exitCode: 0,
