@@ -180,10 +180,10 @@ async function installOutputs(root: string, plan: PlannedBuild, dir: string, nam
 }
 
 /** Runs one build in a fresh container and returns the staged output names (in `staging`). */
-async function buildInContainer(docker: DockerClient, plan: PlannedBuild, image: string, staging: string, reporter: Reporter, source: string): Promise<string[]> {
+async function buildInContainer(docker: DockerClient, plan: PlannedBuild, image: string, staging: string, reporter: Reporter, source: string, removals: Array<Promise<void>>): Promise<string[]> {
   const tail: string[] = [];
   const mtime = new Date(Number(plan.target.env.SOURCE_DATE_EPOCH) * 1000);
-  return withContainer(docker, { image, labels: { 'devkit.package': plan.packageName, 'devkit.target': plan.target.name } }, async (container) => {
+  return withContainer(docker, { image, labels: { 'devkit.package': plan.packageName, 'devkit.target': plan.target.name }, removals }, async (container) => {
     await container.putArchive(packEntries(plan.files, { mtime }), { path: CONTAINER_SOURCE_DIR });
     const onLine = (stream: 'stdout' | 'stderr', line: string) => {
       tail.push(line);
@@ -268,6 +268,7 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
 
   const results: BuildResult[] = [];
   const failures: DevkitError[] = [];
+  const removals: Array<Promise<void>> = [];
   const multiplePackages = new Set(plans.map((p) => p.packageName)).size > 1;
   // A recorded image can have been removed since (docker image prune): on a cache miss the
   // image is checked once per builder and, when gone, found again by its inputs or rebuilt.
@@ -296,7 +297,7 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
 
   // Longest first packs the pool best: Linux builds (node-gyp, two compilers) before macOS ones.
   const order = [...plans].sort((a, b) => Number(b.target.platform === 'linux') - Number(a.target.platform === 'linux'));
-  await runPool(order, options.concurrency ?? availableParallelism(), async (plan) => {
+  const pool = runPool(order, options.concurrency ?? availableParallelism(), async (plan) => {
     const started = performance.now();
     let image = images.get(plan.target.builder)!;
     let key = buildKey(plan, image.id, options.devkitVersion);
@@ -316,7 +317,7 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
         await rm(staging, { recursive: true, force: true });
         await mkdir(join(staging, 'files'), { recursive: true });
         try {
-          names = await buildInContainer(client(), plan, image.id, join(staging, 'files'), reporter, source).catch((error: unknown) => {
+          names = await buildInContainer(client(), plan, image.id, join(staging, 'files'), reporter, source, removals).catch((error: unknown) => {
             throw isConnectionError(error) ? noEngineError(env, error) : error;
           });
           const outputs = await verifyOutputs(root, plan, join(staging, 'files'), names);
@@ -344,6 +345,12 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
       else throw error;
     }
   });
+  try {
+    await pool;
+  } finally {
+    // Every container is gone before devkit returns, whatever happened.
+    await Promise.all(removals);
+  }
   if (failures.length > 0) {
     if (failures.length === 1) throw failures[0]!;
     const worst = failures.find((f) => f.exitCode !== 1) ?? failures[0]!;

@@ -29,6 +29,11 @@ function releaseSignals(): void {
 export interface ContainerOptions {
   image: string;
   labels: Record<string, string>;
+  /**
+   * When given, the removal is not awaited but pushed here, so the caller can go on (the next
+   * build starts while the engine tears this container down) and await them all before it returns.
+   */
+  removals?: Array<Promise<void>>;
 }
 
 /**
@@ -50,9 +55,15 @@ export async function withContainer<T>(docker: DockerClient, options: ContainerO
     await container.start();
     return await fn(container);
   } finally {
-    await container.remove({ force: true }).catch(() => undefined);
-    live.delete(container);
-    if (live.size === 0) releaseSignals();
+    const removal = container
+      .remove({ force: true })
+      .catch(() => undefined)
+      .then(() => {
+        live.delete(container);
+        if (live.size === 0) releaseSignals();
+      });
+    if (options.removals) options.removals.push(removal);
+    else await removal;
   }
 }
 
