@@ -67,6 +67,7 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   { name: 'dependency repeated in devDependencies with the same range', mutate: (d) => editJson(d, api, (p) => (p.devDependencies.debug = '^4.3.4')) },
   { name: 'dependency repeated in devDependencies with another range', mutate: (d) => editJson(d, api, (p) => (p.devDependencies.debug = '^4.0.0')) },
+  { name: 'dependency field set to null', mutate: (d) => editJson(d, shared, (p) => (p.optionalDependencies = null)) },
   { name: 'key order of dependencies changed', mutate: (d) => editJson(d, api, (p) => (p.dependencies = Object.fromEntries(Object.entries(p.dependencies).reverse()))) },
   // peers (autoInstallPeers is on by default)
   { name: 'peerDependency added', mutate: (d) => editJson(d, shared, (p) => (p.peerDependencies = { react: '^18.0.0' })) },
@@ -185,6 +186,9 @@ export const ORACLE_CASES: OracleCase[] = [
       append(d, ws, 'autoInstallPeers: true\n');
     },
   },
+  { name: '.npmrc boolean written False (pnpm keeps the string)', mutate: (d) => writeFileSync(join(d, '.npmrc'), 'auto-install-peers=False\n') },
+  { name: '.npmrc boolean left empty (a flag turned on)', mutate: (d) => writeFileSync(join(d, '.npmrc'), 'auto-install-peers=\n') },
+  { name: 'pnpm-workspace.yaml setting left empty (null)', mutate: (d) => append(d, ws, 'autoInstallPeers:\n') },
   { name: 'dedupePeers turned on', mutate: (d) => append(d, ws, 'dedupePeers: true\n') },
   { name: 'dedupe-peers turned on in .npmrc', mutate: (d) => writeFileSync(join(d, '.npmrc'), 'dedupe-peers=true\n') },
   { name: 'excludeLinksFromLockfile turned on', mutate: (d) => append(d, ws, 'excludeLinksFromLockfile: true\n') },

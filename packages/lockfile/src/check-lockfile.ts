@@ -15,7 +15,8 @@ export function checkLockfile(input: LockfileCheckInput): LockfileFinding[] {
   const parsedOverrides = parseOverrides(settings.overrides.value, settings.catalogs.value, settings.overrides.file ?? 'package.json');
   const overrides = Object.fromEntries(parsedOverrides.map((o) => [o.selector, o.spec]));
   const findings = checkSettings(lockfile, settings, overrides);
-  const options = { autoInstallPeers: settings.autoInstallPeers.value, excludeLinksFromLockfile: settings.excludeLinksFromLockfile.value };
+  // pnpm tests these two for truthiness when it compares projects
+  const options = { autoInstallPeers: Boolean(settings.autoInstallPeers.value), excludeLinksFromLockfile: Boolean(settings.excludeLinksFromLockfile.value) };
   for (const project of [...input.projects].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const manifest = effectiveManifest(project.manifest, project.id, {
       packageExtensions: settings.packageExtensions.value,

@@ -128,7 +128,7 @@ export function checkSettings(lockfile: ParsedLockfile, settings: PnpmSettings, 
   };
   const { autoInstallPeers, dedupePeers, excludeLinksFromLockfile, peersSuffixMaxLength, injectWorkspacePackages } = settings;
   setting('autoInstallPeers', recorded.autoInstallPeers != null && recorded.autoInstallPeers !== autoInstallPeers.value, autoInstallPeers.value, recorded.autoInstallPeers, autoInstallPeers.file);
-  setting('dedupePeers', Boolean(recorded.dedupePeers) !== dedupePeers.value, dedupePeers.value, recorded.dedupePeers, dedupePeers.file);
+  setting('dedupePeers', Boolean(recorded.dedupePeers) !== Boolean(dedupePeers.value), dedupePeers.value, recorded.dedupePeers, dedupePeers.file);
   setting(
     'excludeLinksFromLockfile',
     recorded.excludeLinksFromLockfile != null && recorded.excludeLinksFromLockfile !== excludeLinksFromLockfile.value,
@@ -158,6 +158,12 @@ export function checkSettings(lockfile: ParsedLockfile, settings: PnpmSettings, 
     });
   }
 
-  setting('injectWorkspacePackages', Boolean(recorded.injectWorkspacePackages) !== injectWorkspacePackages.value, injectWorkspacePackages.value, recorded.injectWorkspacePackages, injectWorkspacePackages.file);
+  setting(
+    'injectWorkspacePackages',
+    Boolean(recorded.injectWorkspacePackages) !== Boolean(injectWorkspacePackages.value),
+    injectWorkspacePackages.value,
+    recorded.injectWorkspacePackages,
+    injectWorkspacePackages.file,
+  );
   return findings;
 }

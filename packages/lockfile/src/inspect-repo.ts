@@ -30,6 +30,15 @@ function parseJson(text: string, file: string): ProjectManifest {
     throw usageError('E_MANIFEST_PARSE', `${file} is not valid JSON: ${(error as Error).message}`, { hint: `fix the JSON syntax in ${file}`, details: { file } });
   }
   if (!isRecord(value)) throw usageError('E_MANIFEST_PARSE', `${file} is not a JSON object`, { hint: `fix ${file}`, details: { file } });
+  // pnpm fails on these too (it cannot even read such a manifest)
+  for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const) {
+    if (Object.hasOwn(value, field) && !isRecord(value[field])) {
+      throw usageError('E_MANIFEST_INVALID', `${file}: ${field} must be an object of dependency names to specifiers, found ${JSON.stringify(value[field])}`, {
+        hint: `fix ${field} in ${file} (or remove it)`,
+        details: { file, key: field },
+      });
+    }
+  }
   return value as ProjectManifest;
 }
 

@@ -49,8 +49,17 @@ describe('loadPnpmSettings', () => {
     expect(ignored.pnpmfileChecksum.value).toBeUndefined();
   });
 
-  it('rejects a setting of the wrong type', async () => {
-    await expect(loadPnpmSettings(reader({}), { rootManifest: {}, workspaceManifest: { autoInstallPeers: 'yes' } })).rejects.toMatchObject({ code: 'E_WORKSPACE_SETTING' });
+  it('keeps mistyped values as pnpm does, and rejects what is no setting at all', async () => {
+    const typed = await loadPnpmSettings(reader({ '.npmrc': 'auto-install-peers=False\ndedupe-peers="true"\npeers-suffix-max-length=500\ninject-workspace-packages\n' }), {
+      rootManifest: {},
+      workspaceManifest: undefined,
+    });
+    expect([typed.autoInstallPeers.value, typed.dedupePeers.value, typed.peersSuffixMaxLength.value, typed.injectWorkspacePackages.value]).toEqual(['False', true, 500, true]);
+    const empty = await loadPnpmSettings(reader({ '.npmrc': 'auto-install-peers=\nexclude-links-from-lockfile=0\n' }), { rootManifest: {}, workspaceManifest: undefined });
+    expect([empty.autoInstallPeers.value, empty.excludeLinksFromLockfile.value]).toEqual([true, '0']);
+    const yamlNull = await loadPnpmSettings(reader({}), { rootManifest: {}, workspaceManifest: { autoInstallPeers: null } });
+    expect(yamlNull.autoInstallPeers).toEqual({ value: null, file: 'pnpm-workspace.yaml' });
+    await expect(loadPnpmSettings(reader({}), { rootManifest: {}, workspaceManifest: { autoInstallPeers: { on: true } } })).rejects.toMatchObject({ code: 'E_WORKSPACE_SETTING' });
   });
 });
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { usageError } from '@devkit/core';
-import { npmrcBoolean, parseNpmrc } from './npmrc.js';
+import { npmrcBoolean, npmrcValue, parseNpmrc, type SettingValue } from './npmrc.js';
 import { resolveVersionReferences } from './overrides.js';
 import { isRecord } from './parse-lockfile.js';
 import { normalizeRegistry } from './check-resolutions.js';
@@ -55,27 +55,20 @@ export async function loadPnpmSettings(
   const ws = workspaceManifest ?? {};
   const pnpmField = isRecord(rootManifest.pnpm) ? rootManifest.pnpm : {};
 
-  const fromConfig = <T>(yamlKey: string, npmrcKey: string, coerce: (raw: string) => T | undefined, fallback: T, check: (v: unknown) => v is T): Sourced<T> => {
-    const inYaml = ws[yamlKey];
-    if (inYaml !== undefined && inYaml !== null) {
-      if (!check(inYaml)) {
-        throw usageError('E_WORKSPACE_SETTING', `${WORKSPACE_MANIFEST}: ${yamlKey} is ${JSON.stringify(inYaml)}, which is not a valid value`, {
-          hint: `fix ${yamlKey} in ${WORKSPACE_MANIFEST}`,
-          details: { file: WORKSPACE_MANIFEST, key: yamlKey },
-        });
-      }
-      return { value: inYaml, file: WORKSPACE_MANIFEST };
+  // pnpm takes a key present in pnpm-workspace.yaml as it is (even null), else .npmrc's typed value, else its default
+  const fromConfig = (yamlKey: string, npmrcKey: string, kind: 'boolean' | 'number', fallback: SettingValue): Sourced<SettingValue> => {
+    if (Object.hasOwn(ws, yamlKey)) {
+      const value = ws[yamlKey];
+      if (value === null || ['boolean', 'number', 'string'].includes(typeof value)) return { value: value as SettingValue, file: WORKSPACE_MANIFEST };
+      throw usageError('E_WORKSPACE_SETTING', `${WORKSPACE_MANIFEST}: ${yamlKey} is ${JSON.stringify(value)}, which is not a valid value`, {
+        hint: `fix ${yamlKey} in ${WORKSPACE_MANIFEST}`,
+        details: { file: WORKSPACE_MANIFEST, key: yamlKey },
+      });
     }
     const raw = npmrc[npmrcKey];
-    if (raw !== undefined) {
-      const value = coerce(raw);
-      if (value !== undefined) return { value, file: NPMRC };
-    }
+    if (raw !== undefined) return { value: npmrcValue(raw, kind), file: NPMRC };
     return { value: fallback, file: undefined };
   };
-  const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
-  const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-  const toNumber = (raw: string) => (Number.isFinite(Number(raw)) && raw.trim() !== '' ? Number(raw) : undefined);
 
   // pnpm's install command applies the root manifest's `pnpm` field over pnpm-workspace.yaml, key by key
   const pick = (key: string): Sourced<unknown> =>
@@ -154,11 +147,11 @@ export async function loadPnpmSettings(
   }
 
   return {
-    autoInstallPeers: fromConfig('autoInstallPeers', 'auto-install-peers', npmrcBoolean, true, isBoolean),
-    dedupePeers: fromConfig('dedupePeers', 'dedupe-peers', npmrcBoolean, false, isBoolean),
-    excludeLinksFromLockfile: fromConfig('excludeLinksFromLockfile', 'exclude-links-from-lockfile', npmrcBoolean, false, isBoolean),
-    peersSuffixMaxLength: fromConfig('peersSuffixMaxLength', 'peers-suffix-max-length', toNumber, 1000, isNumber),
-    injectWorkspacePackages: fromConfig('injectWorkspacePackages', 'inject-workspace-packages', npmrcBoolean, false, isBoolean),
+    autoInstallPeers: fromConfig('autoInstallPeers', 'auto-install-peers', 'boolean', true),
+    dedupePeers: fromConfig('dedupePeers', 'dedupe-peers', 'boolean', false),
+    excludeLinksFromLockfile: fromConfig('excludeLinksFromLockfile', 'exclude-links-from-lockfile', 'boolean', false),
+    peersSuffixMaxLength: fromConfig('peersSuffixMaxLength', 'peers-suffix-max-length', 'number', 1000),
+    injectWorkspacePackages: fromConfig('injectWorkspacePackages', 'inject-workspace-packages', 'boolean', false),
     overrides,
     packageExtensions: { value: packageExtensions, file: extensions.file },
     packageExtensionsChecksum,

@@ -31,10 +31,37 @@ function expand(value: string, env: Readonly<Record<string, string | undefined>>
   });
 }
 
-/** npm's boolean coercion of an ini value. */
+/** A setting's value as pnpm's config reader types it: what it compares with the lockfile. */
+export type SettingValue = boolean | number | string | null;
+
+/**
+ * npm's typing of an ini value for a boolean or number setting: `true`/`false`/`null`, a
+ * numeric string for numbers; anything else stays the string it is (and so never equals what
+ * the lockfile records, as pnpm compares them).
+ */
+export function npmrcValue(raw: string, kind: 'boolean' | 'number'): SettingValue {
+  let value = raw.trim();
+  if (/^".*"$/.test(value)) {
+    try {
+      value = String(JSON.parse(value));
+    } catch {
+      // kept as written
+    }
+  }
+  if (kind === 'boolean') {
+    // `key=` with nothing after it turns a flag on, as a bare `key` does
+    if (value === 'true' || value === '') return true;
+    if (value === 'false') return false;
+    if (value === 'null') return null;
+    return value;
+  }
+  if (value !== '' && !Number.isNaN(Number(value))) return Number(value);
+  return value === 'null' ? null : value;
+}
+
+/** npm's boolean coercion of an ini value; undefined when unset or not a boolean. */
 export function npmrcBoolean(value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
-  if (value === 'true' || value === '') return true;
-  if (value === 'false') return false;
-  return undefined;
+  const typed = npmrcValue(value, 'boolean');
+  return typeof typed === 'boolean' ? typed : undefined;
 }

@@ -1,3 +1,5 @@
+import type { SettingValue } from './npmrc.js';
+
 /**
  * The data the lockfile check works on and the findings it returns. Everything here is plain
  * data: `checkLockfile` is pure, `inspectRepo` is the only part that reads files.
@@ -104,11 +106,15 @@ export interface PatchFile {
  * the root package.json `pnpm` field (which wins) or pnpm-workspace.yaml.
  */
 export interface PnpmSettings {
-  autoInstallPeers: Sourced<boolean>;
-  dedupePeers: Sourced<boolean>;
-  excludeLinksFromLockfile: Sourced<boolean>;
-  peersSuffixMaxLength: Sourced<number>;
-  injectWorkspacePackages: Sourced<boolean>;
+  /**
+   * As pnpm types them: a mistyped value (`auto-install-peers=False`) stays a string, which
+   * pnpm then finds different from the lockfile's boolean — so does devkit.
+   */
+  autoInstallPeers: Sourced<SettingValue>;
+  dedupePeers: Sourced<SettingValue>;
+  excludeLinksFromLockfile: Sourced<SettingValue>;
+  peersSuffixMaxLength: Sourced<SettingValue>;
+  injectWorkspacePackages: Sourced<SettingValue>;
   /** After `$name` references and `catalog:` values are resolved. */
   overrides: Sourced<Record<string, string>>;
   packageExtensions: Sourced<Record<string, unknown> | undefined>;
