@@ -1,6 +1,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, copyFixture, DEVKIT_BIN, hasBinary, requirePrerequisite, runDevkit, tempDir } from '@devkit/test-utils';
@@ -257,6 +257,19 @@ describe('errors', () => {
     expect(run.exitCode).toBe(3);
     expect(run.stderr).toMatch(/E_NATIVE_NO_DOCKER: no Docker engine answers at unix:\/\/\/nonexistent\/docker.sock/);
     expect(run.stderr).toMatch(/dockerd --bridge=none --iptables=false/);
+  });
+
+  it('a container left by a killed run (kill -9) is removed by the next build that needs the engine', async () => {
+    const dir = copyFixture('acme');
+    const bullseye = images.find((i) => i.builder === 'bullseye')!;
+    // What a devkit killed with SIGKILL leaves: a labelled build container whose process is gone.
+    const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim();
+    const orphan = docker('create', '--network', 'none', '--label', 'devkit.native=build', '--label', `devkit.pid=${dead}`, '--label', `devkit.host=${hostname()}`, '--entrypoint', 'sleep', bullseye.id, 'infinity');
+    docker('start', orphan);
+    expect(leftoverContainers()).toContain(orphan.slice(0, 12));
+    const run = await runDevkit(['native', 'build', '--target', 'linux-x64-gnu'], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(leftoverContainers()).toEqual([]);
   });
 
   it('Ctrl-C during a build removes its container', async () => {

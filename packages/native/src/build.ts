@@ -6,7 +6,7 @@ import { basename, join, relative } from 'node:path';
 import { digestParts, DevkitError, findingError, usageError, writeFileAtomic, type Reporter } from '@devkit/core';
 import type { DevkitConfig } from '@devkit/config';
 import { parseBinary } from './binary.js';
-import { execInContainer, withContainer } from './container.js';
+import { execInContainer, removeOrphanedContainers, withContainer } from './container.js';
 import { createDockerClient, ensureEngine, isConnectionError, noEngineError, type DockerClient } from './docker.js';
 import { ensureBuilderImage, loadBuilders, pickBuilder, readImageRecords, type ImageRecord } from './images.js';
 import { verifyBinary, type MeasuredFloor, type PolicyViolation } from './policy.js';
@@ -210,6 +210,26 @@ async function buildInContainer(docker: DockerClient, plan: PlannedBuild, image:
   });
 }
 
+/** Staging folders (`<key>.<pid>.tmp`) of runs that were killed: their pid no longer runs. */
+async function removeStaleStaging(dir: string): Promise<void> {
+  if (!existsSync(dir)) return;
+  for (const name of await readdir(dir)) {
+    const m = /^[0-9a-f]{64}\.(\d+)\.tmp$/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let running = pid === process.pid;
+    if (!running) {
+      try {
+        process.kill(pid, 0);
+        running = true;
+      } catch (error) {
+        running = (error as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    }
+    if (!running) await rm(join(dir, name), { recursive: true, force: true });
+  }
+}
+
 /** The output names of a cache entry whose files all match their digests; undefined for a miss. */
 async function readCacheEntry(dir: string): Promise<string[] | undefined> {
   if (!existsSync(join(dir, 'manifest.json'))) return undefined;
@@ -244,7 +264,18 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
   const records = await readImageRecords(root);
   let docker = options.docker;
   // Builds skip a separate ping: a missing engine shows on the first real call (see below).
-  const client = (): DockerClient => (docker ??= createDockerClient(env));
+  let reaped: Promise<void> | undefined;
+  const client = (): DockerClient => {
+    docker ??= createDockerClient(env);
+    // Once per run, and only when a build needs the engine: containers of killed runs go first.
+    reaped ??= removeOrphanedContainers(docker).then(
+      (n) => {
+        if (n > 0) reporter.emit({ type: 'log', level: 'info', message: `removed ${n} build container(s) left by a killed devkit run` });
+      },
+      () => undefined,
+    );
+    return docker;
+  };
   const engine = async (): Promise<DockerClient> => {
     await ensureEngine(client(), env);
     return client();
@@ -266,6 +297,7 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
     if (plan.target.platform === 'linux' && measured && options.config.native?.targets?.[plan.target.name]?.glibc === undefined) plan.target.glibc = measured;
   }
 
+  await removeStaleStaging(join(root, '.devkit', 'cache', 'native'));
   const results: BuildResult[] = [];
   const failures: DevkitError[] = [];
   const removals: Array<Promise<void>> = [];
@@ -349,7 +381,7 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
     await pool;
   } finally {
     // Every container is gone before devkit returns, whatever happened.
-    await Promise.all(removals);
+    await Promise.all([...removals, reaped]);
   }
   if (failures.length > 0) {
     if (failures.length === 1) throw failures[0]!;

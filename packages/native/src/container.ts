@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import type { DockerClient } from './docker.js';
@@ -46,7 +47,7 @@ export async function withContainer<T>(docker: DockerClient, options: ContainerO
     Image: options.image,
     Entrypoint: ['sleep'],
     Cmd: ['infinity'],
-    Labels: { ...options.labels, 'devkit.native': 'build' },
+    Labels: { ...options.labels, 'devkit.native': 'build', 'devkit.pid': String(process.pid), 'devkit.host': hostname() },
     NetworkDisabled: true,
     HostConfig: { NetworkMode: 'none', Init: false },
   });
@@ -120,4 +121,29 @@ export async function execInContainer(
     if (i > 200) return { exitCode: -1 };
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes build containers left by a devkit process of this host that no longer runs (one that
+ * was killed with SIGKILL cannot clean up after itself). Returns how many it removed.
+ */
+export async function removeOrphanedContainers(docker: DockerClient): Promise<number> {
+  const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: ['devkit.native=build', `devkit.host=${hostname()}`] }) });
+  let removed = 0;
+  for (const c of containers) {
+    const pid = Number(c.Labels['devkit.pid']);
+    if (!Number.isInteger(pid) || pid <= 0 || alive(pid)) continue;
+    await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    removed++;
+  }
+  return removed;
 }
