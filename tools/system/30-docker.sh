@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Native builds: a Docker engine (Debian's docker.io) running without container networking,
-# debootstrap to make builder base images offline, and qemu-user to run arm64 results.
+# debootstrap to make builder base images offline, qemu-user to run arm64 results, and gcc and
+# binutils (readelf) for the verifier's tests.
 # Idempotent and quick when the engine already answers.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 # Other setup scripts may hold the dpkg lock for a while: retry rather than fail.
 for attempt in 1 2 3 4 5 6 7 8 9 10; do
-  ensure_apt_packages docker.io debootstrap qemu-user && break
+  ensure_apt_packages docker.io debootstrap qemu-user gcc binutils && break
   [ "$attempt" -eq 10 ] && exit 3
   sleep 15
 done
