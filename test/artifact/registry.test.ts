@@ -1,0 +1,262 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEVKIT_BIN, cleanupTempDirs, git, gitInit, hasBinary, requirePrerequisite, runDevkit, tempDir } from '@devkit/test-utils';
+import { cloneAndInstall, fixtureRepo } from './helpers.js';
+
+interface BuildJson {
+  artifacts: Array<{ name: string; digest: string; layers: Array<{ part: string; digest: string }> }>;
+}
+interface HistoryJson {
+  current: string | null;
+  entries: Array<{ sequence: number; action: string; from: string | null; to: string }>;
+  problems: string[];
+}
+
+let repo: string;
+let registry = '';
+let redis = '';
+const digests: string[] = [];
+
+function editConfig(change: (c: Record<string, unknown>) => void) {
+  const file = join(repo, 'devkit.json');
+  const config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  change(config);
+  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  git(repo, 'commit', '-q', '-am', 'config');
+}
+
+async function devkit(args: string[], env: Record<string, string> = {}, cwd = repo) {
+  return runDevkit(args, { cwd, env, timeoutMs: 240_000 });
+}
+
+async function buildApi(): Promise<string> {
+  const r = await devkit(['build', '--json']);
+  expect(r.exitCode, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as BuildJson).artifacts.find((a) => a.name === 'api')!.digest;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+async function tagDigest(tag: string): Promise<string | null> {
+  const r = await fetch(`${registry}/v2/api/manifests/${tag}`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+  return r.ok ? r.headers.get('docker-content-digest') : null;
+}
+
+beforeAll(async () => {
+  requirePrerequisite('docker-registry', hasBinary('docker-registry'), 'install Debian\'s docker-registry (tools/system/20-services.sh does)');
+  requirePrerequisite('redis-server', hasBinary('redis-server'), 'install redis-server (tools/system/20-services.sh does)');
+  repo = await cloneAndInstall(fixtureRepo(), 'registry');
+  editConfig((c) => {
+    c.services = { registry: { version: '2' }, redis: { version: '7' } };
+  });
+  const up = await devkit(['up', 'registry', 'redis']);
+  expect(up.exitCode, up.stderr).toBe(0);
+  const env = JSON.parse((await devkit(['env', '--format', 'json'])).stdout) as Record<string, string>;
+  registry = env.REGISTRY_URL!;
+  redis = env.REDIS_URL!;
+  expect(registry).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  editConfig((c) => {
+    c.environments = {
+      staging: { registry, lock: { redis } },
+      production: { from: 'staging', registry, lock: { redis } },
+    };
+  });
+  digests.push(await buildApi());
+  writeFileSync(join(repo, 'apps/api/src/server.ts'), `${readFileSync(join(repo, 'apps/api/src/server.ts'), 'utf8')}// v2\n`);
+  git(repo, 'commit', '-q', '-am', 'v2');
+  digests.push(await buildApi());
+}, 600_000);
+
+afterAll(async () => {
+  if (repo) await devkit(['down']);
+  cleanupTempDirs();
+});
+
+describe('artifacts on the registry started by `devkit up registry`', () => {
+  it('pushes only missing blobs, promotes to staging then production through the gate, rolls back, and keeps the history', async () => {
+    const [a, b] = digests as [string, string];
+    const first = await devkit(['artifact', 'push', `api@${a}`, '--registry', registry, '--json']);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ copied: 5, skipped: 0, referrers: 1 });
+    const again = JSON.parse((await devkit(['artifact', 'push', `api@${a}`, '--registry', registry, '--json'])).stdout) as { copied: number; skipped: number };
+    expect(again).toMatchObject({ copied: 0, skipped: 5 });
+
+    expect((await devkit(['promote', `api@${a}`, '--to', 'staging'])).exitCode).toBe(0);
+    expect((await devkit(['promote', `api@${a}`, '--to', 'production'])).exitCode).toBe(0);
+    const gated = await devkit(['promote', `api@${b}`, '--to', 'production']);
+    expect(gated.exitCode).toBe(1);
+    expect(gated.stderr).toContain('E_PROMOTION_GATE');
+    // b was never pushed: promoting it copies only the blobs the registry lacks (the deps layer is shared).
+    const toStaging = await devkit(['promote', `api@${b}`, '--to', 'staging', '--json']);
+    expect(toStaging.exitCode, toStaging.stderr).toBe(0);
+    expect(JSON.parse(toStaging.stdout).pushed).toMatchObject({ copied: 3, skipped: 2 });
+    expect((await devkit(['promote', `api@${b}`, '--to', 'production'])).exitCode).toBe(0);
+    const back = await devkit(['rollback', 'api', '--env', 'production']);
+    expect(back.exitCode, back.stderr).toBe(0);
+
+    const h = JSON.parse((await devkit(['history', 'api', '--env', 'production', '--json'])).stdout) as HistoryJson;
+    expect(h.problems).toEqual([]);
+    expect(h.entries.map((e) => [e.action, e.from, e.to])).toEqual([
+      ['rollback', b, a],
+      ['promote', a, b],
+      ['promote', null, a],
+    ]);
+    expect(await tagDigest('production')).toBe(a);
+    expect(await tagDigest('staging')).toBe(b);
+
+    // Another checkout pulls what production runs, every blob checked.
+    const other = tempDir();
+    gitInit(other);
+    const pulled = await devkit(['artifact', 'pull', 'api:production', '--registry', registry, '--json'], {}, other);
+    expect(pulled.exitCode, pulled.stderr).toBe(0);
+    expect(JSON.parse(pulled.stdout)).toMatchObject({ digest: a, referrers: 1 });
+    expect((await devkit(['artifact', 'verify', `api@${a}`], {}, other)).exitCode).toBe(0);
+  });
+
+  it('keeps every entry and the tag in agreement under 8 processes × 20 promotes, serialised by the Redis lock', async () => {
+    const script = (worker: number) => `
+      const { execFileSync } = require('node:child_process');
+      const digests = ${JSON.stringify(digests)};
+      let moved = 0;
+      for (let i = 0; i < 20; i++) {
+        const d = digests[(${worker} + i) % digests.length];
+        let raw;
+        try {
+          raw = execFileSync(process.execPath, [${JSON.stringify(DEVKIT_BIN)}, 'promote', 'api@' + d, '--to', 'staging', '--json'], { encoding: 'utf8', stdio: 'pipe' });
+        } catch (e) {
+          process.stderr.write('promote failed: ' + e.stdout + e.stderr);
+          process.exit(1);
+        }
+        if (!JSON.parse(raw).noop) moved++;
+      }
+      process.stdout.write(String(moved));`;
+    const runOne = (worker: number) =>
+      new Promise<number>((resolve, reject) => {
+        const child = spawn(process.execPath, ['-e', script(worker)], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        child.on('exit', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`worker ${worker} exited ${code}`))));
+      });
+    const before = (JSON.parse((await devkit(['history', 'api', '--env', 'staging', '--json'])).stdout) as HistoryJson).entries.length;
+    const moved = (await Promise.all(Array.from({ length: 8 }, (_, i) => runOne(i)))).reduce((x, y) => x + y, 0);
+    const h = JSON.parse((await devkit(['history', 'api', '--env', 'staging', '--json'])).stdout) as HistoryJson;
+    expect(moved).toBeGreaterThan(80);
+    expect(h.entries.length).toBe(before + moved);
+    expect(h.problems).toEqual([]);
+    for (let i = 0; i + 1 < h.entries.length; i++) expect(h.entries[i]!.from).toBe(h.entries[i + 1]!.to);
+    expect(h.current).toBe(h.entries[0]!.to);
+    expect(await tagDigest('staging')).toBe(h.entries[0]!.to);
+  }, 900_000);
+});
+
+describe('registry faults', () => {
+  it('exits 3 naming the registry when it does not answer', async () => {
+    const port = await freePort();
+    const r = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', `http://127.0.0.1:${port}`]);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain(`E_REGISTRY_UNREACHABLE: the registry http://127.0.0.1:${port} does not answer`);
+  });
+
+  it('detects a corrupt blob served by the registry and does not keep it', async () => {
+    const [a] = digests as [string];
+    const built = JSON.parse((await devkit(['artifact', 'inspect', `api@${a}`, '--json'])).stdout) as { manifest: { layers: Array<{ digest: string }> } };
+    const layer = built.manifest.layers[0]!.digest.slice(7);
+    const data = execFileSync('find', [join(repo, '.devkit'), '-path', `*blobs/sha256/${layer.slice(0, 2)}/${layer}/data`], { encoding: 'utf8' }).trim();
+    expect(data).not.toBe('');
+    const original = readFileSync(data);
+    const damaged = Buffer.from(original);
+    damaged[10] = damaged[10]! ^ 0xff;
+    writeFileSync(data, damaged);
+    try {
+      const other = tempDir();
+      gitInit(other);
+      const r = await devkit(['artifact', 'pull', `api@${a}`, '--registry', registry], {}, other);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain(`E_BLOB_CORRUPT: the registry ${registry} served api@sha256:${layer}`);
+      expect(existsSync(join(other, '.devkit/store/blobs/sha256', layer))).toBe(false);
+    } finally {
+      writeFileSync(data, original);
+    }
+  });
+
+  it('resumes a push interrupted by a registry killed mid-upload, and publishes nothing half-way', async () => {
+    mkdirSync(join(repo, 'apps/api/assets'), { recursive: true });
+    execFileSync('sh', ['-c', `head -c 167772160 /dev/urandom > "${join(repo, 'apps/api/assets/big.bin')}"`]);
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'big asset');
+    const big = await buildApi();
+    const uploads = join(repo, '.devkit/store/uploads');
+    const child = spawn(process.execPath, [DEVKIT_BIN, 'artifact', 'push', `api@${big}`, '--registry', registry], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? -1)));
+    const deadline = Date.now() + 120_000;
+    const stateFiles = () => (existsSync(uploads) ? execFileSync('find', [uploads, '-name', '*.json'], { encoding: 'utf8' }).trim() : '');
+    while (Date.now() < deadline && stateFiles() === '' && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300));
+    const status = JSON.parse((await devkit(['status', '--json'])).stdout) as { services: Array<{ name: string; pid: number | null }> };
+    const pid = status.services.find((s) => s.name.startsWith('registry'))!.pid!;
+    process.kill(pid, 'SIGKILL');
+    expect(await exited).toBe(3);
+    expect(stderr).toContain('E_REGISTRY_UNREACHABLE');
+    expect(stateFiles()).not.toBe('');
+    const up = await devkit(['up', 'registry']);
+    expect(up.exitCode, up.stderr).toBe(0);
+    // Nothing was published: the manifest is not there.
+    expect((await fetch(`${registry}/v2/api/manifests/${big}`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })).status).toBe(404);
+    const rerun = await devkit(['artifact', 'push', `api@${big}`, '--registry', registry, '--json']);
+    expect(rerun.exitCode, rerun.stderr).toBe(0);
+    expect(stateFiles()).toBe('');
+    const other = tempDir();
+    gitInit(other);
+    expect((await devkit(['artifact', 'pull', `api@${big}`, '--registry', registry], {}, other)).exitCode).toBe(0);
+    expect((await devkit(['artifact', 'verify', `api@${big}`], {}, other)).exitCode).toBe(0);
+  }, 600_000);
+
+  it('exits 3 naming the registry on wrong credentials, never printing the secret; right ones work (env and Docker config)', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    const hash = execFileSync('python3', ['-c', "import crypt; print(crypt.crypt('s3cret-pass', crypt.mksalt(crypt.METHOD_BLOWFISH)))"], { encoding: 'utf8' }).trim();
+    writeFileSync(join(dir, 'htpasswd'), `deployer:${hash}\n`);
+    writeFileSync(
+      join(dir, 'config.yml'),
+      ['version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`, 'http:', `  addr: 127.0.0.1:${port}`, 'auth:', '  htpasswd:', '    realm: devkit-test', `    path: ${dir}/htpasswd`, ''].join('\n'),
+    );
+    const server = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      for (let i = 0; i < 100; i++) {
+        const ok = await fetch(`${url}/v2/`).then((r) => r.status === 401, () => false);
+        if (ok) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const wrong = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', url], { DEVKIT_REGISTRY_USERNAME: 'deployer', DEVKIT_REGISTRY_PASSWORD: 'wrong-secret-value' });
+      expect(wrong.exitCode).toBe(3);
+      expect(wrong.stderr).toContain(`E_REGISTRY_AUTH: the registry ${url} refused the credentials`);
+      expect(wrong.stderr + wrong.stdout).not.toContain('wrong-secret-value');
+      const anonymous = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', url], { HOME: dir });
+      expect(anonymous.exitCode).toBe(3);
+      expect(anonymous.stderr).toContain('refused anonymous access');
+      const right = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', url], { DEVKIT_REGISTRY_USERNAME: 'deployer', DEVKIT_REGISTRY_PASSWORD: 's3cret-pass' });
+      expect(right.exitCode, right.stderr).toBe(0);
+      expect(right.stderr + right.stdout).not.toContain('s3cret-pass');
+      const dockerConfig = join(dir, 'docker');
+      mkdirSync(dockerConfig);
+      writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [`127.0.0.1:${port}`]: { auth: Buffer.from('deployer:s3cret-pass').toString('base64') } } }));
+      const viaConfig = await devkit(['artifact', 'push', `api@${digests[1]}`, '--registry', url, '--json'], { DOCKER_CONFIG: dockerConfig });
+      expect(viaConfig.exitCode, viaConfig.stderr).toBe(0);
+      expect(readdirSync(join(dir, 'data'))).not.toEqual([]);
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+});
