@@ -267,6 +267,29 @@ export const ORACLE_CASES: OracleCase[] = [
     name: 'lockfile version edited out of the range',
     mutate: (d) => editText(d, lock, (t) => t.replace(/( {6}is-number:\n {8}specifier: \^7\.0\.0\n {8}version: )7\.0\.0/, '$16.0.0')),
   },
+  {
+    name: 'lockfile importer pointing at a version it has no snapshot of',
+    mutate: (d) => editText(d, lock, (t) => t.replace(/( {6}debug:\n {8}specifier: \^4\.3\.4\n {8}version: )4\.4\.3/, '$14.3.5')),
+  },
+  {
+    name: 'lockfile snapshot of a transitive dependency deleted',
+    mutate: (d) => editText(d, lock, (t) => t.replace(/\n {2}ms@2\.1\.3: \{\}\n/, '\n')),
+  },
+  {
+    name: 'lockfile packages entry deleted (snapshot kept)',
+    mutate: (d) => editText(d, lock, (t) => t.replace(/\n {2}left-pad@1\.3\.0:\n {4}resolution: [^\n]*\n(?: {4}[^\n]*\n)*/, '\n')),
+  },
+  {
+    name: 'lockfile importer of a removed project pointing nowhere',
+    mutate: (d) => {
+      rmSync(join(d, 'apps/web'), { recursive: true });
+      editText(d, lock, (t) => t.replace('version: 1.2.0(react@18.3.1)', 'version: 1.2.9(react@18.3.1)'));
+    },
+  },
+  {
+    name: 'lockfile snapshot nothing refers to, pointing nowhere',
+    mutate: (d) => editText(d, lock, (t) => `${t.trimEnd()}\n\n  zzz-orphan@1.0.0:\n    dependencies:\n      not-there: 9.9.9\n`),
+  },
   { name: 'lockfile written by pnpm 8 (version 6.0)', mutate: (d) => editText(d, lock, (t) => t.replace("lockfileVersion: '9.0'", "lockfileVersion: '6.0'")) },
   { name: 'lockfile version unquoted (YAML reads 9.0 as the number 9)', mutate: (d) => editText(d, lock, (t) => t.replace("lockfileVersion: '9.0'", 'lockfileVersion: 9.0')) },
   { name: 'lockfile minor version 9.1', mutate: (d) => editText(d, lock, (t) => t.replace("lockfileVersion: '9.0'", "lockfileVersion: '9.1'")) },

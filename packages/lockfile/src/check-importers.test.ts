@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkImporter, removeSuffix } from './check-importers.js';
+import { checkImporter } from './check-importers.js';
+import { refToRelative, removeSuffix } from './dep-path.js';
 import type { LockfileImporter, ProjectManifest } from './types.js';
 
 const project = (manifest: ProjectManifest) => ({ id: 'apps/api', manifestFile: 'apps/api/package.json', manifest });
@@ -69,5 +70,17 @@ describe('checkImporter', () => {
     expect(removeSuffix('1.2.0(react@18.3.1)(react-dom@18.3.1)')).toBe('1.2.0');
     expect(removeSuffix('3.1.0(patch_hash=abc)')).toBe('3.1.0');
     expect(removeSuffix('link:../x')).toBe('link:../x');
+    expect(removeSuffix('a@1.0.0(b@2.0.0(c@3.0.0))(d@1.0.0)')).toBe('a@1.0.0');
+    expect(removeSuffix('a@1.0.0(patch_hash=abc)(react@18.3.1)')).toBe('a@1.0.0');
+  });
+
+  it('resolves references to dependency paths as pnpm does', () => {
+    expect(refToRelative('4.4.3', 'debug')).toBe('debug@4.4.3');
+    expect(refToRelative('1.2.0(react@18.3.1)', 'use-sync-external-store')).toBe('use-sync-external-store@1.2.0(react@18.3.1)');
+    expect(refToRelative('ms@2.1.3', 'my-ms')).toBe('ms@2.1.3');
+    expect(refToRelative('@babel/core@7.0.0', 'core')).toBe('@babel/core@7.0.0');
+    expect(refToRelative('link:../shared', 'shared')).toBeNull();
+    expect(refToRelative('file:../x.tgz', 'x')).toBe('x@file:../x.tgz');
+    expect(refToRelative('https://host/x.tgz', 'x')).toBe('x@https://host/x.tgz');
   });
 });

@@ -1,4 +1,5 @@
 import { deepEqual } from './deep-equal.js';
+import { removeSuffix } from './dep-path.js';
 import { isValidRange, isValidVersion, satisfies } from './semver-lazy.js';
 import { DEPENDENCY_FIELDS, type DependencyField, type LockfileFinding, type LockfileImporter, type ProjectManifest, type WorkspaceProject } from './types.js';
 
@@ -15,12 +16,6 @@ function record(value: unknown): Record<string, string> {
 
 function withoutLinks(deps: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(deps).filter(([, spec]) => typeof spec !== 'string' || !spec.startsWith('link:')));
-}
-
-/** Strips the peer and patch suffix pnpm appends to a version: `1.0.0(react@18.3.1)` → `1.0.0`. */
-export function removeSuffix(version: string): string {
-  const open = version.indexOf('(');
-  return open === -1 || !version.endsWith(')') ? version : version.slice(0, open);
 }
 
 /**

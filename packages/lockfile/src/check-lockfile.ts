@@ -1,4 +1,5 @@
 import { checkImporter } from './check-importers.js';
+import { checkReferences } from './check-references.js';
 import { checkResolutions } from './check-resolutions.js';
 import { checkSettings } from './check-settings.js';
 import { parseOverrides } from './overrides.js';
@@ -25,6 +26,7 @@ export function checkLockfile(input: LockfileCheckInput): LockfileFinding[] {
     });
     findings.push(...checkImporter(project, manifest, lockfile.importers[project.id], options));
   }
+  findings.push(...checkReferences(lockfile));
   const allowed = input.allowedRegistries ?? Object.values(settings.registries.value);
   findings.push(...checkResolutions(lockfile.packages, settings.registries.value, allowed));
   return findings;

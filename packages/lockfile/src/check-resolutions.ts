@@ -77,6 +77,7 @@ function allowedPrefix(url: string, allowed: readonly string[]): string | undefi
 export function checkResolutions(packages: readonly LockfilePackage[], registries: Record<string, string>, allowedRegistries: readonly string[]): LockfileFinding[] {
   const allowed = allowedRegistries.map(normalizeRegistry);
   const findings: LockfileFinding[] = [];
+  const registryVerdicts = new Map<string, boolean>();
   const push = (pkg: LockfilePackage, finding: Omit<LockfileFinding, 'package' | 'line' | 'dependency'>) =>
     findings.push({ package: pkg.key, dependency: pkg.name, line: pkg.line || undefined, ...finding });
 
@@ -113,6 +114,16 @@ export function checkResolutions(packages: readonly LockfilePackage[], registrie
         push(pkg, { code: 'INTEGRITY_MISSING', kind: 'integrity', lockfile: null, message: `${pkg.key} (local tarball ${tarball}) has no integrity hash`, fix: FIX_RELOCK });
       }
       continue;
+    }
+    if (type === undefined && tarball === undefined && resolution.url === undefined && typeof resolution.integrity === 'string' && resolution.integrity !== '') {
+      // the common case, a registry package: judged once per registry, its URL built only for a finding
+      const registry = normalizeRegistry(registryFor(pkg.name, registries));
+      let fine = registryVerdicts.get(registry);
+      if (fine === undefined) {
+        fine = registry.startsWith('https://') && allowed.some((prefix) => registry.startsWith(prefix));
+        registryVerdicts.set(registry, fine);
+      }
+      if (fine) continue;
     }
     if (type !== undefined && tarball === undefined) {
       // other resolution types (a runtime binary): the URL it carries is held to the same rules below

@@ -25,6 +25,7 @@ const lockfile = (over: Partial<ParsedLockfile> = {}): ParsedLockfile => ({
   catalogs: { default: { ms: { specifier: '^2.1.3', version: '2.1.3' } } },
   importers: {},
   packages: [],
+  snapshots: new Map(),
   ...over,
 });
 const fields = (l: ParsedLockfile, st: PnpmSettings, overrides: Record<string, string> = {}) => checkSettings(l, st, overrides).map((f) => `${f.code}:${f.field}`);

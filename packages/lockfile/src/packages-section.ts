@@ -1,5 +1,5 @@
 import { splitPackageKey } from './package-key.js';
-import type { LockfilePackage, LockfileResolution } from './types.js';
+import type { LockfilePackage, LockfileResolution, LockfileSnapshot } from './types.js';
 
 /**
  * Reads the `packages:` section of a pnpm v9 lockfile without a YAML parser: it is the largest
@@ -56,14 +56,14 @@ export function scanPackagesSection(text: string, firstLine: number): LockfilePa
   return packages;
 }
 
-function unquoteKey(raw: string): string | undefined {
+export function unquoteKey(raw: string): string | undefined {
   if (raw.startsWith("'")) return raw.endsWith("'") && raw.length >= 2 ? raw.slice(1, -1).replaceAll("''", "'") : undefined;
   if (raw.startsWith('"') || raw.includes(': ') || raw.includes(' #')) return undefined;
   return raw;
 }
 
 /** A plain or single-quoted scalar as pnpm writes them; undefined for anything else. */
-function parseScalar(raw: string): string | undefined {
+export function parseScalar(raw: string): string | undefined {
   if (raw.startsWith("'")) return raw.length >= 2 && raw.endsWith("'") ? raw.slice(1, -1).replaceAll("''", "'") : undefined;
   if (raw === '' || raw.startsWith('"') || raw.startsWith('{') || raw.startsWith('[') || raw.includes(' #')) return undefined;
   return raw;
@@ -115,4 +115,72 @@ function parseFlowMapping(raw: string): LockfileResolution | undefined {
     i = j;
   }
   return result;
+}
+
+/**
+ * Reads the references of the `snapshots:` section the same way: a key at two spaces (`key:` or
+ * `key: {}`), `dependencies:` / `optionalDependencies:` at four, `name: reference` at six.
+ * Anything else returns `undefined` (the caller parses the section with js-yaml).
+ */
+export function scanSnapshotsSection(text: string, firstLine: number): Map<string, LockfileSnapshot> | undefined {
+  const snapshots = new Map<string, LockfileSnapshot>();
+  let pos = text.indexOf('\n') + 1;
+  const head = text.slice(0, pos === 0 ? text.length : pos).trim();
+  if (head !== 'snapshots:') return head === 'snapshots: {}' ? snapshots : undefined;
+  let line = firstLine + 1;
+  let current: LockfileSnapshot | undefined;
+  let inRefs = false;
+  while (pos < text.length) {
+    let eol = text.indexOf('\n', pos);
+    if (eol === -1) eol = text.length;
+    let end = eol;
+    if (text.charCodeAt(end - 1) === 13) end--;
+    if (end > pos) {
+      let indent = 0;
+      while (text.charCodeAt(pos + indent) === 32) indent++;
+      if (indent === 6 && inRefs) {
+        // `alias: reference`, the alias single-quoted when it starts with @
+        let aliasEnd: number;
+        let alias: string;
+        if (text.charCodeAt(pos + 6) === 39) {
+          aliasEnd = text.indexOf("': ", pos + 7);
+          if (aliasEnd === -1 || aliasEnd >= end) return undefined;
+          alias = text.slice(pos + 7, aliasEnd);
+          aliasEnd++;
+        } else {
+          aliasEnd = text.indexOf(': ', pos + 6);
+          if (aliasEnd === -1 || aliasEnd >= end) return undefined;
+          alias = text.slice(pos + 6, aliasEnd);
+        }
+        let ref = text.slice(aliasEnd + 2, end);
+        const first = ref.charCodeAt(0);
+        if (first === 39) {
+          if (ref.length < 2 || ref.charCodeAt(ref.length - 1) !== 39) return undefined;
+          ref = ref.slice(1, -1).replaceAll("''", "'");
+        } else if (first === 34 || first === 123 || first === 91 || first === 32 || ref.includes(' #') || alias.includes("'")) {
+          return undefined;
+        }
+        current!.refs.push(alias, ref);
+      } else if (indent === end - pos) {
+        // blank line of spaces
+      } else if (indent === 2) {
+        const empty = text.endsWith(': {}', end);
+        if (!empty && text.charCodeAt(end - 1) !== 58) return undefined;
+        const key = unquoteKey(text.slice(pos + 2, empty ? end - 4 : end - 1));
+        if (key === undefined || snapshots.has(key)) return undefined;
+        current = { line, refs: [] };
+        inRefs = false;
+        snapshots.set(key, current);
+      } else if (indent === 4 && current) {
+        inRefs = text.startsWith('dependencies:', pos + 4) || text.startsWith('optionalDependencies:', pos + 4);
+        // `dependencies: {…}` on one line is not the shape pnpm writes
+        if (inRefs && text.charCodeAt(end - 1) !== 58) return undefined;
+      } else if (indent < 4 || !current || text.charCodeAt(pos + indent) === 9) {
+        return undefined;
+      }
+    }
+    pos = eol + 1;
+    line++;
+  }
+  return snapshots;
 }

@@ -60,7 +60,22 @@ packages:
 
 snapshots:
 
-  this section is never parsed: [
+  '@babel/code-frame@7.27.1':
+    dependencies:
+      '@babel/helper-validator-identifier': 7.27.1
+      js-tokens: 4.0.0
+    optionalDependencies:
+      picocolors: 1.1.1
+    transitivePeerDependencies:
+      - supports-color
+
+  bar@git+https://github.com/acme/bar.git#0123456789abcdef0123456789abcdef01234567: {}
+
+  foo@https://example.com/foo-1.0.0.tgz:
+    dependencies:
+      my-ms: ms@2.1.3
+
+  ms@2.1.3: {}
 `;
 
 function errorOf(fn: () => unknown): { code: string; exitCode: number; message: string } {
@@ -74,7 +89,7 @@ function errorOf(fn: () => unknown): { code: string; exitCode: number; message: 
 }
 
 describe('parseLockfile', () => {
-  it('reads settings, catalogs, overrides, importers and packages, and never the snapshots', () => {
+  it('reads settings, catalogs, overrides, importers, packages and the references of snapshots', () => {
     const lockfile = parseLockfile(LOCKFILE);
     expect(lockfile.lockfileVersion).toBe('9.0');
     expect(lockfile.settings).toEqual({ autoInstallPeers: true, excludeLinksFromLockfile: false });
@@ -95,6 +110,12 @@ describe('parseLockfile', () => {
     expect(lockfile.packages[1]!.resolution).toEqual({ tarball: 'https://example.com/foo-1.0.0.tgz' });
     expect(lockfile.packages[2]!.resolution).toMatchObject({ type: 'git', commit: '0123456789abcdef0123456789abcdef01234567' });
     expect(lockfile.packages[3]!.resolution).toEqual({ integrity: "sha512-it's quoted" });
+    expect([...lockfile.snapshots]).toEqual([
+      ['@babel/code-frame@7.27.1', { line: 57, refs: ['@babel/helper-validator-identifier', '7.27.1', 'js-tokens', '4.0.0', 'picocolors', '1.1.1'] }],
+      ['bar@git+https://github.com/acme/bar.git#0123456789abcdef0123456789abcdef01234567', { line: 66, refs: [] }],
+      ['foo@https://example.com/foo-1.0.0.tgz', { line: 68, refs: ['my-ms', 'ms@2.1.3'] }],
+      ['ms@2.1.3', { line: 72, refs: [] }],
+    ]);
   });
 
   it('reads the packages section the same way js-yaml does', () => {
@@ -106,7 +127,7 @@ describe('parseLockfile', () => {
   });
 
   it('falls back to a YAML parser for a packages section in another layout', () => {
-    const text = LOCKFILE.replace('    resolution: {integrity: sha512-AAAA}\n', '    resolution:\n      integrity: sha512-AAAA\n').replace(/snapshots:[\s\S]*/, '');
+    const text = LOCKFILE.replace('    resolution: {integrity: sha512-AAAA}\n', '    resolution:\n      integrity: sha512-AAAA\n');
     const lockfile = parseLockfile(text);
     expect(lockfile.packages.find((p) => p.name === '@babel/code-frame')?.resolution).toEqual({ integrity: 'sha512-AAAA' });
   });

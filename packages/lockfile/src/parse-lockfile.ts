@@ -1,8 +1,8 @@
 import yaml from 'js-yaml';
 import { usageError } from '@devkit/core';
-import { scanPackagesSection } from './packages-section.js';
+import { scanPackagesSection, scanSnapshotsSection } from './packages-section.js';
 import { splitPackageKey } from './package-key.js';
-import type { LockfileImporter, LockfilePackage, LockfileResolution, ParsedLockfile } from './types.js';
+import type { LockfileImporter, LockfilePackage, LockfileResolution, LockfileSnapshot, ParsedLockfile } from './types.js';
 
 export const LOCKFILE_NAME = 'pnpm-lock.yaml';
 /** The lockfile major pnpm 10 reads; any other major is rejected by a frozen install. */
@@ -10,7 +10,7 @@ export const SUPPORTED_LOCKFILE_MAJOR = 9;
 
 const FIX_REGENERATE = 'pnpm install';
 
-/** Top-level keys whose content the check uses; everything else (notably `snapshots:`) is never parsed. */
+/** Top-level keys whose content the check uses (of `snapshots:` only the references are read). */
 const NEEDED = new Set([
   'lockfileVersion',
   'settings',
@@ -22,6 +22,7 @@ const NEEDED = new Set([
   'ignoredOptionalDependencies',
   'importers',
   'packages',
+  'snapshots',
 ]);
 
 interface Section {
@@ -129,6 +130,7 @@ export function parseLockfile(rawText: string, file = LOCKFILE_NAME): ParsedLock
   const sections = splitSections(body);
   const raw: Record<string, unknown> = {};
   let packagesSection: { text: string; line: number } | undefined;
+  let snapshotsSection: { text: string; line: number } | undefined;
   if (sections) {
     const seen = new Set<string>();
     for (const section of sections) {
@@ -138,6 +140,10 @@ export function parseLockfile(rawText: string, file = LOCKFILE_NAME): ParsedLock
       const sectionText = body.slice(section.start, section.end);
       if (section.key === 'packages') {
         packagesSection = { text: sectionText, line: section.line + 1 + lineOffset };
+        continue;
+      }
+      if (section.key === 'snapshots') {
+        snapshotsSection = { text: sectionText, line: section.line + 1 + lineOffset };
         continue;
       }
       const value = loadYaml(sectionText, file, section.line + lineOffset) as Record<string, unknown> | undefined;
@@ -163,6 +169,15 @@ export function parseLockfile(rawText: string, file = LOCKFILE_NAME): ParsedLock
     packages = packagesFromObject(raw.packages, undefined);
   }
 
+  let snapshots: Map<string, LockfileSnapshot>;
+  if (snapshotsSection) {
+    snapshots =
+      scanSnapshotsSection(snapshotsSection.text, snapshotsSection.line) ??
+      snapshotsFromObject((loadYaml(snapshotsSection.text, file, snapshotsSection.line - 1) as { snapshots?: unknown })?.snapshots);
+  } else {
+    snapshots = snapshotsFromObject(raw.snapshots);
+  }
+
   return {
     lockfileVersion: String(raw.lockfileVersion),
     ...(isRecord(raw.settings) ? { settings: raw.settings } : {}),
@@ -174,6 +189,7 @@ export function parseLockfile(rawText: string, file = LOCKFILE_NAME): ParsedLock
     ...(Array.isArray(raw.ignoredOptionalDependencies) ? { ignoredOptionalDependencies: raw.ignoredOptionalDependencies.map(String) } : {}),
     importers: convertImporters(raw.importers, file),
     packages,
+    snapshots,
   };
 }
 
@@ -246,4 +262,20 @@ export function packagesFromObject(raw: unknown, line: number | undefined): Lock
       line: line ?? 0,
     };
   });
+}
+
+/** The slow path for snapshots: references from a fully parsed `snapshots:` mapping. */
+function snapshotsFromObject(raw: unknown): Map<string, LockfileSnapshot> {
+  const snapshots = new Map<string, LockfileSnapshot>();
+  if (!isRecord(raw)) return snapshots;
+  for (const [key, value] of Object.entries(raw)) {
+    const entry = isRecord(value) ? value : {};
+    const refs: string[] = [];
+    for (const field of ['dependencies', 'optionalDependencies']) {
+      const block = entry[field];
+      if (isRecord(block)) for (const [alias, ref] of Object.entries(block)) refs.push(alias, String(ref));
+    }
+    snapshots.set(key, { line: 0, refs });
+  }
+  return snapshots;
 }

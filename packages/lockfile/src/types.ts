@@ -73,7 +73,19 @@ export interface LockfileSettingsSection {
   injectWorkspacePackages?: boolean;
 }
 
-/** What the check needs from pnpm-lock.yaml (the `snapshots:` section is never parsed). */
+/** One entry of the `snapshots:` section: what a package (with its peers) depends on. */
+export interface LockfileSnapshot {
+  /** 1-based line of the key in pnpm-lock.yaml (0 when unknown). */
+  line: number;
+  /**
+   * Its dependencies and optionalDependencies as flat pairs `[alias, reference, alias, …]`:
+   * thousands of snapshots are read on every check, and pairs in one array cost far less than
+   * one dictionary object each.
+   */
+  refs: string[];
+}
+
+/** What the check needs from pnpm-lock.yaml. */
 export interface ParsedLockfile {
   lockfileVersion: string;
   settings?: LockfileSettingsSection;
@@ -85,6 +97,8 @@ export interface ParsedLockfile {
   ignoredOptionalDependencies?: string[];
   importers: Record<string, LockfileImporter>;
   packages: LockfilePackage[];
+  /** By dependency path; only the references are read. */
+  snapshots: Map<string, LockfileSnapshot>;
 }
 
 /** A value and the file it comes from (for messages that say where to change it). */
@@ -157,6 +171,7 @@ export const FINDING_CODES = {
   PATCHES_CHANGED: 'drift',
   SETTING_CHANGED: 'drift',
   PNPMFILE_CHANGED: 'drift',
+  MISSING_PACKAGE: 'drift',
   INTEGRITY_MISSING: 'integrity',
   GIT_UNPINNED: 'integrity',
   TARBALL_UNPINNED: 'integrity',
