@@ -37,6 +37,8 @@ interface Section {
 /** Line numbers (1-based) of git merge-conflict markers, if any. */
 export function findConflictMarkers(text: string): number[] {
   const lines: number[] = [];
+  // a plain substring search first: the line-anchored regexp costs a pass over every line
+  if (!text.includes('<<<<<<<') && !text.includes('>>>>>>>') && !text.includes('=======') && !text.includes('|||||||')) return lines;
   const marker = /^(?:<{7}|={7}|>{7}|\|{7})(?: |\r?$)/gm;
   for (let match = marker.exec(text); match; match = marker.exec(text)) {
     lines.push(lineAt(text, match.index));
@@ -67,28 +69,29 @@ function mainDocument(text: string): { body: string; lineOffset: number } {
  */
 function splitSections(text: string): Section[] | undefined {
   const sections: Section[] = [];
-  let pos = 0;
+  // lines that start in column 0 with anything but a comment: the top-level keys
+  const topLevel = /^[^ \t#\r\n]/gm;
   let line = 0;
-  while (pos < text.length) {
-    const eol = text.indexOf('\n', pos);
-    const end = eol === -1 ? text.length : eol;
-    const first = text.charCodeAt(pos);
-    // space, tab, '#', CR, or an empty line: part of the current section
-    if (end > pos && first !== 32 && first !== 9 && first !== 35 && first !== 13) {
-      const colon = text.indexOf(':', pos);
-      const keyText = colon === -1 || colon > end ? '' : text.slice(pos, colon);
-      if (!/^[A-Za-z][A-Za-z0-9]*$/.test(keyText) || (colon + 1 < end && text.charCodeAt(colon + 1) !== 32 && text.charCodeAt(colon + 1) !== 13)) {
-        return undefined;
-      }
-      const previous = sections.at(-1);
-      if (previous) previous.end = pos;
-      sections.push({ key: keyText, start: pos, end: text.length, line });
-    } else if (sections.length === 0 && end > pos && first !== 35 && text.slice(pos, end).trim() !== '') {
+  let counted = 0;
+  for (let match = topLevel.exec(text); match; match = topLevel.exec(text)) {
+    const pos = match.index;
+    if (sections.length === 0 && /^[ \t]*[^ \t#\r\n]/m.test(text.slice(0, pos))) return undefined;
+    for (let nl = text.indexOf('\n', counted); nl !== -1 && nl < pos; nl = text.indexOf('\n', nl + 1)) {
+      line++;
+      counted = nl + 1;
+    }
+    let end = text.indexOf('\n', pos);
+    if (end === -1) end = text.length;
+    const colon = text.indexOf(':', pos);
+    const keyText = colon === -1 || colon > end ? '' : text.slice(pos, colon);
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(keyText) || (colon + 1 < end && text.charCodeAt(colon + 1) !== 32 && text.charCodeAt(colon + 1) !== 13)) {
       return undefined;
     }
-    pos = end + 1;
-    line++;
+    const previous = sections.at(-1);
+    if (previous) previous.end = pos;
+    sections.push({ key: keyText, start: pos, end: text.length, line });
   }
+  if (sections.length === 0 && /^[ \t]*[^ \t#\r\n]/m.test(text)) return undefined;
   return sections;
 }
 
