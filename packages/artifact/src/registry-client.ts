@@ -8,8 +8,8 @@ import type { Digest } from './digest.js';
 import { findCredentials, parseChallenge, secretsOf, type RegistryCredentials } from './registry-auth.js';
 
 const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
-/** Upload chunk: big enough that per-request overhead vanishes, each one a resumption point. */
-const CHUNK = 64 * 1024 * 1024;
+/** Upload chunk: big enough that per-request overhead vanishes (each one a resumption point). */
+const CHUNK = 256 * 1024 * 1024;
 
 export interface RegistryOptions {
   env: NodeJS.ProcessEnv;

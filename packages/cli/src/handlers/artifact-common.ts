@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import {
@@ -15,7 +16,7 @@ import {
   type EnvironmentBackend,
   type WebhookResult,
 } from '@devkit/artifact';
-import { redactUrlCredentials, runCommand, usageError } from '@devkit/core';
+import { redactUrlCredentials, usageError } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
 import type { HandlerIO } from '../spec.js';
 
@@ -102,8 +103,13 @@ export async function requireKnownName(store: OciStore, name: string): Promise<v
 
 /** Who is acting, for history entries and webhooks: git identity, login user, CI identity. */
 export async function actor(ctx: ProjectContext): Promise<{ git: string | null; user: string | null; ci: string | null }> {
-  const get = async (key: string) => (await runCommand('git', ['config', '--get', key], { cwd: ctx.root }).catch(() => ({ stdout: '' }))).stdout.trim();
-  const [name, email] = [await get('user.name'), await get('user.email')];
+  // One git process for both keys: promote and rollback are meant to take milliseconds.
+  // node:child_process directly (not runCommand/execa, whose loading alone costs tens of ms).
+  const out = await new Promise<string>((resolve) =>
+    execFile('git', ['config', '--get-regexp', '^user\\.(name|email)$'], { cwd: ctx.root }, (_error, stdout) => resolve(String(stdout ?? ''))),
+  );
+  const value = (key: string) => new RegExp(`^user\\.${key} (.*)$`, 'm').exec(out)?.[1]?.trim() ?? '';
+  const [name, email] = [value('name'), value('email')];
   const env = ctx.env;
   const ci = env.GITHUB_ACTIONS === 'true' ? `github:${env.GITHUB_ACTOR ?? '?'}@${env.GITHUB_REPOSITORY ?? '?'}#${env.GITHUB_RUN_ID ?? '?'}` : env.GITLAB_CI === 'true' ? `gitlab:${env.GITLAB_USER_LOGIN ?? '?'}#${env.CI_PIPELINE_ID ?? '?'}` : env.CI ? 'ci' : null;
   return { git: name || email ? `${name}${email ? ` <${email}>` : ''}` : null, user: env.USER ?? env.LOGNAME ?? null, ci };

@@ -63,7 +63,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
     }
     return {
       exitCode: 0,
-      data: { ok: true, name, environment: env, ...result, pushed, webhooks },
+      data: { ok: true, name, environment: env, durationMs: Math.round((performance.now() - started) * 10) / 10, ...result, pushed, webhooks },
       human: (s) => [
         ...(result.repairedTag ? [s.yellow(`${name}:${env} lagged its history (an interrupted run): moved it to ${shortDigest(result.repairedTag)} first`)] : []),
         result.noop

@@ -29,7 +29,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
     }
     return {
       exitCode: 0,
-      data: { ok: true, name, environment: env, ...result, webhooks },
+      data: { ok: true, name, environment: env, durationMs: Math.round((performance.now() - started) * 10) / 10, ...result, webhooks },
       human: (s) => [result.noop ? `${name}:${env} is already ${target}: nothing to do` : `${s.green('✓')} ${name}:${env} rolled back ${result.from ? shortDigest(result.from) : '?'} → ${shortDigest(target)} (entry ${result.entry?.entry.sequence})`],
     };
   } catch (error) {
