@@ -1,5 +1,6 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { machineError } from '@devkit/core';
 
 function alive(pid: number): boolean {
   try {
@@ -31,7 +32,9 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
         await rm(path, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${path} (held by pid ${holder})`);
+      if (Date.now() > deadline) {
+        throw machineError('E_NATIVE_LOCKED', `timed out waiting for ${path}, held by pid ${holder}`, { hint: `wait for that devkit process to finish (or end it: kill ${holder}), then run the command again` });
+      }
       await new Promise((r) => setTimeout(r, 500));
     }
   }
