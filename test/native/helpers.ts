@@ -14,10 +14,27 @@ export function docker(...args: string[]): string {
   return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 }).trim();
 }
 
-/** Containers devkit's native builds created that still exist (should always be none). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Build containers left behind by devkit runs that have ended (should always be none). Those of
+ * a devkit still running — another test's build on the same engine — are not leftovers.
+ */
 export function leftoverContainers(): string[] {
-  const out = docker('ps', '-a', '--filter', 'label=devkit.native', '--format', '{{.ID}}');
-  return out === '' ? [] : out.split('\n');
+  const out = docker('ps', '-a', '--filter', 'label=devkit.native', '--format', '{{.ID}} {{.Label "devkit.pid"}}');
+  if (out === '') return [];
+  return out
+    .split('\n')
+    .map((line) => line.split(' '))
+    .filter(([, pid]) => !(Number(pid) > 0 && alive(Number(pid))))
+    .map(([id]) => id!);
 }
 
 /** sha256 of every file under `dir`, by relative path. */
