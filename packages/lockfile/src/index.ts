@@ -8,6 +8,7 @@ export { workingTreeReader, workingTreeManifests, listedManifests } from './repo
 export type { FindManifests } from './repo-files.js';
 export { checkImporter } from './check-importers.js';
 export { checkSettings } from './check-settings.js';
+export { checkReferences } from './check-references.js';
 export { checkResolutions, registryTarballUrl } from './check-resolutions.js';
 export { effectiveManifest } from './project-manifest.js';
 export { FINDING_CODES, DEPENDENCY_FIELDS } from './types.js';
@@ -22,4 +23,5 @@ export type {
   ProjectManifest,
   LockfilePackage,
   LockfileImporter,
+  LockfileSnapshot,
 } from './types.js';
