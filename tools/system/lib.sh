@@ -16,8 +16,8 @@ ensure_apt_packages() {
   echo "bootstrap: installing ${missing[*]}" >&2
   # Refresh the package index once per machine boot at most (the lists survive in /var/lib/apt).
   if [ ! -f /var/lib/apt/periodic/devkit-updated ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ]; then
-    $sudo apt-get update -qq
+    $sudo apt-get update -qq -o DPkg::Lock::Timeout=600
     $sudo mkdir -p /var/lib/apt/periodic && $sudo touch /var/lib/apt/periodic/devkit-updated
   fi
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >/dev/null
 }
