@@ -243,6 +243,7 @@ export const ORACLE_CASES: OracleCase[] = [
     mutate: (d) => editJson(d, api, (p) => (p.name = '@oracle/backend')),
   },
   { name: 'dedupePeers on: lockfile made for it', relock: (d) => append(d, ws, 'dedupePeers: true\n'), mutate: () => {} },
+  { name: 'injected workspace packages: lockfile made for it', relock: (d) => append(d, ws, 'injectWorkspacePackages: true\n'), mutate: () => {} },
   {
     name: 'injected workspace packages: lockfile made for it, then a dependency of the injected package changed',
     relock: (d) => append(d, ws, 'injectWorkspacePackages: true\n'),
