@@ -15,19 +15,19 @@ export interface LoadedConfig {
   config: DevkitConfig;
 }
 
-/** Finds the repo root: nearest folder up from `cwd` with devkit.json, else pnpm-workspace.yaml, else `cwd`. */
+/**
+ * Finds the repo root: the nearest folder up from `cwd` holding devkit.json or
+ * pnpm-workspace.yaml (a workspace nested in a bigger repo is its own root, as it is for pnpm),
+ * else `cwd`.
+ */
 export function findRoot(cwd: string): string {
   const start = resolve(cwd);
-  for (const marker of [CONFIG_FILE, 'pnpm-workspace.yaml']) {
-    let dir = start;
-    for (;;) {
-      if (existsSync(join(dir, marker))) return dir;
-      const parent = dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
-    }
+  for (let dir = start; ; ) {
+    if (existsSync(join(dir, CONFIG_FILE)) || existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return start;
+    dir = parent;
   }
-  return start;
 }
 
 let validatorDigest: string | undefined;
