@@ -131,7 +131,7 @@ describe('promote, rollback, history on the local store', () => {
     const before = (await history('staging')).entries.length;
     const moved = (await Promise.all(Array.from({ length: 8 }, (_, i) => runOne(i)))).reduce((x, y) => x + y, 0);
     const h = await history('staging');
-    expect(moved).toBeGreaterThan(100);
+    expect(moved).toBeGreaterThan(40);
     expect(h.entries.length).toBe(before + moved);
     expect(h.problems).toEqual([]);
     expect(h.entries.map((e) => e.sequence)).toEqual(Array.from({ length: h.entries.length }, (_, i) => h.entries.length - i));
@@ -228,5 +228,13 @@ describe('webhooks', () => {
     expect(failed.stderr).not.toContain('hook-secret');
     expect(JSON.parse(received[1]!.body)).toMatchObject({ type: 'dev.devkit.promote.failure' });
     expect(received[1]!.valid).toBe(true);
+
+    // A build that makes a new artifact is announced; a reused one is not.
+    writeFileSync(join(repo, 'apps/api/src/server.ts'), `${readFileSync(join(repo, 'apps/api/src/server.ts'), 'utf8')}// hooked\n`);
+    git(repo, 'commit', '-q', '-am', 'hooked');
+    const built = await runDevkit(['build', '--json'], { cwd: repo, env: { ACME_HOOK_SECRET: 'hook-secret', DEVKIT_WEBHOOK_BUDGET_MS: '500' } });
+    expect(built.exitCode, built.stderr).toBe(0);
+    const buildEvents = received.slice(2).map((r) => JSON.parse(r.body) as { type: string; data: { name: string; to: string } });
+    expect(buildEvents).toEqual([expect.objectContaining({ type: 'dev.devkit.build.success', data: expect.objectContaining({ name: 'api' }) })]);
   });
 });

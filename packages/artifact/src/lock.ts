@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import { machineError } from '@devkit/core';
 
 interface LockOwner {
@@ -37,20 +37,7 @@ export async function withFileLock<T>(path: string, options: FileLockOptions, fn
     }
     const owner = await readOwner(path);
     const stale = owner ? owner.host === me.host && !isAlive(owner.pid) : await emptyAndOld(path);
-    if (stale) {
-      // Move the stale lock aside under a unique name first: of two processes taking it over
-      // at once, only one rename succeeds, so only one deletes it.
-      const aside = `${path}.stale.${process.pid}.${Date.now()}`;
-      try {
-        await rename(path, aside);
-        const moved = await readOwner(aside);
-        if (moved && owner && moved.pid !== owner.pid) await rename(aside, path).catch(() => undefined);
-        else await rm(aside, { force: true });
-      } catch {
-        // someone else moved it first
-      }
-      continue;
-    }
+    if (stale && (await breakStaleLock(path, me.host))) continue;
     if (Date.now() > deadline) {
       throw machineError('E_STORE_LOCKED', `${options.what} is locked by pid ${owner?.pid ?? '?'} on ${owner?.host ?? '?'} since ${owner?.since ?? '?'}`, {
         hint: `wait for that process to finish, or remove ${path} if it is gone`,
@@ -63,6 +50,34 @@ export async function withFileLock<T>(path: string, options: FileLockOptions, fn
     return await fn();
   } finally {
     await rm(path, { force: true });
+  }
+}
+
+/**
+ * Removes a lock whose owner is dead — judged again while holding `<path>.break`, so the
+ * file removed is the dead owner's and never a live one created meanwhile (only the owner or
+ * a breaker removes a lock, and breakers take turns). Returns whether it removed one.
+ */
+async function breakStaleLock(path: string, host: string): Promise<boolean> {
+  const breaker = `${path}.break`;
+  try {
+    const handle = await open(breaker, 'wx');
+    await handle.close();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // A breaker that died mid-break leaves this behind; it is held for microseconds otherwise.
+    const st = await stat(breaker).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > 10_000) await rm(breaker, { force: true });
+    return false;
+  }
+  try {
+    const owner = await readOwner(path);
+    const stale = owner ? owner.host === host && !isAlive(owner.pid) : await emptyAndOld(path);
+    if (!stale) return false;
+    await rm(path, { force: true });
+    return true;
+  } finally {
+    await rm(breaker, { force: true });
   }
 }
 

@@ -108,7 +108,8 @@ export async function actor(ctx: ProjectContext): Promise<{ git: string | null; 
   const out = await new Promise<string>((resolve) =>
     execFile('git', ['config', '--get-regexp', '^user\\.(name|email)$'], { cwd: ctx.root }, (_error, stdout) => resolve(String(stdout ?? ''))),
   );
-  const value = (key: string) => new RegExp(`^user\\.${key} (.*)$`, 'm').exec(out)?.[1]?.trim() ?? '';
+  // --get-regexp lists every level (system, global, local); the last one is git's answer.
+  const value = (key: string) => [...out.matchAll(new RegExp(`^user\\.${key} (.*)$`, 'gm'))].at(-1)?.[1]?.trim() ?? '';
   const [name, email] = [value('name'), value('email')];
   const env = ctx.env;
   const ci = env.GITHUB_ACTIONS === 'true' ? `github:${env.GITHUB_ACTOR ?? '?'}@${env.GITHUB_REPOSITORY ?? '?'}#${env.GITHUB_RUN_ID ?? '?'}` : env.GITLAB_CI === 'true' ? `gitlab:${env.GITLAB_USER_LOGIN ?? '?'}#${env.CI_PIPELINE_ID ?? '?'}` : env.CI ? 'ci' : null;

@@ -25,7 +25,7 @@ import type { ProjectContext } from '@devkit/config';
 import type { BuildResult as NativeBuildResult } from '@devkit/native';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { devkitVersion, formatBytes, openProjectStore } from './artifact-common.js';
+import { actor, actorLabel, devkitVersion, formatBytes, notifyEvent, openProjectStore } from './artifact-common.js';
 
 /**
  * `devkit build`: turbo builds the workspace (its cache, local or remote, decides what
@@ -33,7 +33,27 @@ import { devkitVersion, formatBytes, openProjectStore } from './artifact-common.
  * unless the store already holds one built from identical inputs.
  */
 export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+  const started = performance.now();
   const ctx = await loadProject(input, io);
+  try {
+    const result = await build(ctx, input, io);
+    const data = result.data as { commit: string; artifacts: BuiltArtifact[] };
+    const webhooks = [];
+    for (const a of data.artifacts) {
+      if (a.reused && !a.reproducible) continue;
+      webhooks.push(...(await notifyEvent(ctx, io, { kind: 'build', outcome: 'success', name: a.name, environment: null, from: null, to: a.digest, commits: { from: null, to: data.commit }, actor: actorLabel(await actor(ctx)), durationMs: performance.now() - started })));
+    }
+    return { ...result, data: { ...data, webhooks } };
+  } catch (error) {
+    const hooks = ctx.config.notify?.webhooks ?? [];
+    if (hooks.length > 0) {
+      await notifyEvent(ctx, io, { kind: 'build', outcome: 'failure', name: (ctx.config.artifacts?.deployables ?? []).join(', '), environment: null, from: null, to: null, commits: { from: null, to: null }, actor: actorLabel(await actor(ctx)), durationMs: performance.now() - started, error: (error as Error).message });
+    }
+    throw error;
+  }
+}
+
+async function build(ctx: ProjectContext, input: CommandInput, io: HandlerIO): Promise<CommandResult> {
   const dirs = ctx.config.artifacts?.deployables ?? [];
   if (dirs.length === 0) {
     throw usageError('E_NO_DEPLOYABLES', `${ctx.configFile}: artifacts.deployables is empty, so there is nothing to build`, {
