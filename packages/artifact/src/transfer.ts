@@ -11,6 +11,8 @@ export interface TransferReport {
   digest: Digest;
   blobs: number;
   copied: number;
+  /** Blobs mounted from another repository of the same registry (no bytes sent). */
+  mounted: number;
   skipped: number;
   bytes: number;
   referrers: number;
@@ -24,9 +26,9 @@ const SMALL = 1024 * 1024;
  * only the blobs the registry lacks (HEAD first), the manifest last — by digest, no tag
  * moves here. The registry checks every digest on upload.
  */
-export async function pushArtifact(store: OciStore, client: RegistryClient, name: string, digest: Digest, reporter?: Reporter): Promise<TransferReport> {
+export async function pushArtifact(store: OciStore, client: RegistryClient, name: string, digest: Digest, reporter?: Reporter, mountFrom?: string): Promise<TransferReport> {
   const repo = client.repo(name);
-  const report: TransferReport = { name, digest, blobs: 0, copied: 0, skipped: 0, bytes: 0, referrers: 0 };
+  const report: TransferReport = { name, digest, blobs: 0, copied: 0, mounted: 0, skipped: 0, bytes: 0, referrers: 0 };
   const pushOne = async (manifestDigest: Digest): Promise<ArtifactManifest> => {
     const bytes = await store.readBlob(manifestDigest);
     const manifest = JSON.parse(bytes.toString('utf8')) as ArtifactManifest;
@@ -34,6 +36,11 @@ export async function pushArtifact(store: OciStore, client: RegistryClient, name
       report.blobs++;
       if (await client.hasBlob(repo, blob.digest)) {
         report.skipped++;
+        continue;
+      }
+      // Same registry, another repository (another namespace): mount, no bytes sent.
+      if (mountFrom && mountFrom !== repo && (await client.mountBlob(repo, blob.digest, mountFrom))) {
+        report.mounted++;
         continue;
       }
       reporter?.emit({ type: 'log', level: 'info', message: `uploading ${blob.digest} (${blob.size} bytes) to ${client.label}/${repo}` });
@@ -96,7 +103,7 @@ export async function registryReferrers(client: RegistryClient, repo: string, su
  */
 export async function pullArtifact(client: RegistryClient, store: OciStore, name: string, digest: Digest): Promise<TransferReport> {
   const repo = client.repo(name);
-  const report: TransferReport = { name, digest, blobs: 0, copied: 0, skipped: 0, bytes: 0, referrers: 0 };
+  const report: TransferReport = { name, digest, blobs: 0, copied: 0, mounted: 0, skipped: 0, bytes: 0, referrers: 0 };
   const release = await takeLease(store.root);
   try {
     const pullOne = async (manifestDigest: Digest): Promise<ArtifactManifest> => {

@@ -52,7 +52,10 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
       if (!(await store.hasBlob(digest))) {
         throw findingError('E_ARTIFACT_NOT_FOUND', `${name}@${digest} is neither in ${backend.label} nor in the local store`, { hint: `pull it (\`devkit artifact pull ${name}@${digest} --registry <url>\`) or build it` });
       }
-      pushed = await pushArtifact(store, backend.client, name, digest, io.reporter);
+      // From an environment on the same registry (another namespace), blobs are mounted, not sent.
+      const source = envConfig.from ? await environmentBackend(ctx, envConfig.from) : undefined;
+      const mountFrom = source?.client && source.client.host === backend.client.host ? source.client.repo(name) : undefined;
+      pushed = await pushArtifact(store, backend.client, name, digest, io.reporter, mountFrom);
     }
     const result = await movePointer(backend, { name, env, to: digest, action: 'promote', reason, forced: force, who, devkitVersion: devkitVersion(), now: () => new Date() });
     if (!result.noop) {
