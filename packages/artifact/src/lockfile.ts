@@ -65,8 +65,9 @@ export function resolveLockVersion(fromImporter: string | undefined, name: strin
     return { kind: 'workspace', importer: posix.normalize(posix.join(base, version.slice('link:'.length))) };
   }
   // An alias (`npm:other@1.0.0`) is recorded as `other@1.0.0`: a version with its own name.
-  const at = version.indexOf('@', 1);
-  if (at > 0 && !version.startsWith('(')) return { kind: 'package', key: version };
+  // Only the part before a peer suffix `(peer@1.0.0)` can name another package.
+  const bare = version.split('(')[0]!;
+  if (bare.indexOf('@', 1) > 0) return { kind: 'package', key: version };
   return { kind: 'package', key: `${name}@${version}` };
 }
 
