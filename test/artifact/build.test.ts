@@ -98,6 +98,18 @@ describe('devkit build on the acme fixture', () => {
     expect(whyData.toolchain).toEqual([]);
   });
 
+  it('--check-reproducible rebuilds for real and names the entry a non-deterministic build changes', async () => {
+    const dir = await cloneAndInstall(origin, 'unstable');
+    const script = join(dir, 'apps/web/build-html.mjs');
+    writeFileSync(script, `${readFileSync(script, 'utf8')}writeFileSync(new URL('./dist/built-at.txt', import.meta.url), String(process.hrtime.bigint()));\n`);
+    git(dir, 'commit', '-q', '-am', 'stamp the build');
+    expect((await runDevkit(['build'], { cwd: dir })).exitCode).toBe(0);
+    const check = await runDevkit(['build', '--check-reproducible'], { cwd: dir });
+    expect(check.exitCode).toBe(1);
+    expect(check.stderr).toMatch(/E_NOT_REPRODUCIBLE: web: the same inputs \(sha256:[a-f0-9]{64}\) gave sha256:[a-f0-9]{64}, not sha256:[a-f0-9]{64}:\n {2}layer app: dist\/built-at\.txt: File mode 644 size \d+ [a-f0-9]{12} vs File mode 644 size \d+ [a-f0-9]{12}/);
+    expect(check.stderr).not.toMatch(/layer app: dist\/index\.html/);
+  });
+
   it('reports one corrupt byte in verify and inspect, and extract refuses', async () => {
     const dir = await cloneAndInstall(origin, 'corrupt');
     const built = JSON.parse((await runDevkit(['build', '--json'], { cwd: dir })).stdout) as BuildJson;

@@ -105,7 +105,7 @@ async function build(ctx: ProjectContext, input: CommandInput, io: HandlerIO): P
   const shipped = await shippedNativePackages(ctx, session.lock, specs);
   let nativeResults: NativeBuildResult[] = [];
   if (toBuild.length > 0) {
-    await runTurboBuild(ctx, toBuild.map((p) => p.spec), io.reporter);
+    await runTurboBuild(ctx, toBuild.map((p) => p.spec), io.reporter, checkReproducible);
     const native = await runNativeBuilds(ctx, shipped, io.reporter);
     session.builders = native.builders;
     nativeResults = native.results;
@@ -184,7 +184,7 @@ function builderId(env: NodeJS.ProcessEnv): string {
  * TURBO_API / TURBO_TOKEN / TURBO_TEAM are set (turbo reads them itself). Only the
  * deployables and what they depend on are built.
  */
-async function runTurboBuild(ctx: ProjectContext, specs: readonly DeployableSpec[], reporter: Reporter): Promise<void> {
+async function runTurboBuild(ctx: ProjectContext, specs: readonly DeployableSpec[], reporter: Reporter, force: boolean): Promise<void> {
   const turbo = join(ctx.root, 'node_modules', '.bin', 'turbo');
   if (!existsSync(turbo)) {
     throw usageError('E_TURBO_MISSING', `turbo is not installed in ${ctx.root} (no node_modules/.bin/turbo)`, {
@@ -192,7 +192,8 @@ async function runTurboBuild(ctx: ProjectContext, specs: readonly DeployableSpec
     });
   }
   const filters = specs.flatMap((s) => ['--filter', `${s.packageName}...`]);
-  await runCommand(turbo, ['run', 'build', ...filters, '--output-logs=errors-only'], {
+  // --check-reproducible really rebuilds: turbo runs every task instead of replaying its cache.
+  await runCommand(turbo, ['run', 'build', ...filters, '--output-logs=errors-only', ...(force ? ['--force'] : [])], {
     cwd: ctx.root,
     env: { TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
     reporter,
