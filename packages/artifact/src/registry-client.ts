@@ -211,13 +211,16 @@ export class RegistryClient {
    * so an interrupted upload resumes where the registry says it stopped; the closing PUT
    * names the digest, which the registry checks.
    */
-  async uploadBlob(repo: string, digest: Digest, size: number, file: string): Promise<void> {
+  async uploadBlob(repo: string, digest: Digest, size: number, file: string): Promise<{ resumedAt: number }> {
     const scope = this.scope(repo, true);
     const statePath = this.uploadStatePath(repo, digest);
     let location: string | undefined;
     let offset = 0;
     const saved = await readFile(statePath, 'utf8').then((t) => JSON.parse(t) as { location: string }).catch(() => undefined);
     if (saved) {
+      // The registry's answer says how much it holds. Distribution (2.x) invalidates a session
+      // whose last PATCH was cut off mid-way (its signed offset no longer matches), so after a
+      // registry crash the interrupted blob starts over; blobs finished before it are not re-sent.
       const r = await this.request('GET', this.absolute(saved.location), { scope, allow: [404, 400] });
       if (r.status === 204 || r.status === 202) {
         const range = /^(\d+)-(\d+)$/.exec(r.headers.get('range') ?? '');
@@ -231,6 +234,7 @@ export class RegistryClient {
       if (!location) throw findingError('E_REGISTRY_PROTOCOL', `${this.label} opened an upload without a Location`);
     }
     await mkdir(dirname(statePath), { recursive: true });
+    const resumedAt = offset;
     while (offset < size) {
       await writeFileAtomic(statePath, JSON.stringify({ location }));
       const end = Math.min(size, offset + CHUNK) - 1;
@@ -247,6 +251,7 @@ export class RegistryClient {
     url.searchParams.set('digest', digest);
     await this.request('PUT', url.toString(), { scope, headers: { 'content-length': '0' } });
     await rm(statePath, { force: true });
+    return { resumedAt };
   }
 
   /** Uploads small bytes in one request (POST then PUT with the body). */

@@ -13,6 +13,8 @@ export interface TransferReport {
   copied: number;
   /** Blobs mounted from another repository of the same registry (no bytes sent). */
   mounted: number;
+  /** Bytes an interrupted earlier upload had already sent, not sent again. */
+  resumedBytes: number;
   skipped: number;
   bytes: number;
   referrers: number;
@@ -28,7 +30,7 @@ const SMALL = 1024 * 1024;
  */
 export async function pushArtifact(store: OciStore, client: RegistryClient, name: string, digest: Digest, reporter?: Reporter, mountFrom?: string): Promise<TransferReport> {
   const repo = client.repo(name);
-  const report: TransferReport = { name, digest, blobs: 0, copied: 0, mounted: 0, skipped: 0, bytes: 0, referrers: 0 };
+  const report: TransferReport = { name, digest, blobs: 0, copied: 0, mounted: 0, resumedBytes: 0, skipped: 0, bytes: 0, referrers: 0 };
   const pushOne = async (manifestDigest: Digest): Promise<ArtifactManifest> => {
     const bytes = await store.readBlob(manifestDigest);
     const manifest = JSON.parse(bytes.toString('utf8')) as ArtifactManifest;
@@ -46,7 +48,7 @@ export async function pushArtifact(store: OciStore, client: RegistryClient, name
       reporter?.emit({ type: 'log', level: 'info', message: `uploading ${blob.digest} (${blob.size} bytes) to ${client.label}/${repo}` });
       try {
         if (blob.size < SMALL) await client.uploadBytes(repo, blob.digest, await store.readBlob(blob.digest));
-        else await client.uploadBlob(repo, blob.digest, blob.size, store.blobPath(blob.digest));
+        else report.resumedBytes += (await client.uploadBlob(repo, blob.digest, blob.size, store.blobPath(blob.digest))).resumedAt;
       } catch (error) {
         if (isDevkitError(error) && error.code === 'E_REGISTRY_REQUEST' && /DIGEST_INVALID|digest/i.test(error.message)) {
           throw findingError('E_BLOB_CORRUPT', `the local copy of ${blob.digest} does not match its digest: the registry refused it`, { hint: 'run `devkit artifact verify` and rebuild the artifact', cause: error });
@@ -103,7 +105,7 @@ export async function registryReferrers(client: RegistryClient, repo: string, su
  */
 export async function pullArtifact(client: RegistryClient, store: OciStore, name: string, digest: Digest): Promise<TransferReport> {
   const repo = client.repo(name);
-  const report: TransferReport = { name, digest, blobs: 0, copied: 0, mounted: 0, skipped: 0, bytes: 0, referrers: 0 };
+  const report: TransferReport = { name, digest, blobs: 0, copied: 0, mounted: 0, resumedBytes: 0, skipped: 0, bytes: 0, referrers: 0 };
   const release = await takeLease(store.root);
   try {
     const pullOne = async (manifestDigest: Digest): Promise<ArtifactManifest> => {
