@@ -196,7 +196,7 @@ describe('registry faults', () => {
     }
   });
 
-  it('resumes a push interrupted by a registry killed mid-upload, and publishes nothing half-way', async () => {
+  it('completes on a re-run a push interrupted by a registry killed mid-upload, re-sending only what was not finished, and publishes nothing half-way', async () => {
     mkdirSync(join(repo, 'apps/api/assets'), { recursive: true });
     execFileSync('sh', ['-c', `head -c 167772160 /dev/urandom > "${join(repo, 'apps/api/assets/big.bin')}"`]);
     git(repo, 'add', '-A');
@@ -223,6 +223,9 @@ describe('registry faults', () => {
     expect((await fetch(`${registry}/v2/api/manifests/${big}`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })).status).toBe(404);
     const rerun = await devkit(['artifact', 'push', `api@${big}`, '--registry', registry, '--json']);
     expect(rerun.exitCode, rerun.stderr).toBe(0);
+    // The build record went up before the kill: it is not sent again.
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ skipped: expect.any(Number) });
+    expect((JSON.parse(rerun.stdout) as { skipped: number }).skipped).toBeGreaterThanOrEqual(1);
     expect(stateFiles()).toBe('');
     const other = tempDir();
     gitInit(other);
