@@ -1,5 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { createSign, randomUUID, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -232,6 +234,57 @@ describe('registry faults', () => {
     expect((await devkit(['artifact', 'pull', `api@${big}`, '--registry', registry], {}, other)).exitCode).toBe(0);
     expect((await devkit(['artifact', 'verify', `api@${big}`], {}, other)).exitCode).toBe(0);
   }, 600_000);
+
+  it('gets a Bearer token from the realm the registry names (token auth), with the credentials given', async () => {
+    requirePrerequisite('openssl', hasBinary('openssl'), 'install openssl');
+    const dir = tempDir();
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=devkit-test-token'], { stdio: 'pipe' });
+    const key = readFileSync(join(dir, 'key.pem'), 'utf8');
+    const cert = new X509Certificate(readFileSync(join(dir, 'cert.pem')));
+    const b64u = (b: string | Buffer) => Buffer.from(b).toString('base64url');
+    const issued: string[] = [];
+    // A token service as distribution expects: Basic credentials in, a JWT with the granted access out.
+    const tokens = createHttpServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (req.headers.authorization !== `Basic ${Buffer.from('deployer:token-pass').toString('base64')}`) {
+        res.writeHead(401).end();
+        return;
+      }
+      const access = (url.searchParams.get('scope') ?? '').split(' ').filter(Boolean).map((scope) => {
+        const [type, name, actions] = scope.split(':');
+        return { type, name, actions: (actions ?? '').split(',') };
+      });
+      const now = Math.floor(Date.now() / 1000);
+      const body = `${b64u(JSON.stringify({ alg: 'RS256', typ: 'JWT', x5c: [cert.raw.toString('base64')] }))}.${b64u(JSON.stringify({ iss: 'devkit-test', sub: 'deployer', aud: url.searchParams.get('service'), exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access }))}`;
+      issued.push(url.searchParams.get('scope') ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${body}.${b64u(createSign('RSA-SHA256').update(body).sign(key))}` }));
+    });
+    await new Promise<void>((r) => tokens.listen(0, '127.0.0.1', r));
+    const tokenPort = (tokens.address() as { port: number }).port;
+    const port = await freePort();
+    writeFileSync(
+      join(dir, 'config.yml'),
+      ['version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`, 'http:', `  addr: 127.0.0.1:${port}`, 'auth:', '  token:', `    realm: http://127.0.0.1:${tokenPort}/token`, '    service: devkit-test-registry', '    issuer: devkit-test', `    rootcertbundle: ${dir}/cert.pem`, ''].join('\n'),
+    );
+    const server = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      for (let i = 0; i < 100; i++) {
+        if (await fetch(`${url}/v2/`).then((r) => r.status === 401, () => false)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const pushed = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', url, '--json'], { DEVKIT_REGISTRY_USERNAME: 'deployer', DEVKIT_REGISTRY_PASSWORD: 'token-pass' });
+      expect(pushed.exitCode, pushed.stderr).toBe(0);
+      expect(issued).toContain('repository:api:pull,push');
+      const refused = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', url], { DEVKIT_REGISTRY_USERNAME: 'deployer', DEVKIT_REGISTRY_PASSWORD: 'not-it' });
+      expect(refused.exitCode).toBe(3);
+      expect(refused.stderr).toContain(`E_REGISTRY_AUTH: the registry ${url} refused the credentials`);
+      expect(refused.stderr).not.toContain('not-it');
+    } finally {
+      server.kill('SIGKILL');
+      tokens.close();
+    }
+  });
 
   it('exits 3 naming the registry on wrong credentials, never printing the secret; right ones work (env and Docker config)', async () => {
     const dir = tempDir();
