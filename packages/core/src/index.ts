@@ -12,3 +12,6 @@ export type { DevkitState } from './state.js';
 export { planSteps, runSteps, StepFailedError } from './step.js';
 export type { Step, StepCheck, Problem, StepPlanEntry, StepPlanStatus, StepReport, RunStepsOptions } from './step.js';
 export { closest } from './suggest.js';
+export { isProcessAlive, processIdentity } from './process.js';
+export { withFileLock } from './file-lock.js';
+export type { FileLockOptions, LockHolder } from './file-lock.js';
