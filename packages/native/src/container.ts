@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
+import { isProcessAlive } from '@devkit/core';
 import type { DockerClient } from './docker.js';
 
 /** Containers this process started and has not removed yet: removed on SIGINT/SIGTERM too. */
@@ -123,15 +124,6 @@ export async function execInContainer(
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes build containers left by a devkit process of this host that no longer runs (one that
  * was killed with SIGKILL cannot clean up after itself). Returns how many it removed.
@@ -141,7 +133,7 @@ export async function removeOrphanedContainers(docker: DockerClient): Promise<nu
   let removed = 0;
   for (const c of containers) {
     const pid = Number(c.Labels['devkit.pid']);
-    if (!Number.isInteger(pid) || pid <= 0 || alive(pid)) continue;
+    if (!Number.isInteger(pid) || pid <= 0 || isProcessAlive(pid)) continue;
     await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
     removed++;
   }

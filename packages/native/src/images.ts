@@ -11,7 +11,7 @@ import { parseBinary } from './binary.js';
 import { execInContainer, withContainer } from './container.js';
 import type { DockerClient } from './docker.js';
 import { verifyBinary } from './policy.js';
-import { withFileLock } from './lock.js';
+import { withBuilderLock } from './lock.js';
 import { listFiles, packEntries, type TarEntry } from './tar.js';
 import { resolveTarget } from './targets.js';
 
@@ -258,7 +258,7 @@ export interface EnsureImageResult {
  * The result is recorded in .devkit/native/images.json, which `native build` pins images by.
  */
 export async function ensureBuilderImage(docker: DockerClient, def: BuilderDefinition, options: EnsureImageOptions): Promise<EnsureImageResult> {
-  return withFileLock(join(cacheRoot(options.env), 'locks', `builder-${def.name}.lock`), () => ensureBuilderImageLocked(docker, def, options));
+  return withBuilderLock(join(cacheRoot(options.env), 'locks', `builder-${def.name}.lock`), () => ensureBuilderImageLocked(docker, def, options));
 }
 
 async function ensureBuilderImageLocked(docker: DockerClient, def: BuilderDefinition, options: EnsureImageOptions): Promise<EnsureImageResult> {

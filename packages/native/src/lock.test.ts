@@ -1,37 +1,33 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, tempDir } from '@devkit/test-utils';
-import { withFileLock } from './lock.js';
+import { withBuilderLock } from './lock.js';
 
 afterAll(() => cleanupTempDirs());
 
-describe('withFileLock', () => {
-  it('runs holders one after the other and removes the lock afterwards', async () => {
-    const lock = join(tempDir('devkit-lock-'), 'locks', 'a.lock');
-    const events: string[] = [];
-    const hold = (name: string) =>
-      withFileLock(lock, async () => {
-        events.push(`${name} in`);
-        await new Promise((r) => setTimeout(r, 50));
-        events.push(`${name} out`);
-      });
-    await Promise.all([hold('a'), hold('b')]);
-    expect(events).toEqual(['a in', 'a out', 'b in', 'b out']);
+describe('withBuilderLock', () => {
+  it('creates the lock folder, and takes over a lock (bare pid, as older devkits wrote it) whose holder no longer runs', async () => {
+    const lock = join(tempDir('devkit-lock-'), 'locks', 'b.lock');
+    const dead = Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim());
+    expect(await withBuilderLock(lock, async () => existsSync(lock), { timeoutMs: 5000 })).toBe(true);
+    writeFileSync(lock, String(dead));
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(lock, past, past);
+    expect(await withBuilderLock(lock, async () => 'ran', { timeoutMs: 5000 })).toBe('ran');
     expect(existsSync(lock)).toBe(false);
   });
 
-  it('takes over a lock whose holder no longer runs', async () => {
-    const lock = join(tempDir('devkit-lock-'), 'b.lock');
-    const dead = Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim());
-    writeFileSync(lock, String(dead));
-    expect(await withFileLock(lock, async () => 'ran', { timeoutMs: 5000 })).toBe('ran');
-  });
-
-  it('waits for a live holder and gives up at its timeout', async () => {
+  it('waits for a live holder and gives up at its timeout with exit 3, naming its pid', async () => {
     const lock = join(tempDir('devkit-lock-'), 'c.lock');
-    writeFileSync(lock, String(process.ppid));
-    await expect(withFileLock(lock, async () => 'ran', { timeoutMs: 700 })).rejects.toThrow(/timed out waiting/);
+    writeFileSync(lock, `${process.ppid}\n`);
+    await expect(withBuilderLock(lock, async () => 'ran', { timeoutMs: 700 })).rejects.toMatchObject({
+      code: 'E_NATIVE_LOCKED',
+      exitCode: 3,
+      message: `timed out waiting for ${lock}, held by pid ${process.ppid}`,
+      hint: `wait for that devkit process to finish (or end it: kill ${process.ppid}), then run the command again`,
+    });
+    expect(existsSync(lock)).toBe(true);
   });
 });
