@@ -1,50 +1,23 @@
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { findingError } from '@devkit/core';
-import { processIdentity } from './process-info.js';
+import { findingError, withFileLock } from '@devkit/core';
 
 /**
- * Runs `work` holding a per-service lock file (`<service dir>/lock`, created exclusively), so
- * two devkit commands in one checkout — a `bootstrap` and an `up` in another terminal, test
- * files in parallel — never start the same service twice. A lock whose holder is gone (a
- * kill -9, a reboot) is stale and taken over.
+ * Runs `work` holding a per-service lock file (`<service dir>/lock`), so two devkit commands in
+ * one checkout — a `bootstrap` and an `up` in another terminal, test files in parallel — never
+ * start the same service twice. A lock whose holder is gone (a kill -9, a reboot) is stale and
+ * taken over; a live holder is waited for up to `timeoutMs`, then the wait ends with exit 1.
  */
-export async function withLock<T>(path: string, what: string, work: () => Promise<T>, timeoutMs = 180_000): Promise<T> {
-  const me = `${process.pid} ${processIdentity(process.pid) ?? ''}\n`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const fd = openSync(path, 'wx', 0o644);
-      writeSync(fd, me);
-      closeSync(fd);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    let holder = '';
-    let ageMs = 0;
-    try {
-      holder = readFileSync(path, 'utf8');
-      ageMs = Date.now() - statSync(path).mtimeMs;
-    } catch {
-      continue; // released between our two calls
-    }
-    const [pid, id] = holder.trim().split(' ');
-    // A lock without its newline is being written right now — unless it has been so for seconds.
-    const complete = holder.endsWith('\n') || ageMs > 5_000;
-    const holderAlive = pid !== undefined && pid !== '' && processIdentity(Number(pid)) !== undefined && (!id || processIdentity(Number(pid)) === id);
-    if (complete && !holderAlive) {
-      rmSync(path, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw findingError('E_SERVICE_BUSY', `${what} is being changed by another devkit (pid ${pid}) for more than ${Math.round(timeoutMs / 1000)} s`, { hint: `wait for it, or stop it (kill ${pid})` });
-    await sleep(50);
-  }
-  try {
-    return await work();
-  } finally {
-    rmSync(path, { force: true });
-  }
+export function withLock<T>(path: string, what: string, work: () => Promise<T>, timeoutMs = 180_000): Promise<T> {
+  return withFileLock(
+    path,
+    {
+      timeoutMs,
+      timeoutError: ({ pid }) =>
+        findingError('E_SERVICE_BUSY', `${what} is being changed by another devkit (pid ${pid ?? '?'}) for more than ${Math.round(timeoutMs / 1000)} s`, {
+          hint: pid === undefined ? `wait for it, or remove ${path} if no devkit is running` : `wait for it, or stop it (kill ${pid})`,
+        }),
+    },
+    work,
+  );
 }
 
 /** Holds the locks of several services (always taken in the order given) while `work` runs. */

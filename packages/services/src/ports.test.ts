@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { cleanupTempDirs, tempDir } from '@devkit/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assignPort, ensurePortFree, portIsFree, preferredPort } from './ports.js';
-import { findPortOwner, portListening, processIdentity } from './process-info.js';
+import { isProcessAlive, processIdentity as coreProcessIdentity } from '@devkit/core';
+import { findPortOwner, isAlive, portListening, processIdentity } from './process-info.js';
 
 afterAll(cleanupTempDirs);
 
@@ -58,5 +59,12 @@ describe('processIdentity', () => {
     expect(processIdentity(process.pid)).toBe(processIdentity(process.pid));
     expect(processIdentity(process.pid)).toMatch(/:/);
     expect(processIdentity(2 ** 22 + 12345)).toBeUndefined();
+  });
+
+  it("gives core's answers (the supervisor keeps its own copy to load nothing but Node)", () => {
+    for (const pid of [process.pid, process.ppid, 1, 2 ** 22 + 12345, -1]) {
+      expect(processIdentity(pid)).toBe(coreProcessIdentity(pid));
+      expect(isAlive(pid)).toBe(isProcessAlive(pid));
+    }
   });
 });

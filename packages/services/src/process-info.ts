@@ -5,6 +5,11 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
  * Facts about other processes, read from /proc on Linux (cheap: a file read, no spawn) and
  * from `ps`/`lsof` elsewhere. A pid alone is not an identity — pids are reused after a crash
  * or a reboot — so devkit records a pid together with the process's start time and boot id.
+ *
+ * `isAlive` and `processIdentity` are also in @devkit/core (`isProcessAlive`, `processIdentity`,
+ * used by its lock files). They are kept here because the supervisor (supervisor-main.ts)
+ * imports this file and must load nothing but Node; ports.test.ts holds the two to the same
+ * answers.
  */
 
 const LINUX = process.platform === 'linux';

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServicePaths } from './paths.js';
-import { isAlive, processGroupMembers, processIdentity } from './process-info.js';
+import { processGroupMembers, processIdentity } from './process-info.js';
 import { readSupervisorState, type ProcessRef, type SupervisorState } from './supervisor-protocol.js';
 
 /** Where a service stands, from its supervisor.json and the processes it names. */
@@ -132,6 +132,3 @@ export async function stopService(paths: ServicePaths, stopSignal: NodeJS.Signal
   rmSync(paths.runtime, { recursive: true, force: true });
   return outcome;
 }
-
-/** Whether a pid still runs (re-exported for waits on a supervisor just spawned). */
-export { isAlive };
