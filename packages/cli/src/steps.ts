@@ -1,7 +1,7 @@
 import type { Step } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
 import { dependenciesStep, toolchainStep } from '@devkit/toolchain';
-import { hooksStep } from '@devkit/hooks';
+import { hooksStep } from '@devkit/hooks/step';
 import { servicesStep } from '@devkit/services/step';
 
 export interface StepSelection {
