@@ -1,7 +1,7 @@
 import { runNativeBuilds } from '@devkit/native';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { devkitVersion, listFlag } from './native-shared.js';
+import { devkitVersion, exampleList, listFlag } from './native-shared.js';
 
 /** `devkit native build [--package p,…] [--target t,…]`: builds, verifies and caches native outputs. */
 export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
@@ -12,8 +12,8 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
     reporter: io.reporter,
     env: input.env,
     devkitVersion: devkitVersion(),
-    packages: listFlag(input.flags.package, 'package'),
-    targets: listFlag(input.flags.target, 'target'),
+    packages: listFlag(input.flags.package, 'package', `devkit native build --package ${exampleList(Object.keys(ctx.config.native?.packages ?? {}), '<name>')}`),
+    targets: listFlag(input.flags.target, 'target', `devkit native build --target ${exampleList(Object.keys(ctx.config.native?.targets ?? {}), 'linux-x64-gnu,darwin-arm64')}`),
   });
   const ok = results.every((r) => r.ok);
   return {

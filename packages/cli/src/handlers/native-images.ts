@@ -1,13 +1,14 @@
 import { createDockerClient, ensureBuilderImage, ensureEngine, loadBuilders, pickBuilder, type EnsureImageResult, type ImageRecord } from '@devkit/native';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { listFlag } from './native-shared.js';
+import { exampleList, listFlag } from './native-shared.js';
 
 /** `devkit native images [--builder a,b]`: makes (or finds) each builder image and records its ID. */
 export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   const builders = await loadBuilders(ctx.root, ctx.config);
-  const names = listFlag(input.flags.builder, 'builder') ?? [...builders.keys()].sort();
+  const all = [...builders.keys()].sort();
+  const names = listFlag(input.flags.builder, 'builder', `devkit native images --builder ${exampleList(all, '<name>')}`) ?? all;
   const defs = names.map((n) => pickBuilder(builders, n));
   const docker = createDockerClient(input.env);
   await ensureEngine(docker, input.env);
