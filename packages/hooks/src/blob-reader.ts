@@ -25,7 +25,15 @@ export class BlobReader {
 
   /** The object's bytes, or `undefined` when it does not exist. */
   read(name: string): Promise<Buffer | undefined> {
-    if (/[\n\r]/.test(name)) return Promise.reject(new DevkitError('E_GIT_PATH', 1, `cannot read ${JSON.stringify(name)} from git: the name contains a line break`));
+    if (/[\n\r]/.test(name)) {
+      // Index paths come as ":<path>"; the fix names the path itself.
+      const path = name.replace(/^[^:]*:/, '');
+      return Promise.reject(
+        new DevkitError('E_GIT_PATH', 1, `cannot read ${JSON.stringify(name)} from git: the name contains a line break`, {
+          hint: `rename it to a name without line breaks: git mv ${JSON.stringify(path)} <new name>`,
+        }),
+      );
+    }
     if (this.#failure) return Promise.reject(this.#failure);
     const child = this.#start();
     return new Promise((resolve, reject) => {
