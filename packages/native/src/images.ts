@@ -205,7 +205,7 @@ async function makeBaseImage(docker: DockerClient, def: BuilderDefinition, input
     const response = (await docker.importImage(tar.stdout, { repo, tag: tagName, changes: [`LABEL devkit.base.inputs=${inputs}`, `LABEL devkit.base.release=${def.base.release}`] } as never)) as unknown as Readable;
     let id: string | undefined;
     await readJsonLines(response, (msg) => {
-      if (typeof msg.error === 'string') throw machineError('E_NATIVE_IMPORT', `importing ${tag} failed: ${msg.error}`);
+      if (typeof msg.error === 'string') throw machineError('E_NATIVE_IMPORT', `importing ${tag} failed: ${msg.error}`, { hint: 'check the Docker engine (docker info; free space: docker system df), then run: devkit native images' });
       if (typeof msg.status === 'string' && msg.status.startsWith('sha256:')) id = msg.status;
     });
     const code = await tarExit;
