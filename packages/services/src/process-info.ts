@@ -81,18 +81,6 @@ export function commandLine(pid: number): string | undefined {
   }
 }
 
-/** The uid a process runs as (Linux only; undefined elsewhere). */
-export function processUid(pid: number): number | undefined {
-  if (!LINUX) return undefined;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /^Uid:\s+(\d+)/m.exec(status);
-    return match ? Number(match[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Pids of the processes in a process group (Linux: from /proc; elsewhere: `ps`). */
 export function processGroupMembers(pgid: number): number[] {
   if (LINUX) {

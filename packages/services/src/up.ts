@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chownSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DevkitError, findingError, isDevkitError, writeFileAtomic, type Reporter } from '@devkit/core';
@@ -346,9 +346,4 @@ export async function upServices(options: UpOptions): Promise<UpResult> {
   const envFile = await writeEnvFile(options.root, vars);
   results.sort((a, b) => targets.findIndex((t) => t.kind === a.name) - targets.findIndex((t) => t.kind === b.name));
   return { services: results, envFile: envFile.path };
-}
-
-/** Whether any service data exists in this checkout (for messages). */
-export function hasServiceData(target: ServiceTarget): boolean {
-  return existsSync(target.paths.data);
 }
