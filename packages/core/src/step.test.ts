@@ -81,7 +81,7 @@ describe('runSteps', () => {
         throw new Error('must not run');
       },
     };
-    const error = (await runSteps([blocked], { inputs: {}, runs: [], failing: new Set() }, { root: root(), reporter: createMemoryReporter() }).catch((e: unknown) => e)) as StepFailedError;
+    const error = (await runSteps([blocked], { inputs: {}, runs: [], failing: new Set<string>() }, { root: root(), reporter: createMemoryReporter() }).catch((e: unknown) => e)) as StepFailedError;
     expect(error.cause).toMatchObject({ code: 'E_TOOLCHAIN_NODE', exitCode: 3, hint: 'fnm install 20' });
   });
 });
