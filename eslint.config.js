@@ -1,3 +1,4 @@
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -17,7 +18,8 @@ export default tseslint.config(
           patterns: [
             { group: ['../../*/src/*', '../../../packages/*'], message: 'Import other packages by name (@devkit/…), not by relative path.' },
           ],
-          paths: ['fs', 'path', 'child_process', 'os', 'crypto', 'url', 'util', 'stream', 'net', 'http', 'events'].map((name) => ({
+          // Every Node built-in, not a hand-kept list (timers, zlib, readline … slipped through one).
+          paths: builtinModules.filter((name) => !name.startsWith('_')).map((name) => ({
             name,
             message: `Use node:${name}.`,
           })),
