@@ -73,6 +73,17 @@ export async function main(argv: readonly string[], streams = { stdout: process.
       }
     },
     write: (text) => void streams.stdout.write(text),
+    ask: async (question) => {
+      if (parsed.json || !tty.stderr || !process.stdin.isTTY) return undefined;
+      // Loaded only when a question is asked: most commands never ask one.
+      const { createInterface } = await import('node:readline/promises');
+      const rl = createInterface({ input: process.stdin, output: streams.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
   };
   const input: CommandInput = {
     args: parsed.args,

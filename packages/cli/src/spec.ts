@@ -60,6 +60,11 @@ export interface HandlerIO {
   withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** Streams text to stdout as it comes (`logs -f`); everything else returns its output. */
   write(text: string): void;
+  /**
+   * Asks a question on the terminal and returns the answer; `undefined` when there is no
+   * terminal to ask on (CI, a pipe, --json), so the handler can refuse with the command to run.
+   */
+  ask(question: string): Promise<string | undefined>;
 }
 
 export interface CommandSpec {

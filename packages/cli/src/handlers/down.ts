@@ -9,7 +9,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
   const purge = input.flags.purge === true;
   if (purge) {
     const targets = selectTargets(ctx.root, ctx.config, names, 'down');
-    await confirmDeletion(input, `--purge deletes the data of ${targets.map((t) => t.kind).join(', ')} (${targets.map((t) => t.paths.dirName).join(', ')} in .devkit/services)`, `devkit down ${names.join(' ')}${names.length ? ' ' : ''}--purge --yes`);
+    await confirmDeletion(input, io, `--purge deletes the data of ${targets.map((t) => t.kind).join(', ')} (${targets.map((t) => t.paths.dirName).join(', ')} in .devkit/services)`, `devkit down ${names.join(' ')}${names.length ? ' ' : ''}--purge --yes`);
   }
   // Stopping is not interrupted half-way: the signals are caught so a second Ctrl-C waits for it.
   const results = await io.withInterrupt(() => downServices({ ...servicesOptions(ctx), names, purge }));

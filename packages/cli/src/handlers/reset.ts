@@ -8,7 +8,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
   const ctx = await loadProject(input, io);
   const name = String(input.args.service);
   const [target] = selectTargets(ctx.root, ctx.config, [name], 'reset');
-  await confirmDeletion(input, `reset deletes all data of ${target!.kind} (.devkit/services/${target!.paths.dirName})`, `devkit reset ${target!.kind} --yes`);
+  await confirmDeletion(input, io, `reset deletes all data of ${target!.kind} (.devkit/services/${target!.paths.dirName})`, `devkit reset ${target!.kind} --yes`);
   const result = await io.withInterrupt((signal) => resetService({ ...servicesOptions(ctx, signal), name: target!.kind }));
   return {
     exitCode: 0,

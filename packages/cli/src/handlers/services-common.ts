@@ -1,8 +1,7 @@
-import { createInterface } from 'node:readline/promises';
 import { usageError } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
 import type { ServicesOptions } from '@devkit/services';
-import type { CommandInput } from '../spec.js';
+import type { CommandInput, HandlerIO } from '../spec.js';
 
 export function servicesOptions(ctx: ProjectContext, signal?: AbortSignal): ServicesOptions {
   return { root: ctx.root, config: ctx.config, env: ctx.env, reporter: ctx.reporter, signal };
@@ -18,19 +17,12 @@ export function serviceNames(input: CommandInput, arg = 'services'): string[] {
  * Asks before deleting data: `--yes` answers for the user; on a terminal devkit asks; anywhere
  * else (CI, a pipe) it refuses with the command that says yes.
  */
-export async function confirmDeletion(input: CommandInput, what: string, yesCommand: string): Promise<void> {
+export async function confirmDeletion(input: CommandInput, io: HandlerIO, what: string, yesCommand: string): Promise<void> {
   if (input.flags.yes === true) return;
-  if (input.tty.stderr && process.stdin.isTTY && !input.json) {
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      const answer = await rl.question(`${what}. Continue? [y/N] `);
-      if (/^y(es)?$/i.test(answer.trim())) return;
-    } finally {
-      rl.close();
-    }
-    throw usageError('E_NOT_CONFIRMED', `not confirmed: ${what} — nothing was deleted`, { hint: yesCommand });
-  }
-  throw usageError('E_CONFIRMATION_NEEDED', `${what}: this needs a confirmation, and there is no terminal to ask on`, { hint: yesCommand });
+  const answer = await io.ask(`${what}. Continue? [y/N] `);
+  if (answer === undefined) throw usageError('E_CONFIRMATION_NEEDED', `${what}: this needs a confirmation, and there is no terminal to ask on`, { hint: yesCommand });
+  if (/^y(es)?$/i.test(answer.trim())) return;
+  throw usageError('E_NOT_CONFIRMED', `not confirmed: ${what} — nothing was deleted`, { hint: yesCommand });
 }
 
 export function formatUptime(ms: number | null): string {
