@@ -1,3 +1,5 @@
+// Node-only on purpose: the services supervisor imports this file alone (@devkit/core/process)
+// and must start without loading the rest of core.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 

@@ -25,7 +25,7 @@ export { detectPackageManager, planInstall, applyInstall } from './install.js';
 export type { InstallPlan } from './install.js';
 export { parseVersionOutput, versionMatches } from './version.js';
 export { preferredPort, assignPort, portIsFree, ensurePortFree } from './ports.js';
-export { findPortOwner, processIdentity } from './process-info.js';
+export { findPortOwner } from './process-info.js';
 export { setupInputs, setupFingerprint } from './setup.js';
 export { findLeftovers, stopLeftover } from './leftovers.js';
 export type { Leftover } from './leftovers.js';

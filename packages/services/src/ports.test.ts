@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { cleanupTempDirs, tempDir } from '@devkit/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assignPort, ensurePortFree, portIsFree, preferredPort } from './ports.js';
-import { isProcessAlive, processIdentity as coreProcessIdentity } from '@devkit/core';
-import { findPortOwner, isAlive, portListening, processIdentity } from './process-info.js';
+import { findPortOwner, portListening } from './process-info.js';
 
 afterAll(cleanupTempDirs);
 
@@ -51,20 +50,5 @@ describe('ports', () => {
     }
     await new Promise((resolvePromise) => setTimeout(resolvePromise, 20));
     if (process.platform === 'linux') expect(portListening(server.port)).toBe(false);
-  });
-});
-
-describe('processIdentity', () => {
-  it('is stable for a live process and absent for a dead pid', () => {
-    expect(processIdentity(process.pid)).toBe(processIdentity(process.pid));
-    expect(processIdentity(process.pid)).toMatch(/:/);
-    expect(processIdentity(2 ** 22 + 12345)).toBeUndefined();
-  });
-
-  it("gives core's answers (the supervisor keeps its own copy to load nothing but Node)", () => {
-    for (const pid of [process.pid, process.ppid, 1, 2 ** 22 + 12345, -1]) {
-      expect(processIdentity(pid)).toBe(coreProcessIdentity(pid));
-      expect(isAlive(pid)).toBe(isProcessAlive(pid));
-    }
   });
 });

@@ -3,65 +3,11 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /**
  * Facts about other processes, read from /proc on Linux (cheap: a file read, no spawn) and
- * from `ps`/`lsof` elsewhere. A pid alone is not an identity — pids are reused after a crash
- * or a reboot — so devkit records a pid together with the process's start time and boot id.
- *
- * `isAlive` and `processIdentity` are also in @devkit/core (`isProcessAlive`, `processIdentity`,
- * used by its lock files). They are kept here because the supervisor (supervisor-main.ts)
- * imports this file and must load nothing but Node; ports.test.ts holds the two to the same
- * answers.
+ * from `ps`/`lsof` elsewhere. Whether a pid runs and the identity that tells it from a reused
+ * pid (`isProcessAlive`, `processIdentity`) come from @devkit/core/process.
  */
 
 const LINUX = process.platform === 'linux';
-let bootId: string | undefined;
-
-function readBootId(): string {
-  if (bootId === undefined) {
-    try {
-      bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    } catch {
-      bootId = 'unknown-boot';
-    }
-  }
-  return bootId;
-}
-
-/** Whether a process with this pid exists (any owner). */
-export function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * A string that names one process across its whole life and no other: boot id + start time.
- * `undefined` when the process does not exist (or is a zombie waiting to be reaped).
- */
-export function processIdentity(pid: number): string | undefined {
-  if (!isAlive(pid)) return undefined;
-  if (LINUX) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // The command name (field 2) may hold spaces and parentheses: split after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
-      return `${readBootId()}:${fields[19]}`;
-    } catch {
-      return undefined;
-    }
-  }
-  try {
-    const started = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return started ? `ps:${started}` : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The command line of a process, for messages ("port 5432 is taken by pid 42 (postgres -D …)"). */
 export function commandLine(pid: number): string | undefined {

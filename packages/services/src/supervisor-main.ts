@@ -3,10 +3,10 @@
 // sends the service's output straight to its log file (so the service never writes into a
 // dead pipe if the supervisor is killed), records both pids in supervisor.json, and on
 // SIGTERM/SIGINT stops the service with its own signal, then SIGKILL after the grace period.
-// It imports nothing but Node: it must start fast and never depend on the repo's node_modules.
+// It imports nothing but Node and @devkit/core/process (itself Node-only): it must start fast.
 import { spawn } from 'node:child_process';
 import { appendFileSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { processIdentity } from './process-info.js';
+import { processIdentity } from '@devkit/core/process';
 import { writeJsonAtomicSync, type SupervisorSpec, type SupervisorState } from './supervisor-protocol.js';
 
 const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as SupervisorSpec;

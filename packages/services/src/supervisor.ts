@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServicePaths } from './paths.js';
-import { processGroupMembers, processIdentity } from './process-info.js';
+import { processIdentity } from '@devkit/core';
+import { processGroupMembers } from './process-info.js';
 import { readSupervisorState, type ProcessRef, type SupervisorState } from './supervisor-protocol.js';
 
 /** Where a service stands, from its supervisor.json and the processes it names. */

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chownSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DevkitError, findingError, isDevkitError, writeFileAtomic, type Reporter } from '@devkit/core';
+import { DevkitError, findingError, isDevkitError, processIdentity, writeFileAtomic, type Reporter } from '@devkit/core';
 import { appliedDigest } from './applied.js';
 import type { DevkitConfig } from '@devkit/config';
 import { serviceEnv, writeEnvFile } from './env.js';
@@ -15,7 +15,6 @@ import { ensureReachable, resolveServiceUser } from './service-user.js';
 import { runSetupIfChanged } from './setup.js';
 import { inspectService, spawnSupervisor, stopService } from './supervisor.js';
 import { readSupervisorState, type SupervisorSpec } from './supervisor-protocol.js';
-import { processIdentity } from './process-info.js';
 import { selectTargets, type ServiceTarget } from './targets.js';
 import { withLock } from './lock.js';
 
