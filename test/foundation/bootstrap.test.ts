@@ -106,7 +106,8 @@ describe('devkit bootstrap on the fixture monorepo', () => {
     expect(git(repo, 'config', '--get', 'core.hooksPath').trim()).toBe('.githooks');
     const doctor = await runDevkit(['doctor'], { cwd: repo });
     expect(doctor.exitCode).toBe(1);
-    expect(doctor.stdout).toContain('core.hooksPath is ".githooks"');
+    expect(doctor.stdout).toContain('core.hooksPath is ".githooks" (set in local config .git/config)');
+    expect(doctor.stdout).toContain('move any hooks you need from .githooks into .husky/');
     expect(doctor.stdout).toContain('git config --unset core.hooksPath && devkit hooks install');
   });
 });

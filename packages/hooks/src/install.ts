@@ -40,10 +40,6 @@ export function hooksLayout(root: string): HooksLayout | undefined {
   return { top: git.top, commonDir: git.commonDir, huskyDir: subdir ? `${subdir}/.husky` : '.husky', subdir };
 }
 
-async function gitHooksPath(top: string): Promise<string | undefined> {
-  return (await gitHooksPathOrigin(top))?.value;
-}
-
 /** The effective core.hooksPath and the config file that sets it (local, global or system). */
 async function gitHooksPathOrigin(top: string): Promise<{ value: string; origin: string; scope: string } | undefined> {
   try {
@@ -54,6 +50,14 @@ async function gitHooksPathOrigin(top: string): Promise<{ value: string; origin:
   } catch {
     return undefined; // exit 1: not set
   }
+}
+
+/** Where a foreign core.hooksPath is set, and the commands that hand the hooks to devkit. */
+function hooksPathTaken(current: { value: string; origin: string; scope: string }, huskyDir: string): { where: string; fix: string } {
+  return {
+    where: `set in ${current.scope} config ${current.origin}`,
+    fix: `move any hooks you need from ${current.value} into ${huskyDir}/, then: git config ${current.scope === 'local' ? '' : `--file ${current.origin} `}--unset core.hooksPath && devkit hooks install`,
+  };
 }
 
 /** Whether a core.hooksPath value is husky's folder (this layout's or a moved one), which devkit may take over. */
@@ -69,16 +73,18 @@ export async function checkHooks(ctx: Pick<ProjectContext, 'root' | 'config' | '
   if (ctx.env.HUSKY === '0') {
     problems.push({ code: 'W_HOOKS_DISABLED', kind: 'fixable', message: 'git hooks are disabled by HUSKY=0 in the environment: commits are not checked locally', fix: 'unset HUSKY' });
   }
-  const hooksPath = await gitHooksPath(layout.top);
+  const current = await gitHooksPathOrigin(layout.top);
+  const hooksPath = current?.value;
   const wanted = `${layout.huskyDir}/_`;
-  if (hooksPath !== undefined && hooksPath !== wanted && hooksPath.replace(/\/$/, '') !== wanted) {
+  if (current && hooksPath !== undefined && hooksPath !== wanted && hooksPath.replace(/\/$/, '') !== wanted) {
     if (!isHuskyPath(hooksPath)) {
+      const taken = hooksPathTaken(current, layout.huskyDir);
       problems.push({
         code: 'E_HOOKS_PATH_TAKEN',
         kind: 'blocking',
         exitCode: 1,
-        message: `git's core.hooksPath is ${JSON.stringify(hooksPath)}, so devkit's hooks in ${wanted} would never run`,
-        fix: `git config --unset core.hooksPath && devkit hooks install`,
+        message: `git's core.hooksPath is ${JSON.stringify(hooksPath)} (${taken.where}), so devkit's hooks in ${wanted} would never run`,
+        fix: taken.fix,
       });
       return { upToDate: false, summary: 'hooks path points elsewhere', problems };
     }
@@ -123,8 +129,9 @@ export async function installHooks(ctx: Pick<ProjectContext, 'root' | 'config' |
   // disable whatever runs there, so say so and let the user choose.
   const current = await gitHooksPathOrigin(layout.top);
   if (current && !isHuskyPath(current.value)) {
-    throw findingError('E_HOOKS_PATH_TAKEN', `git's core.hooksPath is ${JSON.stringify(current.value)} (set in ${current.scope} config ${current.origin}), so hooks in ${layout.huskyDir}/_ would never run; devkit leaves it as it is`, {
-      hint: `move any hooks you need from ${current.value} into ${layout.huskyDir}/, then: git config ${current.scope === 'local' ? '' : `--file ${current.origin} `}--unset core.hooksPath && devkit hooks install`,
+    const taken = hooksPathTaken(current, layout.huskyDir);
+    throw findingError('E_HOOKS_PATH_TAKEN', `git's core.hooksPath is ${JSON.stringify(current.value)} (${taken.where}), so hooks in ${layout.huskyDir}/_ would never run; devkit leaves it as it is`, {
+      hint: taken.fix,
       details: { hooksPath: current.value, origin: current.origin },
     });
   }
