@@ -75,7 +75,7 @@ export async function loadConfig(cwd: string): Promise<LoadedConfig> {
     }
   }
   const { parseConfig } = await import('./validate.js');
-  const config = parseConfig(text, file);
+  const config = parseConfig(text, file, cwd);
   // Best effort: a read-only checkout still works, it only validates every time.
   await writeFileAtomic(cachePath(root), `${JSON.stringify({ key, config })}\n`).catch(() => undefined);
   return { root, file, found: true, config };

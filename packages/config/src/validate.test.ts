@@ -69,6 +69,13 @@ describe('parseConfig', () => {
     expect(error.message).toContain('devkit.json:3:19 services.postgres.version: expected string, found number 15');
   });
 
+  it('shows the file relative to the folder devkit ran in, or whole when none is given', () => {
+    const text = '{ "hoks": {} }\n';
+    expect(() => parseConfig(text, '/repo/devkit.json', '/repo/apps/api')).toThrow(/^\.\.\/\.\.\/devkit\.json is not valid/);
+    expect(() => parseConfig(text, '/repo/devkit.json', '/repo')).toThrow(/^devkit\.json is not valid \(1 problem\):\n {2}devkit\.json:1:3 hoks/);
+    expect(() => parseConfig(text, '/repo/devkit.json')).toThrow(/^\/repo\/devkit\.json is not valid/);
+  });
+
   it('rejects unknown keys with a did-you-mean, at the key itself', () => {
     const error = configError('{\n  "toolchain": {},\n  "hoks": {}\n}\n');
     const [issue] = issuesOf(error);

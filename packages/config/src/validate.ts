@@ -19,8 +19,11 @@ export interface ConfigIssue {
   message: string;
 }
 
-/** Parses and validates devkit.json text. Pure: throws a DevkitError (exit 2) listing every issue. */
-export function parseConfig(text: string, file: string): DevkitConfig {
+/**
+ * Parses and validates devkit.json text. Pure: throws a DevkitError (exit 2) listing every issue.
+ * Messages show `file` relative to `shownFrom` (the folder the user ran devkit in) when given.
+ */
+export function parseConfig(text: string, file: string, shownFrom?: string): DevkitConfig {
   const syntaxErrors: ParseError[] = [];
   const tree = parseTree(text, syntaxErrors, { allowTrailingComma: false, disallowComments: true });
   if (syntaxErrors.length > 0 || !tree) {
@@ -37,7 +40,7 @@ export function parseConfig(text: string, file: string): DevkitConfig {
         message: `invalid JSON: ${printParseErrorCode(error.error)}`,
       };
     });
-    throw configError(file, issues.length ? issues : [{ file, line: 1, column: 1, keyPath: '(syntax)', expected: 'a JSON object', found: 'nothing', message: 'empty file' }]);
+    throw configError(file, shownFrom, issues.length ? issues : [{ file, line: 1, column: 1, keyPath: '(syntax)', expected: 'a JSON object', found: 'nothing', message: 'empty file' }]);
   }
   const data: unknown = JSON.parse(text);
   const result = DevkitConfigSchema.safeParse(data, { reportInput: true });
@@ -50,7 +53,7 @@ export function parseConfig(text: string, file: string): DevkitConfig {
       issues.push({ file, line, column, keyPath: formatKeyPath(finding.path), expected: finding.expected, found: finding.found, message: finding.message });
     }
   }
-  if (issues.length > 0) throw configError(file, issues);
+  if (issues.length > 0) throw configError(file, shownFrom, issues);
   return result.data as DevkitConfig;
 }
 
@@ -119,8 +122,8 @@ function childSchema(schema: z.core.$ZodType, part: string | number): z.core.$Zo
   return undefined;
 }
 
-function configError(file: string, issues: ConfigIssue[]) {
-  const shown = relative(process.cwd(), file) || file;
+function configError(file: string, shownFrom: string | undefined, issues: ConfigIssue[]) {
+  const shown = (shownFrom !== undefined && relative(shownFrom, file)) || file;
   const lines = issues.map((i) => `  ${shown}:${i.line}:${i.column} ${i.keyPath}: ${i.message}`);
   return usageError('E_CONFIG_INVALID', `${shown} is not valid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`, {
     hint: `fix the key${issues.length === 1 ? '' : 's'} above in ${shown}; the schema is in node_modules/@devkit/config/schema.json`,
