@@ -63,12 +63,12 @@ export function interruptedError(stopped: readonly string[]): DevkitError {
 }
 
 /** Runs a program as the service user (or as ourselves), failing with its output. */
-function programRunner(user: ServiceUser | undefined, signal: AbortSignal | undefined): RunProgram {
+function programRunner(user: ServiceUser | undefined, signal: AbortSignal | undefined, env: NodeJS.ProcessEnv): RunProgram {
   return (file, args, options = {}) =>
     new Promise((resolvePromise, reject) => {
       const child = spawn(file, args, {
         cwd: options.cwd,
-        env: { ...process.env, ...options.env },
+        env: { ...env, ...options.env },
         uid: user?.uid,
         gid: user?.gid,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -206,7 +206,7 @@ async function bringUp(target: ServiceTarget, port: number, user: ServiceUser | 
     rmSync(temp, { recursive: true, force: true });
     ledger.initDirs.push(temp);
     makeDir(temp, user, 0o700);
-    await target.runner.init(instance, temp, programRunner(user, signal));
+    await target.runner.init(instance, temp, programRunner(user, signal, options.env));
     signal?.throwIfAborted();
     renameSync(temp, target.paths.data);
     ledger.initDirs.splice(ledger.initDirs.indexOf(temp), 1);
@@ -243,7 +243,7 @@ async function bringUp(target: ServiceTarget, port: number, user: ServiceUser | 
   await writeFileAtomic(target.paths.spec, `${JSON.stringify(spec, null, 2)}\n`);
   signal?.throwIfAborted();
   rmSync(target.paths.state, { force: true });
-  const supervisorPid = spawnSupervisor(target.paths, process.env);
+  const supervisorPid = spawnSupervisor(target.paths, options.env);
   ledger.started.push(target);
   // The supervisor writes supervisor.json right after starting the service.
   const deadline = Date.now() + 10_000;
