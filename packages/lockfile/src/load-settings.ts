@@ -77,7 +77,7 @@ export async function loadPnpmSettings(
   // catalogs
   if (ws.catalog != null && isRecord(ws.catalogs) && ws.catalogs.default != null) {
     throw usageError('E_WORKSPACE_SETTING', `${WORKSPACE_MANIFEST} defines the default catalog twice (catalog and catalogs.default)`, {
-      hint: 'keep one of them',
+      hint: `keep one: move the entries of catalogs.default into catalog in ${WORKSPACE_MANIFEST}, then delete catalogs.default`,
       details: { file: WORKSPACE_MANIFEST },
     });
   }
