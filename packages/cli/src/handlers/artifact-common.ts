@@ -6,6 +6,7 @@ import {
   OciStore,
   RegistryClient,
   RegistryEnvironmentBackend,
+  movePointer,
   parseRef,
   readManifest,
   resolveRef,
@@ -14,6 +15,8 @@ import {
   type DevkitEvent,
   type Digest,
   type EnvironmentBackend,
+  type PointerMove,
+  type PointerMoveResult,
   type WebhookResult,
 } from '@devkit/artifact';
 import { redactUrlCredentials, usageError } from '@devkit/core';
@@ -139,4 +142,38 @@ export async function commitOf(store: OciStore, digest: string | null): Promise<
   } catch {
     return null;
   }
+}
+
+/**
+ * Moves `<name>:<env>` for promote or rollback, then tells the webhooks of the move with the
+ * commits on both sides. A no-op move (already there) notifies nobody.
+ */
+export async function moveAndNotify(
+  ctx: ProjectContext,
+  io: HandlerIO,
+  store: OciStore,
+  backend: EnvironmentBackend,
+  move: Omit<PointerMove, 'devkitVersion' | 'now'>,
+  started: number,
+): Promise<{ result: PointerMoveResult; webhooks: WebhookResult[] }> {
+  const result = await movePointer(backend, { ...move, devkitVersion: devkitVersion(), now: () => new Date() });
+  if (result.noop) return { result, webhooks: [] };
+  const webhooks = await notifyEvent(ctx, io, {
+    kind: move.action, outcome: 'success', name: move.name, environment: move.env, from: result.from, to: move.to,
+    commits: { from: await commitOf(store, result.from), to: await commitOf(store, move.to) }, actor: actorLabel(move.who), durationMs: performance.now() - started,
+  });
+  return { result, webhooks };
+}
+
+/** Tells the webhooks that a promote or rollback failed, and why. */
+export async function notifyMoveFailure(
+  ctx: ProjectContext,
+  io: HandlerIO,
+  failed: { kind: PointerMove['action']; name: string; env: string; to: string | null; who: PointerMove['who']; started: number },
+  error: unknown,
+): Promise<void> {
+  await notifyEvent(ctx, io, {
+    kind: failed.kind, outcome: 'failure', name: failed.name, environment: failed.env, from: null, to: failed.to, commits: { from: null, to: null },
+    actor: actorLabel(failed.who), durationMs: performance.now() - failed.started, error: (error as Error).message,
+  });
 }

@@ -1,8 +1,8 @@
-import { checkProvenance, hasBeenIn, movePointer, parseRef, pushArtifact, shortDigest, type TransferReport, type WebhookResult } from '@devkit/artifact';
+import { checkProvenance, hasBeenIn, parseRef, pushArtifact, shortDigest, type TransferReport } from '@devkit/artifact';
 import { findingError, usageError } from '@devkit/core';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { actor, actorLabel, commitOf, devkitVersion, environmentBackend, environmentConfig, notifyEvent, openProjectStore, requireKnownName } from './artifact-common.js';
+import { actor, environmentBackend, environmentConfig, moveAndNotify, notifyMoveFailure, openProjectStore, requireKnownName } from './artifact-common.js';
 
 /**
  * `devkit promote <name>@<digest> --to <env>`: points the environment at those bytes (never a
@@ -27,7 +27,6 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
   const who = await actor(ctx);
   const name = ref.name;
   const digest = ref.digest;
-  let webhooks: WebhookResult[] = [];
   try {
     const backend = await environmentBackend(ctx, env);
     if (envConfig.from) {
@@ -57,13 +56,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
       const mountFrom = source?.client && source.client.host === backend.client.host ? source.client.repo(name) : undefined;
       pushed = await pushArtifact(store, backend.client, name, digest, io.reporter, mountFrom);
     }
-    const result = await movePointer(backend, { name, env, to: digest, action: 'promote', reason, forced: force, who, devkitVersion: devkitVersion(), now: () => new Date() });
-    if (!result.noop) {
-      webhooks = await notifyEvent(ctx, io, {
-        kind: 'promote', outcome: 'success', name, environment: env, from: result.from, to: digest,
-        commits: { from: await commitOf(store, result.from), to: await commitOf(store, digest) }, actor: actorLabel(who), durationMs: performance.now() - started,
-      });
-    }
+    const { result, webhooks } = await moveAndNotify(ctx, io, store, backend, { name, env, to: digest, action: 'promote', reason, forced: force, who }, started);
     return {
       exitCode: 0,
       data: { ok: true, name, environment: env, durationMs: Math.round((performance.now() - started) * 10) / 10, ...result, pushed, webhooks },
@@ -75,10 +68,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
       ],
     };
   } catch (error) {
-    await notifyEvent(ctx, io, {
-      kind: 'promote', outcome: 'failure', name, environment: env, from: null, to: digest, commits: { from: null, to: null },
-      actor: actorLabel(who), durationMs: performance.now() - started, error: (error as Error).message,
-    });
+    await notifyMoveFailure(ctx, io, { kind: 'promote', name, env, to: digest, who, started }, error);
     throw error;
   }
 }

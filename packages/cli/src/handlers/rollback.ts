@@ -1,8 +1,8 @@
-import { movePointer, parseDigest, planRollback, shortDigest, type WebhookResult } from '@devkit/artifact';
+import { parseDigest, planRollback, shortDigest } from '@devkit/artifact';
 import { usageError } from '@devkit/core';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { actor, actorLabel, commitOf, devkitVersion, environmentBackend, notifyEvent, openProjectStore, requireKnownName } from './artifact-common.js';
+import { actor, environmentBackend, moveAndNotify, notifyMoveFailure, openProjectStore, requireKnownName } from './artifact-common.js';
 
 /** `devkit rollback <name> --env <env> [--to <digest>]`: a pointer move back, recorded like a promote. */
 export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
@@ -17,26 +17,16 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
   const store = await openProjectStore(ctx);
   await requireKnownName(store, name);
   const who = await actor(ctx);
-  let webhooks: WebhookResult[] = [];
   try {
     const target = await planRollback(backend, name, env, to);
-    const result = await movePointer(backend, { name, env, to: target, action: 'rollback', reason, forced: false, who, devkitVersion: devkitVersion(), now: () => new Date() });
-    if (!result.noop) {
-      webhooks = await notifyEvent(ctx, io, {
-        kind: 'rollback', outcome: 'success', name, environment: env, from: result.from, to: target,
-        commits: { from: await commitOf(store, result.from), to: await commitOf(store, target) }, actor: actorLabel(who), durationMs: performance.now() - started,
-      });
-    }
+    const { result, webhooks } = await moveAndNotify(ctx, io, store, backend, { name, env, to: target, action: 'rollback', reason, forced: false, who }, started);
     return {
       exitCode: 0,
       data: { ok: true, name, environment: env, durationMs: Math.round((performance.now() - started) * 10) / 10, ...result, webhooks },
       human: (s) => [result.noop ? `${name}:${env} is already ${target}: nothing to do` : `${s.green('✓')} ${name}:${env} rolled back ${result.from ? shortDigest(result.from) : '?'} → ${shortDigest(target)} (entry ${result.entry?.entry.sequence})`],
     };
   } catch (error) {
-    await notifyEvent(ctx, io, {
-      kind: 'rollback', outcome: 'failure', name, environment: env, from: null, to: to ?? null, commits: { from: null, to: null },
-      actor: actorLabel(who), durationMs: performance.now() - started, error: (error as Error).message,
-    });
+    await notifyMoveFailure(ctx, io, { kind: 'rollback', name, env, to: to ?? null, who, started }, error);
     throw error;
   }
 }
