@@ -115,7 +115,7 @@ export async function actor(ctx: ProjectContext): Promise<{ git: string | null; 
   const value = (key: string) => [...out.matchAll(new RegExp(`^user\\.${key} (.*)$`, 'gm'))].at(-1)?.[1]?.trim() ?? '';
   const [name, email] = [value('name'), value('email')];
   const env = ctx.env;
-  const ci = env.GITHUB_ACTIONS === 'true' ? `github:${env.GITHUB_ACTOR ?? '?'}@${env.GITHUB_REPOSITORY ?? '?'}#${env.GITHUB_RUN_ID ?? '?'}` : env.GITLAB_CI === 'true' ? `gitlab:${env.GITLAB_USER_LOGIN ?? '?'}#${env.CI_PIPELINE_ID ?? '?'}` : env.CI ? 'ci' : null;
+  const ci = env.GITHUB_ACTIONS === 'true' ? `github:${env.GITHUB_ACTOR ?? '?'}@${env.GITHUB_REPOSITORY ?? '?'}#${env.GITHUB_RUN_ID ?? '?'}` : env.GITLAB_CI === 'true' ? `gitlab:${env.GITLAB_USER_LOGIN ?? '?'}#${env.CI_PIPELINE_ID ?? '?'}` : null; // a bare CI=true names no one: git's identity or the login user says more
   return { git: name || email ? `${name}${email ? ` <${email}>` : ''}` : null, user: env.USER ?? env.LOGNAME ?? null, ci };
 }
 
