@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, copyFixture, git, gitInit, tempDir } from '@devkit/test-utils';
+import { DEVKIT_BIN, REPO_ROOT, copyFixture, git, gitInit, tempDir } from '@devkit/test-utils';
 
 /** The acme fixture as a git repo with one commit (no node_modules, no build output). */
 export function fixtureRepo(): string {
@@ -64,4 +64,37 @@ export function diffEntryListings(a: Record<string, EntryListing[]>, b: Record<s
     }
   }
   return out;
+}
+
+/**
+ * Runs `workers` processes that each promote `name` to `env` 20 times, cycling through
+ * `digests` from their own start, and resolves to how many of those promotes moved the tag
+ * (the rest were no-ops). A failing promote fails its worker, with devkit's output.
+ */
+export async function racePromotes(options: { cwd: string; name: string; env: string; digests: readonly string[]; workers: number }): Promise<number> {
+  const script = (worker: number) => `
+    const { execFileSync } = require('node:child_process');
+    const digests = ${JSON.stringify(options.digests)};
+    let moved = 0;
+    for (let i = 0; i < 20; i++) {
+      const d = digests[(${worker} + i) % digests.length];
+      let raw;
+      try {
+        raw = execFileSync(process.execPath, [${JSON.stringify(DEVKIT_BIN)}, 'promote', ${JSON.stringify(`${options.name}@`)} + d, '--to', ${JSON.stringify(options.env)}, '--json'], { encoding: 'utf8', stdio: 'pipe' });
+      } catch (e) {
+        process.stderr.write('promote failed: ' + e.stdout + e.stderr);
+        process.exit(1);
+      }
+      if (!JSON.parse(raw).noop) moved++;
+    }
+    process.stdout.write(String(moved));`;
+  const runOne = (worker: number) =>
+    new Promise<number>((resolve, reject) => {
+      const child = spawn(process.execPath, ['-e', script(worker)], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.on('exit', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`worker ${worker} exited ${code}`))));
+    });
+  const moved = await Promise.all(Array.from({ length: options.workers }, (_, i) => runOne(i)));
+  return moved.reduce((x, y) => x + y, 0);
 }

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVKIT_BIN, cleanupTempDirs, git, runDevkit } from '@devkit/test-utils';
-import { cloneAndInstall, fixtureRepo } from './helpers.js';
+import { cleanupTempDirs, git, runDevkit } from '@devkit/test-utils';
+import { cloneAndInstall, fixtureRepo, racePromotes } from './helpers.js';
 
 interface BuildJson {
   artifacts: Array<{ name: string; digest: string }>;
@@ -103,33 +102,8 @@ describe('promote, rollback, history on the local store', () => {
   });
 
   it('keeps every history entry and the tag in agreement under 8 processes × 20 promotes', async () => {
-    const runOne = (worker: number) =>
-      new Promise<number>((resolve, reject) => {
-        // Each process promotes 20 times, cycling through the three digests from its own start.
-        const script = `
-          const { execFileSync } = require('node:child_process');
-          const digests = ${JSON.stringify(digests)};
-          let moved = 0;
-          for (let i = 0; i < 20; i++) {
-            const d = digests[(${worker} + i) % digests.length];
-            let raw;
-            try {
-              raw = execFileSync(process.execPath, [${JSON.stringify(DEVKIT_BIN)}, 'promote', 'api@' + d, '--to', 'staging', '--json'], { encoding: 'utf8', stdio: 'pipe' });
-            } catch (e) {
-              process.stderr.write('promote failed: ' + e.stdout + e.stderr);
-              process.exit(1);
-            }
-            const out = JSON.parse(raw);
-            if (!out.noop) moved++;
-          }
-          process.stdout.write(String(moved));`;
-        const child = spawn(process.execPath, ['-e', script], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-        child.on('exit', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`worker ${worker} exited ${code}`))));
-      });
     const before = (await history('staging')).entries.length;
-    const moved = (await Promise.all(Array.from({ length: 8 }, (_, i) => runOne(i)))).reduce((x, y) => x + y, 0);
+    const moved = await racePromotes({ cwd: repo, name: 'api', env: 'staging', digests, workers: 8 });
     const h = await history('staging');
     expect(moved).toBeGreaterThan(40);
     expect(h.entries.length).toBe(before + moved);

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVKIT_BIN, cleanupTempDirs, git, gitInit, hasBinary, requirePrerequisite, runDevkit, tempDir } from '@devkit/test-utils';
-import { cloneAndInstall, fixtureRepo } from './helpers.js';
+import { cloneAndInstall, fixtureRepo, racePromotes } from './helpers.js';
 
 interface BuildJson {
   artifacts: Array<{ name: string; digest: string; layers: Array<{ part: string; digest: string }> }>;
@@ -133,31 +133,8 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
   });
 
   it('keeps every entry and the tag in agreement under 8 processes × 20 promotes, serialised by the Redis lock', async () => {
-    const script = (worker: number) => `
-      const { execFileSync } = require('node:child_process');
-      const digests = ${JSON.stringify(digests)};
-      let moved = 0;
-      for (let i = 0; i < 20; i++) {
-        const d = digests[(${worker} + i) % digests.length];
-        let raw;
-        try {
-          raw = execFileSync(process.execPath, [${JSON.stringify(DEVKIT_BIN)}, 'promote', 'api@' + d, '--to', 'staging', '--json'], { encoding: 'utf8', stdio: 'pipe' });
-        } catch (e) {
-          process.stderr.write('promote failed: ' + e.stdout + e.stderr);
-          process.exit(1);
-        }
-        if (!JSON.parse(raw).noop) moved++;
-      }
-      process.stdout.write(String(moved));`;
-    const runOne = (worker: number) =>
-      new Promise<number>((resolve, reject) => {
-        const child = spawn(process.execPath, ['-e', script(worker)], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-        child.on('exit', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`worker ${worker} exited ${code}`))));
-      });
     const before = (JSON.parse((await devkit(['history', 'api', '--env', 'staging', '--json'])).stdout) as HistoryJson).entries.length;
-    const moved = (await Promise.all(Array.from({ length: 8 }, (_, i) => runOne(i)))).reduce((x, y) => x + y, 0);
+    const moved = await racePromotes({ cwd: repo, name: 'api', env: 'staging', digests, workers: 8 });
     const h = JSON.parse((await devkit(['history', 'api', '--env', 'staging', '--json'])).stdout) as HistoryJson;
     expect(moved).toBeGreaterThan(20);
     expect(h.entries.length).toBe(before + moved);
