@@ -118,16 +118,24 @@ const ESLINT_CONFIGS = [
   '.eslintrc',
 ];
 
-/** Whether the repo uses ESLint: it is installed and configured at the root. */
-export function repoUsesEslint(root: string): boolean {
-  if (!repoHas(root, 'eslint')) return false;
-  if (ESLINT_CONFIGS.some((name) => existsSync(join(root, name)))) return true;
+/**
+ * Whether the repo uses a tool: it is installed and configured at the root, in one of its
+ * config files or under its key in package.json.
+ */
+function repoUsesTool(root: string, tool: string, configFiles: readonly string[], manifestKey: string): boolean {
+  if (!repoHas(root, tool)) return false;
+  if (configFiles.some((name) => existsSync(join(root, name)))) return true;
   try {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
-    return 'eslintConfig' in pkg;
+    return manifestKey in pkg;
   } catch {
     return false;
   }
+}
+
+/** Whether the repo uses ESLint: it is installed and configured at the root. */
+export function repoUsesEslint(root: string): boolean {
+  return repoUsesTool(root, 'eslint', ESLINT_CONFIGS, 'eslintConfig');
 }
 
 const PRETTIER_CONFIGS = [
@@ -147,14 +155,7 @@ const PRETTIER_CONFIGS = [
 
 /** Whether the repo uses Prettier: it is installed and configured at the root. */
 export function repoUsesPrettier(root: string): boolean {
-  if (!repoHas(root, 'prettier')) return false;
-  if (PRETTIER_CONFIGS.some((name) => existsSync(join(root, name)))) return true;
-  try {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
-    return 'prettier' in pkg;
-  } catch {
-    return false;
-  }
+  return repoUsesTool(root, 'prettier', PRETTIER_CONFIGS, 'prettier');
 }
 
 /** Loads the repo's own Prettier on first use. */
