@@ -67,22 +67,7 @@ export interface PortOwner {
  */
 export function findPortOwner(port: number): PortOwner | undefined {
   if (LINUX) {
-    const inodes = new Set<string>();
-    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-      let text: string;
-      try {
-        text = readFileSync(table, 'utf8');
-      } catch {
-        continue;
-      }
-      for (const line of text.split('\n').slice(1)) {
-        const cols = line.trim().split(/\s+/);
-        // local_address is HEX_IP:HEX_PORT; state 0A is LISTEN.
-        if (cols.length < 10 || cols[3] !== '0A') continue;
-        const localPort = parseInt(cols[1]!.split(':')[1] ?? '', 16);
-        if (localPort === port) inodes.add(cols[9]!);
-      }
-    }
+    const inodes = new Set(listeningSockets(port).map((cols) => cols[9]!));
     if (inodes.size === 0) return undefined;
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
@@ -123,8 +108,17 @@ export function findPortOwner(port: number): PortOwner | undefined {
  * packet" for every bare connect). Undefined where there is no /proc: the caller connects.
  */
 export function portListening(port: number): boolean | undefined {
-  if (!LINUX) return undefined;
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  return LINUX ? listeningSockets(port).length > 0 : undefined;
+}
+
+/**
+ * The rows of /proc/net/tcp and /proc/net/tcp6 (split into columns: sl, local_address, …,
+ * inode at 9) of sockets listening (state 0A) on `port`. The port's hex form filters lines
+ * before any split: this runs on the warm path of every bootstrap.
+ */
+function listeningSockets(port: number): string[][] {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const rows: string[][] = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
@@ -133,10 +127,10 @@ export function portListening(port: number): boolean | undefined {
       continue;
     }
     for (const line of text.split('\n')) {
-      // "  sl  local_address rem_address   st": the local address column, then state 0A (LISTEN).
-      const at = line.indexOf(hex);
-      if (at > 0 && at < 40 && line.slice(at + hex.length).split(/\s+/)[1] === '0A') return true;
+      if (!line.includes(`${hex} `)) continue;
+      const cols = line.trim().split(/\s+/);
+      if (cols.length >= 10 && cols[1]!.endsWith(hex) && cols[3] === '0A') rows.push(cols);
     }
   }
-  return false;
+  return rows;
 }
