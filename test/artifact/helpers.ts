@@ -90,10 +90,12 @@ export async function racePromotes(options: { cwd: string; name: string; env: st
     process.stdout.write(String(moved));`;
   const runOne = (worker: number) =>
     new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, ['-e', script(worker)], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['-e', script(worker)], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
+      let err = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.on('exit', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`worker ${worker} exited ${code}`))));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      child.on('close', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`worker ${worker} exited ${code}: ${err}`))));
     });
   const moved = await Promise.all(Array.from({ length: options.workers }, (_, i) => runOne(i)));
   return moved.reduce((x, y) => x + y, 0);

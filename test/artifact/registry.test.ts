@@ -227,13 +227,14 @@ describe('registry faults', () => {
         res.writeHead(401).end();
         return;
       }
-      const access = (url.searchParams.get('scope') ?? '').split(' ').filter(Boolean).map((scope) => {
+      const scopes = url.searchParams.getAll('scope').join(' ');
+      const access = scopes.split(' ').filter(Boolean).map((scope) => {
         const [type, name, actions] = scope.split(':');
         return { type, name, actions: (actions ?? '').split(',') };
       });
       const now = Math.floor(Date.now() / 1000);
       const body = `${b64u(JSON.stringify({ alg: 'RS256', typ: 'JWT', x5c: [cert.raw.toString('base64')] }))}.${b64u(JSON.stringify({ iss: 'devkit-test', sub: 'deployer', aud: url.searchParams.get('service'), exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access }))}`;
-      issued.push(url.searchParams.get('scope') ?? '');
+      issued.push(scopes);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${body}.${b64u(createSign('RSA-SHA256').update(body).sign(key))}` }));
     });
     await new Promise<void>((r) => tokens.listen(0, '127.0.0.1', r));

@@ -73,3 +73,21 @@ export function parseChallenge(header: string | null): { scheme: string; params:
   for (const m of header.slice(space + 1).matchAll(/([a-zA-Z_]+)="([^"]*)"/g)) params[m[1]!.toLowerCase()] = m[2]!;
   return { scheme, params };
 }
+
+/**
+ * The scopes to ask a token service for: ours (`repository:api:pull,push`, space-separated when
+ * several) joined with the ones the registry's challenge names. A resource named by both gets
+ * the union of the actions, ours first, so the request does not depend on the order the
+ * registry happened to list actions in, and never asks for less than the registry wants.
+ */
+export function mergeScopes(ours: string, challenged: string | undefined): string[] {
+  const merged = new Map<string, string[]>();
+  for (const scope of `${ours} ${challenged ?? ''}`.split(' ').filter(Boolean)) {
+    const cut = scope.lastIndexOf(':');
+    const resource = cut > 0 ? scope.slice(0, cut) : scope;
+    const actions = merged.get(resource) ?? [];
+    for (const action of cut > 0 ? scope.slice(cut + 1).split(',') : []) if (action && !actions.includes(action)) actions.push(action);
+    merged.set(resource, actions);
+  }
+  return [...merged].map(([resource, actions]) => (actions.length ? `${resource}:${actions.join(',')}` : resource));
+}

@@ -3,13 +3,20 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { findingError, machineError, redact, usageError, writeFileAtomic } from '@devkit/core';
+import { DevkitError, findingError, machineError, redact, usageError, writeFileAtomic } from '@devkit/core';
 import type { Digest } from './digest.js';
-import { findCredentials, parseChallenge, secretsOf, type RegistryCredentials } from './registry-auth.js';
+import { findCredentials, mergeScopes, parseChallenge, secretsOf, type RegistryCredentials } from './registry-auth.js';
 
 const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
 /** Upload chunk: big enough that per-request overhead vanishes (each one a resumption point). */
 const CHUNK = 256 * 1024 * 1024;
+
+type RequestInit_ = { headers?: Record<string, string>; body?: Buffer | string | Readable; scope?: string; allow?: number[]; idempotent?: boolean };
+
+/** Answers worth one more try after a pause; the pauses between the tries. */
+const TRANSIENT_STATUS = [429, 500, 502, 503, 504];
+const RETRY_DELAYS_MS = [100, 400, 1_200];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface RegistryOptions {
   env: NodeJS.ProcessEnv;
@@ -80,8 +87,35 @@ export class RegistryClient {
     return this.credentials;
   }
 
-  /** One HTTP request with auth negotiation; network failures are exit 3 naming the registry. */
-  async request(method: string, path: string, init: { headers?: Record<string, string>; body?: Buffer | string | Readable; scope?: string; allow?: number[] } = {}): Promise<Response> {
+  /**
+   * One HTTP request with auth negotiation; network failures are exit 3 naming the registry.
+   * A request that can safely be sent again (GET, HEAD, or one marked `idempotent` whose body
+   * is in memory) is retried on a transient answer: 429, 502–504, a dropped connection, or a
+   * 500. distribution answers 500 when a reader races a writer rewriting the same link file
+   * (PUTting a tag rewrites the revision link of its manifest), so a 500 on a read is transient.
+   */
+  async request(method: string, path: string, init: RequestInit_ = {}): Promise<Response> {
+    const retryable = (method === 'GET' || method === 'HEAD' || init.idempotent === true) && !(init.body instanceof Readable);
+    for (let attempt = 1; ; attempt++) {
+      const last = !retryable || attempt >= RETRY_DELAYS_MS.length + 1;
+      let response: Response;
+      try {
+        response = await this.requestOnce(method, path, { ...init, allow: last ? init.allow : [...(init.allow ?? []), ...TRANSIENT_STATUS] });
+      } catch (error) {
+        // A refused connection means nothing listens: asking again only delays the answer.
+        const dropped = error instanceof DevkitError && error.code === 'E_REGISTRY_UNREACHABLE' && error.details?.cause !== 'ECONNREFUSED';
+        if (last || !dropped) throw error;
+        await sleep(RETRY_DELAYS_MS[attempt - 1]!);
+        continue;
+      }
+      if (last || !TRANSIENT_STATUS.includes(response.status) || (init.allow ?? []).includes(response.status)) return response;
+      const after = Number(response.headers.get('retry-after'));
+      await response.arrayBuffer().catch(() => undefined);
+      await sleep(response.status === 429 && after > 0 ? Math.min(after * 1000, 5_000) : RETRY_DELAYS_MS[attempt - 1]!);
+    }
+  }
+
+  private async requestOnce(method: string, path: string, init: RequestInit_): Promise<Response> {
     const url = path.startsWith('http') ? path : `${this.base}${path}`;
     const scope = init.scope ?? '';
     const send = async (auth: string | undefined) => {
@@ -94,6 +128,7 @@ export class RegistryClient {
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
         throw machineError('E_REGISTRY_UNREACHABLE', `the registry ${this.label} does not answer (${cause?.code ?? cause?.message ?? (error as Error).message}) during ${method} ${redact(new URL(url).pathname, this.secrets)}`, {
           hint: 'start it (`devkit up registry` for the local one) or check the URL and the network',
+          details: { cause: cause?.code ?? 'unknown' },
         });
       }
     };
@@ -133,8 +168,7 @@ export class RegistryClient {
     if (creds.kind === 'token' && !challenge.params.realm) return `Bearer ${creds.token}`;
     const realm = new URL(challenge.params.realm);
     if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
-    const wanted = challenge.params.scope ?? scope;
-    if (wanted) realm.searchParams.set('scope', wanted);
+    for (const wanted of mergeScopes(scope, challenge.params.scope)) realm.searchParams.append('scope', wanted);
     const headers: Record<string, string> = {};
     if (creds.kind === 'basic') headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     if (creds.kind === 'token') headers.authorization = `Bearer ${creds.token}`;
@@ -264,7 +298,8 @@ export class RegistryClient {
   }
 
   async putManifest(repo: string, reference: string, bytes: Buffer, mediaType: string): Promise<void> {
-    await this.request('PUT', `/v2/${repo}/manifests/${reference}`, { scope: this.scope(repo, true), headers: { 'content-type': mediaType }, body: bytes });
+    // Content-addressed, so sending it twice is harmless.
+    await this.request('PUT', `/v2/${repo}/manifests/${reference}`, { scope: this.scope(repo, true), headers: { 'content-type': mediaType }, body: bytes, idempotent: true });
   }
 
   /** A manifest's bytes, checked: against the digest asked for, or the digest the registry names for a tag. */

@@ -22,6 +22,7 @@ export function tempDir(prefix = 'devkit-test-'): string {
 
 /** Removes every temp folder made by this worker (call from afterAll). */
 export function cleanupTempDirs(): void {
+  if (process.env.DEVKIT_TEST_KEEP) return;
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
