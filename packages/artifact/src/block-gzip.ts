@@ -7,6 +7,8 @@ import { constants, crc32, deflateRaw, type ZlibOptions } from 'node:zlib';
 export const GZIP_LEVEL = 6;
 export const GZIP_BLOCK_SIZE = 1 << 20;
 const WINDOW = 32 * 1024;
+/** Deflate's worst case for a block (stored blocks: 5 bytes per 16 KiB) plus the flush marker. */
+const OUT_CHUNK = GZIP_BLOCK_SIZE + (GZIP_BLOCK_SIZE >> 10) + 1024;
 /** Blocks compressing at once: enough to keep both cores (libuv's pool) busy. */
 const IN_FLIGHT = 4;
 
@@ -44,13 +46,16 @@ export interface BlockGzip {
  * is told apart from a content difference.
  */
 export function createBlockGzip(sink: (chunk: Buffer) => Promise<void>): BlockGzip {
-  let block = Buffer.allocUnsafe(GZIP_BLOCK_SIZE);
+  let block: Buffer = Buffer.allocUnsafe(GZIP_BLOCK_SIZE);
   let fill = 0;
   let crc = 0;
   let total = 0;
   let previousTail: Buffer | undefined;
   let started = false;
-  const pending: Promise<Buffer>[] = [];
+  const pending: { job: Promise<Buffer>; input: Buffer }[] = [];
+  // Input blocks come back here once compressed: a handful of buffers serve the whole
+  // stream, instead of a fresh MiB (page faults, garbage) per block.
+  const free: Buffer[] = [];
 
   const begin = async () => {
     if (!started) {
@@ -63,15 +68,20 @@ export function createBlockGzip(sink: (chunk: Buffer) => Promise<void>): BlockGz
     await begin();
     crc = crc32(data, crc);
     total += data.length;
-    const options: ZlibOptions = { level: GZIP_LEVEL, finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH };
+    // An output buffer larger than any block's deflate output: the block is compressed in
+    // one trip to the thread pool, not one trip (and one main-thread callback) per 16 KiB.
+    const options: ZlibOptions = { level: GZIP_LEVEL, finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH, chunkSize: OUT_CHUNK };
     if (previousTail) options.dictionary = previousTail;
     previousTail = Buffer.from(data.subarray(Math.max(0, data.length - WINDOW)));
     const job = deflateBlock(data, options);
     // Awaited in order below; this only keeps a failure from counting as unhandled meanwhile.
     job.catch(() => undefined);
-    pending.push(job);
+    pending.push({ job, input: data });
     while (pending.length >= IN_FLIGHT || (last && pending.length > 0)) {
-      await sink(await pending.shift()!);
+      const done = pending.shift()!;
+      const out = await done.job;
+      if (done.input.length === GZIP_BLOCK_SIZE) free.push(done.input);
+      await sink(out);
     }
   };
 
@@ -85,7 +95,7 @@ export function createBlockGzip(sink: (chunk: Buffer) => Promise<void>): BlockGz
         offset += n;
         if (fill === GZIP_BLOCK_SIZE) {
           const full = block;
-          block = Buffer.allocUnsafe(GZIP_BLOCK_SIZE);
+          block = free.pop() ?? Buffer.allocUnsafe(GZIP_BLOCK_SIZE);
           fill = 0;
           await submit(full, false);
         }

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { Header, Pax } from 'tar';
 import { usageError } from '@devkit/core';
 import { archiveName, type LayerEntry } from './layer-entry.js';
@@ -18,10 +18,12 @@ const ZEROS = Buffer.alloc(BLOCK * 2);
  * The bytes of a deterministic tar of already-normalised entries, as a stream of buffers:
  * ustar headers (pax only for names or links too long for ustar, and then holding only
  * those), uid/gid 0 without names, modes 0755/0644 (0777 for links), one mtime, no
- * atime/ctime. File contents are streamed; nothing holds a whole file.
+ * atime/ctime. File contents are streamed; nothing holds a whole file. A yielded buffer is
+ * only valid until the next one is asked for: file contents come through one reused buffer.
  */
 export async function* tarChunks(entries: readonly LayerEntry[], mtimeSeconds: number): AsyncGenerator<Buffer> {
   const mtime = new Date(mtimeSeconds * 1000);
+  const readBuffer = Buffer.allocUnsafe(READ_SIZE);
   for (const entry of entries) {
     const name = archiveName(entry);
     const size = entry.type === 'file' ? entry.size : 0;
@@ -42,7 +44,7 @@ export async function* tarChunks(entries: readonly LayerEntry[], mtimeSeconds: n
       yield block;
     }
     if (entry.type === 'file') {
-      yield* fileChunks(entry.source, entry.size, entry.path);
+      yield* fileChunks(entry.source, entry.size, entry.path, readBuffer);
       const pad = (BLOCK - (entry.size % BLOCK)) % BLOCK;
       if (pad > 0) yield ZEROS.subarray(0, pad);
     }
@@ -56,22 +58,26 @@ function shortName(name: string): string {
   return name.replace(/[^\x20-\x7e]/g, '_').slice(0, 99);
 }
 
-async function* fileChunks(source: string, size: number, path: string): AsyncGenerator<Buffer> {
-  const handle = await open(source, 'r');
+/**
+ * A file's bytes in 1 MiB reads. The reads are synchronous on purpose: libuv's thread pool
+ * is busy deflating blocks (see block-gzip.ts), and an asynchronous read would queue behind
+ * those jobs, leaving the compressor starved of input; a read from the page cache on the main
+ * thread costs microseconds.
+ */
+function* fileChunks(source: string, size: number, path: string, buf: Buffer): Generator<Buffer> {
+  const fd = openSync(source, 'r');
   try {
     let done = 0;
     while (done < size) {
       const want = Math.min(READ_SIZE, size - done);
-      const buf = Buffer.allocUnsafe(want);
-      const { bytesRead } = await handle.read(buf, 0, want, done);
+      const bytesRead = readSync(fd, buf, 0, want, done);
       if (bytesRead === 0) throw changed(path, source);
       done += bytesRead;
-      yield bytesRead === want ? buf : buf.subarray(0, bytesRead);
+      yield buf.subarray(0, bytesRead);
     }
-    const extra = await handle.read(Buffer.allocUnsafe(1), 0, 1, size);
-    if (extra.bytesRead !== 0) throw changed(path, source);
+    if (readSync(fd, buf, 0, 1, size) !== 0) throw changed(path, source);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
