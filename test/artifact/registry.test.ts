@@ -5,7 +5,9 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVKIT_BIN, cleanupTempDirs, git, gitInit, hasBinary, requirePrerequisite, runDevkit, tempDir } from '@devkit/test-utils';
+import { DevkitError } from '@devkit/core';
+import { withPostgresLock } from '@devkit/artifact';
+import { DEVKIT_BIN, REPO_ROOT, cleanupTempDirs, git, gitInit, hasBinary, requirePrerequisite, runDevkit, tempDir } from '@devkit/test-utils';
 import { cloneAndInstall, fixtureRepo, racePromotes } from './helpers.js';
 
 interface BuildJson {
@@ -20,6 +22,7 @@ interface HistoryJson {
 let repo: string;
 let registry = '';
 let redis = '';
+let postgres = '';
 const digests: string[] = [];
 
 function editConfig(change: (c: Record<string, unknown>) => void) {
@@ -56,20 +59,25 @@ async function tagDigest(tag: string): Promise<string | null> {
 beforeAll(async () => {
   requirePrerequisite('docker-registry', hasBinary('docker-registry'), 'install Debian\'s docker-registry (tools/system/20-services.sh does)');
   requirePrerequisite('redis-server', hasBinary('redis-server'), 'install redis-server (tools/system/20-services.sh does)');
+  requirePrerequisite('postgresql 15', existsSync('/usr/lib/postgresql/15/bin/postgres'), 'install postgresql-15 (tools/system/20-services.sh does)');
   repo = await cloneAndInstall(fixtureRepo(), 'registry');
   editConfig((c) => {
-    c.services = { registry: { version: '2' }, redis: { version: '7' } };
+    c.services = { registry: { version: '2' }, redis: { version: '7' }, postgres: { version: '15', databases: ['locks'] } };
   });
-  const up = await devkit(['up', 'registry', 'redis']);
+  const up = await devkit(['up', 'registry', 'redis', 'postgres']);
   expect(up.exitCode, up.stderr).toBe(0);
   const env = JSON.parse((await devkit(['env', '--format', 'json'])).stdout) as Record<string, string>;
   registry = env.REGISTRY_URL!;
   redis = env.REDIS_URL!;
+  postgres = env.DATABASE_URL_LOCKS!;
+  expect(postgres).toMatch(/^postgres(ql)?:\/\//);
   expect(registry).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   editConfig((c) => {
     c.environments = {
       staging: { registry, lock: { redis } },
       production: { from: 'staging', registry, lock: { redis } },
+      canary: { registry, lock: { postgres } },
+      both: { registry, lock: { postgres, redis } },
       onprem: { from: 'staging', registry: `${registry}/onprem` },
     };
   });
@@ -143,6 +151,60 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
     expect(h.current).toBe(h.entries[0]!.to);
     expect(await tagDigest('staging')).toBe(h.entries[0]!.to);
   }, 900_000);
+
+  it('keeps every entry and the tag in agreement under 8 processes × 20 promotes, serialised by the PostgreSQL lock', async () => {
+    const moved = await racePromotes({ cwd: repo, name: 'api', env: 'canary', digests, workers: 8 });
+    const h = JSON.parse((await devkit(['history', 'api', '--env', 'canary', '--json'])).stdout) as HistoryJson;
+    expect(moved).toBeGreaterThan(20);
+    expect(h.entries.length).toBe(moved);
+    expect(h.problems).toEqual([]);
+    for (let i = 0; i + 1 < h.entries.length; i++) expect(h.entries[i]!.from).toBe(h.entries[i + 1]!.to);
+    expect(h.current).toBe(h.entries[0]!.to);
+    expect(await tagDigest('canary')).toBe(h.entries[0]!.to);
+  }, 900_000);
+
+  it('PostgreSQL lock: a promote waits for the holder, a killed holder frees it at once, a timeout names the holder', async () => {
+    const key = `devkit:promote:${new URL(registry).host}/api:canary`;
+    // Another promoter, on its own connection, holds the canary lock until it is killed.
+    const holder = spawn(process.execPath, ['--input-type=module', '-e', `
+      const { withPostgresLock } = await import(${JSON.stringify(join(REPO_ROOT, 'packages/artifact/dist/index.js'))});
+      await withPostgresLock(${JSON.stringify(postgres)}, ${JSON.stringify(key)}, () => { process.stdout.write('held\\n'); return new Promise(() => {}); });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (c: Buffer) => c.toString().includes('held') && resolve());
+        holder.on('exit', (code) => reject(new Error(`the holder exited ${code}`)));
+      });
+      const timedOut = await withPostgresLock(postgres, key, () => Promise.resolve('got it'), 300).catch((e: DevkitError) => e);
+      expect(timedOut).toBeInstanceOf(DevkitError);
+      expect((timedOut as DevkitError).code).toBe('E_STORE_LOCKED');
+      expect((timedOut as DevkitError).message).toContain(`(devkit promote (pid ${holder.pid}))`);
+      // The CLI's promote to canary waits behind the holder...
+      const current = (JSON.parse((await devkit(['history', 'api', '--env', 'canary', '--json'])).stdout) as HistoryJson).current;
+      const next = digests.find((d) => d !== current)!;
+      let settled = false;
+      const promote = devkit(['promote', `api@${next}`, '--to', 'canary', '--json']).finally(() => (settled = true));
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(settled).toBe(false);
+      // ...and goes through once the holder dies without releasing anything itself.
+      holder.kill('SIGKILL');
+      const done = await promote;
+      expect(done.exitCode, done.stderr).toBe(0);
+      expect(await tagDigest('canary')).toBe(next);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  it('refuses an environment naming two locks (exit 2), and a lock server that does not answer is exit 3', async () => {
+    const both = await devkit(['promote', `api@${digests[0]}`, '--to', 'both']);
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toContain('E_LOCK_AMBIGUOUS: environments.both.lock names both a PostgreSQL and a Redis lock');
+    const port = await freePort();
+    const down = await withPostgresLock(`postgres://devkit@127.0.0.1:${port}/locks`, 'k', () => Promise.resolve(1)).catch((e: DevkitError) => e);
+    expect(down).toBeInstanceOf(DevkitError);
+    expect((down as DevkitError).exitCode).toBe(3);
+    expect((down as DevkitError).message).toContain(`the promotion lock server 127.0.0.1:${port} does not answer (ECONNREFUSED)`);
+  });
 });
 
 describe('registry faults', () => {

@@ -53,4 +53,5 @@ export { pushArtifact, pullArtifact, registryReferrers } from './transfer.js';
 export type { TransferReport } from './transfer.js';
 export { RegistryEnvironmentBackend } from './registry-backend.js';
 export type { RegistryLock } from './registry-backend.js';
+export { advisoryLockId, withPostgresLock } from './postgres-lock.js';
 export { withRedisLock } from './redis-lock.js';

@@ -5,6 +5,7 @@ import type { EnvironmentBackend } from './environment-backend.js';
 import { historyManifest, historyTag, PREVIOUS_ANNOTATION, type HistoryEntry } from './history.js';
 import { withFileLock } from './lock.js';
 import { ANNOTATIONS, EMPTY_JSON, MEDIA_TYPES, PROVENANCE_TYPE } from './media-types.js';
+import { withPostgresLock } from './postgres-lock.js';
 import { withRedisLock } from './redis-lock.js';
 import type { RegistryClient } from './registry-client.js';
 import { registryReferrers } from './transfer.js';
@@ -13,6 +14,7 @@ import { digestOf } from './digest.js';
 
 export interface RegistryLock {
   redis?: string | undefined;
+  postgres?: string | undefined;
   /** Folder for the machine-local fallback lock. */
   localDir: string;
 }
@@ -20,9 +22,9 @@ export interface RegistryLock {
 /**
  * An environment kept in a registry: `<name>:<env>` is a tag, the history a chain of
  * manifests whose head is the tag `<name>:history.<env>`. Registries have no
- * compare-and-swap on tags, so promotes are serialised by a lock outside them: Redis when
- * environments.<env>.lock.redis is set (safe across machines), otherwise a lock file on this
- * machine only — two machines promoting the same environment at once can then lose an
+ * compare-and-swap on tags, so promotes are serialised by a lock outside them: a PostgreSQL
+ * advisory lock or a Redis lock when environments.<env>.lock names one (safe across
+ * machines), otherwise a lock file on this machine only — two machines promoting the same environment at once can then lose an
  * entry (`devkit history` reports the broken chain).
  */
 export class RegistryEnvironmentBackend implements EnvironmentBackend {
@@ -37,6 +39,7 @@ export class RegistryEnvironmentBackend implements EnvironmentBackend {
 
   lock<T>(name: string, env: string, fn: () => Promise<T>): Promise<T> {
     const key = `devkit:promote:${this.client.host}/${this.client.repo(name)}:${env}`;
+    if (this.lockConfig.postgres) return withPostgresLock(this.lockConfig.postgres, key, fn);
     if (this.lockConfig.redis) return withRedisLock(this.lockConfig.redis, key, fn);
     return withFileLock(join(this.lockConfig.localDir, `promote.${key.replace(/[^A-Za-z0-9.-]/g, '_')}.lock`), { what: `promotion of ${name} to ${env}` }, fn);
   }

@@ -78,18 +78,20 @@ export function registryFromFlags(ctx: ProjectContext, store: OciStore, flag: un
 
 /**
  * Where an environment's pointer and history live: the registry of
- * environments.<env>.registry (serialised by its Redis lock when configured), else the
+ * environments.<env>.registry (serialised by its PostgreSQL or Redis lock when configured), else the
  * local store.
  */
 export async function environmentBackend(ctx: ProjectContext, env: string): Promise<EnvironmentBackend & { client?: RegistryClient }> {
   const config = environmentConfig(ctx, env);
   const store = await openProjectStore(ctx);
   if (!config.registry) return new LocalEnvironmentBackend(store);
-  if (config.lock?.postgres && !config.lock.redis) {
-    throw usageError('E_LOCK_UNSUPPORTED', `environments.${env}.lock.postgres is not supported yet`, { hint: `use a Redis lock: "lock": { "redis": "redis://127.0.0.1:6379" }` });
+  if (config.lock?.postgres && config.lock.redis) {
+    throw usageError('E_LOCK_AMBIGUOUS', `environments.${env}.lock names both a PostgreSQL and a Redis lock in ${ctx.configFile}; promoters using different locks would not exclude each other`, {
+      hint: `keep one of environments.${env}.lock.postgres and environments.${env}.lock.redis`,
+    });
   }
   const client = registryClient(ctx, store, config.registry, config.insecure === true);
-  const backend = new RegistryEnvironmentBackend(client, { redis: config.lock?.redis, localDir: store.root });
+  const backend = new RegistryEnvironmentBackend(client, { redis: config.lock?.redis, postgres: config.lock?.postgres, localDir: store.root });
   return Object.assign(backend, { client });
 }
 
