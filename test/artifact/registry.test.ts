@@ -152,6 +152,16 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
     expect(await tagDigest('staging')).toBe(h.entries[0]!.to);
   }, 900_000);
 
+  it('lets several processes push the same artifact at once: each succeeds, and what it pushed pulls and verifies', async () => {
+    const target = `${registry}/together`;
+    const pushes = await Promise.all(Array.from({ length: 6 }, () => devkit(['artifact', 'push', `api@${digests[1]}`, '--registry', target, '--json'])));
+    for (const p of pushes) expect(p.exitCode, p.stderr).toBe(0);
+    const other = tempDir();
+    gitInit(other);
+    expect((await devkit(['artifact', 'pull', `api@${digests[1]}`, '--registry', target], {}, other)).exitCode).toBe(0);
+    expect((await devkit(['artifact', 'verify', `api@${digests[1]}`], {}, other)).exitCode).toBe(0);
+  }, 120_000);
+
   it('keeps every entry and the tag in agreement under 8 processes × 20 promotes, serialised by the PostgreSQL lock', async () => {
     const moved = await racePromotes({ cwd: repo, name: 'api', env: 'canary', digests, workers: 8 });
     const h = JSON.parse((await devkit(['history', 'api', '--env', 'canary', '--json'])).stdout) as HistoryJson;

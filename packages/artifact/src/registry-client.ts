@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DevkitError, findingError, machineError, redact, usageError, writeFileAtomic } from '@devkit/core';
 import type { Digest } from './digest.js';
+import { withFileLock } from './lock.js';
 import { findCredentials, mergeScopes, parseChallenge, secretsOf, type RegistryCredentials } from './registry-auth.js';
 
 const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
@@ -246,8 +247,18 @@ export class RegistryClient {
    * names the digest, which the registry checks.
    */
   async uploadBlob(repo: string, digest: Digest, size: number, file: string): Promise<{ resumedAt: number }> {
-    const scope = this.scope(repo, true);
     const statePath = this.uploadStatePath(repo, digest);
+    await mkdir(dirname(statePath), { recursive: true });
+    // One upload of a blob at a time from this machine: two pushes sharing its resumption
+    // record would PATCH one session from two sides. The second one in finds the blob there.
+    return withFileLock(`${statePath}.lock`, { what: `the upload of ${digest} to ${this.label}/${repo}`, timeoutMs: 60 * 60_000 }, async () => {
+      if (await this.hasBlob(repo, digest)) return { resumedAt: 0 };
+      return this.uploadBlobOnce(repo, digest, size, file, statePath);
+    });
+  }
+
+  private async uploadBlobOnce(repo: string, digest: Digest, size: number, file: string, statePath: string): Promise<{ resumedAt: number }> {
+    const scope = this.scope(repo, true);
     let location: string | undefined;
     let offset = 0;
     const saved = await readFile(statePath, 'utf8').then((t) => JSON.parse(t) as { location: string }).catch(() => undefined);
@@ -267,7 +278,6 @@ export class RegistryClient {
       location = r.headers.get('location') ?? undefined;
       if (!location) throw findingError('E_REGISTRY_PROTOCOL', `${this.label} opened an upload without a Location`);
     }
-    await mkdir(dirname(statePath), { recursive: true });
     const resumedAt = offset;
     while (offset < size) {
       await writeFileAtomic(statePath, JSON.stringify({ location }));
@@ -283,7 +293,7 @@ export class RegistryClient {
     await writeFileAtomic(statePath, JSON.stringify({ location }));
     const url = new URL(this.absolute(location));
     url.searchParams.set('digest', digest);
-    await this.request('PUT', url.toString(), { scope, headers: { 'content-length': '0' } });
+    await this.commitUpload(repo, digest, () => this.request('PUT', url.toString(), { scope, headers: { 'content-length': '0' } }));
     await rm(statePath, { force: true });
     return { resumedAt };
   }
@@ -294,12 +304,41 @@ export class RegistryClient {
     const r = await this.request('POST', `/v2/${repo}/blobs/uploads/`, { scope, headers: { 'content-length': '0' } });
     const url = new URL(this.absolute(r.headers.get('location') ?? ''));
     url.searchParams.set('digest', digest);
-    await this.request('PUT', url.toString(), { scope, headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) }, body: bytes });
+    await this.commitUpload(repo, digest, () => this.request('PUT', url.toString(), { scope, headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) }, body: bytes }));
   }
 
+  /**
+   * The closing PUT of an upload. distribution can answer 500 when another client commits
+   * the same blob at the same moment (both rewrite its link files); the blob is then there,
+   * checked against its digest by the registry, and that is all the upload was for.
+   */
+  private async commitUpload(repo: string, digest: Digest, put: () => Promise<Response>): Promise<void> {
+    try {
+      await put();
+    } catch (error) {
+      if (!(error instanceof DevkitError && error.code === 'E_REGISTRY_SERVER') || !(await this.hasBlob(repo, digest))) throw error;
+    }
+  }
+
+  /**
+   * PUTs a manifest (content-addressed, so sending it twice is harmless). distribution checks
+   * every blob it names through per-repository link files that any concurrent commit of the
+   * same blob rewrites, so a push racing another push of the same blobs can be told
+   * MANIFEST_BLOB_UNKNOWN for a blob that is there. The blob is looked up again: present, the
+   * PUT is sent again after a pause; really absent, the error stands.
+   */
   async putManifest(repo: string, reference: string, bytes: Buffer, mediaType: string): Promise<void> {
-    // Content-addressed, so sending it twice is harmless.
-    await this.request('PUT', `/v2/${repo}/manifests/${reference}`, { scope: this.scope(repo, true), headers: { 'content-type': mediaType }, body: bytes, idempotent: true });
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.request('PUT', `/v2/${repo}/manifests/${reference}`, { scope: this.scope(repo, true), headers: { 'content-type': mediaType }, body: bytes, idempotent: true, allow: [400] });
+      if (r.status !== 400) return;
+      const text = redact(await r.text().catch(() => ''), this.secrets);
+      const unknown = [...text.matchAll(/"code":"MANIFEST_BLOB_UNKNOWN"[^}]*"detail":"(sha256:[0-9a-f]{64})"/g)].map((m) => m[1] as Digest);
+      const stillThere = unknown.length > 0 && (await Promise.all(unknown.map((d) => this.hasBlob(repo, d)))).every(Boolean);
+      if (!stillThere || attempt > RETRY_DELAYS_MS.length) {
+        throw findingError('E_REGISTRY_REQUEST', `PUT /v2/${repo}/manifests/${reference} on ${this.label} failed: HTTP 400 ${text.slice(0, 300)}`);
+      }
+      await sleep(RETRY_DELAYS_MS[attempt - 1]!);
+    }
   }
 
   /** A manifest's bytes, checked: against the digest asked for, or the digest the registry names for a tag. */
