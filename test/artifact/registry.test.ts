@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevkitError } from '@devkit/core';
-import { withPostgresLock } from '@devkit/artifact';
+import { withPostgresLock, withRedisLock } from '@devkit/artifact';
 import { DEVKIT_BIN, REPO_ROOT, cleanupTempDirs, git, gitInit, hasBinary, requirePrerequisite, runDevkit, tempDir } from '@devkit/test-utils';
 import { cloneAndInstall, fixtureRepo, racePromotes } from './helpers.js';
 
@@ -205,7 +205,7 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
     }
   }, 120_000);
 
-  it('refuses an environment naming two locks (exit 2), and a lock server that does not answer is exit 3', async () => {
+  it('refuses an environment naming two locks (exit 2), and a lock server (PostgreSQL or Redis) that does not answer is exit 3', async () => {
     const both = await devkit(['promote', `api@${digests[0]}`, '--to', 'both']);
     expect(both.exitCode).toBe(2);
     expect(both.stderr).toContain('E_LOCK_AMBIGUOUS: environments.both.lock names both a PostgreSQL and a Redis lock');
@@ -214,6 +214,10 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
     expect(down).toBeInstanceOf(DevkitError);
     expect((down as DevkitError).exitCode).toBe(3);
     expect((down as DevkitError).message).toContain(`the promotion lock server 127.0.0.1:${port} does not answer (ECONNREFUSED)`);
+    const redisDown = await withRedisLock(`redis://127.0.0.1:${port}`, 'k', () => Promise.resolve(1)).catch((e: DevkitError) => e);
+    expect(redisDown).toBeInstanceOf(DevkitError);
+    expect((redisDown as DevkitError).exitCode).toBe(3);
+    expect((redisDown as DevkitError).message).toContain(`the promotion lock server 127.0.0.1:${port} does not answer (ECONNREFUSED)`);
   });
 });
 
