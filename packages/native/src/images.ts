@@ -202,7 +202,7 @@ async function makeBaseImage(docker: DockerClient, def: BuilderDefinition, input
     tar.stderr.on('data', (chunk: Buffer) => (tarErrors += chunk.toString('utf8')));
     const tarExit = new Promise<number | null>((resolvePromise) => tar.on('close', resolvePromise));
     const [repo, tagName] = tag.split(':') as [string, string];
-    const response = (await docker.importImage(tar.stdout, { repo, tag: tagName, changes: [`LABEL devkit.base.inputs=${inputs}`, `LABEL devkit.base.release=${def.base.release}`] } as never)) as unknown as Readable;
+    const response = (await docker.importImage(tar.stdout, { repo, tag: tagName, changes: [`LABEL devkit.base.inputs=${inputs}`, `LABEL devkit.base.release=${def.base.release}`] })) as unknown as Readable;
     let id: string | undefined;
     await readJsonLines(response, (msg) => {
       if (typeof msg.error === 'string') throw machineError('E_NATIVE_IMPORT', `importing ${tag} failed: ${msg.error}`, { hint: 'check the Docker engine (docker info; free space: docker system df), then run: devkit native images' });
@@ -298,7 +298,7 @@ async function ensureBuilderImageLocked(docker: DockerClient, def: BuilderDefini
       networkmode: 'none',
       rm: true,
       forcerm: true,
-    } as never)) as unknown as Readable;
+    } as Parameters<typeof docker.buildImage>[1] & { networkmode: string })) as unknown as Readable;
     const log: string[] = [];
     let failure: string | undefined;
     await readJsonLines(stream, (msg) => {
