@@ -3,7 +3,7 @@ import { readManifest, kindOf, referrersOf } from './artifact.js';
 import type { Digest } from './digest.js';
 import { historyManifest, historyTag, PREVIOUS_ANNOTATION, type HistoryEntry } from './history.js';
 import { takeLease } from './leases.js';
-import { withFileLock } from './lock.js';
+import { withStoreLock } from './lock.js';
 import { ANNOTATIONS, MEDIA_TYPES } from './media-types.js';
 import type { Descriptor, OciStore } from './store.js';
 
@@ -42,7 +42,7 @@ export class LocalEnvironmentBackend implements EnvironmentBackend {
   }
 
   lock<T>(name: string, env: string, fn: () => Promise<T>): Promise<T> {
-    return withFileLock(join(this.store.root, `promote.${name.replaceAll('/', '+')}.${env}.lock`), { what: `promotion of ${name} to ${env}` }, fn);
+    return withStoreLock(join(this.store.root, `promote.${name.replaceAll('/', '+')}.${env}.lock`), { what: `promotion of ${name} to ${env}` }, fn);
   }
 
   async pointers(name: string, env: string): Promise<{ tag: Digest | undefined; head: Digest | undefined }> {

@@ -1,16 +1,23 @@
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isProcessAlive, processIdentity } from '@devkit/core';
 
 /**
  * A lease says "this process is writing blobs that index.json does not point to yet": gc
  * does not sweep blobs while a live process holds one, so it can never delete a blob
- * between its write and the index update that roots it.
+ * between its write and the index update that roots it. Unlike the store lock, any number
+ * of processes hold leases at once; gc only reads them.
+ *
+ * Each lease is its own file `leases/<pid>-<random>` holding the process identity: two leases
+ * of one process are released apart, and gc removing a dead process's lease can never remove
+ * one a new process with the same pid has just taken (its name differs).
  */
 export async function takeLease(storeRoot: string): Promise<() => Promise<void>> {
   const dir = join(storeRoot, 'leases');
   await mkdir(dir, { recursive: true });
-  const file = join(dir, `${process.pid}`);
-  await writeFile(file, new Date().toISOString());
+  const file = join(dir, `${process.pid}-${randomBytes(4).toString('hex')}`);
+  await writeFile(file, `${processIdentity(process.pid) ?? ''}\n`);
   return () => rm(file, { force: true });
 }
 
@@ -23,20 +30,22 @@ export async function liveLeases(storeRoot: string): Promise<number[]> {
   } catch {
     return [];
   }
-  const live: number[] = [];
+  const live = new Set<number>();
   for (const name of names) {
-    const pid = Number(name);
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) live.push(pid);
+    // parseInt reads the pid of "<pid>-<random>" and of an older lease named "<pid>" alike.
+    const pid = Number.parseInt(name, 10);
+    if (await leaseHolderAlive(join(dir, name), pid)) live.add(pid);
     else await rm(join(dir, name), { force: true });
   }
-  return live;
+  return [...live];
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+async function leaseHolderAlive(file: string, pid: number): Promise<boolean> {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  const content = await readFile(file, 'utf8').catch(() => '');
+  // A lease being written (no newline yet), or an older one holding a date: the pid alone tells.
+  const identity = content.endsWith('\n') ? content.slice(0, -1) : '';
+  if (!identity) return isProcessAlive(pid);
+  // A reused pid is another process: its identity differs from the lease holder's.
+  return processIdentity(pid) === identity;
 }

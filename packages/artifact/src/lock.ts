@@ -1,110 +1,31 @@
-import { hostname } from 'node:os';
-import { open, readFile, rm, stat } from 'node:fs/promises';
-import { machineError } from '@devkit/core';
+import { statSync } from 'node:fs';
+import { machineError, withFileLock } from '@devkit/core';
 
-interface LockOwner {
-  pid: number;
-  host: string;
-  since: string;
-}
-
-export interface FileLockOptions {
-  timeoutMs?: number;
+export interface StoreLockOptions {
   /** What the lock guards, for the error message. */
   what: string;
+  /** How long to wait for a live holder (60 s by default). */
+  timeoutMs?: number;
 }
 
 /**
- * Holds an exclusive lock file (created with O_EXCL) while `fn` runs. A lock left by a
- * process that died (kill -9) on this host is taken over; one held by a live process is
- * waited for, then reported with its owner.
+ * Runs `fn` holding an exclusive lock file of the store (index.json, or one promotion) — core's
+ * `withFileLock`: a lock left by a dead process on this host is taken over under a breaker lock;
+ * a live holder is waited for (60 s by default), then reported with its pid, host and since when.
  */
-export async function withFileLock<T>(path: string, options: FileLockOptions, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
-  let delay = 2;
-  for (;;) {
-    try {
-      const handle = await open(path, 'wx');
-      try {
-        await handle.writeFile(JSON.stringify(me));
-      } finally {
-        await handle.close();
-      }
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const owner = await readOwner(path);
-    const stale = owner ? owner.host === me.host && !isAlive(owner.pid) : await emptyAndOld(path);
-    if (stale && (await breakStaleLock(path, me.host))) continue;
-    if (Date.now() > deadline) {
-      throw machineError('E_STORE_LOCKED', `${options.what} is locked by pid ${owner?.pid ?? '?'} on ${owner?.host ?? '?'} since ${owner?.since ?? '?'}`, {
-        hint: `wait for that process to finish, or remove ${path} if it is gone`,
-      });
-    }
-    await new Promise((resolve) => setTimeout(resolve, delay));
-    delay = Math.min(delay * 2, 50);
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(path, { force: true });
-  }
-}
-
-/**
- * Removes a lock whose owner is dead — judged again while holding `<path>.break`, so the
- * file removed is the dead owner's and never a live one created meanwhile (only the owner or
- * a breaker removes a lock, and breakers take turns). Returns whether it removed one.
- */
-async function breakStaleLock(path: string, host: string): Promise<boolean> {
-  const breaker = `${path}.break`;
-  try {
-    const handle = await open(breaker, 'wx');
-    await handle.close();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    // A breaker that died mid-break leaves this behind; it is held for microseconds otherwise.
-    const st = await stat(breaker).catch(() => undefined);
-    if (st && Date.now() - st.mtimeMs > 10_000) await rm(breaker, { force: true });
-    return false;
-  }
-  try {
-    const owner = await readOwner(path);
-    const stale = owner ? owner.host === host && !isAlive(owner.pid) : await emptyAndOld(path);
-    if (!stale) return false;
-    await rm(path, { force: true });
-    return true;
-  } finally {
-    await rm(breaker, { force: true });
-  }
-}
-
-async function readOwner(path: string): Promise<LockOwner | undefined> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as LockOwner;
-  } catch {
-    // Being written right now (empty) or just removed: treat as live, look again shortly.
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** A lock file its creator died before filling (killed between create and write). */
-async function emptyAndOld(path: string): Promise<boolean> {
-  try {
-    const st = await stat(path);
-    return st.size === 0 && Date.now() - st.mtimeMs > 5_000;
-  } catch {
-    return false;
-  }
+export function withStoreLock<T>(path: string, options: StoreLockOptions, fn: () => Promise<T>): Promise<T> {
+  return withFileLock(
+    path,
+    {
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      timeoutError: ({ pid, host }) => {
+        // The lock file's age is when its holder took it.
+        const since = statSync(path, { throwIfNoEntry: false })?.mtime.toISOString();
+        return machineError('E_STORE_LOCKED', `${options.what} is locked by pid ${pid ?? '?'} on ${host ?? '?'} since ${since ?? '?'}`, {
+          hint: `wait for that process to finish, or remove ${path} if it is gone`,
+        });
+      },
+    },
+    fn,
+  );
 }

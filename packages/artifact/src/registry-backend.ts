@@ -3,7 +3,7 @@ import type { ArtifactManifest } from './artifact.js';
 import type { Digest } from './digest.js';
 import type { EnvironmentBackend } from './environment-backend.js';
 import { historyManifest, historyTag, PREVIOUS_ANNOTATION, type HistoryEntry } from './history.js';
-import { withFileLock } from './lock.js';
+import { withStoreLock } from './lock.js';
 import { ANNOTATIONS, EMPTY_JSON, MEDIA_TYPES, PROVENANCE_TYPE } from './media-types.js';
 import { withPostgresLock } from './postgres-lock.js';
 import { withRedisLock } from './redis-lock.js';
@@ -45,7 +45,7 @@ export class RegistryEnvironmentBackend implements EnvironmentBackend {
     const key = `devkit:promote:${this.client.host}/${this.client.repo(name)}:${env}`;
     if (this.lockConfig.postgres) return withPostgresLock(this.lockConfig.postgres, key, fn);
     if (this.lockConfig.redis) return withRedisLock(this.lockConfig.redis, key, fn);
-    return withFileLock(join(this.lockConfig.localDir, `promote.${key.replace(/[^A-Za-z0-9.-]/g, '_')}.lock`), { what: `promotion of ${name} to ${env}` }, fn);
+    return withStoreLock(join(this.lockConfig.localDir, `promote.${key.replace(/[^A-Za-z0-9.-]/g, '_')}.lock`), { what: `promotion of ${name} to ${env}` }, fn);
   }
 
   async pointers(name: string, env: string): Promise<{ tag: Digest | undefined; head: Digest | undefined }> {

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DevkitError, findingError, machineError, redact, usageError, writeFileAtomic } from '@devkit/core';
 import type { Digest } from './digest.js';
-import { withFileLock } from './lock.js';
+import { withStoreLock } from './lock.js';
 import { findCredentials, mergeScopes, parseChallenge, secretsOf, type RegistryCredentials } from './registry-auth.js';
 
 const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
@@ -251,7 +251,7 @@ export class RegistryClient {
     await mkdir(dirname(statePath), { recursive: true });
     // One upload of a blob at a time from this machine: two pushes sharing its resumption
     // record would PATCH one session from two sides. The second one in finds the blob there.
-    return withFileLock(`${statePath}.lock`, { what: `the upload of ${digest} to ${this.label}/${repo}`, timeoutMs: 60 * 60_000 }, async () => {
+    return withStoreLock(`${statePath}.lock`, { what: `the upload of ${digest} to ${this.label}/${repo}`, timeoutMs: 60 * 60_000 }, async () => {
       if (await this.hasBlob(repo, digest)) return { resumedAt: 0 };
       return this.uploadBlobOnce(repo, digest, size, file, statePath);
     });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { findingError, readFileIfExists, usageError, writeFileAtomic } from '@devkit/core';
 import { digestHex, digestOf, type Digest } from './digest.js';
-import { withFileLock } from './lock.js';
+import { withStoreLock } from './lock.js';
 import { MEDIA_TYPES } from './media-types.js';
 
 /** An OCI content descriptor. */
@@ -62,7 +62,7 @@ export class OciStore {
       });
     }
     if ((await readFileIfExists(join(root, 'index.json'))) === undefined) {
-      await withFileLock(store.lockPath(), { what: `the store ${root}` }, async () => {
+      await withStoreLock(store.lockPath(), { what: `the store ${root}` }, async () => {
         if ((await readFileIfExists(join(root, 'index.json'))) === undefined) await store.writeIndex(emptyIndex());
       });
     }
@@ -193,7 +193,7 @@ export class OciStore {
    * returns the new index, or `undefined` to leave it as it is.
    */
   async updateIndex<T>(mutate: (index: ImageIndex) => Promise<{ index?: ImageIndex; result: T }> | { index?: ImageIndex; result: T }): Promise<T> {
-    return withFileLock(this.lockPath(), { what: `the store ${this.root}` }, async () => {
+    return withStoreLock(this.lockPath(), { what: `the store ${this.root}` }, async () => {
       const current = await this.readIndex();
       const { index, result } = await mutate(current);
       if (index) await this.writeIndex(index);
@@ -203,7 +203,7 @@ export class OciStore {
 
   /** Runs `fn` holding the store lock (for multi-step changes that must not interleave). */
   withLock<T>(fn: () => Promise<T>): Promise<T> {
-    return withFileLock(this.lockPath(), { what: `the store ${this.root}` }, fn);
+    return withStoreLock(this.lockPath(), { what: `the store ${this.root}` }, fn);
   }
 
   /** Writes index.json; the caller holds the lock. */
