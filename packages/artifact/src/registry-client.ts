@@ -323,9 +323,10 @@ export class RegistryClient {
   /**
    * PUTs a manifest (content-addressed, so sending it twice is harmless). distribution checks
    * every blob it names through per-repository link files that any concurrent commit of the
-   * same blob rewrites, so a push racing another push of the same blobs can be told
-   * MANIFEST_BLOB_UNKNOWN for a blob that is there. The blob is looked up again: present, the
-   * PUT is sent again after a pause; really absent, the error stands.
+   * same blob rewrites, so a push racing another push of the same blobs (or, for an index
+   * such as the referrers tag, of the same manifests) can be told MANIFEST_BLOB_UNKNOWN for
+   * one that is there. It is looked up again: present, the PUT is sent again after a pause;
+   * really absent, the error stands.
    */
   async putManifest(repo: string, reference: string, bytes: Buffer, mediaType: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -333,7 +334,9 @@ export class RegistryClient {
       if (r.status !== 400) return;
       const text = redact(await r.text().catch(() => ''), this.secrets);
       const unknown = [...text.matchAll(/"code":"MANIFEST_BLOB_UNKNOWN"[^}]*"detail":"(sha256:[0-9a-f]{64})"/g)].map((m) => m[1] as Digest);
-      const stillThere = unknown.length > 0 && (await Promise.all(unknown.map((d) => this.hasBlob(repo, d)))).every(Boolean);
+      // An index names manifests (distribution says "blob" for those too): either kind counts.
+      const present = async (d: Digest) => (await this.hasBlob(repo, d)) || (await this.resolveTag(repo, d)) === d;
+      const stillThere = unknown.length > 0 && (await Promise.all(unknown.map(present))).every(Boolean);
       if (!stillThere || attempt > RETRY_DELAYS_MS.length) {
         throw findingError('E_REGISTRY_REQUEST', `PUT /v2/${repo}/manifests/${reference} on ${this.label} failed: HTTP 400 ${text.slice(0, 300)}`);
       }
