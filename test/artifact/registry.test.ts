@@ -56,6 +56,23 @@ async function tagDigest(tag: string): Promise<string | null> {
   return r.ok ? r.headers.get('docker-content-digest') : null;
 }
 
+/**
+ * 8 processes × 20 promotes of api to `env`: every promote that moved the tag has its entry,
+ * each entry's "from" is the previous one's "to", and the tag is the newest entry.
+ */
+async function raceAndExpectAgreement(env: string): Promise<void> {
+  const history = async () => JSON.parse((await devkit(['history', 'api', '--env', env, '--json'])).stdout) as HistoryJson;
+  const before = (await history()).entries.length;
+  const moved = await racePromotes({ cwd: repo, name: 'api', env, digests, workers: 8 });
+  const h = await history();
+  expect(moved).toBeGreaterThan(20);
+  expect(h.entries.length).toBe(before + moved);
+  expect(h.problems).toEqual([]);
+  for (let i = 0; i + 1 < h.entries.length; i++) expect(h.entries[i]!.from).toBe(h.entries[i + 1]!.to);
+  expect(h.current).toBe(h.entries[0]!.to);
+  expect(await tagDigest(env)).toBe(h.entries[0]!.to);
+}
+
 beforeAll(async () => {
   requirePrerequisite('docker-registry', hasBinary('docker-registry'), 'install Debian\'s docker-registry (tools/system/20-services.sh does)');
   requirePrerequisite('redis-server', hasBinary('redis-server'), 'install redis-server (tools/system/20-services.sh does)');
@@ -141,15 +158,7 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
   });
 
   it('keeps every entry and the tag in agreement under 8 processes × 20 promotes, serialised by the Redis lock', async () => {
-    const before = (JSON.parse((await devkit(['history', 'api', '--env', 'staging', '--json'])).stdout) as HistoryJson).entries.length;
-    const moved = await racePromotes({ cwd: repo, name: 'api', env: 'staging', digests, workers: 8 });
-    const h = JSON.parse((await devkit(['history', 'api', '--env', 'staging', '--json'])).stdout) as HistoryJson;
-    expect(moved).toBeGreaterThan(20);
-    expect(h.entries.length).toBe(before + moved);
-    expect(h.problems).toEqual([]);
-    for (let i = 0; i + 1 < h.entries.length; i++) expect(h.entries[i]!.from).toBe(h.entries[i + 1]!.to);
-    expect(h.current).toBe(h.entries[0]!.to);
-    expect(await tagDigest('staging')).toBe(h.entries[0]!.to);
+    await raceAndExpectAgreement('staging');
   }, 900_000);
 
   it('lets several processes push the same artifact at once: each succeeds, and what it pushed pulls and verifies', async () => {
@@ -163,14 +172,7 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
   }, 120_000);
 
   it('keeps every entry and the tag in agreement under 8 processes × 20 promotes, serialised by the PostgreSQL lock', async () => {
-    const moved = await racePromotes({ cwd: repo, name: 'api', env: 'canary', digests, workers: 8 });
-    const h = JSON.parse((await devkit(['history', 'api', '--env', 'canary', '--json'])).stdout) as HistoryJson;
-    expect(moved).toBeGreaterThan(20);
-    expect(h.entries.length).toBe(moved);
-    expect(h.problems).toEqual([]);
-    for (let i = 0; i + 1 < h.entries.length; i++) expect(h.entries[i]!.from).toBe(h.entries[i + 1]!.to);
-    expect(h.current).toBe(h.entries[0]!.to);
-    expect(await tagDigest('canary')).toBe(h.entries[0]!.to);
+    await raceAndExpectAgreement('canary');
   }, 900_000);
 
   it('PostgreSQL lock: a promote waits for the holder, a killed holder frees it at once, a timeout names the holder', async () => {
@@ -184,7 +186,7 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
         holder.stdout.on('data', (c: Buffer) => c.toString().includes('held') && resolve());
         holder.on('exit', (code) => reject(new Error(`the holder exited ${code}`)));
       });
-      const timedOut = await withPostgresLock(postgres, key, () => Promise.resolve('got it'), 300).catch((e: DevkitError) => e);
+      const timedOut = await withPostgresLock(postgres, key, () => Promise.resolve('got it'), { timeoutMs: 300 }).catch((e: DevkitError) => e);
       expect(timedOut).toBeInstanceOf(DevkitError);
       expect((timedOut as DevkitError).code).toBe('E_STORE_LOCKED');
       expect((timedOut as DevkitError).message).toContain(`(devkit promote (pid ${holder.pid}))`);

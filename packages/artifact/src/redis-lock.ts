@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { machineError, usageError } from '@devkit/core';
+import { connectLockServer, lockServerUrl, lockStillHeld, type LockServerOptions } from './lock-server.js';
 
 /** Deletes the lock only if it still holds our token: a lock that expired and was taken by another promoter is left alone. */
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
@@ -12,32 +12,21 @@ const TTL_MS = 60_000;
  * blob copies happen before it is taken. Not a fencing lock: a holder paused past the TTL
  * (a frozen VM) could overlap the next one.
  */
-export async function withRedisLock<T>(url: string, key: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')) {
-    throw usageError('E_LOCK_URL', `"${url.replace(/:[^:@/]*@/, ':***@')}" is not a redis:// URL`, { hint: 'environments.<env>.lock.redis takes redis://[user:password@]host:port[/db]' });
-  }
+export async function withRedisLock<T>(url: string, key: string, fn: () => Promise<T>, options: LockServerOptions = {}): Promise<T> {
+  const setting = options.setting ?? 'environments.<env>.lock.redis';
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const server = lockServerUrl(url, ['redis:', 'rediss:'], setting, 'redis://[user:password@]host:port[/db]');
   const { createClient } = await import('@redis/client');
   // No reconnecting behind our back: a lost connection fails the promote instead of hanging it.
   const client = createClient({ url, socket: { connectTimeout: 10_000, reconnectStrategy: false } });
   client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw machineError('E_LOCK_UNREACHABLE', `the promotion lock server ${parsed.host} does not answer (${reason})`, { hint: 'start it (`devkit up redis`) or fix environments.<env>.lock.redis' });
-  }
+  await connectLockServer(() => client.connect(), server, setting, 'redis');
   const token = randomBytes(16).toString('hex');
   try {
     const deadline = Date.now() + timeoutMs;
     let delay = 5;
     while ((await client.set(key, token, { condition: 'NX', expiration: { type: 'PX', value: TTL_MS } })) !== 'OK') {
-      if (Date.now() > deadline) throw machineError('E_STORE_LOCKED', `the promotion lock ${key} on ${parsed.host} is still held after ${timeoutMs / 1000} s`, { hint: 'another promote is running; retry when it is done' });
+      if (Date.now() > deadline) throw lockStillHeld(key, server, timeoutMs);
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 100);
     }

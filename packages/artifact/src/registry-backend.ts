@@ -43,8 +43,8 @@ export class RegistryEnvironmentBackend implements EnvironmentBackend {
 
   lock<T>(name: string, env: string, fn: () => Promise<T>): Promise<T> {
     const key = `devkit:promote:${this.client.host}/${this.client.repo(name)}:${env}`;
-    if (this.lockConfig.postgres) return withPostgresLock(this.lockConfig.postgres, key, fn);
-    if (this.lockConfig.redis) return withRedisLock(this.lockConfig.redis, key, fn);
+    if (this.lockConfig.postgres) return withPostgresLock(this.lockConfig.postgres, key, fn, { setting: `environments.${env}.lock.postgres` });
+    if (this.lockConfig.redis) return withRedisLock(this.lockConfig.redis, key, fn, { setting: `environments.${env}.lock.redis` });
     return withStoreLock(join(this.lockConfig.localDir, `promote.${key.replace(/[^A-Za-z0-9.-]/g, '_')}.lock`), { what: `promotion of ${name} to ${env}` }, fn);
   }
 
