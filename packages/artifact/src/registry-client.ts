@@ -12,7 +12,7 @@ const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application
 /** Upload chunk: big enough that per-request overhead vanishes (each one a resumption point). */
 const CHUNK = 256 * 1024 * 1024;
 
-type RequestInit_ = { headers?: Record<string, string>; body?: Buffer | string | Readable; scope?: string; allow?: number[]; idempotent?: boolean };
+type RegistryRequest = { headers?: Record<string, string>; body?: Buffer | string | Readable; scope?: string; allow?: number[]; idempotent?: boolean };
 
 /** Answers worth one more try after a pause; the pauses between the tries. */
 const TRANSIENT_STATUS = [429, 500, 502, 503, 504];
@@ -95,7 +95,7 @@ export class RegistryClient {
    * 500. distribution answers 500 when a reader races a writer rewriting the same link file
    * (PUTting a tag rewrites the revision link of its manifest), so a 500 on a read is transient.
    */
-  async request(method: string, path: string, init: RequestInit_ = {}): Promise<Response> {
+  async request(method: string, path: string, init: RegistryRequest = {}): Promise<Response> {
     const retryable = (method === 'GET' || method === 'HEAD' || init.idempotent === true) && !(init.body instanceof Readable);
     for (let attempt = 1; ; attempt++) {
       const last = !retryable || attempt >= RETRY_DELAYS_MS.length + 1;
@@ -116,7 +116,7 @@ export class RegistryClient {
     }
   }
 
-  private async requestOnce(method: string, path: string, init: RequestInit_): Promise<Response> {
+  private async requestOnce(method: string, path: string, init: RegistryRequest): Promise<Response> {
     const url = path.startsWith('http') ? path : `${this.base}${path}`;
     const scope = init.scope ?? '';
     const send = async (auth: string | undefined) => {

@@ -20,7 +20,7 @@ export function tempDir(prefix = 'devkit-test-'): string {
   return dir;
 }
 
-/** Removes every temp folder made by this worker (call from afterAll). */
+/** Removes every temp folder made by this worker (call from afterAll); DEVKIT_TEST_KEEP=1 keeps them to read service logs after a failure. */
 export function cleanupTempDirs(): void {
   if (process.env.DEVKIT_TEST_KEEP) return;
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
