@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevkitError } from '@devkit/core';
-import { withPostgresLock, withRedisLock } from '@devkit/artifact';
+import { withPostgresLock, withRedisLock } from '@devkit/environments';
 import { DEVKIT_BIN, REPO_ROOT, cleanupTempDirs, git, gitInit, hasBinary, requirePrerequisite, runDevkit, tempDir } from '@devkit/test-utils';
 import { cloneAndInstall, fixtureRepo, racePromotes } from './helpers.js';
 

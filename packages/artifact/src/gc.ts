@@ -1,7 +1,6 @@
 import { rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { buildEntries, kindOf, readManifest, type ArtifactManifest } from './artifact.js';
-import { PREVIOUS_ANNOTATION } from './history.js';
+import { buildEntries, kindOf, readManifest } from './artifact.js';
 import type { Digest } from './digest.js';
 import { liveLeases } from './leases.js';
 import { ANNOTATIONS, HISTORY_TYPE } from './media-types.js';
@@ -12,8 +11,11 @@ export interface GcOptions {
   prune: boolean;
   /** Builds kept per name when pruning, newest first. */
   keepBuilds: number;
-  /** History entries per environment whose artifacts stay (artifacts.keep): rollback targets. */
-  keepHistory: number;
+  /**
+   * Manifests that stay whatever else is dropped, with everything they reach: the artifacts
+   * of the environments' recent history (rollback targets). The caller knows what those are.
+   */
+  roots: Iterable<Digest>;
   dryRun?: boolean;
 }
 
@@ -26,12 +28,12 @@ export interface GcPlan {
 
 /**
  * Which index entries survive (pure). Roots: every tag (environment pointers), every history
- * entry, every digest the environments' recent history points to, the newest `keepBuilds`
+ * entry, the given roots (what the environments' recent history points to), the newest `keepBuilds`
  * builds of each name — and, without `prune`, every entry. A referrer lives as long as its subject.
  */
-export function planGc(index: ImageIndex, options: Omit<GcOptions, 'keepHistory'> & { historyRoots: ReadonlySet<string> }): GcPlan {
+export function planGc(index: ImageIndex, options: Pick<GcOptions, 'prune' | 'keepBuilds' | 'roots'>): GcPlan {
   if (!options.prune) return { keep: index.manifests, dropEntries: [] };
-  const rooted = new Set<string>(options.historyRoots);
+  const rooted = new Set<string>(options.roots);
   for (const d of index.manifests) if (kindOf(d) === 'tag' || kindOf(d) === 'history') rooted.add(d.digest);
   const names = new Set(index.manifests.filter((d) => kindOf(d) === 'build').map((d) => d.annotations?.[ANNOTATIONS.name] ?? ''));
   for (const name of names) for (const d of buildEntries(index, name).slice(0, options.keepBuilds)) rooted.add(d.digest);
@@ -63,19 +65,8 @@ export interface GcResult {
 export async function collectGarbage(store: OciStore, options: GcOptions): Promise<GcResult> {
   return store.withLock(async () => {
     const index = await store.readIndex();
-    // The artifacts of the last N history entries of every environment are roots.
-    const historyRoots = new Set<string>();
-    const historyHeads = index.manifests.filter((d) => kindOf(d) === 'history').map((d) => d.digest);
-    for (const head of historyHeads) {
-      let cursor: Digest | undefined = head;
-      for (let depth = 0; cursor && depth < options.keepHistory; depth++) {
-        const m: ArtifactManifest | undefined = await readManifest(store, cursor).catch(() => undefined);
-        if (!m) break;
-        if (m.subject) historyRoots.add(m.subject.digest);
-        cursor = m.annotations?.[PREVIOUS_ANNOTATION] as Digest | undefined;
-      }
-    }
-    const plan = planGc(index, { ...options, historyRoots });
+    const roots = [...options.roots];
+    const plan = planGc(index, { prune: options.prune, keepBuilds: options.keepBuilds, roots });
     if (!options.dryRun && plan.dropEntries.length > 0) await store.writeIndex({ ...index, manifests: plan.keep });
     const marked = new Set<string>();
     const mark = async (digest: Digest) => {
@@ -90,10 +81,10 @@ export async function collectGarbage(store: OciStore, options: GcOptions): Promi
       marked.add(manifest.config.digest);
       for (const layer of manifest.layers) marked.add(layer.digest);
       // History is append-only: every entry of the chain stays, whatever its age.
-      const previous = manifest.annotations?.[PREVIOUS_ANNOTATION];
+      const previous = manifest.annotations?.[ANNOTATIONS.previous];
       if (manifest.artifactType === HISTORY_TYPE && previous && /^sha256:[a-f0-9]{64}$/.test(previous)) await mark(previous as Digest);
     };
-    for (const root of historyRoots) await mark(root as Digest);
+    for (const root of roots) await mark(root);
     for (const d of plan.keep) await mark(d.digest);
     const result: GcResult = { droppedEntries: plan.dropEntries.length, removedBlobs: [], freedBytes: 0, removedTemp: 0 };
     const leases = (await liveLeases(store.root)).filter((pid) => pid !== process.pid);

@@ -30,6 +30,8 @@ export const ANNOTATIONS = {
   inputs: 'dev.devkit.inputs.digest',
   kind: 'dev.devkit.index.kind',
   env: 'dev.devkit.environment',
+  /** A manifest's predecessor in an append-only chain (environment history): gc keeps chains whole. */
+  previous: 'dev.devkit.history.previous',
 } as const;
 
 /** The empty JSON blob `{}` OCI uses as a placeholder config. */

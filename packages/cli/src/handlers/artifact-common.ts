@@ -1,24 +1,9 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
-import {
-  LocalEnvironmentBackend,
-  OciStore,
-  RegistryClient,
-  RegistryEnvironmentBackend,
-  movePointer,
-  parseRef,
-  readManifest,
-  resolveRef,
-  sendWebhooks,
-  type Descriptor,
-  type DevkitEvent,
-  type Digest,
-  type EnvironmentBackend,
-  type PointerMove,
-  type PointerMoveResult,
-  type WebhookResult,
-} from '@devkit/artifact';
+import { LocalEnvironmentBackend, RegistryEnvironmentBackend, movePointer, sendWebhooks, type DevkitEvent, type EnvironmentBackend, type PointerMove, type PointerMoveResult, type WebhookResult } from '@devkit/environments';
+import { OciStore, parseRef, readManifest, resolveRef, type Descriptor, type Digest } from '@devkit/artifact';
+import { RegistryClient } from '@devkit/registry';
 import { redactUrlCredentials, usageError } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
 import type { HandlerIO } from '../spec.js';

@@ -1,4 +1,5 @@
 import { collectGarbage } from '@devkit/artifact';
+import { historyRoots } from '@devkit/environments';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
 import { formatBytes, openProjectStore } from './artifact-common.js';
@@ -14,7 +15,8 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
   const keepBuilds = input.flags['keep-builds'] === undefined ? 3 : Number(input.flags['keep-builds']);
   const { usageError } = await import('@devkit/core');
   if (!Number.isInteger(keepBuilds) || keepBuilds < 1) throw usageError('E_BAD_FLAG', `--keep-builds must be a whole number ≥ 1, got "${String(input.flags['keep-builds'])}"`);
-  const result = await collectGarbage(store, { prune: input.flags.prune === true, keepBuilds, keepHistory: ctx.config.artifacts?.keep ?? 10, dryRun: input.flags['dry-run'] === true });
+  const roots = await historyRoots(store, ctx.config.artifacts?.keep ?? 10);
+  const result = await collectGarbage(store, { prune: input.flags.prune === true, keepBuilds, roots, dryRun: input.flags['dry-run'] === true });
   return {
     exitCode: 0,
     data: { store: store.root, ...result },

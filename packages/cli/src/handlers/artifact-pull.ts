@@ -1,4 +1,5 @@
-import { parseRef, pullArtifact } from '@devkit/artifact';
+import { parseRef } from '@devkit/artifact';
+import { pullArtifact } from '@devkit/registry';
 import { usageError } from '@devkit/core';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';

@@ -1,4 +1,4 @@
-import { pushArtifact } from '@devkit/artifact';
+import { pushArtifact } from '@devkit/registry';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
 import { formatBytes, openProjectStore, registryFromFlags, resolveInStore } from './artifact-common.js';

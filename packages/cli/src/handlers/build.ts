@@ -3,23 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { join, posix, sep } from 'node:path';
-import {
-  buildDeployable,
-  compressionLabel,
-  dependencyClosure,
-  digestOf,
-  packMtime,
-  parseLockfile,
-  planDeployable,
-  readPackageJson,
-  resolveDeployables,
-  shortDigest,
-  type BuildSession,
-  type BuiltArtifact,
-  type DeployableSpec,
-  type NativePart,
-  type PnpmLockfile,
-} from '@devkit/artifact';
+import { buildDeployable, compressionLabel, dependencyClosure, digestOf, packMtime, parseLockfile, planDeployable, readPackageJson, resolveDeployables, shortDigest, type BuildSession, type BuiltArtifact, type DeployableSpec, type NativePart, type PnpmLockfile } from '@devkit/artifact';
 import { findingError, redactUrlCredentials, runCommand, usageError, type Reporter } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
 import type { BuildResult as NativeBuildResult } from '@devkit/native';

@@ -1,4 +1,5 @@
-import { checkChain, readHistory, shortDigest } from '@devkit/artifact';
+import { checkChain, readHistory } from '@devkit/environments';
+import { shortDigest } from '@devkit/artifact';
 import { usageError } from '@devkit/core';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';

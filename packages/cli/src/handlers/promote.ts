@@ -1,4 +1,6 @@
-import { checkProvenance, hasBeenIn, parseRef, pushArtifact, shortDigest, type TransferReport } from '@devkit/artifact';
+import { checkProvenance, hasBeenIn } from '@devkit/environments';
+import { parseRef, shortDigest } from '@devkit/artifact';
+import { pushArtifact, type TransferReport } from '@devkit/registry';
 import { findingError, usageError } from '@devkit/core';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';

@@ -1,4 +1,5 @@
-import { parseDigest, planRollback, shortDigest } from '@devkit/artifact';
+import { parseDigest, shortDigest } from '@devkit/artifact';
+import { planRollback } from '@devkit/environments';
 import { usageError } from '@devkit/core';
 import { loadProject } from '../context.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';

@@ -1,9 +1,5 @@
 import { findingError } from '@devkit/core';
-import type { Digest } from './digest.js';
-import { ANNOTATIONS, EMPTY_JSON, HISTORY_TYPE, MEDIA_TYPES } from './media-types.js';
-import type { ArtifactManifest } from './artifact.js';
-import type { Descriptor } from './store.js';
-import { digestOf } from './digest.js';
+import { type Digest, ANNOTATIONS, EMPTY_JSON, HISTORY_TYPE, MEDIA_TYPES, type ArtifactManifest, type Descriptor, digestOf } from '@devkit/artifact';
 
 /** One promote or rollback of an environment: appended, never rewritten. */
 export interface HistoryEntry {
@@ -23,7 +19,7 @@ export interface HistoryEntry {
   devkitVersion: string;
 }
 
-export const PREVIOUS_ANNOTATION = 'dev.devkit.history.previous';
+export const PREVIOUS_ANNOTATION = ANNOTATIONS.previous;
 
 /** The tag holding the newest history entry of an environment (`<name>:<env>` holds the artifact). */
 export function historyTag(env: string): string {

@@ -1,16 +1,10 @@
 import { join } from 'node:path';
-import type { ArtifactManifest } from './artifact.js';
-import type { Digest } from './digest.js';
+import { type ArtifactManifest, type Digest, withStoreLock, ANNOTATIONS, EMPTY_JSON, MEDIA_TYPES, PROVENANCE_TYPE, type Descriptor, digestOf } from '@devkit/artifact';
+import { type RegistryClient, registryReferrers } from '@devkit/registry';
 import type { EnvironmentBackend } from './environment-backend.js';
 import { historyManifest, historyTag, PREVIOUS_ANNOTATION, type HistoryEntry } from './history.js';
-import { withStoreLock } from './lock.js';
-import { ANNOTATIONS, EMPTY_JSON, MEDIA_TYPES, PROVENANCE_TYPE } from './media-types.js';
 import { withPostgresLock } from './postgres-lock.js';
 import { withRedisLock } from './redis-lock.js';
-import type { RegistryClient } from './registry-client.js';
-import { registryReferrers } from './transfer.js';
-import type { Descriptor } from './store.js';
-import { digestOf } from './digest.js';
 
 export interface RegistryLock {
   redis?: string | undefined;

@@ -1,5 +1,5 @@
 import { findingError } from '@devkit/core';
-import type { Digest } from './digest.js';
+import type { Digest } from '@devkit/artifact';
 import type { EnvironmentBackend } from './environment-backend.js';
 import { notInHistory, type HistoryEntry } from './history.js';
 

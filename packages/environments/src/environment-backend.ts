@@ -1,11 +1,6 @@
 import { join } from 'node:path';
-import { readManifest, kindOf, referrersOf } from './artifact.js';
-import type { Digest } from './digest.js';
+import { readManifest, kindOf, referrersOf, type Digest, takeLease, withStoreLock, ANNOTATIONS, MEDIA_TYPES, type Descriptor, type OciStore } from '@devkit/artifact';
 import { historyManifest, historyTag, PREVIOUS_ANNOTATION, type HistoryEntry } from './history.js';
-import { takeLease } from './leases.js';
-import { withStoreLock } from './lock.js';
-import { ANNOTATIONS, MEDIA_TYPES } from './media-types.js';
-import type { Descriptor, OciStore } from './store.js';
 
 /**
  * Where an environment's pointer and history live: the local store or a registry. Promote,

@@ -1,10 +1,6 @@
 import { findingError, isDevkitError, type Reporter } from '@devkit/core';
-import { referrersOf, type ArtifactManifest } from './artifact.js';
-import type { Digest } from './digest.js';
-import { takeLease } from './leases.js';
-import { ANNOTATIONS, MEDIA_TYPES } from './media-types.js';
+import { referrersOf, type ArtifactManifest, type Digest, takeLease, ANNOTATIONS, MEDIA_TYPES, type Descriptor, type OciStore } from '@devkit/artifact';
 import type { RegistryClient } from './registry-client.js';
-import type { Descriptor, OciStore } from './store.js';
 
 export interface TransferReport {
   name: string;

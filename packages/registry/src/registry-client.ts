@@ -4,8 +4,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DevkitError, findingError, machineError, redact, usageError, writeFileAtomic } from '@devkit/core';
-import type { Digest } from './digest.js';
-import { withStoreLock } from './lock.js';
+import { type Digest, withStoreLock } from '@devkit/artifact';
 import { findCredentials, mergeScopes, parseChallenge, secretsOf, type RegistryCredentials } from './registry-auth.js';
 
 const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
