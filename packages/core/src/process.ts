@@ -1,7 +1,7 @@
 // Node-only on purpose: the services supervisor imports this file alone (@devkit/core/process)
 // and must start without loading the rest of core.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { runCommandSync } from './spawn.js';
 
 const LINUX = process.platform === 'linux';
 let bootId: string | undefined;
@@ -49,7 +49,7 @@ export function processIdentity(pid: number): string | undefined {
     }
   }
   try {
-    const started = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const started = runCommandSync('ps', ['-o', 'lstart=', '-p', String(pid)], { cwd: '/' }).stdout.trim();
     return started ? `ps:${started}` : undefined;
   } catch {
     return undefined;
