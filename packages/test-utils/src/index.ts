@@ -5,6 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
+export { waitFor, type WaitForOptions } from './wait-for.js';
+
 /** The devkit repo's root folder. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** The built CLI the end-to-end tests run, as a user would. */
