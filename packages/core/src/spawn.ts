@@ -53,6 +53,8 @@ export interface ProcessOptions {
   maxOutputBytes?: number | undefined;
   /** `false`: a non-zero exit or a signal is returned, not thrown (a missing binary still throws). */
   reject?: boolean | undefined;
+  /** Which output the error keeps: both streams (default), stderr only (stdout is data), or none. */
+  capture?: 'all' | 'stderr' | 'none' | undefined;
 }
 
 /** Options of the lower-level `spawnProcess`, for long-lived or streaming children. */
@@ -65,8 +67,6 @@ export interface SpawnProcessOptions extends ProcessOptions {
   detached?: boolean | undefined;
   uid?: number | undefined;
   gid?: number | undefined;
-  /** Which piped output the error keeps: both (default), stderr only (stdout is data), or none. */
-  capture?: 'all' | 'stderr' | 'none' | undefined;
 }
 
 /** How a process ended. */

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { DevkitError } from '@devkit/core';
+import type { ChildProcess } from 'node:child_process';
+import { DevkitError, isCommandError, spawnProcess } from '@devkit/core';
 
 interface Pending {
   name: string;
@@ -14,7 +14,7 @@ interface Pending {
  */
 export class BlobReader {
   readonly #cwd: string;
-  #child: ChildProcessWithoutNullStreams | undefined;
+  #child: ChildProcess | undefined;
   #buffer: Buffer = Buffer.alloc(0);
   readonly #queue: Pending[] = [];
   #failure: Error | undefined;
@@ -38,22 +38,28 @@ export class BlobReader {
     const child = this.#start();
     return new Promise((resolve, reject) => {
       this.#queue.push({ name, resolve, reject });
-      child.stdin.write(`${name}\n`);
+      child.stdin!.write(`${name}\n`);
     });
   }
 
   /** Ends the cat-file process (idempotent). */
   close(): void {
-    this.#child?.stdin.end();
+    this.#child?.stdin?.end();
     this.#child = undefined;
   }
 
-  #start(): ChildProcessWithoutNullStreams {
+  #start(): ChildProcess {
     if (this.#child) return this.#child;
-    const child = spawn('git', ['cat-file', '--batch'], { cwd: this.#cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    const stderr: Buffer[] = [];
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.stdout.on('data', (chunk: Buffer) => {
+    // Long-lived, so core's lower-level spawn rather than a run to completion; the errors are
+    // the runner's (a missing git is exit 3, a failing one names its stderr).
+    const { child, finished } = spawnProcess('git', ['cat-file', '--batch'], {
+      cwd: this.#cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      capture: 'stderr',
+      failure: { code: 'E_GIT_FAILED', exitCode: 1 },
+      missingHint: 'install git (e.g. sudo apt-get install git)',
+    });
+    child.stdout!.on('data', (chunk: Buffer) => {
       this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
       this.#drain();
     });
@@ -61,12 +67,17 @@ export class BlobReader {
       this.#failure = error;
       for (const pending of this.#queue.splice(0)) pending.reject(error);
     };
-    child.on('error', fail);
-    child.on('close', (code) => {
-      if (this.#queue.length > 0) fail(new DevkitError('E_GIT_FAILED', 1, `git cat-file --batch exited with code ${code}: ${Buffer.concat(stderr).toString('utf8').trim()}`));
-    });
-    child.stdin.on('error', () => {
-      // Reported through 'close' with the exit code.
+    finished.then(
+      () => {
+        if (this.#queue.length > 0) fail(new DevkitError('E_GIT_FAILED', 1, 'git cat-file --batch ended before answering every read'));
+      },
+      (error: Error) => {
+        // A non-zero exit after `close` with nothing pending is no one's problem.
+        if (this.#queue.length > 0 || (isCommandError(error) && (error.reason === 'missing' || error.reason === 'start'))) fail(error);
+      },
+    );
+    child.stdin!.on('error', () => {
+      // Reported through `finished` with the exit code.
     });
     this.#child = child;
     return child;

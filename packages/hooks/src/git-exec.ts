@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { DevkitError, machineError } from '@devkit/core';
+import { runCommand } from '@devkit/core';
 
 export interface GitExecOptions {
   /** Bytes written to git's stdin. */
@@ -8,38 +7,25 @@ export interface GitExecOptions {
 }
 
 /**
- * Runs git and returns its stdout as bytes. Plain `spawn` rather than the general subprocess
- * wrapper: the pre-commit path calls git a few times per commit and needs raw bytes (blobs,
- * NUL-separated lists), and every millisecond of the hook is paid on every commit.
- * The environment is inherited on purpose: inside a hook git sets GIT_INDEX_FILE, and reading
- * that index (not `.git/index`) is what makes `git commit <paths>` and `commit -a` check the
- * right content.
+ * Runs git and returns its stdout as bytes, through core's runner on its plain
+ * `node:child_process` engine: the pre-commit path calls git a few times per commit and every
+ * millisecond of the hook is paid on every commit. The environment is inherited on purpose:
+ * inside a hook git sets GIT_INDEX_FILE, and reading that index (not `.git/index`) is what
+ * makes `git commit <paths>` and `commit -a` check the right content.
  */
-export function execGit(cwd: string, args: readonly string[], options: GitExecOptions = {}): Promise<Buffer> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('git', args, { cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') reject(machineError('E_BINARY_MISSING', 'git was not found on PATH', { hint: 'install git (e.g. sudo apt-get install git)', cause: error }));
-      else reject(error);
-    });
-    child.on('close', (code, signal) => {
-      if (code === 0) return resolvePromise(Buffer.concat(out));
-      const stderr = Buffer.concat(err).toString('utf8').trim();
-      reject(
-        new DevkitError('E_GIT_FAILED', 1, `\`git ${args.join(' ')}\` ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${stderr ? `: ${stderr}` : ''}`, {
-          details: { command: `git ${args.join(' ')}`, exitCode: code, stderr },
-        }),
-      );
-    });
-    child.stdin.on('error', () => {
-      // git may exit before reading all of stdin; the exit code reports the real problem.
-    });
-    child.stdin.end(options.input);
+export async function execGit(cwd: string, args: readonly string[], options: GitExecOptions = {}): Promise<Buffer> {
+  const result = await runCommand('git', args, {
+    cwd,
+    engine: 'node',
+    env: options.env ?? process.env,
+    extendEnv: false,
+    input: options.input,
+    // stdout is data (blobs, NUL-separated lists); git says what went wrong on stderr.
+    capture: 'stderr',
+    failure: { code: 'E_GIT_FAILED', exitCode: 1 },
+    missingHint: 'install git (e.g. sudo apt-get install git)',
   });
+  return result.stdoutBytes;
 }
 
 /** Splits NUL-terminated git output (`-z`) into its fields. */

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { usageError } from '@devkit/core';
+import { isCommandError, runCommand, usageError } from '@devkit/core';
 import { writeKeepingMode } from './apply.js';
 import type { HookFinding } from './checks.js';
 import { loadPrettier, type EslintEngines, type EslintLintResult, type PrettierModule } from './engines.js';
@@ -214,17 +213,16 @@ function chunks(files: string[]): string[][] {
   return out;
 }
 
-function spawnTask(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string; missing: boolean }> {
-  return new Promise((resolvePromise) => {
-    // Like lint-staged (and npm scripts): the repo's node_modules/.bin comes first on PATH.
-    const PATH = [join(cwd, 'node_modules', '.bin'), env.PATH ?? ''].join(delimiter);
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env: { ...env, PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
-    child.on('error', (error: NodeJS.ErrnoException) => resolvePromise({ code: null, output: error.message, missing: error.code === 'ENOENT' }));
-    child.on('close', (code) => resolvePromise({ code, output: Buffer.concat(output).toString('utf8'), missing: false }));
-  });
+async function spawnTask(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string; missing: boolean }> {
+  // Like lint-staged (and npm scripts): the repo's node_modules/.bin comes first on PATH.
+  const PATH = [join(cwd, 'node_modules', '.bin'), env.PATH ?? ''].join(delimiter);
+  try {
+    await runCommand(argv[0]!, argv.slice(1), { cwd, env: { ...env, PATH }, extendEnv: false, engine: 'node' });
+    return { code: 0, output: '', missing: false };
+  } catch (error) {
+    if (!isCommandError(error)) throw error;
+    return { code: error.processExitCode, output: error.output || error.message, missing: error.reason === 'missing' };
+  }
 }
 
 async function runExec(task: Extract<Task, { kind: 'exec' }>, paths: string[], options: RunTasksOptions, state: (path: string) => Promise<FileState>, findings: HookFinding[]): Promise<void> {
