@@ -1,6 +1,7 @@
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { devkitPlugin } from './tools/eslint/layering.js';
 
 // Type-aware rules need a TypeScript program: about 1.7 s more for one staged file, so the
 // commit hook leaves them out and `pnpm lint:types` (run by CI) applies them to every source.
@@ -11,17 +12,17 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    plugins: { devkit: devkitPlugin },
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
     rules: {
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
+      // The package order (tools/eslint/package-order.js), and no relative import across packages.
+      'devkit/layering': 'error',
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: ['../../*/src/*', '../../../packages/*'], message: 'Import other packages by name (@devkit/…), not by relative path.' },
-          ],
           // Every Node built-in, not a hand-kept list (timers, zlib, readline … slipped through one).
           paths: builtinModules.filter((name) => !name.startsWith('_')).map((name) => ({
             name,
