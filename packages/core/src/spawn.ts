@@ -55,6 +55,9 @@ export interface ProcessOptions {
   reject?: boolean | undefined;
   /** Which output the error keeps: both streams (default), stderr only (stdout is data), or none. */
   capture?: 'all' | 'stderr' | 'none' | undefined;
+  /** Run as this user and group (devkit as root runs services' tools as an unprivileged account). */
+  uid?: number | undefined;
+  gid?: number | undefined;
 }
 
 /** Options of the lower-level `spawnProcess`, for long-lived or streaming children. */
@@ -65,8 +68,6 @@ export interface SpawnProcessOptions extends ProcessOptions {
   input?: string | Uint8Array | undefined;
   /** A session of its own (a daemon): no terminal signal reaches it. */
   detached?: boolean | undefined;
-  uid?: number | undefined;
-  gid?: number | undefined;
 }
 
 /** How a process ended. */
@@ -268,6 +269,8 @@ export function runCommandSync(file: string, args: readonly string[], options: R
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     timeout: options.timeoutMs,
     killSignal: 'SIGKILL',
+    uid: options.uid,
+    gid: options.gid,
     maxBuffer: 256 * 1024 * 1024,
     windowsHide: true,
   });

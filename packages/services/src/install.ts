@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
-import { DevkitError } from '@devkit/core';
+import { DevkitError, runCommand } from '@devkit/core';
 import type { PackageManager, ServiceKind } from './runner.js';
 import { RUNNERS } from './runners/index.js';
 
@@ -53,13 +52,11 @@ export async function applyInstall(plan: InstallPlan, env: NodeJS.ProcessEnv): P
     throw new DevkitError('E_SERVICE_INSTALL_UNSUPPORTED', 3, `devkit installs packages with apt only; install these yourself: ${plan.command}`, { hint: plan.command });
   }
   const run = (argv: string[]) =>
-    new Promise<string>((resolvePromise, reject) => {
-      const child = spawn(argv[0]!, argv.slice(1), { env: { ...env, DEBIAN_FRONTEND: 'noninteractive' }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolvePromise(output) : reject(new DevkitError('E_SERVICE_INSTALL_FAILED', 3, `\`${argv.join(' ')}\` exited with code ${code}:\n${output.split('\n').slice(-15).join('\n')}`, { hint: plan.command }))));
+    runCommand(argv[0]!, argv.slice(1), {
+      cwd: '/',
+      env: { ...env, DEBIAN_FRONTEND: 'noninteractive' },
+      extendEnv: false,
+      failure: { code: 'E_SERVICE_INSTALL_FAILED', exitCode: 3, hint: plan.command },
     });
   const sudo = plan.argv[0] === 'sudo' ? ['sudo', '-n'] : [];
   const base = plan.argv[0] === 'sudo' ? plan.argv.slice(1) : plan.argv;

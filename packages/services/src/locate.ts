@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { findingError, machineError } from '@devkit/core';
+import { findingError, isCommandError, machineError, runCommand } from '@devkit/core';
 import { detectPackageManager, planInstall } from './install.js';
 import type { LocatedBinary, PackageManager, ServiceKind } from './runner.js';
 import { RUNNERS } from './runners/index.js';
@@ -16,10 +15,15 @@ function executable(path: string): boolean {
   }
 }
 
-function versionOf(path: string, args: readonly string[]): Promise<string | undefined> {
-  return new Promise((resolvePromise) => {
-    execFile(path, args, { timeout: 10_000, encoding: 'utf8' }, (_error, stdout, stderr) => resolvePromise(parseVersionOutput(`${stdout}\n${stderr}`)));
-  });
+/** The version a binary prints (some print it on stderr, some exit non-zero after printing it). */
+async function versionOf(path: string, args: readonly string[]): Promise<string | undefined> {
+  try {
+    const result = await runCommand(path, args, { cwd: '/', engine: 'node', timeoutMs: 10_000, reject: false });
+    return parseVersionOutput(`${result.stdout}\n${result.stderr}`);
+  } catch (error) {
+    if (isCommandError(error)) return parseVersionOutput(error.output);
+    throw error;
+  }
 }
 
 /** Candidate paths of a service's binary: PATH first, then the runner's versioned folders. Pure. */

@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { runCommandSync } from '@devkit/core';
 
 /**
  * Facts about other processes, read from /proc on Linux (cheap: a file read, no spawn) and
@@ -21,7 +21,7 @@ export function commandLine(pid: number): string | undefined {
     }
   }
   try {
-    return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+    return runCommandSync('ps', ['-o', 'command=', '-p', String(pid)], { cwd: '/' }).stdout.trim() || undefined;
   } catch {
     return undefined;
   }
@@ -44,7 +44,7 @@ export function processGroupMembers(pgid: number): number[] {
     return members;
   }
   try {
-    const out = execFileSync('ps', ['-A', '-o', 'pid=,pgid='], { encoding: 'utf8' });
+    const out = runCommandSync('ps', ['-A', '-o', 'pid=,pgid='], { cwd: '/' }).stdout;
     return out
       .split('\n')
       .map((line) => line.trim().split(/\s+/).map(Number))
@@ -94,7 +94,7 @@ export function findPortOwner(port: number): PortOwner | undefined {
     return undefined;
   }
   try {
-    const out = execFileSync('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-t'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = runCommandSync('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-t'], { cwd: '/' }).stdout;
     const pid = Number(out.trim().split('\n')[0]);
     return Number.isInteger(pid) && pid > 0 ? { pid, command: commandLine(pid) } : undefined;
   } catch {

@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { machineError } from '@devkit/core';
+import { machineError, runCommandSync } from '@devkit/core';
 import type { ServiceUser } from './runner.js';
 
 /** The account devkit creates when it needs one. */
@@ -39,14 +38,15 @@ export function resolveServiceUser(): ServiceUserChoice | undefined {
   // Another devkit may be creating it at this moment (useradd then fails on the passwd lock).
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', '--comment', 'devkit services', SERVICE_ACCOUNT], { stdio: 'pipe' });
+      runCommandSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', '--comment', 'devkit services', SERVICE_ACCOUNT], { cwd: '/' });
       lastError = undefined;
       break;
     } catch (error) {
       lastError = error;
       const raced = lookupUser(SERVICE_ACCOUNT);
       if (raced) return { user: raced, created: false };
-      execFileSync('sleep', ['0.2']);
+      // A synchronous pause without starting a process for it.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
     }
   }
   if (lastError !== undefined) {

@@ -52,7 +52,15 @@ export async function recordedSetup(target: ServiceTarget): Promise<string | und
  * URLs in the environment) when their fingerprint changed since they last ran against this
  * data. Returns whether they ran.
  */
-export async function runSetupIfChanged(options: { root: string; target: ServiceTarget; env: Record<string, string | undefined>; reporter: Reporter; force?: boolean }): Promise<boolean> {
+export async function runSetupIfChanged(options: {
+  root: string;
+  target: ServiceTarget;
+  env: Record<string, string | undefined>;
+  reporter: Reporter;
+  force?: boolean;
+  /** Aborting it stops the running setup command and everything it started. */
+  signal?: AbortSignal | undefined;
+}): Promise<boolean> {
   const { root, target } = options;
   const fingerprint = await setupFingerprint(root, target);
   if (fingerprint === undefined) return false;
@@ -63,6 +71,10 @@ export async function runSetupIfChanged(options: { root: string; target: Service
       env: options.env,
       reporter: options.reporter,
       source: `${target.kind} setup`,
+      // Its own process group: a setup command is a shell that starts package managers and
+      // scripts, and an abort must stop all of them, not only the shell.
+      signal: options.signal,
+      killProcessGroup: true,
       failure: {
         code: 'E_SERVICE_SETUP_FAILED',
         exitCode: 1,

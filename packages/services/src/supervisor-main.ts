@@ -3,10 +3,11 @@
 // sends the service's output straight to its log file (so the service never writes into a
 // dead pipe if the supervisor is killed), records both pids in supervisor.json, and on
 // SIGTERM/SIGINT stops the service with its own signal, then SIGKILL after the grace period.
-// It imports nothing but Node and @devkit/core/process (itself Node-only): it must start fast.
-import { spawn } from 'node:child_process';
+// It imports nothing but Node and core's Node-only subpaths (@devkit/core/process, /spawn): it
+// must start fast.
 import { appendFileSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { processIdentity } from '@devkit/core/process';
+import { spawnProcess } from '@devkit/core/spawn';
 import { writeJsonAtomicSync, type SupervisorSpec, type SupervisorState } from './supervisor-protocol.js';
 
 const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as SupervisorSpec;
@@ -22,13 +23,16 @@ const note = (message: string) => {
 
 const logFd = openSync(spec.log, 'a');
 note(`starting ${spec.file} ${spec.args.join(' ')}`);
-const child = spawn(spec.file, spec.args, {
+// Its output goes to the log file, not through us; its end is reported below, never thrown.
+const { child, finished } = spawnProcess(spec.file, spec.args, {
   cwd: spec.cwd,
-  env: { ...process.env, ...spec.env },
+  env: spec.env,
   uid: spec.uid,
   gid: spec.gid,
   detached: true,
   stdio: ['ignore', logFd, logFd],
+  capture: 'none',
+  reject: false,
 });
 
 const state: SupervisorState = {
@@ -80,15 +84,7 @@ process.on('SIGINT', () => stop('SIGINT'));
 // No terminal to hang up on (the supervisor runs in a session of its own); ignore a stray one.
 process.on('SIGHUP', () => {});
 
-child.on('error', (error) => {
-  state.status = 'exited';
-  state.exit = { code: null, signal: null, at: new Date().toISOString(), error: error.message };
-  writeJsonAtomicSync(spec.state, state);
-  note(`could not start: ${error.message}`);
-  process.exitCode = 1;
-});
-
-child.on('exit', (code, signal) => {
+const exited = (code: number | null, signal: NodeJS.Signals | null) => {
   if (killTimer) clearTimeout(killTimer);
   // A service leader that died may leave workers behind (PostgreSQL backends): sweep the group.
   signalGroup('SIGKILL');
@@ -102,4 +98,15 @@ child.on('exit', (code, signal) => {
   writeJsonAtomicSync(spec.state, state);
   note(`exited unexpectedly (${signal ? `killed by ${signal}` : `exit code ${code}`}); \`devkit up\` starts it again`);
   process.exitCode = 0;
-});
+};
+
+finished.then(
+  (end) => exited(end.exitCode, end.signal),
+  (error: Error) => {
+    state.status = 'exited';
+    state.exit = { code: null, signal: null, at: new Date().toISOString(), error: error.message };
+    writeJsonAtomicSync(spec.state, state);
+    note(`could not start: ${error.message}`);
+    process.exitCode = 1;
+  },
+);

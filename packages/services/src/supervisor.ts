@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServicePaths } from './paths.js';
-import { processIdentity } from '@devkit/core';
+import { processIdentity, spawnProcess } from '@devkit/core';
 import { processGroupMembers } from './process-info.js';
 import { readSupervisorState, type ProcessRef, type SupervisorState } from './supervisor-protocol.js';
 
@@ -61,14 +60,21 @@ export function supervisorScript(): string {
 }
 
 /** Starts a detached supervisor (a session of its own: no terminal signal reaches it). */
-export function spawnSupervisor(paths: ServicePaths, env: NodeJS.ProcessEnv): number {
+export async function spawnSupervisor(paths: ServicePaths, env: NodeJS.ProcessEnv): Promise<number> {
   const out = openSync(paths.supervisorLog, 'a');
   try {
     // Its working directory is the service folder: it must not pin whatever folder `up` ran in.
-    const child = spawn(process.execPath, [supervisorScript(), paths.spec], { cwd: paths.dir, detached: true, stdio: ['ignore', out, out], env });
+    const { child, started } = spawnProcess(process.execPath, [supervisorScript(), paths.spec], {
+      cwd: paths.dir,
+      env,
+      extendEnv: false,
+      detached: true,
+      stdio: ['ignore', out, out],
+      capture: 'none',
+      failure: { code: 'E_SERVICE_START_FAILED', exitCode: 1 },
+    });
     child.unref();
-    if (child.pid === undefined) throw new Error(`could not start the supervisor (${process.execPath} ${supervisorScript()})`);
-    return child.pid;
+    return await started;
   } finally {
     closeSync(out);
   }

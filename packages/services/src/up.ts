@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { chownSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DevkitError, findingError, isDevkitError, processIdentity, writeFileAtomic, type Reporter } from '@devkit/core';
+import { DevkitError, findingError, isDevkitError, processIdentity, runCommand, writeFileAtomic, type Reporter } from '@devkit/core';
 import { appliedDigest } from './applied.js';
 import type { DevkitConfig } from '@devkit/config';
 import { serviceEnv, writeEnvFile } from './env.js';
@@ -62,27 +61,26 @@ export function interruptedError(stopped: readonly string[]): DevkitError {
   });
 }
 
-/** Runs a program as the service user (or as ourselves), failing with its output. */
-function programRunner(user: ServiceUser | undefined, signal: AbortSignal | undefined, env: NodeJS.ProcessEnv): RunProgram {
-  return (file, args, options = {}) =>
-    new Promise((resolvePromise, reject) => {
-      const child = spawn(file, args, {
-        cwd: options.cwd,
-        env: { ...env, ...options.env },
-        uid: user?.uid,
-        gid: user?.gid,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        signal,
-      });
-      let output = '';
-      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-      child.on('error', (error) => reject(error));
-      child.on('close', (code, sig) => {
-        if (code === 0) resolvePromise(output);
-        else reject(new DevkitError('E_SERVICE_INIT_FAILED', 1, `\`${file} ${args.join(' ')}\` ${sig ? `was killed by ${sig}` : `exited with code ${code}`}:\n${output.trim().split('\n').slice(-LOG_TAIL).join('\n')}`, { hint: 'fix the problem above, then run devkit up again' }));
-      });
+/**
+ * Runs a program as the service user (or as ourselves), in the service's folder unless told
+ * otherwise, failing with its output. It leads a process group of its own so an abort stops
+ * everything it started (initdb's postgres), and only the abort does.
+ */
+function programRunner(user: ServiceUser | undefined, signal: AbortSignal | undefined, env: NodeJS.ProcessEnv, dir: string): RunProgram {
+  return async (file, args, options = {}) => {
+    const result = await runCommand(file, args, {
+      engine: 'node',
+      cwd: options.cwd ?? dir,
+      env: { ...env, ...options.env },
+      extendEnv: false,
+      uid: user?.uid,
+      gid: user?.gid,
+      signal,
+      killProcessGroup: true,
+      failure: { code: 'E_SERVICE_INIT_FAILED', exitCode: 1, hint: 'fix the problem above, then run devkit up again' },
     });
+    return `${result.stdout}\n${result.stderr}`;
+  };
 }
 
 function makeDir(path: string, user: ServiceUser | undefined, mode: number): void {
@@ -206,7 +204,7 @@ async function bringUp(target: ServiceTarget, port: number, user: ServiceUser | 
     rmSync(temp, { recursive: true, force: true });
     ledger.initDirs.push(temp);
     makeDir(temp, user, 0o700);
-    await target.runner.init(instance, temp, programRunner(user, signal, options.env));
+    await target.runner.init(instance, temp, programRunner(user, signal, options.env, target.paths.dir));
     signal?.throwIfAborted();
     renameSync(temp, target.paths.data);
     ledger.initDirs.splice(ledger.initDirs.indexOf(temp), 1);
@@ -243,7 +241,7 @@ async function bringUp(target: ServiceTarget, port: number, user: ServiceUser | 
   await writeFileAtomic(target.paths.spec, `${JSON.stringify(spec, null, 2)}\n`);
   signal?.throwIfAborted();
   rmSync(target.paths.state, { force: true });
-  const supervisorPid = spawnSupervisor(target.paths, options.env);
+  const supervisorPid = await spawnSupervisor(target.paths, options.env);
   ledger.started.push(target);
   // The supervisor writes supervisor.json right after starting the service.
   const deadline = Date.now() + 10_000;
@@ -330,7 +328,7 @@ export async function upServices(options: UpOptions): Promise<UpResult> {
   try {
     for (const target of targets) {
       options.signal?.throwIfAborted();
-      const ran = await runSetupIfChanged({ root: options.root, target, env: { ...options.env, ...vars }, reporter: options.reporter });
+      const ran = await runSetupIfChanged({ root: options.root, target, env: { ...options.env, ...vars }, reporter: options.reporter, signal: options.signal });
       if (ran) results.find((r) => r.name === target.kind)?.actions.push(`ran setup (${(target.config.setup ?? []).length} command(s))`);
     }
   } catch (error) {
