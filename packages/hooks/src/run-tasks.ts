@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { isCommandError, runCommand, usageError } from '@devkit/core';
-import { writeKeepingMode } from './apply.js';
 import type { HookFinding } from './checks.js';
 import { loadPrettier, type EslintEngines, type EslintLintResult, type PrettierModule } from './engines.js';
 import { parseTask, planGroups, type LintStagedEntry, type Task } from './tasks.js';
+import { writeKeepingMode } from './working-copy.js';
 
 const CHECK = 'lint-staged';
 /** Keeps one command line well under Linux's ARG_MAX when many files are appended. */
