@@ -8,10 +8,12 @@ import { findPortOwner, portListening } from './process-info.js';
 
 afterAll(cleanupTempDirs);
 
-function listen(): Promise<{ port: number; close: () => void }> {
+/** A listening socket; `close()` resolves once the port is released. */
+function listen(): Promise<{ port: number; close: () => Promise<void> }> {
   return new Promise((resolvePromise) => {
     const server = createServer();
-    server.listen(0, '127.0.0.1', () => resolvePromise({ port: (server.address() as { port: number }).port, close: () => server.close() }));
+    const close = () => new Promise<void>((closed, failed) => server.close((error) => (error ? failed(error) : closed())));
+    server.listen(0, '127.0.0.1', () => resolvePromise({ port: (server.address() as { port: number }).port, close }));
   });
 }
 
@@ -46,9 +48,8 @@ describe('ports', () => {
         message: expect.stringContaining(`is already in use by pid ${process.pid}`),
       });
     } finally {
-      server.close();
+      await server.close();
     }
-    await new Promise((resolvePromise) => setTimeout(resolvePromise, 20));
     if (process.platform === 'linux') expect(portListening(server.port)).toBe(false);
   });
 });
