@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { DEVKIT_BIN } from '@devkit/test-utils';
+import { DEVKIT_BIN, waitFor } from '@devkit/test-utils';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_SERVICES, cleanupCheckouts, devkit, getBlob, makeCheckout, memcached, parseJson, psql, pushBlob, redisCli, requireServiceBinaries, storedPort, supervisorRecord, type StatusJson } from './helpers.js';
@@ -95,15 +94,25 @@ describe('devkit up / down / up keeps each service\'s data', () => {
   });
 
   it('follows a service log with -f until Ctrl-C', async () => {
+    const log = join(dir, '.devkit/services/redis-7/service.log');
     const child = spawn(process.execPath, [DEVKIT_BIN, 'logs', 'redis', '-f', '-n', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    await sleep(600);
-    appendFileSync(join(dir, '.devkit/services/redis-7/service.log'), 'a line written after -f started\n');
-    const deadline = Date.now() + 10_000;
-    while (!out.includes('a line written after -f started') && Date.now() < deadline) await sleep(50);
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise((resolvePromise) => child.once('exit', resolvePromise));
+    const following = { failIf: () => child.exitCode !== null && `devkit logs -f exited ${child.exitCode}: ${err}`, detail: () => `stdout so far: ${JSON.stringify(out)}` };
+    // -f starts from the end of the log as it first finds it; a line appended before that is
+    // not followed. Appending a probe line until one is printed shows that -f has started.
+    let probes = 0;
+    await waitFor(() => {
+      appendFileSync(log, `devkit test probe ${++probes}\n`);
+      return out.includes('devkit test probe');
+    }, { what: 'logs -f to print a probe line appended to redis-7/service.log', intervalMs: 100, ...following });
+    appendFileSync(log, 'a line written after -f started\n');
+    await waitFor(() => out.includes('a line written after -f started'), { what: 'logs -f to print the line written after it started', ...following });
     child.kill('SIGINT');
-    const code = await new Promise((resolvePromise) => child.once('exit', resolvePromise));
+    const code = await exited;
     expect(out).toContain('a line written after -f started');
     expect(code).toBe(0);
   });
