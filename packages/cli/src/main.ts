@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { isDevkitError, silentReporter, StepFailedError, type Reporter } from '@devkit/core';
 import { COMMANDS } from './commands.js';
@@ -57,6 +58,12 @@ export async function main(argv: readonly string[], streams = { stdout: process.
   }
 
   const reporter: Reporter = parsed.json ? silentReporter : createHumanReporter(streams, tty, errStyle);
+  // The stop signal that aborted a handler's work, and the abort's reason: a handler that lets
+  // that abort through (rather than turning it into a result or an error of its own) ends the
+  // way the signal would have ended it, with exit code 128 + the signal's number.
+  let interrupted: { signal: NodeJS.Signals; reason: Error } | undefined;
+  const isInterrupt = (error: unknown): boolean =>
+    interrupted !== undefined && (error === interrupted.reason || (error instanceof Error && error.cause === interrupted.reason));
   const io: HandlerIO = {
     reporter,
     notice: (message) => {
@@ -64,7 +71,12 @@ export async function main(argv: readonly string[], streams = { stdout: process.
     },
     withInterrupt: async (work) => {
       const controller = new AbortController();
-      const onSignal = (signal: NodeJS.Signals) => controller.abort(new Error(`interrupted by ${signal}`));
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (controller.signal.aborted) return;
+        const reason = new Error(`interrupted by ${signal}`);
+        interrupted = { signal, reason };
+        controller.abort(reason);
+      };
       for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
       try {
         return await work(controller.signal);
@@ -103,6 +115,12 @@ export async function main(argv: readonly string[], streams = { stdout: process.
     }
     return result.exitCode;
   } catch (error) {
+    if (interrupted && isInterrupt(error instanceof StepFailedError ? error.cause : error)) {
+      const message = `${interrupted.reason.message}; what had started was stopped and cleaned up`;
+      if (jsonWanted) printJson({ ok: false, error: { code: 'E_INTERRUPTED', message } });
+      else streams.stderr.write(`${errStyle.red('interrupted')}: ${message}\n`);
+      return 128 + (constants.signals[interrupted.signal] ?? 2);
+    }
     if (error instanceof StepFailedError) return fail(error.cause, { steps: error.reports });
     return fail(error);
   }

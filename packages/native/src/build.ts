@@ -38,6 +38,8 @@ export interface NativeBuildOptions {
   concurrency?: number | undefined;
   /** An engine client; by default one for DOCKER_HOST or the local socket, made only on a cache miss. */
   docker?: DockerClient | undefined;
+  /** Aborting it stops the builds: their containers are removed and the run rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
 }
 
 /** One package × target to build, with everything its cache key covers. */
@@ -180,10 +182,10 @@ async function installOutputs(root: string, plan: PlannedBuild, dir: string, nam
 }
 
 /** Runs one build in a fresh container and returns the staged output names (in `staging`). */
-async function buildInContainer(docker: DockerClient, plan: PlannedBuild, image: string, staging: string, reporter: Reporter, source: string, removals: Array<Promise<void>>): Promise<string[]> {
+async function buildInContainer(docker: DockerClient, plan: PlannedBuild, image: string, staging: string, reporter: Reporter, source: string, removals: Array<Promise<void>>, signal: AbortSignal | undefined): Promise<string[]> {
   const tail: string[] = [];
   const mtime = new Date(Number(plan.target.env.SOURCE_DATE_EPOCH) * 1000);
-  return withContainer(docker, { image, labels: { 'devkit.package': plan.packageName, 'devkit.target': plan.target.name }, removals }, async (container) => {
+  return withContainer(docker, { image, labels: { 'devkit.package': plan.packageName, 'devkit.target': plan.target.name }, removals, signal }, async (container) => {
     await container.putArchive(packEntries(plan.files, { mtime }), { path: CONTAINER_SOURCE_DIR });
     const onLine = (stream: 'stdout' | 'stderr', line: string) => {
       tail.push(line);
@@ -244,13 +246,22 @@ async function readCacheEntry(dir: string): Promise<string[] | undefined> {
 
 async function runPool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failed = false;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const item = items[next++]!;
-      await fn(item);
+      try {
+        await fn(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   });
-  await Promise.all(workers);
+  // Every worker has stopped (and queued its container's removal) before the pool settles.
+  const settled = await Promise.allSettled(workers);
+  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }
 
 /**
@@ -287,7 +298,7 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
     const record = records[name];
     if (record) images.set(name, record);
     else {
-      images.set(name, (await ensureBuilderImage(await engine(), pickBuilder(builders, name), { root, config: options.config, reporter, env })).record);
+      images.set(name, (await ensureBuilderImage(await engine(), pickBuilder(builders, name), { root, config: options.config, reporter, env, signal: options.signal })).record);
     }
   }
 
@@ -317,7 +328,7 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
           if (isConnectionError(error)) throw noEngineError(env, error);
           if ((error as { statusCode?: number }).statusCode !== 404) throw error;
           reporter.emit({ type: 'log', level: 'warn', message: `builder image ${record.id.slice(7, 19)} (${builder}) is gone; making it again` });
-          const fresh = (await ensureBuilderImage(await engine(), pickBuilder(builders, builder), { root, config: options.config, reporter, env })).record;
+          const fresh = (await ensureBuilderImage(await engine(), pickBuilder(builders, builder), { root, config: options.config, reporter, env, signal: options.signal })).record;
           images.set(builder, fresh);
           return fresh;
         }
@@ -330,6 +341,7 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
   // Longest first packs the pool best: Linux builds (node-gyp, two compilers) before macOS ones.
   const order = [...plans].sort((a, b) => Number(b.target.platform === 'linux') - Number(a.target.platform === 'linux'));
   const pool = runPool(order, options.concurrency ?? availableParallelism(), async (plan) => {
+    options.signal?.throwIfAborted();
     const started = performance.now();
     let image = images.get(plan.target.builder)!;
     let key = buildKey(plan, image.id, options.devkitVersion);
@@ -349,7 +361,7 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
         await rm(staging, { recursive: true, force: true });
         await mkdir(join(staging, 'files'), { recursive: true });
         try {
-          names = await buildInContainer(client(), plan, image.id, join(staging, 'files'), reporter, source, removals).catch((error: unknown) => {
+          names = await buildInContainer(client(), plan, image.id, join(staging, 'files'), reporter, source, removals, options.signal).catch((error: unknown) => {
             throw isConnectionError(error) ? noEngineError(env, error) : error;
           });
           const outputs = await verifyOutputs(root, plan, join(staging, 'files'), names);

@@ -1,32 +1,8 @@
 import { hostname } from 'node:os';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import { isProcessAlive } from '@devkit/core';
+import { isProcessAlive, LineSplitter } from '@devkit/core';
 import type { DockerClient } from './docker.js';
-
-/** Containers this process started and has not removed yet: removed on SIGINT/SIGTERM too. */
-const live = new Set<Docker.Container>();
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
-
-function guardSignals(): void {
-  if (onSignal) return;
-  onSignal = (signal) => {
-    const pending = [...live].map((c) => c.remove({ force: true }).catch(() => undefined));
-    void Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 10_000))]).then(() => {
-      releaseSignals();
-      // Re-deliver the signal now that nothing is left behind: the default action ends the process.
-      process.kill(process.pid, signal);
-    });
-  };
-  for (const s of SIGNALS) process.on(s, onSignal);
-}
-
-function releaseSignals(): void {
-  if (!onSignal) return;
-  for (const s of SIGNALS) process.off(s, onSignal);
-  onSignal = undefined;
-}
 
 export interface ContainerOptions {
   image: string;
@@ -36,14 +12,21 @@ export interface ContainerOptions {
    * build starts while the engine tears this container down) and await them all before it returns.
    */
   removals?: Array<Promise<void>>;
+  /**
+   * Aborting it (Ctrl-C reaches libraries this way, from the CLI) removes the container at once
+   * and rejects with the signal's reason; the work inside ends as its container goes.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /**
  * Runs `fn` with a started container that has networking disabled and no mounts, then removes
- * the container whatever happens (error, Ctrl-C, SIGTERM).
+ * the container whatever happens (error, or the abort of `options.signal`). A process killed
+ * outright cannot clean up: `removeOrphanedContainers` removes what it left, by its labels.
  */
 export async function withContainer<T>(docker: DockerClient, options: ContainerOptions, fn: (container: Docker.Container) => Promise<T>): Promise<T> {
-  guardSignals();
+  const { signal } = options;
+  signal?.throwIfAborted();
   const container = await docker.createContainer({
     Image: options.image,
     Entrypoint: ['sleep'],
@@ -52,18 +35,25 @@ export async function withContainer<T>(docker: DockerClient, options: ContainerO
     NetworkDisabled: true,
     HostConfig: { NetworkMode: 'none', Init: false },
   });
-  live.add(container);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal!.reason);
+  });
+  aborted.catch(() => undefined);
+  signal?.addEventListener('abort', onAbort!, { once: true });
   try {
-    await container.start();
-    return await fn(container);
+    signal?.throwIfAborted();
+    await Promise.race([container.start(), aborted]);
+    const work = fn(container);
+    // When the abort wins, `work` fails on its own once the container is gone: nobody waits for it.
+    work.catch(() => undefined);
+    return await Promise.race([work, aborted]);
   } finally {
+    signal?.removeEventListener('abort', onAbort!);
     const removal = container
       .remove({ force: true })
       .catch(() => undefined)
-      .then(() => {
-        live.delete(container);
-        if (live.size === 0) releaseSignals();
-      });
+      .then(() => undefined);
     if (options.removals) options.removals.push(removal);
     else await removal;
   }
@@ -93,15 +83,13 @@ export async function execInContainer(
   const stream = await exec.start({ hijack: true, stdin: false });
   const splitter = (name: 'stdout' | 'stderr') => {
     const pass = new PassThrough();
-    let rest = '';
+    // Whole lines and whole characters, however the engine's frames cut them.
+    const lines = new LineSplitter();
     pass.on('data', (chunk: Buffer) => {
-      const text = rest + chunk.toString('utf8');
-      const lines = text.split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) options.onLine?.(name, line);
+      for (const line of lines.push(chunk)) options.onLine?.(name, line);
     });
     pass.on('finish', () => {
-      if (rest !== '') options.onLine?.(name, rest);
+      for (const line of lines.end()) options.onLine?.(name, line);
     });
     return pass;
   };

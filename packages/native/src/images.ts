@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { digestParts, machineError, readFileIfExists, runCommand, usageError, writeFileAtomic, type Reporter } from '@devkit/core';
+import { digestParts, machineError, readFileIfExists, runCommand, spawnProcess, usageError, writeFileAtomic, type Reporter } from '@devkit/core';
 import type { DevkitConfig } from '@devkit/config';
 import { parseBinary } from './binary.js';
 import { execInContainer, withContainer } from './container.js';
@@ -181,7 +180,7 @@ function cacheRoot(env: NodeJS.ProcessEnv): string {
 }
 
 /** debootstrap the base into a folder and import it as an image (`docker import` via the API). */
-async function makeBaseImage(docker: DockerClient, def: BuilderDefinition, inputs: string, mirror: string, reporter: Reporter, env: NodeJS.ProcessEnv): Promise<{ id: string; tag: string }> {
+async function makeBaseImage(docker: DockerClient, def: BuilderDefinition, inputs: string, mirror: string, reporter: Reporter, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined): Promise<{ id: string; tag: string }> {
   const tag = `devkit-base:${def.base.release}-${inputs.slice(0, 12)}`;
   const rootfs = join(env.TMPDIR ?? '/var/tmp', `devkit-rootfs-${inputs.slice(0, 16)}`);
   const debs = join(cacheRoot(env), 'debootstrap', def.base.release);
@@ -196,23 +195,30 @@ async function makeBaseImage(docker: DockerClient, def: BuilderDefinition, input
       source: `${def.name} debootstrap`,
       missingHint: 'apt-get install debootstrap (it needs root)',
       failure: { code: 'E_NATIVE_DEBOOTSTRAP', exitCode: 3, hint: `check that ${mirror} answers and that you are root` },
+      // debootstrap runs chroot, dpkg and friends: an abort stops all of them.
+      signal,
+      killProcessGroup: true,
     });
-    const tar = spawn('tar', ['--numeric-owner', '-C', rootfs, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let tarErrors = '';
-    tar.stderr.on('data', (chunk: Buffer) => (tarErrors += chunk.toString('utf8')));
-    const tarExit = new Promise<number | null>((resolvePromise) => tar.on('close', resolvePromise));
+    const tar = spawnProcess('tar', ['--numeric-owner', '-C', rootfs, '-cf', '-', '.'], {
+      cwd: '/',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      capture: 'stderr',
+      signal,
+      failure: { code: 'E_NATIVE_IMPORT', exitCode: 3, hint: 'check free disk space, then run: devkit native images' },
+    });
     const [repo, tagName] = tag.split(':') as [string, string];
-    const response = (await docker.importImage(tar.stdout, { repo, tag: tagName, changes: [`LABEL devkit.base.inputs=${inputs}`, `LABEL devkit.base.release=${def.base.release}`] })) as unknown as Readable;
+    const response = (await docker.importImage(tar.child.stdout!, { repo, tag: tagName, changes: [`LABEL devkit.base.inputs=${inputs}`, `LABEL devkit.base.release=${def.base.release}`] })) as unknown as Readable;
     let id: string | undefined;
     await readJsonLines(response, (msg) => {
       if (typeof msg.error === 'string') throw machineError('E_NATIVE_IMPORT', `importing ${tag} failed: ${msg.error}`, { hint: 'check the Docker engine (docker info; free space: docker system df), then run: devkit native images' });
       if (typeof msg.status === 'string' && msg.status.startsWith('sha256:')) id = msg.status;
     });
-    const code = await tarExit;
-    if (code !== 0) {
+    try {
+      await tar.finished;
+    } catch (error) {
       // A short stream may still have been imported: do not leave a truncated base behind.
       await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
-      throw machineError('E_NATIVE_IMPORT', `packing ${rootfs} for import failed (tar exit ${code}): ${tarErrors.trim().split('\n').slice(-5).join('\n')}`, { hint: 'check free disk space, then run: devkit native images' });
+      throw error;
     }
     if (!id) id = (await docker.getImage(tag).inspect()).Id;
     return { id, tag };
@@ -221,17 +227,17 @@ async function makeBaseImage(docker: DockerClient, def: BuilderDefinition, input
   }
 }
 
-async function measureGlibc(docker: DockerClient, image: string): Promise<string | undefined> {
+async function measureGlibc(docker: DockerClient, image: string, signal: AbortSignal | undefined): Promise<string | undefined> {
   let out = '';
-  await withContainer(docker, { image, labels: { 'devkit.purpose': 'measure-glibc' } }, async (c) => {
+  await withContainer(docker, { image, labels: { 'devkit.purpose': 'measure-glibc' }, signal }, async (c) => {
     await execInContainer(docker, c, ['getconf', 'GNU_LIBC_VERSION'], { onLine: (_s, line) => (out += line) });
   });
   return /glibc (\d+\.\d+)/.exec(out)?.[1];
 }
 
 /** The Node binary copied into a builder must itself run on the builder's glibc: checked like outputs are. */
-async function checkNodeRunsOn(docker: DockerClient, baseId: string, builder: string, nodeBinary: string): Promise<void> {
-  const glibc = (await measureGlibc(docker, baseId)) ?? '2.31';
+async function checkNodeRunsOn(docker: DockerClient, baseId: string, builder: string, nodeBinary: string, signal: AbortSignal | undefined): Promise<void> {
+  const glibc = (await measureGlibc(docker, baseId, signal)) ?? '2.31';
   const report = verifyBinary(parseBinary(await readFile(nodeBinary)), { ...resolveTarget('linux-x64-gnu', {}, 0), glibc });
   if (!report.ok) {
     throw machineError('E_NATIVE_BUILDER_NODE', `${nodeBinary} cannot run in builder ${builder} (glibc ${glibc}): ${report.violations[0]?.message ?? ''}`, {
@@ -245,6 +251,8 @@ export interface EnsureImageOptions {
   config: DevkitConfig;
   reporter: Reporter;
   env: NodeJS.ProcessEnv;
+  /** Aborting it stops debootstrap and removes the containers started (the run rejects). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface EnsureImageResult {
@@ -268,7 +276,7 @@ async function ensureBuilderImageLocked(docker: DockerClient, def: BuilderDefini
   const baseTag = `devkit-base:${def.base.release}-${baseInputs.slice(0, 12)}`;
   let baseId = await findImageByLabel(docker, 'devkit.base.inputs', baseInputs, 'devkit.builder.inputs');
   const builtBase = baseId === undefined;
-  if (baseId === undefined) baseId = (await makeBaseImage(docker, def, baseInputs, mirror, reporter, env)).id;
+  if (baseId === undefined) baseId = (await makeBaseImage(docker, def, baseInputs, mirror, reporter, env, options.signal)).id;
   else await docker.getImage(baseId).tag({ repo: 'devkit-base', tag: baseTag.split(':')[1] });
 
   const context: TarEntry[] = (await listFiles(def.dir, new Set())).filter((e) => e.name !== 'base.json');
@@ -289,7 +297,7 @@ async function ensureBuilderImageLocked(docker: DockerClient, def: BuilderDefini
   let id = await findImageByLabel(docker, 'devkit.builder.inputs', inputs);
   const builtBuilder = id === undefined;
   if (id === undefined) {
-    if (nodeBinary !== undefined) await checkNodeRunsOn(docker, baseId, def.name, nodeBinary);
+    if (nodeBinary !== undefined) await checkNodeRunsOn(docker, baseId, def.name, nodeBinary, options.signal);
     reporter.emit({ type: 'log', level: 'info', message: `building builder image ${def.name} from ${def.dockerfile}` });
     const stream = (await docker.buildImage(packEntries(context, { mtime: new Date(0) }), {
       t: tag,
@@ -318,7 +326,7 @@ async function ensureBuilderImageLocked(docker: DockerClient, def: BuilderDefini
   } else await docker.getImage(id).tag({ repo: `devkit-builder/${def.name}`, tag: inputs.slice(0, 12) });
 
   const previous = records[def.name];
-  const glibc = previous?.id === id && previous.glibc !== undefined ? previous.glibc : await measureGlibc(docker, id);
+  const glibc = previous?.id === id && previous.glibc !== undefined ? previous.glibc : await measureGlibc(docker, id, options.signal);
   const record: ImageRecord = { builder: def.name, id, tag, inputs, base: { id: baseId, tag: baseTag, inputs: baseInputs, release: def.base.release }, glibc };
   const fresh = await readImageRecords(options.root);
   await writeFileAtomic(imageRecordsPath(options.root), `${JSON.stringify({ ...fresh, [def.name]: record }, null, 2)}\n`);

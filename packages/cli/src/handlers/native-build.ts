@@ -6,7 +6,9 @@ import { devkitVersion, exampleList, listFlag } from './native-shared.js';
 /** `devkit native build [--package p,…] [--target t,…]`: builds, verifies and caches native outputs. */
 export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
-  const results = await runNativeBuilds({
+  // Ctrl-C aborts the builds: their containers are removed before devkit ends.
+  const results = await io.withInterrupt((signal) => runNativeBuilds({
+    signal,
     root: ctx.root,
     config: ctx.config,
     reporter: io.reporter,
@@ -14,7 +16,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
     devkitVersion: devkitVersion(),
     packages: listFlag(input.flags.package, 'package', `devkit native build --package ${exampleList(Object.keys(ctx.config.native?.packages ?? {}), '<name>')}`),
     targets: listFlag(input.flags.target, 'target', `devkit native build --target ${exampleList(Object.keys(ctx.config.native?.targets ?? {}), 'linux-x64-gnu,darwin-arm64')}`),
-  });
+  }));
   const ok = results.every((r) => r.ok);
   return {
     exitCode: ok ? 0 : 1,

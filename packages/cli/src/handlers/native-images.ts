@@ -13,11 +13,14 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
   const docker = createDockerClient(input.env);
   await ensureEngine(docker, input.env);
   const results: Array<ImageRecord & { built: EnsureImageResult['built']; durationMs: number }> = [];
-  for (const def of defs) {
-    const started = performance.now();
-    const { record, built } = await ensureBuilderImage(docker, def, { root: ctx.root, config: ctx.config, reporter: io.reporter, env: input.env });
-    results.push({ ...record, built, durationMs: Math.round(performance.now() - started) });
-  }
+  // Ctrl-C stops debootstrap and removes the containers started.
+  await io.withInterrupt(async (signal) => {
+    for (const def of defs) {
+      const started = performance.now();
+      const { record, built } = await ensureBuilderImage(docker, def, { root: ctx.root, config: ctx.config, reporter: io.reporter, env: input.env, signal });
+      results.push({ ...record, built, durationMs: Math.round(performance.now() - started) });
+    }
+  });
   return {
     exitCode: 0,
     data: { ok: true, images: results },
