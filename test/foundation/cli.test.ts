@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, runDevkit, tempDir, writeFiles } from '@devkit/test-utils';
 
@@ -13,6 +15,31 @@ describe('devkit CLI surface', () => {
     expect(help.exitCode).toBe(0);
     expect(help.stdout).toContain('bootstrap');
     expect(help.stdout).toContain('Exit codes');
+  });
+
+  it('answers --version and help on a subcommand without running it', async () => {
+    const dir = tempDir();
+    // A checkout whose `up` would start Redis: --version must print the version and start nothing.
+    writeFiles(dir, { 'devkit.json': '{ "services": { "redis": { "version": "7" } } }' });
+    const version = await runDevkit(['up', '--version'], { cwd: dir });
+    expect(version.exitCode).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(version.stderr).toBe('');
+    expect(existsSync(join(dir, '.devkit'))).toBe(false);
+    expect(existsSync(join(dir, '.env.devkit'))).toBe(false);
+    const help = await runDevkit(['help', 'artifact', 'push'], { cwd: dir });
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toMatch(/^devkit artifact push <ref> — /);
+    expect(help.stdout).toContain('--registry <url>');
+  });
+
+  it('exits 2 for a flag value that does not fit, with the fix', async () => {
+    const dir = tempDir();
+    const run = await runDevkit(['artifact', 'gc', '--keep-builds', '0'], { cwd: dir });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('error E_FLAG_VALUE: --keep-builds must be a whole number ≥ 1 (found "0")');
+    expect(run.stderr).toContain('fix: devkit artifact gc --keep-builds 3');
+    expect(existsSync(join(dir, '.devkit'))).toBe(false);
   });
 
   it('exits 2 for an unknown command or flag and names the nearest valid one', async () => {

@@ -1,4 +1,4 @@
-import type { CommandSpec, FlagSpec } from './spec.js';
+import type { BooleanFlagSpec, CommandSpec, FlagSpec, InputSpec } from './spec.js';
 
 /** Flags every command takes. */
 export const GLOBAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
@@ -8,7 +8,132 @@ export const GLOBAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   version: { type: 'boolean', short: 'v', description: 'print the devkit version' },
 };
 
-const yes: FlagSpec = { type: 'boolean', short: 'y', description: 'do it without asking (install packages, delete data)' };
+const yes = { type: 'boolean', short: 'y', description: 'do it without asking (install packages, delete data)' } as const satisfies BooleanFlagSpec;
+
+// What each command takes. A handler types its input from its command's spec with a type-only
+// import (`CommandInput<typeof upSpec>`), so handlers still load only when their command runs.
+
+export const bootstrapSpec = {
+  flags: {
+    yes,
+    'dry-run': { type: 'boolean', description: 'show which steps would run, change nothing' },
+    'no-services': { type: 'boolean', description: 'skip the services step' },
+  },
+} as const satisfies InputSpec;
+
+export const upSpec = {
+  args: [{ name: 'services', variadic: true }],
+  flags: { timeout: { type: 'number', above: 0, example: '120', placeholder: '<seconds>', description: 'how long each service may take to become ready (default 60)' } },
+} as const satisfies InputSpec;
+
+export const downSpec = {
+  args: [{ name: 'services', variadic: true }],
+  flags: { purge: { type: 'boolean', description: 'also delete their data (asks first, or --yes)' }, yes },
+} as const satisfies InputSpec;
+
+export const logsSpec = {
+  args: [{ name: 'service', required: true }],
+  flags: {
+    follow: { type: 'boolean', short: 'f', description: 'keep printing new lines until Ctrl-C' },
+    lines: { type: 'number', integer: true, min: 0, default: 100, example: '200', short: 'n', placeholder: '<count>', description: 'how many lines from the end (default 100)' },
+  },
+} as const satisfies InputSpec;
+
+export const envSpec = {
+  flags: { format: { type: 'string', values: ['dotenv', 'json', 'shell'], default: 'dotenv', description: 'output format (default dotenv; shell is for eval "$(devkit env --format shell)")' } },
+} as const satisfies InputSpec;
+
+export const resetSpec = { args: [{ name: 'service', required: true }], flags: { yes } } as const satisfies InputSpec;
+
+export const snapshotSaveSpec = { args: [{ name: 'name', required: true }, { name: 'services', variadic: true }] } as const satisfies InputSpec;
+
+export const snapshotRestoreSpec = { args: [{ name: 'name', required: true }] } as const satisfies InputSpec;
+
+export const hooksRunSpec = { args: [{ name: 'hook', required: true }, { name: 'hookArgs', variadic: true }] } as const satisfies InputSpec;
+
+export const lintSpec = {
+  flags: {
+    staged: { type: 'boolean', conflicts: ['since'], description: 'check the staged content (the git index)' },
+    since: { type: 'string', example: 'origin/main', placeholder: '<ref>', description: 'check files changed since the merge base of <ref> and HEAD (e.g. origin/main)' },
+  },
+} as const satisfies InputSpec;
+
+export const nativeImagesSpec = {
+  flags: { builder: { type: 'list', placeholder: '<name,…>', description: 'only these builders (default: all)' } },
+} as const satisfies InputSpec;
+
+export const nativeBuildSpec = {
+  flags: {
+    package: { type: 'list', placeholder: '<name,…>', description: 'only these native packages' },
+    target: { type: 'list', example: 'linux-x64-gnu,darwin-arm64', placeholder: '<target,…>', description: 'only these targets, e.g. linux-x64-gnu,darwin-arm64' },
+  },
+} as const satisfies InputSpec;
+
+export const nativeVerifySpec = {
+  args: [{ name: 'file', required: true }],
+  flags: { target: { type: 'string', required: true, example: 'linux-x64-gnu', placeholder: '<target>', description: 'the target whose policy applies, e.g. linux-x64-gnu' } },
+} as const satisfies InputSpec;
+
+export const buildSpec = {
+  flags: {
+    'allow-dirty': { type: 'boolean', description: 'build from a work tree with uncommitted changes (recorded as dirty: true)' },
+    'check-reproducible': { type: 'boolean', description: 'rebuild even when the inputs match an earlier build and fail (exit 1) naming the entries that differ' },
+  },
+} as const satisfies InputSpec;
+
+const refArg = [{ name: 'ref', required: true }] as const;
+
+export const artifactInspectSpec = {
+  args: refArg,
+  flags: { entries: { type: 'boolean', description: 'also list every entry of every layer with its content digest' } },
+} as const satisfies InputSpec;
+
+export const artifactVerifySpec = { args: refArg } as const satisfies InputSpec;
+
+export const artifactExtractSpec = { args: [{ name: 'ref', required: true }, { name: 'dir', required: true }] } as const satisfies InputSpec;
+
+export const artifactGcSpec = {
+  flags: {
+    prune: { type: 'boolean', description: 'also drop builds that are not tagged, not in recent environment history and not among the newest per name' },
+    'keep-builds': { type: 'number', integer: true, min: 1, default: 3, placeholder: '<n>', description: 'with --prune: builds kept per name (default 3)' },
+    'dry-run': { type: 'boolean', description: 'say what would go, remove nothing' },
+  },
+} as const satisfies InputSpec;
+
+export const artifactPushSpec = {
+  args: refArg,
+  flags: { registry: { type: 'string', example: 'http://127.0.0.1:5000', placeholder: '<url>', description: 'the registry (default: $DEVKIT_REGISTRY), e.g. http://127.0.0.1:5000' } },
+} as const satisfies InputSpec;
+
+export const artifactPullSpec = {
+  args: refArg,
+  flags: { registry: { type: 'string', example: 'http://127.0.0.1:5000', placeholder: '<url>', description: 'the registry (default: $DEVKIT_REGISTRY)' } },
+} as const satisfies InputSpec;
+
+export const whySpec = { args: [{ name: 'a', required: true }, { name: 'b', required: true }] } as const satisfies InputSpec;
+
+export const promoteSpec = {
+  args: refArg,
+  flags: {
+    to: { type: 'string', example: 'staging', placeholder: '<env>', description: 'the environment (environments.<env> in devkit.json)' },
+    force: { type: 'boolean', description: 'override the "from" gate (needs --reason); never the provenance requirement' },
+    reason: { type: 'string', placeholder: '<text>', description: 'why, recorded in the history' },
+  },
+} as const satisfies InputSpec;
+
+export const rollbackSpec = {
+  args: [{ name: 'name', required: true }],
+  flags: {
+    env: { type: 'string', example: 'production', placeholder: '<env>', description: 'the environment' },
+    to: { type: 'string', placeholder: '<digest>', description: 'a digest from the history (default: the one before the current)' },
+    reason: { type: 'string', placeholder: '<text>', description: 'why, recorded in the history' },
+  },
+} as const satisfies InputSpec;
+
+export const historySpec = {
+  args: [{ name: 'name', required: true }],
+  flags: { env: { type: 'string', required: true, example: 'production', placeholder: '<env>', description: 'the environment' } },
+} as const satisfies InputSpec;
 
 /** The whole command surface. Handlers load on demand. */
 export const COMMANDS: CommandSpec = {
@@ -20,11 +145,7 @@ export const COMMANDS: CommandSpec = {
       summary: 'set up this checkout: toolchain, dependencies, git hooks, services (idempotent)',
       description:
         'Runs every step that is out of date and skips the rest. Each step fingerprints its inputs in .devkit/state.json, so a second run with nothing changed does nothing. A failed step stops the run; running again continues from there.',
-      flags: {
-        yes,
-        'dry-run': { type: 'boolean', description: 'show which steps would run, change nothing' },
-        'no-services': { type: 'boolean', description: 'skip the services step' },
-      },
+      ...bootstrapSpec,
       load: () => import('./handlers/bootstrap.js'),
     },
     {
@@ -37,15 +158,13 @@ export const COMMANDS: CommandSpec = {
       summary: 'start services (default: all in devkit.json) natively and wait until each answers',
       description:
         'Starts each service under a small devkit supervisor, in parallel, on its per-checkout port, from .devkit/services/<name>-<major>/; waits for a real protocol check (SELECT 1, PING, version, GET /v2/), creates databases, runs setup commands whose inputs changed, writes .env.devkit. A service that died or lost its supervisor is restarted on its data. Ctrl-C stops whatever this run started.',
-      args: [{ name: 'services', variadic: true }],
-      flags: { timeout: { type: 'string', placeholder: '<seconds>', description: 'how long each service may take to become ready (default 60)' } },
+      ...upSpec,
       load: () => import('./handlers/up.js'),
     },
     {
       name: 'down',
       summary: 'stop services gracefully (their stop signal, then SIGKILL after a grace period)',
-      args: [{ name: 'services', variadic: true }],
-      flags: { purge: { type: 'boolean', description: 'also delete their data (asks first, or --yes)' }, yes },
+      ...downSpec,
       load: () => import('./handlers/down.js'),
     },
     {
@@ -56,24 +175,19 @@ export const COMMANDS: CommandSpec = {
     {
       name: 'logs',
       summary: "print the end of a service's log",
-      args: [{ name: 'service', required: true }],
-      flags: {
-        follow: { type: 'boolean', short: 'f', description: 'keep printing new lines until Ctrl-C' },
-        lines: { type: 'string', short: 'n', placeholder: '<count>', description: 'how many lines from the end (default 100)' },
-      },
+      ...logsSpec,
       load: () => import('./handlers/logs.js'),
     },
     {
       name: 'env',
       summary: "print the services' URLs (DATABASE_URL, REDIS_URL, MEMCACHED_SERVERS, REGISTRY_URL, …)",
-      flags: { format: { type: 'string', values: ['dotenv', 'json', 'shell'], description: 'output format (default dotenv; shell is for eval "$(devkit env --format shell)")' } },
+      ...envSpec,
       load: () => import('./handlers/env.js'),
     },
     {
       name: 'reset',
       summary: "delete one service's data and start it again empty",
-      args: [{ name: 'service', required: true }],
-      flags: { yes },
+      ...resetSpec,
       load: () => import('./handlers/reset.js'),
     },
     {
@@ -83,13 +197,13 @@ export const COMMANDS: CommandSpec = {
         {
           name: 'save',
           summary: 'copy the services\' data (stopped for a consistent copy, then started again)',
-          args: [{ name: 'name', required: true }, { name: 'services', variadic: true }],
+          ...snapshotSaveSpec,
           load: () => import('./handlers/snapshot.js').then((m) => ({ run: m.save })),
         },
         {
           name: 'restore',
           summary: 'put a snapshot\'s data back',
-          args: [{ name: 'name', required: true }],
+          ...snapshotRestoreSpec,
           load: () => import('./handlers/snapshot.js').then((m) => ({ run: m.restore })),
         },
         { name: 'ls', summary: 'list the snapshots of this checkout', load: () => import('./handlers/snapshot.js').then((m) => ({ run: m.ls })) },
@@ -105,7 +219,7 @@ export const COMMANDS: CommandSpec = {
           summary: 'run the checks of one hook (what the installed hook calls)',
           description:
             'pre-commit runs devkit.json hooks.pre-commit (default: lint-staged, lockfile) on the staged content only: ESLint and Prettier in-process on the index version of each staged file, other lint-staged commands as programs, the lockfile check when a manifest or the lockfile is staged. Fixes are re-staged (a partially staged file is fixed in the index only and keeps its unstaged changes); no other file is written, and nothing at all when a check fails. Exit 1 on a finding.',
-          args: [{ name: 'hook', required: true }, { name: 'hookArgs', variadic: true }],
+          ...hooksRunSpec,
           load: () => import('./handlers/hooks-run.js'),
         },
       ],
@@ -128,10 +242,7 @@ export const COMMANDS: CommandSpec = {
       summary: "the pre-commit hook's checks for CI: lint-staged tasks and the lockfile check, report only",
       description:
         'Runs the checks the pre-commit hook runs (devkit.json hooks.pre-commit) without fixing or writing anything, and exits 1 on any finding: a commit made with --no-verify is still caught. With no flag, every tracked file is checked.',
-      flags: {
-        staged: { type: 'boolean', description: 'check the staged content (the git index)' },
-        since: { type: 'string', placeholder: '<ref>', description: 'check files changed since the merge base of <ref> and HEAD (e.g. origin/main)' },
-      },
+      ...lintSpec,
       load: () => import('./handlers/lint.js'),
     },
     {
@@ -143,7 +254,7 @@ export const COMMANDS: CommandSpec = {
           summary: 'build (or make offline with debootstrap) the builder images and record their IDs',
           description:
             'Each builder is a folder of docker/ (Dockerfile + base.json). Its base image is debootstrapped from Debian and imported when no image carries the same inputs, then the Dockerfile is built on top; unchanged inputs are never rebuilt. IDs are recorded in .devkit/native/images.json, which builds pin.',
-          flags: { builder: { type: 'string', placeholder: '<name,…>', description: 'only these builders (default: all)' } },
+          ...nativeImagesSpec,
           load: () => import('./handlers/native-images.js'),
         },
         {
@@ -151,17 +262,13 @@ export const COMMANDS: CommandSpec = {
           summary: 'build, verify and cache the native packages of devkit.json for each target',
           description:
             'Each package × target builds in a fresh container of its builder image (pinned by ID, network off, sources and outputs through the archive API), in parallel up to the core count. Outputs are verified, cached in .devkit/cache/native by input digest, and land in prebuilds/<platform>-<arch>/ (addons) and dist/native/<target>/ (libraries).',
-          flags: {
-            package: { type: 'string', placeholder: '<name,…>', description: 'only these native packages' },
-            target: { type: 'string', placeholder: '<target,…>', description: 'only these targets, e.g. linux-x64-gnu,darwin-arm64' },
-          },
+          ...nativeBuildSpec,
           load: () => import('./handlers/native-build.js'),
         },
         {
           name: 'verify',
           summary: "check one ELF or Mach-O binary against a target's policy (glibc symbol versions, libraries, macOS minimum, signature)",
-          args: [{ name: 'file', required: true }],
-          flags: { target: { type: 'string', placeholder: '<target>', description: 'the target whose policy applies, e.g. linux-x64-gnu' } },
+          ...nativeVerifySpec,
           load: () => import('./handlers/native-verify.js'),
         },
       ],
@@ -171,10 +278,7 @@ export const COMMANDS: CommandSpec = {
       summary: 'CI: turbo build + native + pack each deployable into a reproducible artifact in the store',
       description:
         'Runs `turbo run build` for the deployables (turbo caches tasks locally, and remotely when TURBO_API/TURBO_TOKEN/TURBO_TEAM are set), then packs each deployable of devkit.json artifacts.deployables: its build output, its production dependencies from the lockfile (pnpm deploy layout) and native prebuilds, as deterministic tar+gzip layers of an OCI artifact in .devkit/store, with a build record and SLSA provenance. A deployable whose inputs digest (files git sees, lockfile slice, config, toolchain, declared env) matches an earlier build reuses it.',
-      flags: {
-        'allow-dirty': { type: 'boolean', description: 'build from a work tree with uncommitted changes (recorded as dirty: true)' },
-        'check-reproducible': { type: 'boolean', description: 'rebuild even when the inputs match an earlier build and fail (exit 1) naming the entries that differ' },
-      },
+      ...buildSpec,
       load: () => import('./handlers/build.js'),
     },
     {
@@ -185,44 +289,37 @@ export const COMMANDS: CommandSpec = {
         {
           name: 'inspect',
           summary: 'show an artifact: build record, layers, provenance; checks every blob (exit 1 if one is damaged)',
-          args: [{ name: 'ref', required: true }],
-          flags: { entries: { type: 'boolean', description: 'also list every entry of every layer with its content digest' } },
+          ...artifactInspectSpec,
           load: () => import('./handlers/artifact-inspect.js'),
         },
         {
           name: 'verify',
           summary: 'hash every blob of an artifact against its digest; exit 1 naming a corrupt or missing one',
-          args: [{ name: 'ref', required: true }],
+          ...artifactVerifySpec,
           load: () => import('./handlers/artifact-verify.js'),
         },
         {
           name: 'extract',
           summary: 'unpack an artifact into a new folder (verified; no path escapes, devices, setuid or outside links)',
-          args: [{ name: 'ref', required: true }, { name: 'dir', required: true }],
+          ...artifactExtractSpec,
           load: () => import('./handlers/artifact-extract.js'),
         },
         {
           name: 'gc',
           summary: 'remove blobs nothing points to; --prune also forgets old builds no environment needs',
-          flags: {
-            prune: { type: 'boolean', description: 'also drop builds that are not tagged, not in recent environment history and not among the newest per name' },
-            'keep-builds': { type: 'string', placeholder: '<n>', description: 'with --prune: builds kept per name (default 3)' },
-            'dry-run': { type: 'boolean', description: 'say what would go, remove nothing' },
-          },
+          ...artifactGcSpec,
           load: () => import('./handlers/artifact-gc.js'),
         },
         {
           name: 'push',
           summary: 'copy an artifact (and its provenance) to an OCI registry: only the blobs it lacks, manifest last',
-          args: [{ name: 'ref', required: true }],
-          flags: { registry: { type: 'string', placeholder: '<url>', description: 'the registry (default: $DEVKIT_REGISTRY), e.g. http://127.0.0.1:5000' } },
+          ...artifactPushSpec,
           load: () => import('./handlers/artifact-push.js'),
         },
         {
           name: 'pull',
           summary: 'copy an artifact from an OCI registry into the local store, every blob checked',
-          args: [{ name: 'ref', required: true }],
-          flags: { registry: { type: 'string', placeholder: '<url>', description: 'the registry (default: $DEVKIT_REGISTRY)' } },
+          ...artifactPullSpec,
           load: () => import('./handlers/artifact-pull.js'),
         },
       ],
@@ -230,36 +327,25 @@ export const COMMANDS: CommandSpec = {
     {
       name: 'why',
       summary: "explain what differs between two artifacts' inputs: files, lockfile entries, toolchain, env",
-      args: [{ name: 'a', required: true }, { name: 'b', required: true }],
+      ...whySpec,
       load: () => import('./handlers/why.js'),
     },
     {
       name: 'promote',
       summary: 'point an environment at an artifact digest (no rebuild), after its gates; appends to its history',
-      args: [{ name: 'ref', required: true }],
-      flags: {
-        to: { type: 'string', placeholder: '<env>', description: 'the environment (environments.<env> in devkit.json)' },
-        force: { type: 'boolean', description: 'override the "from" gate (needs --reason); never the provenance requirement' },
-        reason: { type: 'string', placeholder: '<text>', description: 'why, recorded in the history' },
-      },
+      ...promoteSpec,
       load: () => import('./handlers/promote.js'),
     },
     {
       name: 'rollback',
       summary: "move an environment back to its previous digest (or --to one from its history)",
-      args: [{ name: 'name', required: true }],
-      flags: {
-        env: { type: 'string', placeholder: '<env>', description: 'the environment' },
-        to: { type: 'string', placeholder: '<digest>', description: 'a digest from the history (default: the one before the current)' },
-        reason: { type: 'string', placeholder: '<text>', description: 'why, recorded in the history' },
-      },
+      ...rollbackSpec,
       load: () => import('./handlers/rollback.js'),
     },
     {
       name: 'history',
       summary: "an environment's promotes and rollbacks, newest first (who, when, from, to, why)",
-      args: [{ name: 'name', required: true }],
-      flags: { env: { type: 'string', placeholder: '<env>', description: 'the environment' } },
+      ...historySpec,
       load: () => import('./handlers/history.js'),
     },
     {
@@ -270,5 +356,7 @@ export const COMMANDS: CommandSpec = {
         { name: 'schema', summary: 'print the JSON Schema of devkit.json', load: () => import('./handlers/config-schema.js') },
       ],
     },
+    // Answered by the parser itself: `devkit help artifact push` is `devkit artifact push --help`.
+    { name: 'help', summary: 'show the help of a command, e.g. devkit help artifact push', args: [{ name: 'command', variadic: true }] },
   ],
 };

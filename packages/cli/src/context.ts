@@ -2,8 +2,16 @@ import { resolve } from 'node:path';
 import { loadConfig, type ProjectContext } from '@devkit/config';
 import type { CommandInput, HandlerIO } from './spec.js';
 
+/** What loadProject needs of a handler's input, whatever the command's own flags are. */
+export interface ProjectInput {
+  cwd: CommandInput['cwd'];
+  env: CommandInput['env'];
+  /** `yes` (`--yes`) is read when the command has it. */
+  flags: Readonly<Record<string, unknown>>;
+}
+
 /** Loads the repo's config; says once when there is no devkit.json and defaults apply. */
-export async function loadProject(input: CommandInput, io: HandlerIO): Promise<ProjectContext> {
+export async function loadProject(input: ProjectInput, io: HandlerIO): Promise<ProjectContext> {
   const loaded = await loadConfig(resolve(input.cwd));
   if (!loaded.found) io.notice(`no devkit.json in ${loaded.root}: using defaults`);
   return {

@@ -1,26 +1,112 @@
 import type { Reporter } from '@devkit/core';
 
-/** The shape of the declarative command tree (see commands.ts). */
-export interface FlagSpec {
-  type: 'boolean' | 'string';
+interface FlagCommon {
   short?: string;
   description: string;
-  /** Allowed values of a string flag. */
-  values?: readonly string[];
-  /** Placeholder in help, e.g. `<ref>`. */
+  /** Placeholder in help and in the fixes errors suggest, e.g. `<ref>`. */
   placeholder?: string;
+  /** A real value for the fixes errors suggest (`devkit history api --env production`). */
+  example?: string;
+  /** Flags of the same command that cannot be given with this one (exit 2, E_FLAG_CONFLICT). */
+  conflicts?: readonly string[];
 }
+
+/** `--flag`: `true` when given, `false` otherwise; takes no value. */
+export interface BooleanFlagSpec extends FlagCommon {
+  type: 'boolean';
+}
+
+/** `--flag <value>`, optionally one of `values`. */
+export interface StringFlagSpec extends FlagCommon {
+  type: 'string';
+  /** Allowed values: anything else is exit 2 naming them. */
+  values?: readonly string[];
+  required?: boolean;
+  default?: string;
+}
+
+/** `--flag <n>`: a number, checked against its bounds when parsed. */
+export interface NumberFlagSpec extends FlagCommon {
+  type: 'number';
+  /** Only whole numbers. */
+  integer?: boolean;
+  /** Inclusive bounds. */
+  min?: number;
+  max?: number;
+  /** Exclusive lower bound, for quantities that must be positive but need not be whole (seconds). */
+  above?: number;
+  required?: boolean;
+  default?: number;
+}
+
+/** `--flag a,b` (and `--flag a --flag b`): a non-empty list of names; undefined when not given. */
+export interface ListFlagSpec extends FlagCommon {
+  type: 'list';
+  required?: boolean;
+}
+
+export type FlagSpec = BooleanFlagSpec | StringFlagSpec | NumberFlagSpec | ListFlagSpec;
 
 export interface ArgSpec {
   name: string;
   required?: boolean;
+  /** Takes every remaining argument, as an array (non-empty when also required). */
   variadic?: boolean;
 }
 
-export interface CommandInput {
+/**
+ * What a command takes: declared once, next to the command tree (commands.ts), `as const
+ * satisfies InputSpec`, so that its handler's input type is inferred from it.
+ */
+export interface InputSpec {
+  args?: readonly ArgSpec[];
+  flags?: Readonly<Record<string, FlagSpec>>;
+}
+
+/** The parsed value of a flag of this spec. */
+export type FlagValue<F extends FlagSpec> = F extends BooleanFlagSpec
+  ? boolean
+  : F extends NumberFlagSpec
+    ? number
+    : F extends ListFlagSpec
+      ? string[]
+      : F extends { values: readonly (infer V extends string)[] }
+        ? V
+        : string;
+
+/** Whether a flag always has a value after parsing: booleans, required flags, flags with a default. */
+type AlwaysSet<F> = F extends BooleanFlagSpec ? true : F extends { required: true } ? true : F extends { default: unknown } ? true : false;
+
+/** The parsed flags of a command, keyed as on the command line (`flags['keep-builds']`). */
+export type FlagsOf<F extends Readonly<Record<string, FlagSpec>>> = {
+  readonly [K in keyof F]: AlwaysSet<F[K]> extends true ? FlagValue<F[K]> : FlagValue<F[K]> | undefined;
+};
+
+type ArgValue<A extends ArgSpec> = A extends { variadic: true } ? string[] : A extends { required: true } ? string : string | undefined;
+
+/** The parsed positional arguments of a command, by name. */
+export type ArgsOf<A extends readonly ArgSpec[]> = { readonly [E in A[number] as E['name']]: ArgValue<E> };
+
+/** The spec of a command that takes no arguments and no flags of its own. */
+export type NoInput = Record<never, never>;
+
+/** Any value the parser produces. */
+export type ParsedValue = string | number | boolean | string[];
+
+/**
+ * A handler's input. `CommandInput<typeof fooSpec>` gives typed `args` and `flags`, inferred
+ * from the command's spec; a bare `CommandInput` is the untyped form (values as parsed, not
+ * typed per command), for code that does not depend on one command's flags.
+ */
+export interface CommandInput<S extends InputSpec | undefined = undefined> {
   /** Positional arguments, by ArgSpec name (variadic ones as arrays). */
-  args: Record<string, string | string[] | undefined>;
-  flags: Record<string, string | boolean | undefined>;
+  args: S extends { args: infer A extends readonly ArgSpec[] } ? ArgsOf<A> : S extends InputSpec ? Readonly<Record<never, never>> : Record<string, string | string[] | undefined>;
+  /** The command's own flags; `--json` and `--cwd` are `json` and `cwd` below. */
+  flags: S extends { flags: infer F extends Readonly<Record<string, FlagSpec>> }
+    ? FlagsOf<F>
+    : S extends InputSpec
+      ? Readonly<Record<never, never>>
+      : Record<string, ParsedValue | undefined>;
   cwd: string;
   json: boolean;
   env: NodeJS.ProcessEnv;
@@ -45,7 +131,11 @@ export interface Style {
 }
 
 export interface HandlerModule {
-  run(input: CommandInput, io: HandlerIO): Promise<CommandResult>;
+  // A handler's `run` takes `CommandInput<typeof itsSpec>`; the tree holds handlers of every
+  // spec, and main.ts hands each the input the parser checked against that same spec, which is
+  // what `any` stands for here (no one spec type covers them all).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  run(input: CommandInput<any>, io: HandlerIO): Promise<CommandResult>;
 }
 
 /** Ports a handler gets from main.ts: where to report, how to tell the user things. */
@@ -67,11 +157,9 @@ export interface HandlerIO {
   ask(question: string): Promise<string | undefined>;
 }
 
-export interface CommandSpec {
+export interface CommandSpec extends InputSpec {
   name: string;
   summary: string;
-  args?: readonly ArgSpec[];
-  flags?: Readonly<Record<string, FlagSpec>>;
   subcommands?: readonly CommandSpec[];
   /** Lazily imported: `devkit hooks run` starts on every commit, so nothing loads up front. */
   load?: () => Promise<HandlerModule>;

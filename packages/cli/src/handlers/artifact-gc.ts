@@ -1,6 +1,7 @@
 import { collectGarbage } from '@devkit/artifact';
 import { historyRoots } from '@devkit/environments';
 import { loadProject } from '../context.js';
+import type { artifactGcSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
 import { formatBytes, openProjectStore } from './artifact-common.js';
 
@@ -9,14 +10,11 @@ import { formatBytes, openProjectStore } from './artifact-common.js';
  * to. With --prune, also forgets old builds — never one an environment points to or has
  * pointed to within its last N history entries (artifacts.keep).
  */
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<typeof artifactGcSpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   const store = await openProjectStore(ctx);
-  const keepBuilds = input.flags['keep-builds'] === undefined ? 3 : Number(input.flags['keep-builds']);
-  const { usageError } = await import('@devkit/core');
-  if (!Number.isInteger(keepBuilds) || keepBuilds < 1) throw usageError('E_BAD_FLAG', `--keep-builds must be a whole number ≥ 1, got "${String(input.flags['keep-builds'])}"`);
   const roots = await historyRoots(store, ctx.config.artifacts?.keep ?? 10);
-  const result = await collectGarbage(store, { prune: input.flags.prune === true, keepBuilds, roots, dryRun: input.flags['dry-run'] === true });
+  const result = await collectGarbage(store, { prune: input.flags.prune, keepBuilds: input.flags['keep-builds'], roots, dryRun: input.flags['dry-run'] });
   return {
     exitCode: 0,
     data: { store: store.root, ...result },

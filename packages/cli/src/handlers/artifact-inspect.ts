@@ -1,5 +1,6 @@
 import { listLayer, readManifest, referrersOf, verifyArtifact, type BuildRecord, type LayerListing } from '@devkit/artifact';
 import { loadProject } from '../context.js';
+import type { artifactInspectSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
 import { formatBytes, openProjectStore, resolveInStore } from './artifact-common.js';
 
@@ -7,10 +8,10 @@ import { formatBytes, openProjectStore, resolveInStore } from './artifact-common
  * `devkit artifact inspect <ref>`: the manifest, the build record, the layers and the
  * provenance — with every blob's digest checked, so a damaged store shows here (exit 1).
  */
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<typeof artifactInspectSpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   const store = await openProjectStore(ctx);
-  const { name, descriptor } = await resolveInStore(store, String(input.args.ref));
+  const { name, descriptor } = await resolveInStore(store, input.args.ref);
   const index = await store.readIndex();
   const check = await verifyArtifact(store, index, descriptor);
   const damaged = check.blobs.filter((b) => b.state !== 'ok');
@@ -28,7 +29,7 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
   }
   // --entries: every entry of every layer with its content digest (what differs when two builds do).
   let entries: Record<string, LayerListing[]> | undefined;
-  if (input.flags.entries === true && manifest && damaged.length === 0) {
+  if (input.flags.entries && manifest && damaged.length === 0) {
     entries = {};
     for (const layer of manifest.layers) entries[layer.annotations?.['dev.devkit.layer.part'] ?? layer.digest] = (await listLayer(store, layer.digest)).entries;
   }

@@ -1,10 +1,10 @@
 import { ANNOTATIONS, kindOf, shortDigest } from '@devkit/artifact';
 import { loadProject } from '../context.js';
-import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
+import type { CommandInput, NoInput, CommandResult, HandlerIO } from '../spec.js';
 import { openProjectStore } from './artifact-common.js';
 
 /** `devkit artifact ls`: every build and tag in the local store, newest first. */
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<NoInput>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   const store = await openProjectStore(ctx);
   const index = await store.readIndex();

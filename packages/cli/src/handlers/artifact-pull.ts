@@ -2,15 +2,16 @@ import { parseRef } from '@devkit/artifact';
 import { pullArtifact } from '@devkit/registry';
 import { usageError } from '@devkit/core';
 import { loadProject } from '../context.js';
+import type { artifactPullSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
 import { formatBytes, openProjectStore, registryFromFlags } from './artifact-common.js';
 
 /** `devkit artifact pull <name>@<digest|tag> [--registry <url>]`: copies the blobs the local store lacks, each checked. */
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<typeof artifactPullSpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   const store = await openProjectStore(ctx);
   const client = registryFromFlags(ctx, store, input.flags.registry);
-  const ref = parseRef(String(input.args.ref));
+  const ref = parseRef(input.args.ref);
   if (ref.kind === 'latest' || (ref.kind === 'digest' && !ref.name)) throw usageError('E_BAD_REF', 'pull takes <name>@sha256:<digest> or <name>:<tag>', { hint: 'e.g. devkit artifact pull api:production --registry http://127.0.0.1:5000' });
   const name = ref.name!;
   await client.ping();

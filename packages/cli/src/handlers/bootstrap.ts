@@ -2,13 +2,14 @@ import { planSteps, runSteps } from '@devkit/core';
 import { loadProject } from '../context.js';
 import { formatDuration } from '../render.js';
 import { bootstrapSteps } from '../steps.js';
+import type { bootstrapSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
 
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<typeof bootstrapSpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
-  const steps = bootstrapSteps({ services: input.flags['no-services'] !== true });
+  const steps = bootstrapSteps({ services: !input.flags['no-services'] });
   const started = performance.now();
-  if (input.flags['dry-run'] === true) {
+  if (input.flags['dry-run']) {
     const plan = await planSteps(steps, ctx, ctx.root);
     return {
       exitCode: 0,

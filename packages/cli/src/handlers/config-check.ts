@@ -1,7 +1,7 @@
 import { loadProject } from '../context.js';
-import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
+import type { CommandInput, NoInput, CommandResult, HandlerIO } from '../spec.js';
 
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<NoInput>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   return {
     exitCode: 0,

@@ -1,9 +1,9 @@
 import { planSteps } from '@devkit/core';
 import { loadProject } from '../context.js';
 import { bootstrapSteps } from '../steps.js';
-import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
+import type { CommandInput, NoInput, CommandResult, HandlerIO } from '../spec.js';
 
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<NoInput>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   const plan = await planSteps(bootstrapSteps({ services: true }), ctx, ctx.root);
   const problems = plan.flatMap((entry) => entry.problems.map((p) => ({ step: entry.id, ...p })));

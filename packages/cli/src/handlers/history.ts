@@ -1,16 +1,15 @@
 import { checkChain, readHistory } from '@devkit/environments';
 import { shortDigest } from '@devkit/artifact';
-import { usageError } from '@devkit/core';
 import { loadProject } from '../context.js';
+import type { historySpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
 import { environmentBackend, openProjectStore, requireKnownName } from './artifact-common.js';
 
 /** `devkit history <name> --env <env>`: every promote and rollback of the environment, newest first. */
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<typeof historySpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
-  const name = String(input.args.name);
-  const env = typeof input.flags.env === 'string' ? input.flags.env : '';
-  if (!env) throw usageError('E_MISSING_FLAG', 'history needs --env <env>', { hint: `devkit history ${name} --env production` });
+  const { name } = input.args;
+  const { env } = input.flags;
   const backend = await environmentBackend(ctx, env);
   await requireKnownName(await openProjectStore(ctx), name);
   const items = await readHistory(backend, name, env);

@@ -2,6 +2,7 @@ import { isDevkitError, usageError } from '@devkit/core';
 import { HOOK_NAMES, closest, type HookName } from '@devkit/config';
 import { DEFAULT_HOOKS, runHookChecks, type CheckScope } from '@devkit/hooks';
 import { loadProject } from '../context.js';
+import type { hooksRunSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
 import { loadChecks } from './hooks-checks.js';
 import { renderHookReport } from './lint-render.js';
@@ -11,8 +12,8 @@ function scopeOf(hook: HookName): CheckScope {
   return hook === 'pre-push' ? { kind: 'since', ref: '@{upstream}' } : { kind: 'staged' };
 }
 
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
-  const hook = String(input.args.hook);
+export async function run(input: CommandInput<typeof hooksRunSpec>, io: HandlerIO): Promise<CommandResult> {
+  const { hook } = input.args;
   if (!(HOOK_NAMES as readonly string[]).includes(hook)) {
     const suggestion = closest(hook, HOOK_NAMES);
     throw usageError('E_UNKNOWN_HOOK', `unknown hook ${JSON.stringify(hook)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`, { hint: `devkit hooks run ${suggestion ?? 'pre-commit'}` });

@@ -1,18 +1,14 @@
-import { usageError } from '@devkit/core';
 import { DEFAULT_HOOKS, runHookChecks, type CheckScope } from '@devkit/hooks';
 import { loadProject } from '../context.js';
+import type { lintSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
 import { loadChecks } from './hooks-checks.js';
 import { renderHookReport } from './lint-render.js';
 
-/** Pure: the files `devkit lint` looks at, from its flags. */
-export function lintScope(flags: CommandInput['flags']): CheckScope {
-  const since = flags.since;
-  if (flags.staged === true && since !== undefined) {
-    throw usageError('E_FLAG_CONFLICT', '--staged and --since cannot be used together', { hint: 'devkit lint --since origin/main' });
-  }
-  if (typeof since === 'string') return { kind: 'since', ref: since };
-  if (flags.staged === true) return { kind: 'staged' };
+/** Pure: the files `devkit lint` looks at, from its flags (the parser refuses both at once). */
+export function lintScope(flags: CommandInput<typeof lintSpec>['flags']): CheckScope {
+  if (flags.since !== undefined) return { kind: 'since', ref: flags.since };
+  if (flags.staged) return { kind: 'staged' };
   return { kind: 'all' };
 }
 
@@ -21,7 +17,7 @@ export function lintScope(flags: CommandInput['flags']): CheckScope {
  * nothing is fixed or written — every problem is reported and the exit code is 1. This is what
  * catches a commit made with --no-verify.
  */
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<typeof lintSpec>, io: HandlerIO): Promise<CommandResult> {
   const scope = lintScope(input.flags);
   const ctx = await loadProject(input, io);
   const names = ctx.config.hooks?.['pre-commit'] ?? DEFAULT_HOOKS['pre-commit'] ?? [];

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { FindingKind, LockfileFinding } from '@devkit/lockfile';
 import { loadProject } from '../context.js';
-import type { CommandInput, CommandResult, HandlerIO, Style } from '../spec.js';
+import type { CommandInput, NoInput, CommandResult, HandlerIO, Style } from '../spec.js';
 
 /** Past this many findings of one code, people get a count (all of them are in --json). */
 const SHOWN_PER_CODE = 20;
@@ -13,7 +13,7 @@ const KIND_TITLES: Record<FindingKind, string> = {
   registry: 'registries',
 };
 
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<NoInput>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   // loaded here, not at startup: only this command needs it
   const { checkLockfile, inspectRepo } = await import('@devkit/lockfile');

@@ -1,10 +1,11 @@
 import { runNativeBuilds } from '@devkit/native';
 import { loadProject } from '../context.js';
+import type { nativeBuildSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { devkitVersion, exampleList, listFlag } from './native-shared.js';
+import { devkitVersion } from './native-shared.js';
 
 /** `devkit native build [--package p,…] [--target t,…]`: builds, verifies and caches native outputs. */
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<typeof nativeBuildSpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   // Ctrl-C aborts the builds: their containers are removed before devkit ends.
   const results = await io.withInterrupt((signal) => runNativeBuilds({
@@ -14,8 +15,8 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
     reporter: io.reporter,
     env: input.env,
     devkitVersion: devkitVersion(),
-    packages: listFlag(input.flags.package, 'package', `devkit native build --package ${exampleList(Object.keys(ctx.config.native?.packages ?? {}), '<name>')}`),
-    targets: listFlag(input.flags.target, 'target', `devkit native build --target ${exampleList(Object.keys(ctx.config.native?.targets ?? {}), 'linux-x64-gnu,darwin-arm64')}`),
+    packages: input.flags.package,
+    targets: input.flags.target,
   }));
   const ok = results.every((r) => r.ok);
   return {

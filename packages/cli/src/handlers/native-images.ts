@@ -1,14 +1,14 @@
 import { createDockerClient, ensureBuilderImage, ensureEngine, loadBuilders, pickBuilder, type EnsureImageResult, type ImageRecord } from '@devkit/native';
 import { loadProject } from '../context.js';
+import type { nativeImagesSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { exampleList, listFlag } from './native-shared.js';
 
 /** `devkit native images [--builder a,b]`: makes (or finds) each builder image and records its ID. */
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<typeof nativeImagesSpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   const builders = await loadBuilders(ctx.root, ctx.config);
   const all = [...builders.keys()].sort();
-  const names = listFlag(input.flags.builder, 'builder', `devkit native images --builder ${exampleList(all, '<name>')}`) ?? all;
+  const names = input.flags.builder ?? all;
   const defs = names.map((n) => pickBuilder(builders, n));
   const docker = createDockerClient(input.env);
   await ensureEngine(docker, input.env);

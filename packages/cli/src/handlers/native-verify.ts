@@ -3,18 +3,18 @@ import { resolve } from 'node:path';
 import { usageError } from '@devkit/core';
 import { DEFAULT_SOURCE_DATE_EPOCH, parseBinary, readImageRecords, resolveTarget, verifyBinary } from '@devkit/native';
 import { loadProject } from '../context.js';
+import type { nativeVerifySpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
 
 /** `devkit native verify <file> --target t`: the policy check of one binary, parsed in-process. */
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<typeof nativeVerifySpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   const targetName = input.flags.target;
-  if (typeof targetName !== 'string') throw usageError('E_USAGE', 'native verify needs --target', { hint: 'devkit native verify <file> --target linux-x64-gnu' });
   const target = resolveTarget(targetName, ctx.config, DEFAULT_SOURCE_DATE_EPOCH);
   // The Linux floor comes from the builder when devkit.json does not set one.
   const record = (await readImageRecords(ctx.root))[target.builder];
   if (target.platform === 'linux' && ctx.config.native?.targets?.[targetName]?.glibc === undefined && record?.glibc) target.glibc = record.glibc;
-  const file = resolve(input.cwd, String(input.args.file));
+  const file = resolve(input.cwd, input.args.file);
   let bytes: Buffer;
   try {
     bytes = await readFile(file);

@@ -1,14 +1,15 @@
 import { resetService, selectTargets } from '@devkit/services';
 import { loadProject } from '../context.js';
 import { formatDuration } from '../render.js';
+import type { resetSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
 import { confirmDeletion, servicesOptions } from './services-common.js';
 
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<typeof resetSpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
-  const name = String(input.args.service);
+  const name = input.args.service;
   const [target] = selectTargets(ctx.root, ctx.config, [name], 'reset');
-  await confirmDeletion(input, io, `reset deletes all data of ${target!.kind} (.devkit/services/${target!.paths.dirName})`, `devkit reset ${target!.kind} --yes`);
+  await confirmDeletion(input.flags.yes, io, `reset deletes all data of ${target!.kind} (.devkit/services/${target!.paths.dirName})`, `devkit reset ${target!.kind} --yes`);
   const result = await io.withInterrupt((signal) => resetService({ ...servicesOptions(ctx, signal), name: target!.kind }));
   return {
     exitCode: 0,

@@ -1,24 +1,18 @@
 import { usageError } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
 import type { ServicesOptions } from '@devkit/services';
-import type { CommandInput, HandlerIO } from '../spec.js';
+import type { HandlerIO } from '../spec.js';
 
 export function servicesOptions(ctx: ProjectContext, signal?: AbortSignal): ServicesOptions {
   return { root: ctx.root, config: ctx.config, env: ctx.env, reporter: ctx.reporter, signal };
-}
-
-/** Service names from a variadic argument. */
-export function serviceNames(input: CommandInput, arg = 'services'): string[] {
-  const value = input.args[arg];
-  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
 }
 
 /**
  * Asks before deleting data: `--yes` answers for the user; on a terminal devkit asks; anywhere
  * else (CI, a pipe) it refuses with the command that says yes.
  */
-export async function confirmDeletion(input: CommandInput, io: HandlerIO, what: string, yesCommand: string): Promise<void> {
-  if (input.flags.yes === true) return;
+export async function confirmDeletion(yes: boolean, io: HandlerIO, what: string, yesCommand: string): Promise<void> {
+  if (yes) return;
   const answer = await io.ask(`${what}. Continue? [y/N] `);
   if (answer === undefined) throw usageError('E_CONFIRMATION_NEEDED', `${what}: this needs a confirmation, and there is no terminal to ask on`, { hint: yesCommand });
   if (/^y(es)?$/i.test(answer.trim())) return;

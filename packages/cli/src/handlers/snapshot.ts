@@ -1,16 +1,17 @@
 import { listSnapshots, restoreSnapshot, saveSnapshot } from '@devkit/services';
 import { loadProject } from '../context.js';
-import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { serviceNames, servicesOptions } from './services-common.js';
+import type { snapshotRestoreSpec, snapshotSaveSpec } from '../commands.js';
+import type { CommandInput, CommandResult, HandlerIO, NoInput } from '../spec.js';
+import { servicesOptions } from './services-common.js';
 
 function size(bytes: number): string {
   return bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /** `devkit snapshot save <name> [svc…]` */
-export async function save(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function save(input: CommandInput<typeof snapshotSaveSpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
-  const info = await io.withInterrupt((signal) => saveSnapshot({ ...servicesOptions(ctx, signal), name: String(input.args.name), names: serviceNames(input) }));
+  const info = await io.withInterrupt((signal) => saveSnapshot({ ...servicesOptions(ctx, signal), name: input.args.name, names: input.args.services }));
   return {
     exitCode: 0,
     data: { ok: true, snapshot: info },
@@ -19,9 +20,9 @@ export async function save(input: CommandInput, io: HandlerIO): Promise<CommandR
 }
 
 /** `devkit snapshot restore <name>` */
-export async function restore(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function restore(input: CommandInput<typeof snapshotRestoreSpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
-  const info = await io.withInterrupt((signal) => restoreSnapshot({ ...servicesOptions(ctx, signal), name: String(input.args.name) }));
+  const info = await io.withInterrupt((signal) => restoreSnapshot({ ...servicesOptions(ctx, signal), name: input.args.name }));
   return {
     exitCode: 0,
     data: { ok: true, snapshot: info },
@@ -30,7 +31,7 @@ export async function restore(input: CommandInput, io: HandlerIO): Promise<Comma
 }
 
 /** `devkit snapshot ls` */
-export async function ls(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function ls(input: CommandInput<NoInput>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   const snapshots = listSnapshots(ctx.root);
   return {

@@ -1,9 +1,9 @@
 import { configuredTargets, findLeftovers, servicesStatus } from '@devkit/services';
 import { loadProject } from '../context.js';
-import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
+import type { CommandInput, NoInput, CommandResult, HandlerIO } from '../spec.js';
 import { formatUptime } from './services-common.js';
 
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<NoInput>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   const services = await servicesStatus({ root: ctx.root, config: ctx.config });
   const ok = services.every((s) => s.healthy);

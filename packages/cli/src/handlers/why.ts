@@ -1,10 +1,11 @@
 import { diffInputs, readManifest, type BuildRecord } from '@devkit/artifact';
 import { loadProject } from '../context.js';
+import type { whySpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
 import { openProjectStore, resolveInStore } from './artifact-common.js';
 
 /** `devkit why <ref-a> <ref-b>`: which inputs differ between two artifacts — files, lockfile entries, toolchain, env. */
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<typeof whySpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   const store = await openProjectStore(ctx);
   const load = async (text: string) => {
@@ -12,8 +13,8 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
     const manifest = await readManifest(store, descriptor.digest);
     return { name, digest: descriptor.digest, record: await store.readJson<BuildRecord>(manifest.config.digest) };
   };
-  const a = await load(String(input.args.a));
-  const b = await load(String(input.args.b));
+  const a = await load(input.args.a);
+  const b = await load(input.args.b);
   const diff = diffInputs(a.record.inputs, b.record.inputs);
   const commit = a.record.commit === b.record.commit ? null : { a: a.record.commit, b: b.record.commit };
   return {
