@@ -13,15 +13,15 @@ function scopeOf(hook: HookName): CheckScope {
 }
 
 export async function run(input: CommandInput<typeof hooksRunSpec>, io: HandlerIO): Promise<CommandResult> {
-  const { hook } = input.args;
-  if (!(HOOK_NAMES as readonly string[]).includes(hook)) {
-    const suggestion = closest(hook, HOOK_NAMES);
-    throw usageError('E_UNKNOWN_HOOK', `unknown hook ${JSON.stringify(hook)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`, { hint: `devkit hooks run ${suggestion ?? 'pre-commit'}` });
+  const hook = HOOK_NAMES.find((name) => name === input.args.hook);
+  if (hook === undefined) {
+    const suggestion = closest(input.args.hook, HOOK_NAMES);
+    throw usageError('E_UNKNOWN_HOOK', `unknown hook ${JSON.stringify(input.args.hook)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`, { hint: `devkit hooks run ${suggestion ?? 'pre-commit'}` });
   }
   const ctx = await loadProject(input, io);
-  const names = ctx.config.hooks?.[hook as HookName] ?? DEFAULT_HOOKS[hook as HookName] ?? [];
+  const names = ctx.config.hooks?.[hook] ?? DEFAULT_HOOKS[hook] ?? [];
   if (names.length === 0) return { exitCode: 0, data: { ok: true, hook, checks: [] }, human: () => [] };
-  const scope = scopeOf(hook as HookName);
+  const scope = scopeOf(hook);
   let report;
   try {
     report = await runHookChecks({
