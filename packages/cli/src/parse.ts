@@ -170,7 +170,7 @@ export function parseArgv(argv: readonly string[], root: CommandSpec): ParsedArg
   if (given.has('help') || (path.length === 0 && positionals.length === 0)) return { kind: 'help', command, path };
   if (!command.load) {
     const names = (command.subcommands ?? []).map((c) => c.name);
-    throw usageError('E_MISSING_COMMAND', `\`${commandName(path)}\` needs a subcommand: ${names.join(', ')}`, { hint: `${commandName(path)} ${names[0] ?? '--help'}` });
+    throw usageError('E_MISSING_COMMAND', `\`${commandName(path)}\` needs a subcommand: ${names.join(', ')}`, { hint: `${commandName(path)} --help` });
   }
 
   const args = parseArgs(command, path, positionals);
