@@ -11,6 +11,8 @@ export { checkSettings } from './check-settings.js';
 export { checkReferences } from './check-references.js';
 export { checkResolutions, registryTarballUrl } from './check-resolutions.js';
 export { effectiveManifest } from './project-manifest.js';
+export { dependencyClosure, lockfileSlice, lockfilePackage, importerEdges, snapshotEdges, resolveLockVersion, packageKey } from './dependency-closure.js';
+export type { DependencyClosure, DependencyEdge, LockTarget } from './dependency-closure.js';
 export { FINDING_CODES, DEPENDENCY_FIELDS } from './types.js';
 export type {
   LockfileFinding,
@@ -24,4 +26,5 @@ export type {
   LockfilePackage,
   LockfileImporter,
   LockfileSnapshot,
+  LockfileResolution,
 } from './types.js';

@@ -119,7 +119,8 @@ function parseFlowMapping(raw: string): LockfileResolution | undefined {
 
 /**
  * Reads the references of the `snapshots:` section the same way: a key at two spaces (`key:` or
- * `key: {}`), `dependencies:` / `optionalDependencies:` at four, `name: reference` at six.
+ * `key: {}`), `dependencies:` / `optionalDependencies:` and `optional: true` at four,
+ * `name: reference` at six.
  * Anything else returns `undefined` (the caller parses the section with js-yaml).
  */
 export function scanSnapshotsSection(text: string, firstLine: number): Map<string, LockfileSnapshot> | undefined {
@@ -172,7 +173,19 @@ export function scanSnapshotsSection(text: string, firstLine: number): Map<strin
         inRefs = false;
         snapshots.set(key, current);
       } else if (indent === 4 && current) {
-        inRefs = text.startsWith('dependencies:', pos + 4) || text.startsWith('optionalDependencies:', pos + 4);
+        inRefs = false;
+        if (text.startsWith('dependencies:', pos + 4)) {
+          // pnpm writes dependencies before optionalDependencies, and `optionalFrom` relies on that order
+          if (current.optionalFrom !== undefined) return undefined;
+          inRefs = true;
+        } else if (text.startsWith('optionalDependencies:', pos + 4)) {
+          current.optionalFrom = current.refs.length;
+          inRefs = true;
+        } else if (text.startsWith('optional:', pos + 4)) {
+          const value = text.slice(pos + 4 + 'optional:'.length, end).trim();
+          if (value === 'true') current.optional = true;
+          else if (value !== 'false') return undefined;
+        }
         // `dependencies: {…}` on one line is not the shape pnpm writes
         if (inRefs && text.charCodeAt(end - 1) !== 58) return undefined;
       } else if (indent < 4 || !current || text.charCodeAt(pos + indent) === 9) {

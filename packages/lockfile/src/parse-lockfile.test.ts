@@ -111,7 +111,7 @@ describe('parseLockfile', () => {
     expect(lockfile.packages[2]!.resolution).toMatchObject({ type: 'git', commit: '0123456789abcdef0123456789abcdef01234567' });
     expect(lockfile.packages[3]!.resolution).toEqual({ integrity: "sha512-it's quoted" });
     expect([...lockfile.snapshots]).toEqual([
-      ['@babel/code-frame@7.27.1', { line: 57, refs: ['@babel/helper-validator-identifier', '7.27.1', 'js-tokens', '4.0.0', 'picocolors', '1.1.1'] }],
+      ['@babel/code-frame@7.27.1', { line: 57, refs: ['@babel/helper-validator-identifier', '7.27.1', 'js-tokens', '4.0.0', 'picocolors', '1.1.1'], optionalFrom: 4 }],
       ['bar@git+https://github.com/acme/bar.git#0123456789abcdef0123456789abcdef01234567', { line: 66, refs: [] }],
       ['foo@https://example.com/foo-1.0.0.tgz', { line: 68, refs: ['my-ms', 'ms@2.1.3'] }],
       ['ms@2.1.3', { line: 72, refs: [] }],

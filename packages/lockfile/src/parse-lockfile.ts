@@ -273,12 +273,15 @@ function snapshotsFromObject(raw: unknown): Map<string, LockfileSnapshot> {
   if (!isRecord(raw)) return snapshots;
   for (const [key, value] of Object.entries(raw)) {
     const entry = isRecord(value) ? value : {};
-    const refs: string[] = [];
+    const snapshot: LockfileSnapshot = { line: 0, refs: [] };
     for (const field of ['dependencies', 'optionalDependencies']) {
       const block = entry[field];
-      if (isRecord(block)) for (const [alias, ref] of Object.entries(block)) refs.push(alias, String(ref));
+      if (!isRecord(block)) continue;
+      if (field === 'optionalDependencies') snapshot.optionalFrom = snapshot.refs.length;
+      for (const [alias, ref] of Object.entries(block)) snapshot.refs.push(alias, String(ref));
     }
-    snapshots.set(key, { line: 0, refs });
+    if (entry.optional === true) snapshot.optional = true;
+    snapshots.set(key, snapshot);
   }
   return snapshots;
 }

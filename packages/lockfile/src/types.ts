@@ -83,6 +83,10 @@ export interface LockfileSnapshot {
    * one dictionary object each.
    */
   refs: string[];
+  /** Where in `refs` the optionalDependencies pairs start; absent when it has none (they follow the dependencies). */
+  optionalFrom?: number;
+  /** pnpm's `optional: true`: only optional dependencies lead to it, so it may be missing on this platform. */
+  optional?: boolean;
 }
 
 /** What the check needs from pnpm-lock.yaml. */
