@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { findingError, usageError, type Reporter } from '@devkit/core';
+import type { ParsedLockfile } from '@devkit/lockfile';
 import { findByInputs, readManifest, registerBuild, writeArtifact, attachProvenance, type LayerPart, type ArtifactManifest } from './artifact.js';
 import { provenanceStatement, type BuildRecord, type ProvenanceFacts } from './build-record.js';
 import type { Digest } from './digest.js';
@@ -8,7 +9,6 @@ import { collectInputs, inputsDigest, type InputsRecord } from './inputs.js';
 import type { LayerEntry } from './layer-entry.js';
 import { diffListings, listLayer } from './layer-reader.js';
 import { takeLease } from './leases.js';
-import type { PnpmLockfile } from './lockfile.js';
 import { memberEntries, readPackageJson } from './member-files.js';
 import { ANNOTATIONS } from './media-types.js';
 import { packLayer } from './pack.js';
@@ -46,7 +46,7 @@ export async function resolveDeployables(root: string, dirs: readonly string[]):
 export interface BuildSession {
   root: string;
   store: OciStore;
-  lock: PnpmLockfile;
+  lock: ParsedLockfile;
   lockfileDigest: Digest;
   commit: string;
   dirty: boolean;

@@ -1,7 +1,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
 import { usageError } from '@devkit/core';
-import { importerEdges, snapshotEdges, type DependencyEdge, type PnpmLockfile } from './lockfile.js';
+import { importerEdges, snapshotEdges, type DependencyEdge, type ParsedLockfile } from '@devkit/lockfile';
 import { scanDirectory, type LayerEntry } from './layer-entry.js';
 import { memberEntries } from './member-files.js';
 
@@ -22,7 +22,7 @@ interface DeployNode {
  * lockfile (no dev dependencies) and copied from the installed virtual store. Workspace
  * members it depends on are copied in as packages too.
  */
-export async function planDependencyEntries(root: string, lock: PnpmLockfile, importer: string): Promise<LayerEntry[]> {
+export async function planDependencyEntries(root: string, lock: ParsedLockfile, importer: string): Promise<LayerEntry[]> {
   const nodes = new Map<string, DeployNode>();
   const entries: LayerEntry[] = [];
 
@@ -45,7 +45,7 @@ export async function planDependencyEntries(root: string, lock: PnpmLockfile, im
       await lstat(installedAt);
       real = await realpath(installedAt);
     } catch {
-      if (optional || lock.snapshots?.[key]?.optional) return undefined; // not for this platform
+      if (optional || lock.snapshots.get(key)?.optional) return undefined; // not for this platform
       throw usageError('E_DEPENDENCY_NOT_INSTALLED', `${name} (${key}) is in the lockfile but not installed at ${installedAt}`, {
         hint: 'run `pnpm install --frozen-lockfile` at the workspace root, then `devkit build` again',
       });

@@ -10,8 +10,9 @@ export { digestOf, isDigest, parseDigest, shortDigest, digestHex } from './diges
 export type { Digest } from './digest.js';
 export { canonicalJson } from './canonical-json.js';
 export { MEDIA_TYPES, ARTIFACT_TYPE, PROVENANCE_TYPE, HISTORY_TYPE, ANNOTATIONS, EMPTY_JSON } from './media-types.js';
-export { parseLockfile, dependencyClosure, lockfileSlice, resolveLockVersion, packageKey } from './lockfile.js';
-export type { PnpmLockfile, DependencyClosure } from './lockfile.js';
+// the lockfile reader lives in @devkit/lockfile; these names stay importable from here for existing callers
+export { parseLockfile, dependencyClosure, lockfileSlice, resolveLockVersion, packageKey } from '@devkit/lockfile';
+export type { ParsedLockfile as PnpmLockfile, DependencyClosure } from '@devkit/lockfile';
 export { collectInputs, inputsDigest, diffInputs } from './inputs.js';
 export type { InputsRecord, InputsDiff } from './inputs.js';
 export { gitVisibleFiles, memberEntries, turboOutputs, readPackageJson } from './member-files.js';

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { dependencyClosure, lockfileSlice, type ParsedLockfile } from '@devkit/lockfile';
 import { canonicalJson } from './canonical-json.js';
 import { digestOf, type Digest } from './digest.js';
-import { dependencyClosure, lockfileSlice, type PnpmLockfile } from './lockfile.js';
 import { gitVisibleFiles } from './member-files.js';
 
 /**
@@ -27,7 +27,7 @@ export interface InputsRecord {
 export interface InputsOptions {
   root: string;
   deployable: string;
-  lock: PnpmLockfile;
+  lock: ParsedLockfile;
   /** The parsed devkit.json. */
   config: { toolchain?: unknown; native?: unknown; artifacts?: { env?: string[] } };
   toolchain: Record<string, string>;

@@ -79,10 +79,10 @@ export async function loadLintStagedConfig(root: string): Promise<LintStagedConf
     }
     const text = readFileSync(path, 'utf8');
     if (name.endsWith('.json') || (name === '.lintstagedrc' && /^\s*\{/.test(text))) return { file: name, entries: toEntries(name, parseJson(name, text)) };
-    const { parse } = await import('yaml');
+    const { load } = await import('js-yaml');
     let value: unknown;
     try {
-      value = parse(text);
+      value = load(text);
     } catch (error) {
       throw usageError('E_LINT_STAGED_CONFIG', `${name} is not valid YAML: ${(error as Error).message}`, { hint: `fix the syntax of ${name}` });
     }

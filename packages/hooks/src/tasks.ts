@@ -113,7 +113,8 @@ export function parseTask(command: string, appendFiles = true): Task {
  * slash matches the whole relative path; dot files are matched.
  */
 export function globMatcher(glob: string): (path: string) => boolean {
-  return picomatch(glob, { basename: !glob.includes('/'), dot: true, posixSlashes: true, strictBrackets: true });
+  // paths here always use `/`, which picomatch 4 matches whatever its `windows` option (it has no posixSlashes)
+  return picomatch(glob, { basename: !glob.includes('/'), dot: true, strictBrackets: true });
 }
 
 export interface PlannedGroup {
