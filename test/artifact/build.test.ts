@@ -1,10 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
-import { DEVKIT_BIN, cleanupTempDirs, git, runDevkit, tempDir } from '@devkit/test-utils';
+import { DEVKIT_BIN, cleanupTempDirs, git, runDevkit, tempDir, waitFor } from '@devkit/test-utils';
 import { checkStoreByHand, cloneAndInstall, diffEntryListings, fixtureRepo, type EntryListing } from './helpers.js';
 
 const run = promisify(execFile);
@@ -41,7 +41,9 @@ describe('devkit build on the acme fixture', () => {
     const first = await runDevkit(['build', '--json'], { cwd: one, env: { TZ: 'UTC', LANG: 'C', LC_ALL: 'C' } });
     expect(first.stderr).toBe('');
     expect(first.exitCode).toBe(0);
-    await new Promise((r) => setTimeout(r, 1100)); // a different second on the clock
+    // The second build starts on a later second of the clock than the first one ended on.
+    const firstEnded = Math.floor(Date.now() / 1000);
+    await waitFor(() => Math.floor(Date.now() / 1000) > firstEnded, { what: 'the next second on the clock', intervalMs: 10 });
     const second = await run(
       'setpriv',
       ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-c', `umask 077; exec "${process.execPath}" "${DEVKIT_BIN}" build --json`],
@@ -145,18 +147,21 @@ describe('devkit build on the acme fixture', () => {
     git(dir, 'add', '-A');
     git(dir, 'commit', '-q', '-m', 'big asset');
     const store = join(dir, '.devkit/store');
-    for (const delayMs of [0, 150, 400, 900]) {
+    const ingest = join(store, 'ingest');
+    // Kill at four points of packing the big layer: as soon as its temp file in ingest/ has
+    // bytes, then at a quarter, half and three quarters of them (the file grows as it is written).
+    for (const mib of [1, 12, 24, 36]) {
       const child = spawn(process.execPath, [DEVKIT_BIN, 'build'], { cwd: dir, stdio: 'ignore' });
-      const exited = new Promise((r) => child.on('exit', r));
-      // Wait for packing to start (a temp blob in ingest/), then kill at this point of it.
-      const deadline = Date.now() + 120_000;
-      while (Date.now() < deadline && !(existsSync(join(store, 'ingest')) && readdirSync(join(store, 'ingest')).length > 0)) {
-        if (child.exitCode !== null) break;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      await new Promise((r) => setTimeout(r, delayMs));
+      const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
+      // Temp files are named <pid>-<random>: this run's only, not those earlier kills left.
+      const packing = await waitFor(
+        () => (existsSync(ingest) ? readdirSync(ingest) : []).find((n) => n.startsWith(`${child.pid}-`) && (statSync(join(ingest, n), { throwIfNoEntry: false })?.size ?? 0) >= mib * 1024 * 1024),
+        { what: `devkit build's layer temp file in ingest/ to reach ${mib} MiB`, timeoutMs: 120_000, intervalMs: 5, failIf: () => child.exitCode !== null && `devkit build exited ${child.exitCode} before` },
+      );
       child.kill('SIGKILL');
-      await exited;
+      expect(await exited).toBe('SIGKILL');
+      // The kill landed during packing: the layer never left ingest/ for blobs/.
+      expect(readdirSync(ingest)).toContain(packing);
       const state = checkStoreByHand(store);
       expect(state.bad).toEqual([]);
     }
