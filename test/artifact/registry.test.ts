@@ -1,13 +1,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createSign, randomUUID, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevkitError } from '@devkit/core';
 import { withPostgresLock, withRedisLock } from '@devkit/environments';
-import { DEVKIT_BIN, REPO_ROOT, cleanupTempDirs, git, gitInit, hasBinary, requirePrerequisite, runDevkit, tempDir } from '@devkit/test-utils';
+import { DEVKIT_BIN, REPO_ROOT, cleanupTempDirs, git, gitInit, hasBinary, requirePrerequisite, runDevkit, tempDir, waitFor } from '@devkit/test-utils';
 import { cloneAndInstall, fixtureRepo, racePromotes } from './helpers.js';
 
 interface BuildJson {
@@ -49,6 +49,12 @@ async function freePort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   await new Promise<void>((r) => server.close(() => r()));
   return port;
+}
+
+/** Sessions of devkit promotes waiting for an advisory lock, from pg_locks (psql, PostgreSQL's own client). */
+function postgresLockWaiters(): number {
+  const sql = "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND NOT l.granted AND a.application_name LIKE 'devkit promote%'";
+  return Number(execFileSync('psql', [postgres, '-Atc', sql], { encoding: 'utf8' }).trim());
 }
 
 async function tagDigest(tag: string): Promise<string | null> {
@@ -176,10 +182,11 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
   }, 900_000);
 
   it('PostgreSQL lock: a promote waits for the holder, a killed holder frees it at once, a timeout names the holder', async () => {
+    requirePrerequisite('psql', hasBinary('psql'), 'install postgresql-client (tools/system/20-services.sh installs PostgreSQL)');
     const key = `devkit:promote:${new URL(registry).host}/api:canary`;
     // Another promoter, on its own connection, holds the canary lock until it is killed.
     const holder = spawn(process.execPath, ['--input-type=module', '-e', `
-      const { withPostgresLock } = await import(${JSON.stringify(join(REPO_ROOT, 'packages/artifact/dist/index.js'))});
+      const { withPostgresLock } = await import(${JSON.stringify(join(REPO_ROOT, 'packages/environments/dist/index.js'))});
       await withPostgresLock(${JSON.stringify(postgres)}, ${JSON.stringify(key)}, () => { process.stdout.write('held\\n'); return new Promise(() => {}); });`], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -195,7 +202,8 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
       const next = digests.find((d) => d !== current)!;
       let settled = false;
       const promote = devkit(['promote', `api@${next}`, '--to', 'canary', '--json']).finally(() => (settled = true));
-      await new Promise((r) => setTimeout(r, 1_500));
+      // Waiting, as PostgreSQL sees it: a devkit promote's session asks for the advisory lock the holder has.
+      await waitFor(() => postgresLockWaiters() > 0, { what: 'the CLI promote to queue for the canary lock in pg_locks', failIf: () => settled && 'the promote ended instead' });
       expect(settled).toBe(false);
       // ...and goes through once the holder dies without releasing anything itself.
       holder.kill('SIGKILL');
@@ -264,10 +272,15 @@ describe('registry faults', () => {
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? -1)));
-    const deadline = Date.now() + 120_000;
     const stateFiles = () => (existsSync(uploads) ? execFileSync('find', [uploads, '-name', '*.json'], { encoding: 'utf8' }).trim() : '');
-    while (Date.now() < deadline && stateFiles() === '' && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 300));
+    const pushing = { timeoutMs: 120_000, failIf: () => child.exitCode !== null && `the push exited ${child.exitCode}: ${stderr}` };
+    // The build record goes first; the big layer's resumption record is written as its upload opens.
+    const record = await waitFor(() => stateFiles().split('\n')[0], { what: "the big layer's resumption record in .devkit/store/uploads", ...pushing });
+    const session = /\/blobs\/uploads\/([^/?]+)/.exec((JSON.parse(readFileSync(record, 'utf8')) as { location: string }).location)?.[1];
+    expect(session, 'the upload session in the resumption record').toBeTruthy();
+    // Mid-upload: the registry's session holds some of the layer's bytes, not all of them yet.
+    const received = () => execFileSync('find', [join(repo, '.devkit'), '-path', `*/_uploads/${session}/data`], { encoding: 'utf8' }).trim();
+    await waitFor(() => received() !== '' && statSync(received()).size >= 1 << 20, { what: `the registry's upload session ${session} to hold 1 MiB`, ...pushing });
     const status = JSON.parse((await devkit(['status', '--json'])).stdout) as { services: Array<{ name: string; pid: number | null }> };
     const pid = status.services.find((s) => s.name.startsWith('registry'))!.pid!;
     process.kill(pid, 'SIGKILL');
@@ -325,10 +338,7 @@ describe('registry faults', () => {
     const server = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
     try {
       const url = `http://127.0.0.1:${port}`;
-      for (let i = 0; i < 100; i++) {
-        if (await fetch(`${url}/v2/`).then((r) => r.status === 401, () => false)) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(() => fetch(`${url}/v2/`).then((r) => r.status === 401, () => false), { what: `docker-registry to answer ${url}/v2/ asking for a token`, intervalMs: 100, failIf: () => server.exitCode !== null && `docker-registry exited ${server.exitCode}` });
       const pushed = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', url, '--json'], { DEVKIT_REGISTRY_USERNAME: 'deployer', DEVKIT_REGISTRY_PASSWORD: 'token-pass' });
       expect(pushed.exitCode, pushed.stderr).toBe(0);
       expect(issued).toContain('repository:api:pull,push');
@@ -354,11 +364,7 @@ describe('registry faults', () => {
     const server = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
     try {
       const url = `http://127.0.0.1:${port}`;
-      for (let i = 0; i < 100; i++) {
-        const ok = await fetch(`${url}/v2/`).then((r) => r.status === 401, () => false);
-        if (ok) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(() => fetch(`${url}/v2/`).then((r) => r.status === 401, () => false), { what: `docker-registry to answer ${url}/v2/ asking for credentials`, intervalMs: 100, failIf: () => server.exitCode !== null && `docker-registry exited ${server.exitCode}` });
       const wrong = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', url], { DEVKIT_REGISTRY_USERNAME: 'deployer', DEVKIT_REGISTRY_PASSWORD: 'wrong-secret-value' });
       expect(wrong.exitCode).toBe(3);
       expect(wrong.stderr).toContain(`E_REGISTRY_AUTH: the registry ${url} refused the credentials`);
