@@ -43,7 +43,8 @@ export function hooksLayout(root: string): HooksLayout | undefined {
 /** The effective core.hooksPath and the config file that sets it (local, global or system). */
 async function gitHooksPathOrigin(top: string): Promise<{ value: string; origin: string; scope: string } | undefined> {
   try {
-    const { stdout } = await runCommand('git', ['config', '--show-scope', '--show-origin', '--get', 'core.hooksPath'], { cwd: top });
+    // The node engine: git and node are real executables, and this runs on every bootstrap.
+    const { stdout } = await runCommand('git', ['config', '--show-scope', '--show-origin', '--get', 'core.hooksPath'], { cwd: top, engine: 'node' });
     const [scope = '', origin = '', ...value] = stdout.trim().split('\t');
     if (value.length === 0) return undefined;
     return { scope, origin: origin.replace(/^file:/, ''), value: value.join('\t').trim() };
@@ -149,7 +150,7 @@ export async function installHooks(ctx: Pick<ProjectContext, 'root' | 'config' |
   }
   // husky reads HUSKY=0 as "skip install"; an explicit install should not be silently skipped.
   const env = { ...ctx.env, HUSKY: undefined };
-  const { stdout } = await runCommand(process.execPath, [huskyBin(), layout.huskyDir], { cwd: layout.top, env, failure: { code: 'E_HOOKS_INSTALL_FAILED', exitCode: 1 } });
+  const { stdout } = await runCommand(process.execPath, [huskyBin(), layout.huskyDir], { cwd: layout.top, env, engine: 'node', failure: { code: 'E_HOOKS_INSTALL_FAILED', exitCode: 1 } });
   if (stdout.trim()) {
     throw usageError('E_HOOKS_INSTALL_FAILED', `husky could not install the hooks: ${stdout.trim()}`, { hint: 'devkit hooks install' });
   }
