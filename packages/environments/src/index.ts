@@ -5,7 +5,12 @@
  */
 export { LocalEnvironmentBackend } from './environment-backend.js';
 export type { EnvironmentBackend } from './environment-backend.js';
-export { movePointer, readHistory, planRollback, hasBeenIn } from './promote.js';
+export { movePointer, readHistory, rollbackTarget, hasBeenIn } from './promote.js';
+export { planPromotion, planRollback, gateError, describePromotionPlan } from './plan-promotion.js';
+export type { PromotionPlan, PromotionPorts, PromotionRequest, RollbackRequest, EnvironmentPort, GateVerdict, BlobCopyPlan, PointerMovePlan, PlannedHistoryEntry } from './plan-promotion.js';
+export { applyPromotion, notifyPromotionFailure, commitOf } from './apply-promotion.js';
+export type { ApplyPromotionPorts, PromotionOutcome, WebhookPort } from './apply-promotion.js';
+export { resolveActor, actorLabel } from './actor.js';
 export type { HistoryItem, PointerMove, PointerMoveResult } from './promote.js';
 export { checkChain, historyTag, historyManifest, PREVIOUS_ANNOTATION } from './history.js';
 export type { HistoryEntry } from './history.js';

@@ -90,9 +90,8 @@ export async function movePointer(backend: EnvironmentBackend, move: PointerMove
   });
 }
 
-/** The digest a rollback goes to: the one named (which must be in the history), or the one before the current. */
-export async function planRollback(backend: EnvironmentBackend, name: string, env: string, to: Digest | undefined): Promise<Digest> {
-  const history = await readHistory(backend, name, env);
+/** The digest a rollback goes to (pure, over the history newest first): the one named (which must be in the history), or the one before the current. */
+export function rollbackTarget(history: readonly HistoryItem[], name: string, env: string, to: Digest | undefined): Digest {
   if (history.length === 0) {
     throw findingError('E_NO_HISTORY', `${name} has no history in ${env}: there is nothing to roll back to`, { hint: `promote a digest first: \`devkit promote ${name}@<digest> --to ${env}\`` });
   }
