@@ -1,7 +1,8 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
 import { usageError } from '@devkit/core';
-import { importerEdges, snapshotEdges, type DependencyEdge, type ParsedLockfile } from '@devkit/lockfile';
+import type { ParsedLockfile } from '@devkit/lockfile';
+import { importerEdges, snapshotEdges, type DependencyEdge } from '@devkit/lockfile/closure';
 import { scanDirectory, type LayerEntry } from './layer-entry.js';
 import { memberEntries } from './member-files.js';
 

@@ -10,9 +10,11 @@ export { digestOf, isDigest, parseDigest, shortDigest, digestHex } from './diges
 export type { Digest } from './digest.js';
 export { canonicalJson } from './canonical-json.js';
 export { MEDIA_TYPES, ARTIFACT_TYPE, PROVENANCE_TYPE, HISTORY_TYPE, ANNOTATIONS, EMPTY_JSON } from './media-types.js';
-// the lockfile reader lives in @devkit/lockfile; these names stay importable from here for existing callers
-export { parseLockfile, dependencyClosure, lockfileSlice, resolveLockVersion, packageKey } from '@devkit/lockfile';
-export type { ParsedLockfile as PnpmLockfile, DependencyClosure } from '@devkit/lockfile';
+// pnpm-lock.yaml is read by @devkit/lockfile (parseLockfile); its graph functions stay importable from here,
+// from the light subpath so that loading artifact does not load the lockfile check and its YAML parser
+export { dependencyClosure, lockfileSlice, resolveLockVersion, packageKey } from '@devkit/lockfile/closure';
+export type { DependencyClosure } from '@devkit/lockfile/closure';
+export type { ParsedLockfile as PnpmLockfile } from '@devkit/lockfile';
 export { collectInputs, inputsDigest, diffInputs } from './inputs.js';
 export type { InputsRecord, InputsDiff } from './inputs.js';
 export { gitVisibleFiles, memberEntries, turboOutputs, readPackageJson } from './member-files.js';
@@ -37,3 +39,7 @@ export { withStoreLock } from './lock.js';
 export type { StoreLockOptions } from './lock.js';
 export { resolveDeployables, planDeployable, buildDeployable, summarize, explainMismatch } from './build-deployable.js';
 export type { DeployableSpec, BuildSession, BuiltArtifact, NativePart } from './build-deployable.js';
+export { readGitState, readBuildToolchain, builderIdentity } from './build-facts.js';
+export type { GitState } from './build-facts.js';
+export { planDeployableBuild, describeInputsDiff, shippedNativePackages, nativeParts } from './deployable-plan.js';
+export type { DeployablePlan, LayerPlan, ShippedNativePackage, NativeOutputRecord } from './deployable-plan.js';
