@@ -78,6 +78,7 @@ export const buildSpec = {
   flags: {
     'allow-dirty': { type: 'boolean', description: 'build from a work tree with uncommitted changes (recorded as dirty: true)' },
     'check-reproducible': { type: 'boolean', description: 'rebuild even when the inputs match an earlier build and fail (exit 1) naming the entries that differ' },
+    'dry-run': { type: 'boolean', description: 'print the plan (git state, turbo run, native targets, reuse, layers) and build nothing' },
   },
 } as const satisfies InputSpec;
 
@@ -118,6 +119,7 @@ export const promoteSpec = {
     to: { type: 'string', example: 'staging', placeholder: '<env>', description: 'the environment (environments.<env> in devkit.json)' },
     force: { type: 'boolean', description: 'override the "from" gate (needs --reason); never the provenance requirement' },
     reason: { type: 'string', placeholder: '<text>', description: 'why, recorded in the history' },
+    'dry-run': { type: 'boolean', description: 'print the plan (gates, blobs to copy, pointer move, history entry) and change nothing' },
   },
 } as const satisfies InputSpec;
 
@@ -127,6 +129,7 @@ export const rollbackSpec = {
     env: { type: 'string', example: 'production', placeholder: '<env>', description: 'the environment' },
     to: { type: 'string', placeholder: '<digest>', description: 'a digest from the history (default: the one before the current)' },
     reason: { type: 'string', placeholder: '<text>', description: 'why, recorded in the history' },
+    'dry-run': { type: 'boolean', description: 'print the plan (target digest, pointer move, history entry) and change nothing' },
   },
 } as const satisfies InputSpec;
 

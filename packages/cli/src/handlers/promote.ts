@@ -1,64 +1,41 @@
-import { checkProvenance, hasBeenIn } from '@devkit/environments';
+import { applyPromotion, describePromotionPlan, notifyPromotionFailure, planPromotion, type PromotionPlan } from '@devkit/environments';
 import { parseRef, shortDigest } from '@devkit/artifact';
-import { pushArtifact, type TransferReport } from '@devkit/registry';
-import { findingError, usageError } from '@devkit/core';
+import { usageError } from '@devkit/core';
+import type { promoteSpec } from '../commands.js';
 import { loadProject } from '../context.js';
+import { actorOf, applyPorts, promotionPorts, reportWebhooks, webhookPort } from '../flows/promotion.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { actor, environmentBackend, environmentConfig, moveAndNotify, notifyMoveFailure, openProjectStore, requireKnownName } from './artifact-common.js';
+import { environmentConfig, openProjectStore, requireKnownName } from './artifact-common.js';
 
 /**
  * `devkit promote <name>@<digest> --to <env>`: points the environment at those bytes (never a
  * rebuild), after the gates: `from` (the digest must have been in that environment; --force
  * --reason overrides) and `require` (trusted builder and protected ref; nothing overrides).
+ * With --dry-run it prints the plan and changes nothing (exit 1 when a gate refuses).
  */
-export async function run(input: CommandInput, io: HandlerIO): Promise<CommandResult> {
+export async function run(input: CommandInput<typeof promoteSpec>, io: HandlerIO): Promise<CommandResult> {
   const started = performance.now();
   const ctx = await loadProject(input, io);
-  const ref = parseRef(String(input.args.ref));
+  const ref = parseRef(input.args.ref);
   if (ref.kind !== 'digest' || !ref.name) {
-    throw usageError('E_BAD_REF', `promote takes <name>@sha256:<digest>, got "${String(input.args.ref)}"`, { hint: 'the digests are in `devkit artifact ls` or `devkit build --json`' });
+    throw usageError('E_BAD_REF', `promote takes <name>@sha256:<digest>, got "${input.args.ref}"`, { hint: 'the digests are in `devkit artifact ls` or `devkit build --json`' });
   }
-  const env = typeof input.flags.to === 'string' ? input.flags.to : '';
+  const env = input.flags.to ?? '';
   if (!env) throw usageError('E_MISSING_FLAG', 'promote needs --to <env>', { hint: `devkit promote ${ref.name}@${ref.digest} --to staging` });
   const force = input.flags.force === true;
-  const reason = typeof input.flags.reason === 'string' && input.flags.reason.trim() ? input.flags.reason.trim() : null;
+  const reason = input.flags.reason?.trim() || null;
   if (force && !reason) throw usageError('E_FORCE_WITHOUT_REASON', '--force needs --reason "…": a forced promotion says why in the history', { hint: `add --reason "hotfix for …"` });
   const envConfig = environmentConfig(ctx, env);
-  const store = await openProjectStore(ctx);
-  await requireKnownName(store, ref.name);
-  const who = await actor(ctx);
-  const name = ref.name;
-  const digest = ref.digest;
+  await requireKnownName(await openProjectStore(ctx), ref.name);
+  const who = await actorOf(ctx);
+  const { name, digest } = ref;
+  const request = { name, environment: env, digest, force, reason, who, from: envConfig.from, require: envConfig.require };
+  if (input.flags['dry-run'] === true) return renderPlan(await planPromotion(request, await promotionPorts(ctx, env)));
   try {
-    const backend = await environmentBackend(ctx, env);
-    if (envConfig.from) {
-      const gateBackend = await environmentBackend(ctx, envConfig.from);
-      if (!(await hasBeenIn(gateBackend, name, envConfig.from, digest)) && !force) {
-        throw findingError('E_PROMOTION_GATE', `${name}@${digest} has never been in ${envConfig.from}, and environments.${env}.from = "${envConfig.from}" only lets digests that have been there into ${env}`, {
-          hint: `promote it to ${envConfig.from} first (\`devkit promote ${name}@${digest} --to ${envConfig.from}\`), or override with --force --reason "…"`,
-        });
-      }
-    }
-    if (envConfig.require) {
-      const problems = checkProvenance(await backend.provenance(name, digest), envConfig.require);
-      if (problems.length > 0) {
-        throw findingError('E_PROVENANCE_GATE', `${name}@${digest} may not enter ${env} (environments.${env}.require): ${problems.join('; ')}`, {
-          hint: `build it on the trusted builder from a protected ref (${(envConfig.require.refs ?? []).join(', ') || 'any ref'}); --force does not override this rule`,
-        });
-      }
-    }
-    // An environment on a registry gets the artifact's blobs first — only those it lacks.
-    let pushed: TransferReport | null = null;
-    if (backend.client && !(await backend.artifact(name, digest))) {
-      if (!(await store.hasBlob(digest))) {
-        throw findingError('E_ARTIFACT_NOT_FOUND', `${name}@${digest} is neither in ${backend.label} nor in the local store`, { hint: `pull it (\`devkit artifact pull ${name}@${digest} --registry <url>\`) or build it` });
-      }
-      // From an environment on the same registry (another namespace), blobs are mounted, not sent.
-      const source = envConfig.from ? await environmentBackend(ctx, envConfig.from) : undefined;
-      const mountFrom = source?.client && source.client.host === backend.client.host ? source.client.repo(name) : undefined;
-      pushed = await pushArtifact(store, backend.client, name, digest, io.reporter, mountFrom);
-    }
-    const { result, webhooks } = await moveAndNotify(ctx, io, store, backend, { name, env, to: digest, action: 'promote', reason, forced: force, who }, started);
+    const ports = await promotionPorts(ctx, env);
+    const plan = await planPromotion(request, ports);
+    const { result, pushed, webhooks } = await applyPromotion(plan, applyPorts(ctx, io, ports, started));
+    reportWebhooks(io, webhooks);
     return {
       exitCode: 0,
       data: { ok: true, name, environment: env, durationMs: Math.round((performance.now() - started) * 10) / 10, ...result, pushed, webhooks },
@@ -70,7 +47,16 @@ export async function run(input: CommandInput, io: HandlerIO): Promise<CommandRe
       ],
     };
   } catch (error) {
-    await notifyMoveFailure(ctx, io, { kind: 'promote', name, env, to: digest, who, started }, error);
+    reportWebhooks(io, await notifyPromotionFailure(webhookPort(ctx), { action: 'promote', name, environment: env, to: digest, who, started }, error));
     throw error;
   }
+}
+
+/** A plan for --dry-run: printed, nothing changed; a refused plan exits 1. */
+export function renderPlan(plan: PromotionPlan): CommandResult {
+  return {
+    exitCode: plan.allowed ? 0 : 1,
+    data: { ok: plan.allowed, dryRun: true, plan },
+    human: (s) => describePromotionPlan(plan).map((line, i) => (i === 0 ? s.bold(line) : line)),
+  };
 }
