@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, copyFixture, DEVKIT_BIN, hasBinary, requirePrerequisite, runDevkit, tempDir } from '@devkit/test-utils';
+import { cleanupTempDirs, copyFixture, DEVKIT_BIN, hasBinary, requirePrerequisite, runDevkit, tempDir, waitFor } from '@devkit/test-utils';
 import { digestTree, docker, leftoverContainers, requireDocker, runInImage } from './helpers.js';
 
 // One file for everything that needs the Docker engine, so the builder images are made once
@@ -277,11 +277,15 @@ describe('errors', () => {
     setNative(dir, { packages: { '@acme/fastdiff': { build: 'echo started; sleep 120', outputs: ['out/*'], targets: ['linux-x64-gnu'] } } });
     const child = spawn(process.execPath, [DEVKIT_BIN, 'native', 'build'], { cwd: dir, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && docker('ps', '--filter', 'label=devkit.package=@acme/fastdiff', '--format', '{{.ID}}') === '') await new Promise((r) => setTimeout(r, 200));
-    expect(docker('ps', '--filter', 'label=devkit.package=@acme/fastdiff', '--format', '{{.ID}}')).not.toBe('');
-    await new Promise((r) => setTimeout(r, 1000));
-    child.kill('SIGINT');
+    // Interrupt once the build is under way: its container runs, and in it the build command
+    // has got past its first line (the engine lists `sleep 120` among the container's processes).
+    const building = { timeoutMs: 60_000, intervalMs: 100, failIf: () => child.exitCode !== null && `devkit native build exited ${child.exitCode}` };
+    try {
+      const container = await waitFor(() => docker('ps', '--filter', 'label=devkit.package=@acme/fastdiff', '--format', '{{.ID}}'), { what: 'the build container of @acme/fastdiff to run', ...building });
+      await waitFor(() => spawnSync('docker', ['top', container], { encoding: 'utf8' }).stdout.includes('sleep 120'), { what: `the build command to run in container ${container}`, ...building });
+    } finally {
+      child.kill('SIGINT');
+    }
     const result = await exited;
     // Ended by the interrupt: the signal itself, or 130 where the CLI turns it into an exit code.
     expect(result.signal === 'SIGINT' || result.code === 130).toBe(true);
