@@ -42,6 +42,12 @@ const MAX_JSON_BLOB = 16 * 1024 * 1024;
  * under its digest is always whole; `index.json` is replaced atomically under a lock, so it
  * never points at a blob that is not there. Every read checks the digest.
  */
+function badLayout(root: string, layout: string): Error {
+  return usageError('E_STORE_LAYOUT', `${join(root, 'oci-layout')} is not an OCI image layout 1.0.0 marker: ${layout.slice(0, 80)}`, {
+    hint: `point artifacts.store in devkit.json at a devkit store folder, or remove ${root}`,
+  });
+}
+
 export class OciStore {
   readonly root: string;
 
@@ -49,18 +55,22 @@ export class OciStore {
     this.root = root;
   }
 
-  /** Opens (creating if needed) the store at `root`. */
-  static async open(root: string): Promise<OciStore> {
+  /**
+   * Opens (creating if needed) the store at `root`. With `create: false` nothing is written —
+   * a store that does not exist yet reads as empty (a plan made with --dry-run leaves no trace).
+   */
+  static async open(root: string, options: { create?: boolean } = {}): Promise<OciStore> {
     const store = new OciStore(root);
+    if (options.create === false) {
+      const layout = await readFileIfExists(join(root, 'oci-layout'));
+      if (layout !== undefined && !/"imageLayoutVersion"\s*:\s*"1\.0\.0"/.test(layout)) throw badLayout(root, layout);
+      return store;
+    }
     await mkdir(join(root, 'blobs', 'sha256'), { recursive: true });
     await mkdir(join(root, 'ingest'), { recursive: true });
     const layout = await readFileIfExists(join(root, 'oci-layout'));
     if (layout === undefined) await writeFileAtomic(join(root, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-    else if (!/"imageLayoutVersion"\s*:\s*"1\.0\.0"/.test(layout)) {
-      throw usageError('E_STORE_LAYOUT', `${join(root, 'oci-layout')} is not an OCI image layout 1.0.0 marker: ${layout.slice(0, 80)}`, {
-        hint: `point artifacts.store in devkit.json at a devkit store folder, or remove ${root}`,
-      });
-    }
+    else if (!/"imageLayoutVersion"\s*:\s*"1\.0\.0"/.test(layout)) throw badLayout(root, layout);
     if ((await readFileIfExists(join(root, 'index.json'))) === undefined) {
       await withStoreLock(store.lockPath(), { what: `the store ${root}` }, async () => {
         if ((await readFileIfExists(join(root, 'index.json'))) === undefined) await store.writeIndex(emptyIndex());

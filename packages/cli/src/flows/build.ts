@@ -59,10 +59,11 @@ export interface PreparedBuild {
 /**
  * Plans a build from each package's own part: the checkout's state (artifact), the lockfile
  * (lockfile), each deployable's reuse and layers (artifact), the native targets (native), and
- * the turbo run that builds what gets packed. Nothing is written. A dirty tree without
- * --allow-dirty is refused here unless the plan is only to be shown.
+ * the turbo run that builds what gets packed. Nothing is written. Unless the plan is only to
+ * be shown (`forApply: false`), a dirty tree without --allow-dirty is refused here and a
+ * missing store is created.
  */
-export async function planBuild(ctx: ProjectContext, options: BuildOptions & { refuseBlocked: boolean }): Promise<PreparedBuild> {
+export async function planBuild(ctx: ProjectContext, options: BuildOptions & { forApply: boolean }): Promise<PreparedBuild> {
   const dirs = ctx.config.artifacts?.deployables ?? [];
   if (dirs.length === 0) {
     throw usageError('E_NO_DEPLOYABLES', `${ctx.configFile}: artifacts.deployables is empty, so there is nothing to build`, {
@@ -72,14 +73,14 @@ export async function planBuild(ctx: ProjectContext, options: BuildOptions & { r
   const git = await readGitState(ctx.root);
   const blocks = git.dirty && !options.allowDirty;
   const blockedReason = blocks ? `the work tree at ${ctx.root} has uncommitted changes (${git.changes.slice(0, 5).join(', ')}${git.changes.length > 5 ? ', …' : ''}): an artifact must come from a commit` : null;
-  if (blocks && options.refuseBlocked) {
+  if (blocks && options.forApply) {
     throw usageError('E_DIRTY_TREE', blockedReason ?? '', { hint: 'commit (or stash) the changes, or pass --allow-dirty to build anyway (the artifact records dirty: true)' });
   }
   const lockPath = join(ctx.root, 'pnpm-lock.yaml');
   const lockText = await readFile(lockPath, 'utf8').catch(() => {
     throw usageError('E_NO_LOCKFILE', `${lockPath} does not exist: artifacts resolve dependencies from the lockfile`, { hint: 'run `pnpm install` to create it' });
   });
-  const store = await openProjectStore(ctx);
+  const store = await openProjectStore(ctx, { create: options.forApply });
   const specs = await resolveDeployables(ctx.root, dirs);
   const session: BuildSession = {
     root: ctx.root,

@@ -12,8 +12,9 @@ export function storeRoot(ctx: ProjectContext): string {
   return isAbsolute(configured) ? configured : join(ctx.root, configured);
 }
 
-export function openProjectStore(ctx: ProjectContext): Promise<OciStore> {
-  return OciStore.open(storeRoot(ctx));
+/** The project's store; `create: false` (a dry run) writes nothing, a missing store reads as empty. */
+export function openProjectStore(ctx: ProjectContext, options: { create?: boolean } = {}): Promise<OciStore> {
+  return OciStore.open(storeRoot(ctx), options);
 }
 
 /** devkit's own version: part of every inputs digest and every provenance statement. */

@@ -18,11 +18,11 @@ export async function run(input: CommandInput<typeof buildSpec>, io: HandlerIO):
   const ctx = await loadProject(input, io);
   const options = { allowDirty: input.flags['allow-dirty'] === true, checkReproducible: input.flags['check-reproducible'] === true, reporter: io.reporter };
   if (input.flags['dry-run'] === true) {
-    const { plan } = await planBuild(ctx, { ...options, detail: true, refuseBlocked: false });
+    const { plan } = await planBuild(ctx, { ...options, detail: true, forApply: false });
     return { exitCode: plan.git.blocks ? 1 : 0, data: { ok: !plan.git.blocks, dryRun: true, plan }, human: (s) => describeBuildPlan(plan).map((l) => (l.startsWith(' ') ? l : s.bold(l))) };
   }
   try {
-    const prepared = await planBuild(ctx, { ...options, detail: false, refuseBlocked: true });
+    const prepared = await planBuild(ctx, { ...options, detail: false, forApply: true });
     const artifacts = await applyBuild(ctx, prepared, io.reporter);
     const webhooks: WebhookResult[] = [];
     for (const a of artifacts) {
