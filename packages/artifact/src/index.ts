@@ -10,11 +10,6 @@ export { digestOf, isDigest, parseDigest, shortDigest, digestHex } from './diges
 export type { Digest } from './digest.js';
 export { canonicalJson } from './canonical-json.js';
 export { MEDIA_TYPES, ARTIFACT_TYPE, PROVENANCE_TYPE, HISTORY_TYPE, ANNOTATIONS, EMPTY_JSON } from './media-types.js';
-// pnpm-lock.yaml is read by @devkit/lockfile (parseLockfile); its graph functions stay importable from here,
-// from the light subpath so that loading artifact does not load the lockfile check and its YAML parser
-export { dependencyClosure, lockfileSlice, resolveLockVersion, packageKey } from '@devkit/lockfile/closure';
-export type { DependencyClosure } from '@devkit/lockfile/closure';
-export type { ParsedLockfile as PnpmLockfile } from '@devkit/lockfile';
 export { collectInputs, inputsDigest, diffInputs } from './inputs.js';
 export type { InputsRecord, InputsDiff } from './inputs.js';
 export { gitVisibleFiles, memberEntries, turboOutputs, readPackageJson } from './member-files.js';
