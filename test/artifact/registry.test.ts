@@ -130,6 +130,14 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
     expect(gated.exitCode).toBe(1);
     expect(gated.stderr).toContain('E_PROMOTION_GATE');
     // b was never pushed: promoting it copies only the blobs the registry lacks (the deps layer is shared).
+    // The dry run names them and sends nothing.
+    const planned = await devkit(['promote', `api@${b}`, '--to', 'staging', '--dry-run', '--json']);
+    expect(planned.exitCode, planned.stderr).toBe(0);
+    const plan = (JSON.parse(planned.stdout) as { plan: { copy: { repository: string; blobs: unknown[]; mountFrom: string | null }; move: { from: string; to: string } } }).plan;
+    expect(plan.copy).toMatchObject({ repository: 'api', mountFrom: null });
+    expect(plan.copy.blobs).toHaveLength(3);
+    expect(plan.move).toMatchObject({ from: a, to: b });
+    expect(await tagDigest('staging')).toBe(a);
     const toStaging = await devkit(['promote', `api@${b}`, '--to', 'staging', '--json']);
     expect(toStaging.exitCode, toStaging.stderr).toBe(0);
     expect(JSON.parse(toStaging.stdout).pushed).toMatchObject({ copied: 3, skipped: 2 });
@@ -156,6 +164,10 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
     expect((await devkit(['artifact', 'verify', `api@${a}`], {}, other)).exitCode).toBe(0);
 
     // An environment in another namespace of the same registry: blobs are mounted, not re-sent.
+    const onpremPlan = JSON.parse((await devkit(['promote', `api@${b}`, '--to', 'onprem', '--dry-run', '--json'])).stdout) as { plan: { copy: { repository: string; blobs: unknown[]; mountFrom: string | null } } };
+    expect(onpremPlan.plan.copy).toMatchObject({ repository: 'onprem/api', mountFrom: 'api' });
+    expect(onpremPlan.plan.copy.blobs).toHaveLength(5);
+    expect((await fetch(`${registry}/v2/onprem/api/manifests/onprem`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })).status).toBe(404);
     const onprem = await devkit(['promote', `api@${b}`, '--to', 'onprem', '--json']);
     expect(onprem.exitCode, onprem.stderr).toBe(0);
     expect(JSON.parse(onprem.stdout).pushed).toMatchObject({ mounted: 5, copied: 0 });
