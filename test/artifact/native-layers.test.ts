@@ -47,6 +47,15 @@ describe('devkit build with a native dependency', () => {
     expect(images.exitCode, images.stderr).toBe(0);
     const imageIds = (JSON.parse(images.stdout) as { images: Array<{ builder: string; id: string }> }).images.map((i) => i.id);
 
+    // The plan names each target the shipped native package is built for, and a native layer per target for api only.
+    const planned = await runDevkit(['build', '--dry-run', '--json'], { cwd: dir });
+    expect(planned.exitCode, planned.stderr).toBe(0);
+    const plan = (JSON.parse(planned.stdout) as { plan: { native: Array<{ package: string; target: string; usedBy: string[] }>; deployables: Array<{ name: string; layers: Array<{ part: string }> }> } }).plan;
+    expect(plan.native.map((n) => [n.package, n.target, n.usedBy])).toEqual(TARGETS.map((t) => ['@acme/fastdiff', t, ['api']]));
+    expect(plan.deployables.find((d) => d.name === 'api')!.layers.map((l) => l.part)).toEqual(['app', 'deps', ...TARGETS.map((t) => `native-${t}`)]);
+    expect(plan.deployables.find((d) => d.name === 'web')!.layers.map((l) => l.part)).toEqual(['app', 'deps']);
+    expect(leftoverContainers()).toEqual([]);
+
     const built = await runDevkit(['build', '--json'], { cwd: dir, timeoutMs: 900_000 });
     expect(built.exitCode, built.stderr).toBe(0);
     const first = JSON.parse(built.stdout) as BuildJson;
