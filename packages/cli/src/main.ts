@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { isDevkitError, silentReporter, StepFailedError, type Reporter } from '@devkit/core';
-import { COMMANDS } from './commands.js';
+import { COMMANDS } from './command-tree.js';
 import { formatHelp, parseArgv } from './parse.js';
 import { createHumanReporter, createStyle } from './render.js';
 import type { CommandInput, HandlerIO } from './spec.js';

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { DevkitError } from '@devkit/core';
-import { COMMANDS } from './commands.js';
+import { COMMANDS } from './command-tree.js';
 import type { artifactGcSpec, envSpec, historySpec, nativeBuildSpec, upSpec } from './commands.js';
 import { formatHelp, parseArgv } from './parse.js';
 import type { CommandInput, CommandSpec, InputSpec, NoInput } from './spec.js';

@@ -55,7 +55,7 @@ export interface ArgSpec {
 }
 
 /**
- * What a command takes: declared once, next to the command tree (commands.ts), `as const
+ * What a command takes: declared once in commands.ts (the tree, command-tree.ts, spreads it), `as const
  * satisfies InputSpec`, so that its handler's input type is inferred from it.
  */
 export interface InputSpec {
