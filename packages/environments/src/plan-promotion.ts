@@ -1,5 +1,5 @@
 import { findingError, type DevkitError } from '@devkit/core';
-import { readManifest, referrersOf, shortDigest, type Digest, type OciStore } from '@devkit/artifact';
+import { readManifest, referrersOf, type Digest, type OciStore } from '@devkit/artifact';
 import type { RegistryClient } from '@devkit/registry';
 import type { EnvironmentBackend } from './environment-backend.js';
 import { checkProvenance, type ProvenanceRequirement } from './gates.js';
@@ -225,26 +225,4 @@ async function planMove(backend: EnvironmentBackend, name: string, environment: 
   const from = newest?.to ?? tag ?? null;
   const repairTag = newest && newest.to !== tag ? newest.to : null;
   return { plan: { name, environment, from, to, noop: from === to, repairTag }, sequence: (newest?.sequence ?? 0) + 1 };
-}
-
-/** One line per part of a plan, for people (--dry-run). */
-export function describePromotionPlan(plan: PromotionPlan): string[] {
-  const lines: string[] = [];
-  const verb = plan.action === 'promote' ? 'promote' : 'roll back';
-  lines.push(`${verb} ${plan.name}@${plan.digest} in ${plan.environment}${plan.allowed ? '' : ': refused'}`);
-  for (const g of plan.gates) lines.push(`  gate ${g.gate}: ${g.status} — ${g.reason}${g.problems.length ? `: ${g.problems.join('; ')}` : ''}`);
-  if (plan.copy) {
-    const bytes = plan.copy.blobs.reduce((n, b) => n + b.size, 0);
-    lines.push(`  copy ${plan.copy.blobs.length} blob(s), ${bytes} bytes, to ${plan.copy.registry}/${plan.copy.repository}${plan.copy.mountFrom ? ` (mounted from ${plan.copy.mountFrom})` : ''}`);
-  }
-  if (!plan.allowed) return lines;
-  const m = plan.move;
-  if (m.repairTag) lines.push(`  repair ${m.name}:${m.environment}: it lags its history, move it to ${shortDigest(m.repairTag)} first`);
-  if (m.noop) lines.push(`  ${m.name}:${m.environment} is already ${m.to}: nothing to do`);
-  else lines.push(`  move ${m.name}:${m.environment} ${m.from ? shortDigest(m.from) : '(new)'} → ${shortDigest(m.to)}`);
-  if (plan.entry) {
-    const e = plan.entry;
-    lines.push(`  history entry ${e.sequence}: ${e.action}${e.forced ? ' (forced)' : ''} by ${e.who.ci ?? e.who.git ?? e.who.user ?? 'unknown'}${e.reason ? `, reason: ${e.reason}` : ''}`);
-  }
-  return lines;
 }

@@ -31,7 +31,8 @@ import { devkitVersion, openProjectStore } from '../handlers/artifact-common.js'
 /** What `devkit build` will do, as plain data: printed by --dry-run, carried out by applyBuild. */
 export interface BuildPlan {
   store: string;
-  git: Omit<GitState, 'changes'> & { changes: string[]; blocks: boolean; reason: string | null };
+  /** The checkout, and whether its uncommitted changes block the build (and why). */
+  git: GitState & { blocks: boolean; reason: string | null };
   /** The workspace build through turbo; null when every deployable is reused. */
   turbo: { command: string[]; filters: string[]; force: boolean } | null;
   /** Native packages some deployable ships, per target and builder; built only when something is packed. */

@@ -1,8 +1,9 @@
 import { basename } from 'node:path';
-import { resolveActor, type ApplyPromotionPorts, type PromotionPorts, type WebhookPort } from '@devkit/environments';
+import { resolveActor, actorLabel, type ApplyPromotionPorts, type PromotionPlan, type PromotionPorts, type WebhookPort } from '@devkit/environments';
+import { shortDigest } from '@devkit/artifact';
 import { redactUrlCredentials } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
-import type { HandlerIO } from '../spec.js';
+import type { CommandResult, HandlerIO } from '../spec.js';
 import { devkitVersion, environmentBackend, environmentConfig, openProjectStore } from '../handlers/artifact-common.js';
 
 /** The ports a promotion of `env` plans against: the local store, the environment, and its `from` environment. */
@@ -35,4 +36,35 @@ export function reportWebhooks(io: HandlerIO, results: ReadonlyArray<{ ok: boole
 /** The acting identity of this checkout (git, login user, CI). */
 export function actorOf(ctx: ProjectContext): ReturnType<typeof resolveActor> {
   return resolveActor(ctx.root, ctx.env);
+}
+
+/** One line per part of a plan, for people (--dry-run). */
+export function describePromotionPlan(plan: PromotionPlan): string[] {
+  const lines: string[] = [];
+  const verb = plan.action === 'promote' ? 'promote' : 'roll back';
+  lines.push(`${verb} ${plan.name}@${plan.digest} in ${plan.environment}${plan.allowed ? '' : ': refused'}`);
+  for (const g of plan.gates) lines.push(`  gate ${g.gate}: ${g.status} — ${g.reason}${g.problems.length ? `: ${g.problems.join('; ')}` : ''}`);
+  if (plan.copy) {
+    const bytes = plan.copy.blobs.reduce((n, b) => n + b.size, 0);
+    lines.push(`  copy ${plan.copy.blobs.length} blob(s), ${bytes} bytes, to ${plan.copy.registry}/${plan.copy.repository}${plan.copy.mountFrom ? ` (mounted from ${plan.copy.mountFrom})` : ''}`);
+  }
+  if (!plan.allowed) return lines;
+  const m = plan.move;
+  if (m.repairTag) lines.push(`  repair ${m.name}:${m.environment}: it lags its history, move it to ${shortDigest(m.repairTag)} first`);
+  if (m.noop) lines.push(`  ${m.name}:${m.environment} is already ${m.to}: nothing to do`);
+  else lines.push(`  move ${m.name}:${m.environment} ${m.from ? shortDigest(m.from) : '(new)'} → ${shortDigest(m.to)}`);
+  if (plan.entry) {
+    const e = plan.entry;
+    lines.push(`  history entry ${e.sequence}: ${e.action}${e.forced ? ' (forced)' : ''} by ${actorLabel(e.who)}${e.reason ? `, reason: ${e.reason}` : ''}`);
+  }
+  return lines;
+}
+
+/** A plan for --dry-run: printed, nothing changed; a refused plan exits 1. */
+export function renderPlan(plan: PromotionPlan): CommandResult {
+  return {
+    exitCode: plan.allowed ? 0 : 1,
+    data: { ok: plan.allowed, dryRun: true, plan },
+    human: (s) => describePromotionPlan(plan).map((line, i) => (i === 0 ? s.bold(line) : line)),
+  };
 }

@@ -1,9 +1,9 @@
-import { applyPromotion, describePromotionPlan, notifyPromotionFailure, planPromotion, type PromotionPlan } from '@devkit/environments';
+import { applyPromotion, notifyPromotionFailure, planPromotion } from '@devkit/environments';
 import { parseRef, shortDigest } from '@devkit/artifact';
 import { usageError } from '@devkit/core';
 import type { promoteSpec } from '../commands.js';
 import { loadProject } from '../context.js';
-import { actorOf, applyPorts, promotionPorts, reportWebhooks, webhookPort } from '../flows/promotion.js';
+import { actorOf, applyPorts, promotionPorts, renderPlan, reportWebhooks, webhookPort } from '../flows/promotion.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
 import { environmentConfig, openProjectStore, requireKnownName } from './artifact-common.js';
 
@@ -50,13 +50,4 @@ export async function run(input: CommandInput<typeof promoteSpec>, io: HandlerIO
     reportWebhooks(io, await notifyPromotionFailure(webhookPort(ctx), { action: 'promote', name, environment: env, to: digest, who, started }, error));
     throw error;
   }
-}
-
-/** A plan for --dry-run: printed, nothing changed; a refused plan exits 1. */
-export function renderPlan(plan: PromotionPlan): CommandResult {
-  return {
-    exitCode: plan.allowed ? 0 : 1,
-    data: { ok: plan.allowed, dryRun: true, plan },
-    human: (s) => describePromotionPlan(plan).map((line, i) => (i === 0 ? s.bold(line) : line)),
-  };
 }

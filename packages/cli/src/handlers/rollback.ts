@@ -3,10 +3,9 @@ import { applyPromotion, notifyPromotionFailure, planRollback } from '@devkit/en
 import { usageError } from '@devkit/core';
 import type { rollbackSpec } from '../commands.js';
 import { loadProject } from '../context.js';
-import { actorOf, applyPorts, promotionPorts, reportWebhooks, webhookPort } from '../flows/promotion.js';
+import { actorOf, applyPorts, promotionPorts, renderPlan, reportWebhooks, webhookPort } from '../flows/promotion.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
 import { openProjectStore, requireKnownName } from './artifact-common.js';
-import { renderPlan } from './promote.js';
 
 /** `devkit rollback <name> --env <env> [--to <digest>]`: a pointer move back, recorded like a promote; --dry-run prints the plan. */
 export async function run(input: CommandInput<typeof rollbackSpec>, io: HandlerIO): Promise<CommandResult> {
