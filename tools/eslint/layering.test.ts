@@ -4,6 +4,7 @@ import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@devkit/test-utils';
 import { layeringRule } from './layering.js';
+import { ORDER_TEXT } from './package-order.js';
 
 RuleTester.describe = describe;
 RuleTester.it = it;
@@ -11,7 +12,7 @@ RuleTester.itOnly = it.only;
 
 const tester = new RuleTester({ languageOptions: { parser: tseslint.parser, ecmaVersion: 'latest', sourceType: 'module' } });
 const at = (path: string) => join(REPO_ROOT, path);
-const order = 'The order is core ← config ← capabilities ← cli; among capabilities lockfile ← artifact ← registry ← environments';
+const order = `The order is ${ORDER_TEXT}`;
 
 tester.run('devkit/layering', layeringRule, {
   valid: [
@@ -48,7 +49,7 @@ tester.run('devkit/layering', layeringRule, {
       filename: at('packages/hooks/src/index.ts'),
       code: "export { buildNative } from '@devkit/native';\nexport type Api = typeof import('@devkit/services');",
       errors: [
-        { message: /^@devkit\/hooks may not import @devkit\/native: capabilities import each other only along declared edges \(lockfile ← artifact ← registry ← environments\)/ },
+        { message: /^@devkit\/hooks may not import @devkit\/native: capabilities import each other only along declared edges \(lockfile ← artifact ← registry ← environments, lockfile ← toolchain\)/ },
         { message: /^@devkit\/hooks may not import @devkit\/services: capabilities import each other only along declared edges/ },
       ],
     },

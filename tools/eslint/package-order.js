@@ -26,11 +26,12 @@ export const PACKAGE_TIERS = [
   { tier: 'cli', packages: ['@devkit/cli'] },
 ];
 
-/** Capability → the capabilities it imports directly: lockfile ← artifact ← registry ← environments. */
+/** Capability → the capabilities it imports directly: lockfile ← artifact ← registry ← environments, lockfile ← toolchain. */
 export const CAPABILITY_EDGES = {
   '@devkit/artifact': ['@devkit/lockfile'],
   '@devkit/registry': ['@devkit/artifact'],
   '@devkit/environments': ['@devkit/registry'],
+  '@devkit/toolchain': ['@devkit/lockfile'],
 };
 
 /** Imported by tests only (`*.test.ts`, test/, bench/), never by a package's sources; it may import any package. */

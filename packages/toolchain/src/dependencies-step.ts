@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestParts, DevkitError, runCommand, type Step, type StepCheck } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
+import { lockfileImporterPaths } from '@devkit/lockfile/importers';
 
 const LOCKFILE = 'pnpm-lock.yaml';
 
@@ -14,32 +15,13 @@ function readOrNull(path: string): Buffer | null {
 }
 
 /**
- * The importer folders named in a pnpm lockfile, read with a line scan rather than a YAML
- * parse: this runs on every warm bootstrap, and a 2,000-package lockfile parses in tens of
- * milliseconds while this scan takes one.
- */
-export function lockfileImporters(lockfile: string): string[] {
-  const start = lockfile.search(/^importers:\s*$/m);
-  if (start < 0) return ['.'];
-  const importers: string[] = [];
-  const lines = lockfile.slice(start).split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.length > 0 && !line.startsWith(' ')) break;
-    const match = /^ {2}(\S.*):\s*$/.exec(line);
-    if (match) importers.push(match[1]!.replace(/^'(.*)'$/, '$1'));
-  }
-  return importers;
-}
-
-/**
  * Everything a frozen install reads or writes that decides whether it has work to do: the
  * lockfile, workspace settings, every importer's manifest, and pnpm's own record of what is
  * installed (node_modules/.modules.yaml and the current lockfile it keeps in .pnpm).
  */
 export function dependenciesFingerprint(root: string): string {
   const lockfile = readOrNull(join(root, LOCKFILE));
-  const importers = lockfile ? lockfileImporters(lockfile.toString('utf8')) : ['.'];
+  const importers = lockfile ? lockfileImporterPaths(lockfile.toString('utf8')) : ['.'];
   const parts: Array<[string, Buffer | null]> = [
     [LOCKFILE, lockfile],
     ['pnpm-workspace.yaml', readOrNull(join(root, 'pnpm-workspace.yaml'))],

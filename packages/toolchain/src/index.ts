@@ -1,5 +1,5 @@
 export { toolchainStep } from './toolchain-step.js';
 export type { ToolchainFacts, VersionRequirement, RootManifest } from './toolchain-check.js';
-export { dependenciesStep, dependenciesFingerprint, lockfileImporters } from './dependencies-step.js';
+export { dependenciesStep, dependenciesFingerprint } from './dependencies-step.js';
 export { findPnpm, pnpmVersion } from './detect.js';
 export type { PnpmInstall } from './detect.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { checkToolchain, collectRequirements } from './toolchain-check.js';
-import { lockfileImporters } from './dependencies-step.js';
 
 describe('checkToolchain', () => {
   const requirements = collectRequirements({ config: { toolchain: { node: '>=20.11', pnpm: '10.x' } } }, { engines: { node: '>=18' } });
@@ -25,12 +24,5 @@ describe('checkToolchain', () => {
   it('reports a missing pnpm and an invalid range', () => {
     const problems = checkToolchain({ node: '20.20.2', pnpm: undefined, requirements: [{ tool: 'node', range: 'twenty', source: 'package.json engines.node' }, ...requirements], packageManager: undefined });
     expect(problems.map((p) => p.code)).toEqual(['E_TOOLCHAIN_RANGE', 'E_TOOLCHAIN_MISSING']);
-  });
-});
-
-describe('lockfileImporters', () => {
-  it('lists importer folders of a v9 lockfile', () => {
-    const lockfile = "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    devDependencies:\n      turbo:\n        specifier: 2.11.11\n\n  apps/api:\n    dependencies:\n      ms:\n        specifier: 2.1.3\n\n  'packages/@scope x':\n    {}\n\npackages:\n\n  ms@2.1.3:\n    resolution: {integrity: sha512-x}\n";
-    expect(lockfileImporters(lockfile)).toEqual(['.', 'apps/api', 'packages/@scope x']);
   });
 });
