@@ -24,10 +24,12 @@ export default tseslint.config(
         'error',
         {
           // Every Node built-in, not a hand-kept list (timers, zlib, readline … slipped through one).
-          paths: builtinModules.filter((name) => !name.startsWith('_')).map((name) => ({
-            name,
-            message: `Use node:${name}.`,
-          })),
+          paths: builtinModules
+            .filter((name) => !name.startsWith('_'))
+            .map((name) => ({
+              name,
+              message: `Use node:${name}.`,
+            })),
         },
       ],
       'no-console': 'error',
@@ -38,7 +40,10 @@ export default tseslint.config(
     files: ['packages/*/src/**/*.ts'],
     ignores: ['packages/cli/src/main.ts', 'packages/cli/src/bin.ts', 'packages/**/*.test.ts', 'packages/test-utils/**'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'Only the CLI exits; throw a DevkitError.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'exit', message: 'Only the CLI exits; throw a DevkitError.' },
+      ],
     },
   },
   ...(typed

@@ -8,7 +8,10 @@ import { ensureLargeWorkspace } from './lib/large-workspace.mjs';
 
 const fixture = mkdtempSync(join(tmpdir(), 'devkit-bench-acme-'));
 try {
-  cpSync(join(REPO_ROOT, 'test/fixtures/acme'), fixture, { recursive: true, filter: (src) => !/node_modules|\.devkit|\/dist/.test(src) });
+  cpSync(join(REPO_ROOT, 'test/fixtures/acme'), fixture, {
+    recursive: true,
+    filter: (src) => !/node_modules|\.devkit|\/dist/.test(src),
+  });
   sh('git', ['init', '-q'], { cwd: fixture });
   sh(process.execPath, [DEVKIT, 'bootstrap', '--yes'], { cwd: fixture });
   const devkit = timeCommand(process.execPath, [DEVKIT, 'bootstrap'], { cwd: fixture, runs: 15 });
@@ -21,5 +24,13 @@ try {
 const large = ensureLargeWorkspace();
 sh(process.execPath, [DEVKIT, 'bootstrap', '--yes'], { cwd: large.dir });
 const devkit = timeCommand(process.execPath, [DEVKIT, 'bootstrap'], { cwd: large.dir, runs: 15 });
-const pnpm = timeCommand('pnpm', ['install', '--frozen-lockfile', '--ignore-scripts', '--reporter=silent'], { cwd: large.dir, runs: 5, warmup: 1 });
-report('warm bootstrap, large workspace', devkit, pnpm, { packages: large.packages, target_ms: 300, target_ratio: 0.2 });
+const pnpm = timeCommand('pnpm', ['install', '--frozen-lockfile', '--ignore-scripts', '--reporter=silent'], {
+  cwd: large.dir,
+  runs: 5,
+  warmup: 1,
+});
+report('warm bootstrap, large workspace', devkit, pnpm, {
+  packages: large.packages,
+  target_ms: 300,
+  target_ratio: 0.2,
+});

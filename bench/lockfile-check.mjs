@@ -16,7 +16,10 @@ const peer = ['pnpm', ['install', '--frozen-lockfile', '--offline', '--lockfile-
 
 // Both must accept the lockfile, or the comparison means nothing.
 const verdict = JSON.parse(sh(devkit[0], devkit[1], { cwd: dir }).stdout);
-if (!verdict.ok || verdict.packages < 2000) throw new Error(`the large workspace is not a clean ≥2,000-package lockfile: ${JSON.stringify(verdict).slice(0, 500)}`);
+if (!verdict.ok || verdict.packages < 2000)
+  throw new Error(
+    `the large workspace is not a clean ≥2,000-package lockfile: ${JSON.stringify(verdict).slice(0, 500)}`,
+  );
 sh(peer[0], peer[1], { cwd: dir });
 
 const time = ([cmd, args]) => {
@@ -37,4 +40,7 @@ const stats = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted.at(-1), runs: sorted.length };
 };
-report('lockfile check, large workspace', stats(samples.devkit), stats(samples.peer), { packages, importers: verdict.importers });
+report('lockfile check, large workspace', stats(samples.devkit), stats(samples.peer), {
+  packages,
+  importers: verdict.importers,
+});

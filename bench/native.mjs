@@ -20,7 +20,10 @@ try {
 }
 
 rmSync(repo, { recursive: true, force: true });
-cpSync(join(REPO_ROOT, 'test/fixtures/acme'), repo, { recursive: true, filter: (src) => !src.includes('/node_modules') && !src.endsWith('/.devkit') });
+cpSync(join(REPO_ROOT, 'test/fixtures/acme'), repo, {
+  recursive: true,
+  filter: (src) => !src.includes('/node_modules') && !src.endsWith('/.devkit'),
+});
 sh(process.execPath, [DEVKIT, 'native', 'images'], { cwd: repo, stdio: 'inherit' });
 const images = JSON.parse(readFileSync(join(repo, '.devkit/native/images.json'), 'utf8'));
 
@@ -60,7 +63,12 @@ const stats = (samples) => {
 
 /** Alternates devkit and peer runs (one warm-up each) so that other load on the machine falls on both. */
 function compare(name, targetNames) {
-  const devkitArgs = [DEVKIT, 'native', 'build', ...(targetNames.length < 4 ? ['--target', targetNames.join(',')] : [])];
+  const devkitArgs = [
+    DEVKIT,
+    'native',
+    'build',
+    ...(targetNames.length < 4 ? ['--target', targetNames.join(',')] : []),
+  ];
   const script = peerScript(targetNames);
   const d = [];
   const p = [];
@@ -85,7 +93,10 @@ function compare(name, targetNames) {
   });
 }
 
-compare('native build, full: fastdiff for 4 targets', targets.map((t) => t.name));
+compare(
+  'native build, full: fastdiff for 4 targets',
+  targets.map((t) => t.name),
+);
 compare('native build, one target: fastdiff for linux-x64-gnu', ['linux-x64-gnu']);
 
 // Cache hit: nothing changed since the last build.
@@ -93,7 +104,19 @@ sh(process.execPath, [DEVKIT, 'native', 'build'], { cwd: repo });
 const since = Math.floor(Date.now() / 1000);
 const hit = timeCommand(process.execPath, [DEVKIT, 'native', 'build'], { cwd: repo, runs: 7, warmup: 1 });
 const until = Math.floor(Date.now() / 1000) + 1;
-const created = sh('docker', ['events', '--since', String(since), '--until', String(until), '--filter', 'type=container', '--filter', 'event=create', '--format', '{{.ID}}']).stdout.trim();
+const created = sh('docker', [
+  'events',
+  '--since',
+  String(since),
+  '--until',
+  String(until),
+  '--filter',
+  'type=container',
+  '--filter',
+  'event=create',
+  '--format',
+  '{{.ID}}',
+]).stdout.trim();
 const peerHit = { median: timed(() => sh('sh', ['-c', peerScript(targets.map((t) => t.name))])) };
 report('native build, cache hit: fastdiff for 4 targets, unchanged', hit, peerHit, {
   target: 'devkit_ms ≤ 1000 with containers_created 0',

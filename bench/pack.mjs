@@ -14,7 +14,9 @@ if (process.argv[2] === '--child') {
   rmSync(store, { recursive: true, force: true });
   const s = await OciStore.open(store);
   const layer = await packLayer(await scanDirectory(tree), s);
-  process.stdout.write(`${JSON.stringify({ size: layer.size, uncompressed: layer.uncompressedSize, entries: layer.entries, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ size: layer.size, uncompressed: layer.uncompressedSize, entries: layer.entries, maxRssKb: process.resourceUsage().maxRSS })}\n`,
+  );
   process.exit(0);
 }
 
@@ -29,7 +31,10 @@ function prng(seed) {
   };
 }
 
-const WORDS = 'const let function return import export from await async class extends interface type string number boolean null undefined true false if else for while switch case break continue new this super try catch finally throw yield delete typeof instanceof void in of'.split(' ');
+const WORDS =
+  'const let function return import export from await async class extends interface type string number boolean null undefined true false if else for while switch case break continue new this super try catch finally throw yield delete typeof instanceof void in of'.split(
+    ' ',
+  );
 
 /** Text-like content that compresses like source code (gzip ≈ 4:1). */
 function textBlock(rand, bytes) {
@@ -59,7 +64,17 @@ function makeTree(dir, megabytes) {
   const largeSize = Math.floor((target * 0.4) / large);
   mkdirSync(join(dir, 'assets'), { recursive: true });
   for (let i = 0; i < large; i++) {
-    const buf = i % 2 === 0 ? Buffer.from(Array.from({ length: largeSize / 4 }, () => Math.floor(rand() * 2 ** 32)).flatMap((v) => [v & 255, (v >> 8) & 255, (v >> 16) & 255, v >>> 24])) : textBlock(rand, largeSize);
+    const buf =
+      i % 2 === 0
+        ? Buffer.from(
+            Array.from({ length: largeSize / 4 }, () => Math.floor(rand() * 2 ** 32)).flatMap((v) => [
+              v & 255,
+              (v >> 8) & 255,
+              (v >> 16) & 255,
+              v >>> 24,
+            ]),
+          )
+        : textBlock(rand, largeSize);
     writeFileSync(join(dir, 'assets', `large-${i}.bin`), buf);
     total += buf.length;
   }
@@ -94,10 +109,17 @@ const big = results[200];
 const store = join(WORK, 'pack-store');
 const peerOut = join(WORK, 'pack-peer.tar.gz');
 const peerCmd = `tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --exclude=./.made -C "${big.tree}" -cf - . | gzip -6 > "${peerOut}"`;
-const devkit = timeCommand(process.execPath, [new URL(import.meta.url).pathname, '--child', big.tree, store], { runs: 3, warmup: 1 });
+const devkit = timeCommand(process.execPath, [new URL(import.meta.url).pathname, '--child', big.tree, store], {
+  runs: 3,
+  warmup: 1,
+});
 const peer = timeCommand('sh', ['-c', peerCmd], { runs: 3, warmup: 1 });
 
-const child = (tree) => JSON.parse(spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--child', tree, store], { encoding: 'utf8' }).stdout);
+const child = (tree) =>
+  JSON.parse(
+    spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--child', tree, store], { encoding: 'utf8' })
+      .stdout,
+  );
 const small = child(results[50].tree);
 const large = child(big.tree);
 const mbps = (ms) => Math.round((big.bytes / 1024 / 1024 / (ms / 1000)) * 10) / 10;

@@ -31,16 +31,20 @@ export default tseslint.config(js.configs.recommended, ...tseslint.configs.recom
       stage_fixed: true
 `,
   '.gitignore': 'node_modules\n',
-  'src/util.ts': 'export function clamp(value: number, min: number, max: number): number {\n  return Math.min(Math.max(value, min), max);\n}\n',
+  'src/util.ts':
+    'export function clamp(value: number, min: number, max: number): number {\n  return Math.min(Math.max(value, min), max);\n}\n',
 };
 // The staged change: a clean edit, so every runner leaves the repo as it found it and each run
 // starts from the same state.
-const STAGED = 'export function clamp(value: number, min: number, max: number): number {\n  if (min > max) throw new RangeError(`min ${min} > max ${max}`);\n  return Math.min(Math.max(value, min), max);\n}\n';
+const STAGED =
+  'export function clamp(value: number, min: number, max: number): number {\n  if (min > max) throw new RangeError(`min ${min} > max ${max}`);\n  return Math.min(Math.max(value, min), max);\n}\n';
 
 /** The Go binary the lefthook npm package ships for this platform. */
 function lefthookBinary() {
   const store = join(REPO_ROOT, 'node_modules/.pnpm');
-  const dir = readdirSync(store).find((name) => name.startsWith(`lefthook-${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}@`));
+  const dir = readdirSync(store).find((name) =>
+    name.startsWith(`lefthook-${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}@`),
+  );
   if (!dir) throw new Error('lefthook is not installed: pnpm install (it is a root devDependency)');
   return realpathSync(join(store, dir, 'node_modules', dir.slice(0, dir.lastIndexOf('@')), 'bin', 'lefthook'));
 }
@@ -63,7 +67,12 @@ function makeRepo(name, install) {
   return dir;
 }
 
-const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_'))), HUSKY: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
+const env = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_'))),
+  HUSKY: '1',
+  NO_COLOR: '1',
+  FORCE_COLOR: '0',
+};
 delete env.HUSKY_SKIP_HOOKS;
 const lefthook = lefthookBinary();
 
@@ -104,7 +113,8 @@ for (const [name, runner] of Object.entries(runners)) {
   } catch (error) {
     failed = /no-unused-vars/.test(String(error.message));
   }
-  if (!failed) throw new Error(`${name}: the pre-commit hook did not report the lint error; the comparison would be meaningless`);
+  if (!failed)
+    throw new Error(`${name}: the pre-commit hook did not report the lint error; the comparison would be meaningless`);
   writeFileSync(join(runner.dir, 'src/util.ts'), STAGED);
   sh('git', ['add', 'src/util.ts'], { cwd: runner.dir });
 }
@@ -126,5 +136,16 @@ const stats = (list) => {
 };
 const devkit = stats(samples.devkit);
 const round = (n) => Math.round(n * 10) / 10;
-report('pre-commit, one staged .ts file, vs lefthook → eslint', devkit, stats(samples.lefthook), { target_ratio: 1.0, aim_ratio: 0.8, devkit_first_run_ms: round(cold), devkit_min_ms: round(devkit.min), peer_min_ms: round(stats(samples.lefthook).min), lefthook: '2.2.2' });
-report('pre-commit, one staged .ts file, vs husky → lint-staged → eslint', devkit, stats(samples['lint-staged']), { devkit_min_ms: round(devkit.min), peer_min_ms: round(stats(samples['lint-staged']).min), 'lint-staged': '16.4.0' });
+report('pre-commit, one staged .ts file, vs lefthook → eslint', devkit, stats(samples.lefthook), {
+  target_ratio: 1.0,
+  aim_ratio: 0.8,
+  devkit_first_run_ms: round(cold),
+  devkit_min_ms: round(devkit.min),
+  peer_min_ms: round(stats(samples.lefthook).min),
+  lefthook: '2.2.2',
+});
+report('pre-commit, one staged .ts file, vs husky → lint-staged → eslint', devkit, stats(samples['lint-staged']), {
+  devkit_min_ms: round(devkit.min),
+  peer_min_ms: round(stats(samples['lint-staged']).min),
+  'lint-staged': '16.4.0',
+});

@@ -25,11 +25,20 @@ async function startRegistry(name) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  writeFileSync(join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n  secret: bench\n`);
+  writeFileSync(
+    join(dir, 'config.yml'),
+    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n  secret: bench\n`,
+  );
   const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
-    if (await globalThis.fetch(`${url}/v2/`).then((r) => r.ok, () => false)) break;
+    if (
+      await globalThis.fetch(`${url}/v2/`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await sleep(50);
   }
   return { url, stop: () => child.kill('SIGKILL') };
@@ -44,7 +53,10 @@ async function ensureArtifacts() {
   sh('git', ['init', '-q', '-b', 'main'], { cwd: REPO });
   const store = await artifact.OciStore.open(join(REPO, '.devkit/store'));
   const made = {};
-  for (const [name, bytes] of [['small', 1024], ['big', 1024 * 1024 * 1024]]) {
+  for (const [name, bytes] of [
+    ['small', 1024],
+    ['big', 1024 * 1024 * 1024],
+  ]) {
     const payloadDir = join(ROOT, `payload-${name}`);
     mkdirSync(payloadDir, { recursive: true });
     sh('sh', ['-c', `head -c ${bytes} /dev/urandom > "${join(payloadDir, 'payload.bin')}"`]);
@@ -61,7 +73,13 @@ async function ensureArtifacts() {
         { part: 'app', layer: payload },
         { part: 'deps', layer: tiny },
       ]);
-      await artifact.registerBuild(store, name, desc, `sha256:${'0'.repeat(63)}${variant === 'a' ? '1' : '2'}`, new Date());
+      await artifact.registerBuild(
+        store,
+        name,
+        desc,
+        `sha256:${'0'.repeat(63)}${variant === 'a' ? '1' : '2'}`,
+        new Date(),
+      );
       made[name].push(desc.digest);
     }
   }
@@ -74,7 +92,10 @@ function measure(command, env) {
   const wall = [];
   const op = [];
   for (let i = 0; i < 7; i++) {
-    const args = command[0] === 'promote' ? ['promote', command[1 + (i % 2)], '--to', env, '--json'] : ['rollback', command[1], '--env', env, '--json'];
+    const args =
+      command[0] === 'promote'
+        ? ['promote', command[1 + (i % 2)], '--to', env, '--json']
+        : ['rollback', command[1], '--env', env, '--json'];
     const start = process.hrtime.bigint();
     const out = sh(process.execPath, [DEVKIT, ...args], { cwd: REPO }).stdout;
     wall.push(Number(process.hrtime.bigint() - start) / 1e6);
@@ -92,7 +113,9 @@ try {
     JSON.stringify({ environments: { staging: {}, 'reg-staging': { registry: registry.url } } }, null, 2),
   );
   // Blobs go up once, outside the timing: promotion itself must only move pointers.
-  for (const name of ['small', 'big']) for (const d of made[name]) sh(process.execPath, [DEVKIT, 'artifact', 'push', `${name}@${d}`, '--registry', registry.url], { cwd: REPO });
+  for (const name of ['small', 'big'])
+    for (const d of made[name])
+      sh(process.execPath, [DEVKIT, 'artifact', 'push', `${name}@${d}`, '--registry', registry.url], { cwd: REPO });
 
   for (const env of ['staging', 'reg-staging']) {
     const where = env === 'staging' ? 'local' : 'registry';
@@ -101,14 +124,18 @@ try {
       const [a, b] = made[name];
       sh(process.execPath, [DEVKIT, 'promote', `${name}@${a}`, '--to', env], { cwd: REPO });
       // Each promote moves the pointer to the other digest, so none is a no-op; each rollback undoes one.
-      timed[name] = { promote: measure(['promote', `${name}@${b}`, `${name}@${a}`], env), rollback: measure(['rollback', name], env) };
+      timed[name] = {
+        promote: measure(['promote', `${name}@${b}`, `${name}@${a}`], env),
+        rollback: measure(['rollback', name], env),
+      };
     }
     for (const op of ['promote', 'rollback']) {
       report(`${op}-${where}-1gb-vs-1kb`, timed.big[op].wall, timed.small[op].wall, {
         note: 'devkit = 1 GB artifact, peer = 1 KB artifact (whole CLI runs); ratio must be ≤ 1.2',
         op_ms_1gb: timed.big[op].op.median,
         op_ms_1kb: timed.small[op].op.median,
-        op_note: 'op_ms: the command itself, from its start to the pointer moved (process start and module loading excluded)',
+        op_note:
+          'op_ms: the command itself, from its start to the pointer moved (process start and module loading excluded)',
       });
     }
   }
@@ -131,10 +158,24 @@ const pushRun = async () => {
 const curlRun = async () => {
   const r = await startRegistry('curl');
   const start = process.hrtime.bigint();
-  const post = spawnSync('curl', ['-s', '-D', '-', '-o', '/dev/null', '-X', 'POST', `${r.url}/v2/raw/blobs/uploads/`], { encoding: 'utf8' });
+  const post = spawnSync('curl', ['-s', '-D', '-', '-o', '/dev/null', '-X', 'POST', `${r.url}/v2/raw/blobs/uploads/`], {
+    encoding: 'utf8',
+  });
   const location = /^location: (.+)$/im.exec(post.stdout)[1].trim();
   const url = `${location.startsWith('http') ? location : r.url + location}${location.includes('?') ? '&' : '?'}digest=${payload.digest}`;
-  sh('curl', ['-s', '-f', '-o', '/dev/null', '-X', 'PUT', '-H', 'content-type: application/octet-stream', '-T', store.blobPath(payload.digest), url]);
+  sh('curl', [
+    '-s',
+    '-f',
+    '-o',
+    '/dev/null',
+    '-X',
+    'PUT',
+    '-H',
+    'content-type: application/octet-stream',
+    '-T',
+    store.blobPath(payload.digest),
+    url,
+  ]);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   r.stop();
   return ms;
@@ -145,10 +186,15 @@ for (let i = 0; i < 3; i++) {
   samples.peer.push(await curlRun());
 }
 const median = (xs) => [...xs].sort((x, y) => x - y)[1];
-report('push-1gb-to-loopback-registry-vs-curl', { median: median(samples.devkit) }, { median: median(samples.peer) }, {
-  bytes: payload.size,
-  note: 'overhead target ≤ 15% (ratio ≤ 1.15)',
-});
+report(
+  'push-1gb-to-loopback-registry-vs-curl',
+  { median: median(samples.devkit) },
+  { median: median(samples.peer) },
+  {
+    bytes: payload.size,
+    note: 'overhead target ≤ 15% (ratio ≤ 1.15)',
+  },
+);
 rmSync(join(ROOT, 'registry-push'), { recursive: true, force: true });
 rmSync(join(ROOT, 'registry-curl'), { recursive: true, force: true });
 rmSync(join(ROOT, 'registry-envs'), { recursive: true, force: true });

@@ -38,7 +38,9 @@ for (let i = 0; i < RUNS; i++) {
   } finally {
     sh(process.execPath, [DEVKIT, 'down'], { cwd: dir });
   }
-  const ports = ['postgres-15', 'redis-7', 'memcached-1', 'registry-2'].map((d) => readFileSync(join(dir, '.devkit/services', d, 'port'), 'utf8').trim());
+  const ports = ['postgres-15', 'redis-7', 'memcached-1', 'registry-2'].map((d) =>
+    readFileSync(join(dir, '.devkit/services', d, 'port'), 'utf8').trim(),
+  );
   const peerDir = join(dir, 'peer');
   try {
     peerCold.push(timed(() => sh('bash', [peer, 'start', peerDir, ...ports])));
@@ -47,12 +49,18 @@ for (let i = 0; i < RUNS; i++) {
   }
   rmSync(dir, { recursive: true, force: true });
 }
-report('cold up, 4 services', median(devkitCold), median(peerCold), { services: Object.keys(SERVICES).length, peer: 'shell script: initdb, pg_ctl, daemons, poll' });
+report('cold up, 4 services', median(devkitCold), median(peerCold), {
+  services: Object.keys(SERVICES).length,
+  peer: 'shell script: initdb, pg_ctl, daemons, poll',
+});
 
 // (2) Warm bootstrap with the services running, on the fixture monorepo.
 const fixture = mkdtempSync(join(tmpdir(), 'devkit-bench-acme-services-'));
 try {
-  cpSync(join(REPO_ROOT, 'test/fixtures/acme'), fixture, { recursive: true, filter: (src) => !/node_modules|\.devkit|\/dist/.test(src) });
+  cpSync(join(REPO_ROOT, 'test/fixtures/acme'), fixture, {
+    recursive: true,
+    filter: (src) => !/node_modules|\.devkit|\/dist/.test(src),
+  });
   const configFile = join(fixture, 'devkit.json');
   const config = JSON.parse(readFileSync(configFile, 'utf8'));
   writeFileSync(configFile, JSON.stringify({ ...config, services: SERVICES }, null, 2));
@@ -61,7 +69,10 @@ try {
   const devkit = timeCommand(process.execPath, [DEVKIT, 'bootstrap'], { cwd: fixture, runs: 15 });
   const status = timeCommand(process.execPath, [DEVKIT, 'status'], { cwd: fixture, runs: 7 });
   const pnpm = timeCommand('pnpm', ['install', '--frozen-lockfile', '--reporter=silent'], { cwd: fixture });
-  report('warm bootstrap with 4 services running, fixture', devkit, pnpm, { target_ms: 300, status_ms: Math.round(status.median) });
+  report('warm bootstrap with 4 services running, fixture', devkit, pnpm, {
+    target_ms: 300,
+    status_ms: Math.round(status.median),
+  });
 } finally {
   sh(process.execPath, [DEVKIT, 'down'], { cwd: fixture });
   rmSync(fixture, { recursive: true, force: true });

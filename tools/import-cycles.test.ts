@@ -31,7 +31,8 @@ function importGraph(dir: string): Map<string, string[]> {
 /** `./x.js` is written for `./x.ts` (NodeNext); a folder means its index. */
 function resolveSource(path: string): string | undefined {
   const base = path.replace(/\.([cm]?)js$/, '.$1ts');
-  for (const candidate of [base, `${base}.ts`, join(base, 'index.ts')]) if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  for (const candidate of [base, `${base}.ts`, join(base, 'index.ts')])
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
   return undefined;
 }
 
@@ -72,7 +73,9 @@ function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[][]
   return cycles;
 }
 
-const packages = readdirSync(join(REPO_ROOT, 'packages')).filter((d) => existsSync(join(REPO_ROOT, 'packages', d, 'src')));
+const packages = readdirSync(join(REPO_ROOT, 'packages')).filter((d) =>
+  existsSync(join(REPO_ROOT, 'packages', d, 'src')),
+);
 
 describe('imports inside a package', () => {
   it.each(packages)('form no cycle in packages/%s/src', (name) => {
@@ -90,6 +93,9 @@ describe('imports inside a package', () => {
       'src/lib/index.ts': "import { y } from '../lone.js';\nexport const x = 1;\nexport const z = y;\n",
     });
     const cycles = importCycles(importGraph(join(dir, 'src')));
-    expect(cycles.map((files) => files.map((f) => relative(dir, f))).sort()).toEqual([['src/apply.ts', 'src/run-tasks.ts'], ['src/lib/index.ts', 'src/lone.ts']]);
+    expect(cycles.map((files) => files.map((f) => relative(dir, f))).sort()).toEqual([
+      ['src/apply.ts', 'src/run-tasks.ts'],
+      ['src/lib/index.ts', 'src/lone.ts'],
+    ]);
   });
 });

@@ -9,7 +9,12 @@ export const DEVKIT = join(REPO_ROOT, 'packages/cli/dist/bin.js');
 
 /** Runs a command, throwing with its output when it fails. */
 export function sh(cmd, args, options = {}) {
-  const result = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, ...options, env: { ...process.env, ...options.env } });
+  const result = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    ...options,
+    env: { ...process.env, ...options.env },
+  });
   if (result.status !== 0) {
     throw new Error(`${cmd} ${args.join(' ')} exited with ${result.status}:\n${result.stdout}\n${result.stderr}`);
   }

@@ -7,7 +7,16 @@ import { DEVKIT_BIN, REPO_ROOT, copyFixture, git, gitInit, tempDir } from '@devk
 /** The acme fixture as a git repo with one commit (no node_modules, no build output). */
 export function fixtureRepo(): string {
   const dir = copyFixture('acme');
-  for (const junk of ['.turbo', 'apps/api/dist', 'apps/web/dist', 'packages/shared/dist', 'apps/api/.turbo', 'apps/web/.turbo', 'packages/shared/.turbo', '.husky/_']) {
+  for (const junk of [
+    '.turbo',
+    'apps/api/dist',
+    'apps/web/dist',
+    'packages/shared/dist',
+    'apps/api/.turbo',
+    'apps/web/.turbo',
+    'packages/shared/.turbo',
+    '.husky/_',
+  ]) {
     rmSync(join(dir, junk), { recursive: true, force: true });
   }
   gitInit(dir);
@@ -22,12 +31,17 @@ export async function cloneAndInstall(origin: string, folderName: string): Promi
   chmodSync(parent, 0o755);
   const dir = join(parent, folderName);
   execFileSync('git', ['clone', '-q', origin, dir]);
-  execFileSync('pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--ignore-scripts'], { cwd: dir, env: { ...process.env, CI: 'true' }, stdio: 'pipe' });
+  execFileSync('pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--ignore-scripts'], {
+    cwd: dir,
+    env: { ...process.env, CI: 'true' },
+    stdio: 'pipe',
+  });
   // The fixture's api imports node:http without declaring @types/node (inside the devkit repo
   // tsc finds the repo's own copy above it); give the clone the same one.
   const types = join(dir, 'node_modules', '@types');
   mkdirSync(types, { recursive: true });
-  if (!existsSync(join(types, 'node'))) symlinkSync(join(REPO_ROOT, 'node_modules', '@types', 'node'), join(types, 'node'));
+  if (!existsSync(join(types, 'node')))
+    symlinkSync(join(REPO_ROOT, 'node_modules', '@types', 'node'), join(types, 'node'));
   return dir;
 }
 
@@ -38,7 +52,9 @@ export function checkStoreByHand(storeRoot: string): { blobs: number; bad: strin
   const bad: string[] = [];
   const names = existsSync(dir) ? readdirSync(dir) : [];
   for (const name of names) {
-    const hex = createHash('sha256').update(readFileSync(join(dir, name))).digest('hex');
+    const hex = createHash('sha256')
+      .update(readFileSync(join(dir, name)))
+      .digest('hex');
     if (hex !== name) bad.push(name);
   }
   return { blobs: names.length, bad };
@@ -60,7 +76,8 @@ export function diffEntryListings(a: Record<string, EntryListing[]>, b: Record<s
     const ma = new Map((a[part] ?? []).map((e) => [e.path, JSON.stringify(e)]));
     const mb = new Map((b[part] ?? []).map((e) => [e.path, JSON.stringify(e)]));
     for (const path of new Set([...ma.keys(), ...mb.keys()])) {
-      if (ma.get(path) !== mb.get(path)) out.push(`${part}: ${path}: ${ma.get(path) ?? 'absent'} vs ${mb.get(path) ?? 'absent'}`);
+      if (ma.get(path) !== mb.get(path))
+        out.push(`${part}: ${path}: ${ma.get(path) ?? 'absent'} vs ${mb.get(path) ?? 'absent'}`);
     }
   }
   return out;
@@ -71,7 +88,13 @@ export function diffEntryListings(a: Record<string, EntryListing[]>, b: Record<s
  * `digests` from their own start, and resolves to how many of those promotes moved the tag
  * (the rest were no-ops). A failing promote fails its worker, with devkit's output.
  */
-export async function racePromotes(options: { cwd: string; name: string; env: string; digests: readonly string[]; workers: number }): Promise<number> {
+export async function racePromotes(options: {
+  cwd: string;
+  name: string;
+  env: string;
+  digests: readonly string[];
+  workers: number;
+}): Promise<number> {
   const script = (worker: number) => `
     const { execFileSync } = require('node:child_process');
     const digests = ${JSON.stringify(options.digests)};
@@ -90,12 +113,17 @@ export async function racePromotes(options: { cwd: string; name: string; env: st
     process.stdout.write(String(moved));`;
   const runOne = (worker: number) =>
     new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, ['-e', script(worker)], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['-e', script(worker)], {
+        cwd: options.cwd,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      child.on('close', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`worker ${worker} exited ${code}: ${err}`))));
+      child.on('close', (code) =>
+        code === 0 ? resolve(Number(out)) : reject(new Error(`worker ${worker} exited ${code}: ${err}`)),
+      );
     });
   const moved = await Promise.all(Array.from({ length: options.workers }, (_, i) => runOne(i)));
   return moved.reduce((x, y) => x + y, 0);

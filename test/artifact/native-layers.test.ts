@@ -39,20 +39,41 @@ describe('devkit build with a native dependency', () => {
     const pkg = JSON.parse(readFileSync(manifestFile, 'utf8')) as { dependencies: Record<string, string> };
     pkg.dependencies['@acme/fastdiff'] = 'workspace:*';
     writeFileSync(manifestFile, `${JSON.stringify(pkg, null, 2)}\n`);
-    execFileSync('pnpm', ['install', '--no-frozen-lockfile', '--prefer-offline', '--ignore-scripts'], { cwd: dir, env: { ...process.env, CI: 'true' }, stdio: 'pipe' });
-    expect(readFileSync(join(dir, 'pnpm-lock.yaml'), 'utf8')).toMatch(/'@acme\/fastdiff':\n\s+specifier: workspace:\*\n\s+version: link:\.\.\/\.\.\/packages\/fastdiff/);
+    execFileSync('pnpm', ['install', '--no-frozen-lockfile', '--prefer-offline', '--ignore-scripts'], {
+      cwd: dir,
+      env: { ...process.env, CI: 'true' },
+      stdio: 'pipe',
+    });
+    expect(readFileSync(join(dir, 'pnpm-lock.yaml'), 'utf8')).toMatch(
+      /'@acme\/fastdiff':\n\s+specifier: workspace:\*\n\s+version: link:\.\.\/\.\.\/packages\/fastdiff/,
+    );
     git(dir, 'commit', '-q', '-am', 'api uses fastdiff');
 
     const images = await runDevkit(['native', 'images', '--json'], { cwd: dir, timeoutMs: 1_500_000 });
     expect(images.exitCode, images.stderr).toBe(0);
-    const imageIds = (JSON.parse(images.stdout) as { images: Array<{ builder: string; id: string }> }).images.map((i) => i.id);
+    const imageIds = (JSON.parse(images.stdout) as { images: Array<{ builder: string; id: string }> }).images.map(
+      (i) => i.id,
+    );
 
     // The plan names each target the shipped native package is built for, and a native layer per target for api only.
     const planned = await runDevkit(['build', '--dry-run', '--json'], { cwd: dir });
     expect(planned.exitCode, planned.stderr).toBe(0);
-    const plan = (JSON.parse(planned.stdout) as { plan: { native: Array<{ package: string; target: string; usedBy: string[] }>; deployables: Array<{ name: string; layers: Array<{ part: string }> }> } }).plan;
-    expect(plan.native.map((n) => [n.package, n.target, n.usedBy])).toEqual(TARGETS.map((t) => ['@acme/fastdiff', t, ['api']]));
-    expect(plan.deployables.find((d) => d.name === 'api')!.layers.map((l) => l.part)).toEqual(['app', 'deps', ...TARGETS.map((t) => `native-${t}`)]);
+    const plan = (
+      JSON.parse(planned.stdout) as {
+        plan: {
+          native: Array<{ package: string; target: string; usedBy: string[] }>;
+          deployables: Array<{ name: string; layers: Array<{ part: string }> }>;
+        };
+      }
+    ).plan;
+    expect(plan.native.map((n) => [n.package, n.target, n.usedBy])).toEqual(
+      TARGETS.map((t) => ['@acme/fastdiff', t, ['api']]),
+    );
+    expect(plan.deployables.find((d) => d.name === 'api')!.layers.map((l) => l.part)).toEqual([
+      'app',
+      'deps',
+      ...TARGETS.map((t) => `native-${t}`),
+    ]);
     expect(plan.deployables.find((d) => d.name === 'web')!.layers.map((l) => l.part)).toEqual(['app', 'deps']);
     expect(leftoverContainers()).toEqual([]);
 
@@ -72,9 +93,13 @@ describe('devkit build with a native dependency', () => {
     const info = JSON.parse(inspect.stdout) as InspectJson;
     expect(info.ok).toBe(true);
     const native = info.manifest.layers.filter((l) => l.annotations['dev.devkit.layer.part']?.startsWith('native-'));
-    expect(native.map((l) => [l.annotations['dev.devkit.layer.part'], l.annotations['dev.devkit.layer.target'], l.annotations['org.opencontainers.image.title']])).toEqual(
-      TARGETS.map((t) => [`native-${t}`, t, `api-native-${t}.tar.gz`]),
-    );
+    expect(
+      native.map((l) => [
+        l.annotations['dev.devkit.layer.part'],
+        l.annotations['dev.devkit.layer.target'],
+        l.annotations['org.opencontainers.image.title'],
+      ]),
+    ).toEqual(TARGETS.map((t) => [`native-${t}`, t, `api-native-${t}.tar.gz`]));
     expect(Object.keys(info.record.builders).sort()).toEqual(TARGETS.map((t) => `@acme/fastdiff ${t}`));
     for (const id of Object.values(info.record.builders)) {
       expect(id).toMatch(/^sha256:[a-f0-9]{64}$/);
@@ -91,16 +116,35 @@ describe('devkit build with a native dependency', () => {
       expect(readFileSync(join(out, PACKAGE, p)).equals(readFileSync(join(dir, 'packages/fastdiff', p))), p).toBe(true);
     }
     // The host's Node loads the linux-x64 prebuild, directly and through the package as the api resolves it.
-    const direct = execFileSync(process.execPath, ['-e', `const f = require(${JSON.stringify(join(out, PACKAGE, PREBUILDS[3]!))}); console.log(f.version(), f.distance(Buffer.from('kitten'), Buffer.from('sitting')))`], { encoding: 'utf8' });
+    const direct = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `const f = require(${JSON.stringify(join(out, PACKAGE, PREBUILDS[3]!))}); console.log(f.version(), f.distance(Buffer.from('kitten'), Buffer.from('sitting')))`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(direct.trim()).toBe('1.0.0 3');
-    const viaPackage = execFileSync(process.execPath, ['-e', "const f = require('@acme/fastdiff'); console.log(f.commonPrefix(Buffer.from('abcx'), Buffer.from('abcy')), f.equal(Buffer.from('a'), Buffer.from('a')))"], { cwd: out, encoding: 'utf8' });
+    const viaPackage = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        "const f = require('@acme/fastdiff'); console.log(f.commonPrefix(Buffer.from('abcx'), Buffer.from('abcy')), f.equal(Buffer.from('a'), Buffer.from('a')))",
+      ],
+      { cwd: out, encoding: 'utf8' },
+    );
     expect(viaPackage.trim()).toBe('3 true');
 
     // Unchanged inputs: the same artifact, and no engine needed (none answers at this address).
-    const again = await runDevkit(['build', '--json'], { cwd: dir, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    const again = await runDevkit(['build', '--json'], {
+      cwd: dir,
+      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    });
     expect(again.exitCode, again.stderr).toBe(0);
     const second = JSON.parse(again.stdout) as BuildJson;
-    expect(second.artifacts.map((a) => [a.name, a.digest, a.reused])).toEqual(first.artifacts.map((a) => [a.name, a.digest, true]));
+    expect(second.artifacts.map((a) => [a.name, a.digest, a.reused])).toEqual(
+      first.artifacts.map((a) => [a.name, a.digest, true]),
+    );
     expect(leftoverContainers()).toEqual([]);
   }, 2_400_000);
 });

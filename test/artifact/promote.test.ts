@@ -11,7 +11,15 @@ interface BuildJson {
 }
 interface HistoryJson {
   current: string | null;
-  entries: Array<{ sequence: number; action: string; from: string | null; to: string; reason: string | null; forced: boolean; who: { git: string | null; user: string | null } }>;
+  entries: Array<{
+    sequence: number;
+    action: string;
+    from: string | null;
+    to: string;
+    reason: string | null;
+    forced: boolean;
+    who: { git: string | null; user: string | null };
+  }>;
   problems: string[];
 }
 
@@ -43,7 +51,10 @@ beforeAll(async () => {
   // Three api builds: from a trusted builder on main, then two more commits.
   digests.push(await buildApi({ DEVKIT_BUILDER_ID: 'https://ci.acme.invalid/builder' }));
   for (const n of [1, 2]) {
-    writeFileSync(join(repo, 'apps/api/src/server.ts'), `${readFileSync(join(repo, 'apps/api/src/server.ts'), 'utf8')}// change ${n}\n`);
+    writeFileSync(
+      join(repo, 'apps/api/src/server.ts'),
+      `${readFileSync(join(repo, 'apps/api/src/server.ts'), 'utf8')}// change ${n}\n`,
+    );
     git(repo, 'commit', '-q', '-am', `change ${n}`);
     digests.push(await buildApi({ DEVKIT_BUILDER_ID: 'https://ci.acme.invalid/builder' }));
   }
@@ -55,7 +66,9 @@ describe('promote, rollback, history on the local store', () => {
     const [a, b] = digests as [string, string];
     const gated = await runDevkit(['promote', `api@${a}`, '--to', 'production'], { cwd: repo });
     expect(gated.exitCode).toBe(1);
-    expect(gated.stderr).toContain(`E_PROMOTION_GATE: api@${a} has never been in staging, and environments.production.from = "staging"`);
+    expect(gated.stderr).toContain(
+      `E_PROMOTION_GATE: api@${a} has never been in staging, and environments.production.from = "staging"`,
+    );
     expect((await runDevkit(['promote', `api@${a}`, '--to', 'production', '--force'], { cwd: repo })).exitCode).toBe(2);
 
     expect((await runDevkit(['promote', `api@${a}`, '--to', 'staging'], { cwd: repo })).exitCode).toBe(0);
@@ -63,7 +76,10 @@ describe('promote, rollback, history on the local store', () => {
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toContain('is already');
     expect((await runDevkit(['promote', `api@${a}`, '--to', 'production'], { cwd: repo })).exitCode).toBe(0);
-    const forced = await runDevkit(['promote', `api@${b}`, '--to', 'production', '--force', '--reason', 'hotfix for INC-7'], { cwd: repo });
+    const forced = await runDevkit(
+      ['promote', `api@${b}`, '--to', 'production', '--force', '--reason', 'hotfix for INC-7'],
+      { cwd: repo },
+    );
     expect(forced.exitCode, forced.stderr).toBe(0);
     const back = await runDevkit(['rollback', 'api', '--env', 'production', '--json'], { cwd: repo });
     expect(back.exitCode).toBe(0);
@@ -79,7 +95,11 @@ describe('promote, rollback, history on the local store', () => {
       [2, 'promote', a, b],
       [1, 'promote', null, a],
     ]);
-    expect(h.entries[2]).toMatchObject({ forced: true, reason: 'hotfix for INC-7', who: { git: 'Release Manager <rm@acme.invalid>' } });
+    expect(h.entries[2]).toMatchObject({
+      forced: true,
+      reason: 'hotfix for INC-7',
+      who: { git: 'Release Manager <rm@acme.invalid>' },
+    });
     const human = await runDevkit(['history', 'api', '--env', 'production'], { cwd: repo });
     expect(human.stdout.split('\n')[0]).toMatch(/^ {3}4 \S+Z {2}rollback/);
   });
@@ -108,7 +128,9 @@ describe('promote, rollback, history on the local store', () => {
     expect(moved).toBeGreaterThan(40);
     expect(h.entries.length).toBe(before + moved);
     expect(h.problems).toEqual([]);
-    expect(h.entries.map((e) => e.sequence)).toEqual(Array.from({ length: h.entries.length }, (_, i) => h.entries.length - i));
+    expect(h.entries.map((e) => e.sequence)).toEqual(
+      Array.from({ length: h.entries.length }, (_, i) => h.entries.length - i),
+    );
     for (let i = 0; i + 1 < h.entries.length; i++) expect(h.entries[i]!.from).toBe(h.entries[i + 1]!.to);
     expect(h.current).toBe(h.entries[0]!.to);
   }, 600_000);
@@ -116,7 +138,8 @@ describe('promote, rollback, history on the local store', () => {
   it('gc --prune never removes an artifact an environment history points to', async () => {
     const gc = await runDevkit(['artifact', 'gc', '--prune', '--keep-builds', '1', '--json'], { cwd: repo });
     expect(gc.exitCode).toBe(0);
-    for (const d of digests) expect((await runDevkit(['artifact', 'verify', `api@${d}`], { cwd: repo })).exitCode).toBe(0);
+    for (const d of digests)
+      expect((await runDevkit(['artifact', 'verify', `api@${d}`], { cwd: repo })).exitCode).toBe(0);
   });
 });
 
@@ -125,17 +148,28 @@ describe('trusted provenance gate', () => {
     setConfig({
       environments: {
         staging: {},
-        production: { from: 'staging', require: { builder: 'https://ci.acme.invalid/builder', refs: ['refs/heads/main'] } },
+        production: {
+          from: 'staging',
+          require: { builder: 'https://ci.acme.invalid/builder', refs: ['refs/heads/main'] },
+        },
       },
     });
     git(repo, 'checkout', '-q', '-b', 'feature');
-    writeFileSync(join(repo, 'apps/api/src/server.ts'), `${readFileSync(join(repo, 'apps/api/src/server.ts'), 'utf8')}// laptop change\n`);
+    writeFileSync(
+      join(repo, 'apps/api/src/server.ts'),
+      `${readFileSync(join(repo, 'apps/api/src/server.ts'), 'utf8')}// laptop change\n`,
+    );
     git(repo, 'commit', '-q', '-am', 'laptop change');
     const laptop = await buildApi();
     expect((await runDevkit(['promote', `api@${laptop}`, '--to', 'staging'], { cwd: repo })).exitCode).toBe(0);
-    const refused = await runDevkit(['promote', `api@${laptop}`, '--to', 'production', '--force', '--reason', 'please'], { cwd: repo });
+    const refused = await runDevkit(
+      ['promote', `api@${laptop}`, '--to', 'production', '--force', '--reason', 'please'],
+      { cwd: repo },
+    );
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toMatch(/E_PROVENANCE_GATE: .*built by "local:[^"]+", not the trusted builder "https:\/\/ci\.acme\.invalid\/builder"; it was built from refs\/heads\/feature, not one of refs\/heads\/main/);
+    expect(refused.stderr).toMatch(
+      /E_PROVENANCE_GATE: .*built by "local:[^"]+", not the trusted builder "https:\/\/ci\.acme\.invalid\/builder"; it was built from refs\/heads\/feature, not one of refs\/heads\/main/,
+    );
     const trusted = digests[0]!;
     expect((await runDevkit(['promote', `api@${trusted}`, '--to', 'production'], { cwd: repo })).exitCode).toBe(0);
     git(repo, 'checkout', '-q', 'main');
@@ -177,38 +211,67 @@ describe('webhooks', () => {
       },
     });
     const target = (await history('staging')).current === digests[0] ? digests[1]! : digests[0]!;
-    const result = await runDevkit(['promote', `api@${target}`, '--to', 'staging', '--json'], { cwd: repo, env: { ACME_HOOK_SECRET: 'hook-secret', DEVKIT_WEBHOOK_BUDGET_MS: '1500' } });
+    const result = await runDevkit(['promote', `api@${target}`, '--to', 'staging', '--json'], {
+      cwd: repo,
+      env: { ACME_HOOK_SECRET: 'hook-secret', DEVKIT_WEBHOOK_BUDGET_MS: '1500' },
+    });
     silent.closeAllConnections();
     silent.close();
     expect(result.exitCode).toBe(0);
-    const out = JSON.parse(result.stdout) as { webhooks: Array<{ url: string; ok: boolean; attempts: number; error: string | null }> };
+    const out = JSON.parse(result.stdout) as {
+      webhooks: Array<{ url: string; ok: boolean; attempts: number; error: string | null }>;
+    };
     // The dead one got the event and was given up at the budget: it held the promotion no longer than that.
     expect(silentRequests).toBe(1);
     expect(out.webhooks).toEqual([
       expect.objectContaining({ url: `http://127.0.0.1:${port}/hook`, ok: true }),
-      expect.objectContaining({ url: `http://127.0.0.1:${silentPort}/dead`, ok: false, attempts: 1, error: 'no answer within 1500 ms' }),
+      expect.objectContaining({
+        url: `http://127.0.0.1:${silentPort}/dead`,
+        ok: false,
+        attempts: 1,
+        error: 'no answer within 1500 ms',
+      }),
     ]);
     expect(received).toHaveLength(1);
     expect(received[0]!.valid).toBe(true);
     const event = JSON.parse(received[0]!.body) as Record<string, unknown> & { data: Record<string, unknown> };
     expect(event).toMatchObject({ specversion: '1.0', type: 'dev.devkit.promote.success', subject: 'api/staging' });
-    expect(event.data).toMatchObject({ name: 'api', environment: 'staging', to: target, outcome: 'success', actor: 'Release Manager <rm@acme.invalid>' });
+    expect(event.data).toMatchObject({
+      name: 'api',
+      environment: 'staging',
+      to: target,
+      outcome: 'success',
+      actor: 'Release Manager <rm@acme.invalid>',
+    });
     expect(String(event.text)).toContain('api promoted to staging');
     expect(event.data.commits).toMatchObject({ to: expect.stringMatching(/^[0-9a-f]{40}$/) });
 
     // A failed promotion is announced too, and the secret never shows.
-    const failed = await runDevkit(['promote', `api@sha256:${'1'.repeat(64)}`, '--to', 'staging'], { cwd: repo, env: { ACME_HOOK_SECRET: 'hook-secret', DEVKIT_WEBHOOK_BUDGET_MS: '500' } });
+    const failed = await runDevkit(['promote', `api@sha256:${'1'.repeat(64)}`, '--to', 'staging'], {
+      cwd: repo,
+      env: { ACME_HOOK_SECRET: 'hook-secret', DEVKIT_WEBHOOK_BUDGET_MS: '500' },
+    });
     expect(failed.exitCode).toBe(1);
     expect(failed.stderr).not.toContain('hook-secret');
     expect(JSON.parse(received[1]!.body)).toMatchObject({ type: 'dev.devkit.promote.failure' });
     expect(received[1]!.valid).toBe(true);
 
     // A build that makes a new artifact is announced; a reused one is not.
-    writeFileSync(join(repo, 'apps/api/src/server.ts'), `${readFileSync(join(repo, 'apps/api/src/server.ts'), 'utf8')}// hooked\n`);
+    writeFileSync(
+      join(repo, 'apps/api/src/server.ts'),
+      `${readFileSync(join(repo, 'apps/api/src/server.ts'), 'utf8')}// hooked\n`,
+    );
     git(repo, 'commit', '-q', '-am', 'hooked');
-    const built = await runDevkit(['build', '--json'], { cwd: repo, env: { ACME_HOOK_SECRET: 'hook-secret', DEVKIT_WEBHOOK_BUDGET_MS: '500' } });
+    const built = await runDevkit(['build', '--json'], {
+      cwd: repo,
+      env: { ACME_HOOK_SECRET: 'hook-secret', DEVKIT_WEBHOOK_BUDGET_MS: '500' },
+    });
     expect(built.exitCode, built.stderr).toBe(0);
-    const buildEvents = received.slice(2).map((r) => JSON.parse(r.body) as { type: string; data: { name: string; to: string } });
-    expect(buildEvents).toEqual([expect.objectContaining({ type: 'dev.devkit.build.success', data: expect.objectContaining({ name: 'api' }) })]);
+    const buildEvents = received
+      .slice(2)
+      .map((r) => JSON.parse(r.body) as { type: string; data: { name: string; to: string } });
+    expect(buildEvents).toEqual([
+      expect.objectContaining({ type: 'dev.devkit.build.success', data: expect.objectContaining({ name: 'api' }) }),
+    ]);
   });
 });

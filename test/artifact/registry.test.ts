@@ -7,7 +7,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevkitError } from '@devkit/core';
 import { withPostgresLock, withRedisLock } from '@devkit/environments';
-import { DEVKIT_BIN, REPO_ROOT, cleanupTempDirs, git, gitInit, hasBinary, requirePrerequisite, runDevkit, tempDir, waitFor } from '@devkit/test-utils';
+import {
+  DEVKIT_BIN,
+  REPO_ROOT,
+  cleanupTempDirs,
+  git,
+  gitInit,
+  hasBinary,
+  requirePrerequisite,
+  runDevkit,
+  tempDir,
+  waitFor,
+} from '@devkit/test-utils';
 import { cloneAndInstall, fixtureRepo, racePromotes } from './helpers.js';
 
 interface BuildJson {
@@ -53,12 +64,16 @@ async function freePort(): Promise<number> {
 
 /** Sessions of devkit promotes waiting for an advisory lock, from pg_locks (psql, PostgreSQL's own client). */
 function postgresLockWaiters(): number {
-  const sql = "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND NOT l.granted AND a.application_name LIKE 'devkit promote%'";
+  const sql =
+    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND NOT l.granted AND a.application_name LIKE 'devkit promote%'";
   return Number(execFileSync('psql', [postgres, '-Atc', sql], { encoding: 'utf8' }).trim());
 }
 
 async function tagDigest(tag: string): Promise<string | null> {
-  const r = await fetch(`${registry}/v2/api/manifests/${tag}`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+  const r = await fetch(`${registry}/v2/api/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+  });
   return r.ok ? r.headers.get('docker-content-digest') : null;
 }
 
@@ -67,7 +82,8 @@ async function tagDigest(tag: string): Promise<string | null> {
  * each entry's "from" is the previous one's "to", and the tag is the newest entry.
  */
 async function raceAndExpectAgreement(env: string): Promise<void> {
-  const history = async () => JSON.parse((await devkit(['history', 'api', '--env', env, '--json'])).stdout) as HistoryJson;
+  const history = async () =>
+    JSON.parse((await devkit(['history', 'api', '--env', env, '--json'])).stdout) as HistoryJson;
   const before = (await history()).entries.length;
   const moved = await racePromotes({ cwd: repo, name: 'api', env, digests, workers: 8 });
   const h = await history();
@@ -80,12 +96,28 @@ async function raceAndExpectAgreement(env: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  requirePrerequisite('docker-registry', hasBinary('docker-registry'), 'install Debian\'s docker-registry (tools/system/20-services.sh does)');
-  requirePrerequisite('redis-server', hasBinary('redis-server'), 'install redis-server (tools/system/20-services.sh does)');
-  requirePrerequisite('postgresql 15', existsSync('/usr/lib/postgresql/15/bin/postgres'), 'install postgresql-15 (tools/system/20-services.sh does)');
+  requirePrerequisite(
+    'docker-registry',
+    hasBinary('docker-registry'),
+    "install Debian's docker-registry (tools/system/20-services.sh does)",
+  );
+  requirePrerequisite(
+    'redis-server',
+    hasBinary('redis-server'),
+    'install redis-server (tools/system/20-services.sh does)',
+  );
+  requirePrerequisite(
+    'postgresql 15',
+    existsSync('/usr/lib/postgresql/15/bin/postgres'),
+    'install postgresql-15 (tools/system/20-services.sh does)',
+  );
   repo = await cloneAndInstall(fixtureRepo(), 'registry');
   editConfig((c) => {
-    c.services = { registry: { version: '2' }, redis: { version: '7' }, postgres: { version: '15', databases: ['locks'] } };
+    c.services = {
+      registry: { version: '2' },
+      redis: { version: '7' },
+      postgres: { version: '15', databases: ['locks'] },
+    };
   });
   const up = await devkit(['up', 'registry', 'redis', 'postgres']);
   expect(up.exitCode, up.stderr).toBe(0);
@@ -105,7 +137,10 @@ beforeAll(async () => {
     };
   });
   digests.push(await buildApi());
-  writeFileSync(join(repo, 'apps/api/src/server.ts'), `${readFileSync(join(repo, 'apps/api/src/server.ts'), 'utf8')}// v2\n`);
+  writeFileSync(
+    join(repo, 'apps/api/src/server.ts'),
+    `${readFileSync(join(repo, 'apps/api/src/server.ts'), 'utf8')}// v2\n`,
+  );
   git(repo, 'commit', '-q', '-am', 'v2');
   digests.push(await buildApi());
 }, 600_000);
@@ -121,7 +156,9 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
     const first = await devkit(['artifact', 'push', `api@${a}`, '--registry', registry, '--json']);
     expect(first.exitCode, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ copied: 5, skipped: 0, referrers: 1 });
-    const again = JSON.parse((await devkit(['artifact', 'push', `api@${a}`, '--registry', registry, '--json'])).stdout) as { copied: number; skipped: number };
+    const again = JSON.parse(
+      (await devkit(['artifact', 'push', `api@${a}`, '--registry', registry, '--json'])).stdout,
+    ) as { copied: number; skipped: number };
     expect(again).toMatchObject({ copied: 0, skipped: 5 });
 
     expect((await devkit(['promote', `api@${a}`, '--to', 'staging'])).exitCode).toBe(0);
@@ -133,7 +170,14 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
     // The dry run names them and sends nothing.
     const planned = await devkit(['promote', `api@${b}`, '--to', 'staging', '--dry-run', '--json']);
     expect(planned.exitCode, planned.stderr).toBe(0);
-    const plan = (JSON.parse(planned.stdout) as { plan: { copy: { repository: string; blobs: unknown[]; mountFrom: string | null }; move: { from: string; to: string } } }).plan;
+    const plan = (
+      JSON.parse(planned.stdout) as {
+        plan: {
+          copy: { repository: string; blobs: unknown[]; mountFrom: string | null };
+          move: { from: string; to: string };
+        };
+      }
+    ).plan;
     expect(plan.copy).toMatchObject({ repository: 'api', mountFrom: null });
     expect(plan.copy.blobs).toHaveLength(3);
     expect(plan.move).toMatchObject({ from: a, to: b });
@@ -164,14 +208,26 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
     expect((await devkit(['artifact', 'verify', `api@${a}`], {}, other)).exitCode).toBe(0);
 
     // An environment in another namespace of the same registry: blobs are mounted, not re-sent.
-    const onpremPlan = JSON.parse((await devkit(['promote', `api@${b}`, '--to', 'onprem', '--dry-run', '--json'])).stdout) as { plan: { copy: { repository: string; blobs: unknown[]; mountFrom: string | null } } };
+    const onpremPlan = JSON.parse(
+      (await devkit(['promote', `api@${b}`, '--to', 'onprem', '--dry-run', '--json'])).stdout,
+    ) as { plan: { copy: { repository: string; blobs: unknown[]; mountFrom: string | null } } };
     expect(onpremPlan.plan.copy).toMatchObject({ repository: 'onprem/api', mountFrom: 'api' });
     expect(onpremPlan.plan.copy.blobs).toHaveLength(5);
-    expect((await fetch(`${registry}/v2/onprem/api/manifests/onprem`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${registry}/v2/onprem/api/manifests/onprem`, {
+          method: 'HEAD',
+          headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+        })
+      ).status,
+    ).toBe(404);
     const onprem = await devkit(['promote', `api@${b}`, '--to', 'onprem', '--json']);
     expect(onprem.exitCode, onprem.stderr).toBe(0);
     expect(JSON.parse(onprem.stdout).pushed).toMatchObject({ mounted: 5, copied: 0 });
-    const onpremTag = await fetch(`${registry}/v2/onprem/api/manifests/onprem`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const onpremTag = await fetch(`${registry}/v2/onprem/api/manifests/onprem`, {
+      method: 'HEAD',
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
     expect(onpremTag.headers.get('docker-content-digest')).toBe(b);
   });
 
@@ -181,7 +237,11 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
 
   it('lets several processes push the same artifact at once: each succeeds, and what it pushed pulls and verifies', async () => {
     const target = `${registry}/together`;
-    const pushes = await Promise.all(Array.from({ length: 6 }, () => devkit(['artifact', 'push', `api@${digests[1]}`, '--registry', target, '--json'])));
+    const pushes = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        devkit(['artifact', 'push', `api@${digests[1]}`, '--registry', target, '--json']),
+      ),
+    );
     for (const p of pushes) expect(p.exitCode, p.stderr).toBe(0);
     const other = tempDir();
     gitInit(other);
@@ -194,28 +254,47 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
   }, 900_000);
 
   it('PostgreSQL lock: a promote waits for the holder, a killed holder frees it at once, a timeout names the holder', async () => {
-    requirePrerequisite('psql', hasBinary('psql'), 'install postgresql-client (tools/system/20-services.sh installs PostgreSQL)');
+    requirePrerequisite(
+      'psql',
+      hasBinary('psql'),
+      'install postgresql-client (tools/system/20-services.sh installs PostgreSQL)',
+    );
     const key = `devkit:promote:${new URL(registry).host}/api:canary`;
     // Another promoter, on its own connection, holds the canary lock until it is killed.
-    const holder = spawn(process.execPath, ['--input-type=module', '-e', `
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
       const { withPostgresLock } = await import(${JSON.stringify(join(REPO_ROOT, 'packages/environments/dist/index.js'))});
-      await withPostgresLock(${JSON.stringify(postgres)}, ${JSON.stringify(key)}, () => { process.stdout.write('held\\n'); return new Promise(() => {}); });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await withPostgresLock(${JSON.stringify(postgres)}, ${JSON.stringify(key)}, () => { process.stdout.write('held\\n'); return new Promise(() => {}); });`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
       await new Promise<void>((resolve, reject) => {
         holder.stdout.on('data', (c: Buffer) => c.toString().includes('held') && resolve());
         holder.on('exit', (code) => reject(new Error(`the holder exited ${code}`)));
       });
-      const timedOut = await withPostgresLock(postgres, key, () => Promise.resolve('got it'), { timeoutMs: 300 }).catch((e: DevkitError) => e);
+      const timedOut = await withPostgresLock(postgres, key, () => Promise.resolve('got it'), { timeoutMs: 300 }).catch(
+        (e: DevkitError) => e,
+      );
       expect(timedOut).toBeInstanceOf(DevkitError);
       expect((timedOut as DevkitError).code).toBe('E_STORE_LOCKED');
       expect((timedOut as DevkitError).message).toContain(`(devkit promote (pid ${holder.pid}))`);
       // The CLI's promote to canary waits behind the holder...
-      const current = (JSON.parse((await devkit(['history', 'api', '--env', 'canary', '--json'])).stdout) as HistoryJson).current;
+      const current = (
+        JSON.parse((await devkit(['history', 'api', '--env', 'canary', '--json'])).stdout) as HistoryJson
+      ).current;
       const next = digests.find((d) => d !== current)!;
       let settled = false;
       const promote = devkit(['promote', `api@${next}`, '--to', 'canary', '--json']).finally(() => (settled = true));
       // Waiting, as PostgreSQL sees it: a devkit promote's session asks for the advisory lock the holder has.
-      await waitFor(() => postgresLockWaiters() > 0, { what: 'the CLI promote to queue for the canary lock in pg_locks', failIf: () => settled && 'the promote ended instead' });
+      await waitFor(() => postgresLockWaiters() > 0, {
+        what: 'the CLI promote to queue for the canary lock in pg_locks',
+        failIf: () => settled && 'the promote ended instead',
+      });
       expect(settled).toBe(false);
       // ...and goes through once the holder dies without releasing anything itself.
       holder.kill('SIGKILL');
@@ -232,14 +311,22 @@ describe('artifacts on the registry started by `devkit up registry`', () => {
     expect(both.exitCode).toBe(2);
     expect(both.stderr).toContain('E_LOCK_AMBIGUOUS: environments.both.lock names both a PostgreSQL and a Redis lock');
     const port = await freePort();
-    const down = await withPostgresLock(`postgres://devkit@127.0.0.1:${port}/locks`, 'k', () => Promise.resolve(1)).catch((e: DevkitError) => e);
+    const down = await withPostgresLock(`postgres://devkit@127.0.0.1:${port}/locks`, 'k', () =>
+      Promise.resolve(1),
+    ).catch((e: DevkitError) => e);
     expect(down).toBeInstanceOf(DevkitError);
     expect((down as DevkitError).exitCode).toBe(3);
-    expect((down as DevkitError).message).toContain(`the promotion lock server 127.0.0.1:${port} does not answer (ECONNREFUSED)`);
-    const redisDown = await withRedisLock(`redis://127.0.0.1:${port}`, 'k', () => Promise.resolve(1)).catch((e: DevkitError) => e);
+    expect((down as DevkitError).message).toContain(
+      `the promotion lock server 127.0.0.1:${port} does not answer (ECONNREFUSED)`,
+    );
+    const redisDown = await withRedisLock(`redis://127.0.0.1:${port}`, 'k', () => Promise.resolve(1)).catch(
+      (e: DevkitError) => e,
+    );
     expect(redisDown).toBeInstanceOf(DevkitError);
     expect((redisDown as DevkitError).exitCode).toBe(3);
-    expect((redisDown as DevkitError).message).toContain(`the promotion lock server 127.0.0.1:${port} does not answer (ECONNREFUSED)`);
+    expect((redisDown as DevkitError).message).toContain(
+      `the promotion lock server 127.0.0.1:${port} does not answer (ECONNREFUSED)`,
+    );
   });
 });
 
@@ -253,9 +340,15 @@ describe('registry faults', () => {
 
   it('detects a corrupt blob served by the registry and does not keep it', async () => {
     const [a] = digests as [string];
-    const built = JSON.parse((await devkit(['artifact', 'inspect', `api@${a}`, '--json'])).stdout) as { manifest: { layers: Array<{ digest: string }> } };
+    const built = JSON.parse((await devkit(['artifact', 'inspect', `api@${a}`, '--json'])).stdout) as {
+      manifest: { layers: Array<{ digest: string }> };
+    };
     const layer = built.manifest.layers[0]!.digest.slice(7);
-    const data = execFileSync('find', [join(repo, '.devkit'), '-path', `*blobs/sha256/${layer.slice(0, 2)}/${layer}/data`], { encoding: 'utf8' }).trim();
+    const data = execFileSync(
+      'find',
+      [join(repo, '.devkit'), '-path', `*blobs/sha256/${layer.slice(0, 2)}/${layer}/data`],
+      { encoding: 'utf8' },
+    ).trim();
     expect(data).not.toBe('');
     const original = readFileSync(data);
     const damaged = Buffer.from(original);
@@ -280,20 +373,38 @@ describe('registry faults', () => {
     git(repo, 'commit', '-q', '-m', 'big asset');
     const big = await buildApi();
     const uploads = join(repo, '.devkit/store/uploads');
-    const child = spawn(process.execPath, [DEVKIT_BIN, 'artifact', 'push', `api@${big}`, '--registry', registry], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [DEVKIT_BIN, 'artifact', 'push', `api@${big}`, '--registry', registry], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? -1)));
-    const stateFiles = () => (existsSync(uploads) ? execFileSync('find', [uploads, '-name', '*.json'], { encoding: 'utf8' }).trim() : '');
-    const pushing = { timeoutMs: 120_000, failIf: () => child.exitCode !== null && `the push exited ${child.exitCode}: ${stderr}` };
+    const stateFiles = () =>
+      existsSync(uploads) ? execFileSync('find', [uploads, '-name', '*.json'], { encoding: 'utf8' }).trim() : '';
+    const pushing = {
+      timeoutMs: 120_000,
+      failIf: () => child.exitCode !== null && `the push exited ${child.exitCode}: ${stderr}`,
+    };
     // The build record goes first; the big layer's resumption record is written as its upload opens.
-    const record = await waitFor(() => stateFiles().split('\n')[0], { what: "the big layer's resumption record in .devkit/store/uploads", ...pushing });
-    const session = /\/blobs\/uploads\/([^/?]+)/.exec((JSON.parse(readFileSync(record, 'utf8')) as { location: string }).location)?.[1];
+    const record = await waitFor(() => stateFiles().split('\n')[0], {
+      what: "the big layer's resumption record in .devkit/store/uploads",
+      ...pushing,
+    });
+    const session = /\/blobs\/uploads\/([^/?]+)/.exec(
+      (JSON.parse(readFileSync(record, 'utf8')) as { location: string }).location,
+    )?.[1];
     expect(session, 'the upload session in the resumption record').toBeTruthy();
     // Mid-upload: the registry's session holds some of the layer's bytes, not all of them yet.
-    const received = () => execFileSync('find', [join(repo, '.devkit'), '-path', `*/_uploads/${session}/data`], { encoding: 'utf8' }).trim();
-    await waitFor(() => received() !== '' && statSync(received()).size >= 1 << 20, { what: `the registry's upload session ${session} to hold 1 MiB`, ...pushing });
-    const status = JSON.parse((await devkit(['status', '--json'])).stdout) as { services: Array<{ name: string; pid: number | null }> };
+    const received = () =>
+      execFileSync('find', [join(repo, '.devkit'), '-path', `*/_uploads/${session}/data`], { encoding: 'utf8' }).trim();
+    await waitFor(() => received() !== '' && statSync(received()).size >= 1 << 20, {
+      what: `the registry's upload session ${session} to hold 1 MiB`,
+      ...pushing,
+    });
+    const status = JSON.parse((await devkit(['status', '--json'])).stdout) as {
+      services: Array<{ name: string; pid: number | null }>;
+    };
     const pid = status.services.find((s) => s.name.startsWith('registry'))!.pid!;
     process.kill(pid, 'SIGKILL');
     expect(await exited).toBe(3);
@@ -302,7 +413,14 @@ describe('registry faults', () => {
     const up = await devkit(['up', 'registry']);
     expect(up.exitCode, up.stderr).toBe(0);
     // Nothing was published: the manifest is not there.
-    expect((await fetch(`${registry}/v2/api/manifests/${big}`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${registry}/v2/api/manifests/${big}`, {
+          method: 'HEAD',
+          headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+        })
+      ).status,
+    ).toBe(404);
     const rerun = await devkit(['artifact', 'push', `api@${big}`, '--registry', registry, '--json']);
     expect(rerun.exitCode, rerun.stderr).toBe(0);
     // The build record went up before the kill: it is not sent again.
@@ -318,7 +436,25 @@ describe('registry faults', () => {
   it('gets a Bearer token from the realm the registry names (token auth), with the credentials given', async () => {
     requirePrerequisite('openssl', hasBinary('openssl'), 'install openssl');
     const dir = tempDir();
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=devkit-test-token'], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '2',
+        '-subj',
+        '/CN=devkit-test-token',
+      ],
+      { stdio: 'pipe' },
+    );
     const key = readFileSync(join(dir, 'key.pem'), 'utf8');
     const cert = new X509Certificate(readFileSync(join(dir, 'cert.pem')));
     const b64u = (b: string | Buffer) => Buffer.from(b).toString('base64url');
@@ -331,30 +467,68 @@ describe('registry faults', () => {
         return;
       }
       const scopes = url.searchParams.getAll('scope').join(' ');
-      const access = scopes.split(' ').filter(Boolean).map((scope) => {
-        const [type, name, actions] = scope.split(':');
-        return { type, name, actions: (actions ?? '').split(',') };
-      });
+      const access = scopes
+        .split(' ')
+        .filter(Boolean)
+        .map((scope) => {
+          const [type, name, actions] = scope.split(':');
+          return { type, name, actions: (actions ?? '').split(',') };
+        });
       const now = Math.floor(Date.now() / 1000);
       const body = `${b64u(JSON.stringify({ alg: 'RS256', typ: 'JWT', x5c: [cert.raw.toString('base64')] }))}.${b64u(JSON.stringify({ iss: 'devkit-test', sub: 'deployer', aud: url.searchParams.get('service'), exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access }))}`;
       issued.push(scopes);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${body}.${b64u(createSign('RSA-SHA256').update(body).sign(key))}` }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ token: `${body}.${b64u(createSign('RSA-SHA256').update(body).sign(key))}` }));
     });
     await new Promise<void>((r) => tokens.listen(0, '127.0.0.1', r));
     const tokenPort = (tokens.address() as { port: number }).port;
     const port = await freePort();
     writeFileSync(
       join(dir, 'config.yml'),
-      ['version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`, 'http:', `  addr: 127.0.0.1:${port}`, 'auth:', '  token:', `    realm: http://127.0.0.1:${tokenPort}/token`, '    service: devkit-test-registry', '    issuer: devkit-test', `    rootcertbundle: ${dir}/cert.pem`, ''].join('\n'),
+      [
+        'version: 0.1',
+        'log:',
+        '  level: error',
+        'storage:',
+        '  filesystem:',
+        `    rootdirectory: ${dir}/data`,
+        'http:',
+        `  addr: 127.0.0.1:${port}`,
+        'auth:',
+        '  token:',
+        `    realm: http://127.0.0.1:${tokenPort}/token`,
+        '    service: devkit-test-registry',
+        '    issuer: devkit-test',
+        `    rootcertbundle: ${dir}/cert.pem`,
+        '',
+      ].join('\n'),
     );
     const server = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
     try {
       const url = `http://127.0.0.1:${port}`;
-      await waitFor(() => fetch(`${url}/v2/`).then((r) => r.status === 401, () => false), { what: `docker-registry to answer ${url}/v2/ asking for a token`, intervalMs: 100, failIf: () => server.exitCode !== null && `docker-registry exited ${server.exitCode}` });
-      const pushed = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', url, '--json'], { DEVKIT_REGISTRY_USERNAME: 'deployer', DEVKIT_REGISTRY_PASSWORD: 'token-pass' });
+      await waitFor(
+        () =>
+          fetch(`${url}/v2/`).then(
+            (r) => r.status === 401,
+            () => false,
+          ),
+        {
+          what: `docker-registry to answer ${url}/v2/ asking for a token`,
+          intervalMs: 100,
+          failIf: () => server.exitCode !== null && `docker-registry exited ${server.exitCode}`,
+        },
+      );
+      const pushed = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', url, '--json'], {
+        DEVKIT_REGISTRY_USERNAME: 'deployer',
+        DEVKIT_REGISTRY_PASSWORD: 'token-pass',
+      });
       expect(pushed.exitCode, pushed.stderr).toBe(0);
       expect(issued).toContain('repository:api:pull,push');
-      const refused = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', url], { DEVKIT_REGISTRY_USERNAME: 'deployer', DEVKIT_REGISTRY_PASSWORD: 'not-it' });
+      const refused = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', url], {
+        DEVKIT_REGISTRY_USERNAME: 'deployer',
+        DEVKIT_REGISTRY_PASSWORD: 'not-it',
+      });
       expect(refused.exitCode).toBe(3);
       expect(refused.stderr).toContain(`E_REGISTRY_AUTH: the registry ${url} refused the credentials`);
       expect(refused.stderr).not.toContain('not-it');
@@ -367,30 +541,72 @@ describe('registry faults', () => {
   it('exits 3 naming the registry on wrong credentials, never printing the secret; right ones work (env and Docker config)', async () => {
     const dir = tempDir();
     const port = await freePort();
-    const hash = execFileSync('python3', ['-c', "import crypt; print(crypt.crypt('s3cret-pass', crypt.mksalt(crypt.METHOD_BLOWFISH)))"], { encoding: 'utf8' }).trim();
+    const hash = execFileSync(
+      'python3',
+      ['-c', "import crypt; print(crypt.crypt('s3cret-pass', crypt.mksalt(crypt.METHOD_BLOWFISH)))"],
+      { encoding: 'utf8' },
+    ).trim();
     writeFileSync(join(dir, 'htpasswd'), `deployer:${hash}\n`);
     writeFileSync(
       join(dir, 'config.yml'),
-      ['version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`, 'http:', `  addr: 127.0.0.1:${port}`, 'auth:', '  htpasswd:', '    realm: devkit-test', `    path: ${dir}/htpasswd`, ''].join('\n'),
+      [
+        'version: 0.1',
+        'log:',
+        '  level: error',
+        'storage:',
+        '  filesystem:',
+        `    rootdirectory: ${dir}/data`,
+        'http:',
+        `  addr: 127.0.0.1:${port}`,
+        'auth:',
+        '  htpasswd:',
+        '    realm: devkit-test',
+        `    path: ${dir}/htpasswd`,
+        '',
+      ].join('\n'),
     );
     const server = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
     try {
       const url = `http://127.0.0.1:${port}`;
-      await waitFor(() => fetch(`${url}/v2/`).then((r) => r.status === 401, () => false), { what: `docker-registry to answer ${url}/v2/ asking for credentials`, intervalMs: 100, failIf: () => server.exitCode !== null && `docker-registry exited ${server.exitCode}` });
-      const wrong = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', url], { DEVKIT_REGISTRY_USERNAME: 'deployer', DEVKIT_REGISTRY_PASSWORD: 'wrong-secret-value' });
+      await waitFor(
+        () =>
+          fetch(`${url}/v2/`).then(
+            (r) => r.status === 401,
+            () => false,
+          ),
+        {
+          what: `docker-registry to answer ${url}/v2/ asking for credentials`,
+          intervalMs: 100,
+          failIf: () => server.exitCode !== null && `docker-registry exited ${server.exitCode}`,
+        },
+      );
+      const wrong = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', url], {
+        DEVKIT_REGISTRY_USERNAME: 'deployer',
+        DEVKIT_REGISTRY_PASSWORD: 'wrong-secret-value',
+      });
       expect(wrong.exitCode).toBe(3);
       expect(wrong.stderr).toContain(`E_REGISTRY_AUTH: the registry ${url} refused the credentials`);
       expect(wrong.stderr + wrong.stdout).not.toContain('wrong-secret-value');
       const anonymous = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', url], { HOME: dir });
       expect(anonymous.exitCode).toBe(3);
       expect(anonymous.stderr).toContain('refused anonymous access');
-      const right = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', url], { DEVKIT_REGISTRY_USERNAME: 'deployer', DEVKIT_REGISTRY_PASSWORD: 's3cret-pass' });
+      const right = await devkit(['artifact', 'push', `api@${digests[0]}`, '--registry', url], {
+        DEVKIT_REGISTRY_USERNAME: 'deployer',
+        DEVKIT_REGISTRY_PASSWORD: 's3cret-pass',
+      });
       expect(right.exitCode, right.stderr).toBe(0);
       expect(right.stderr + right.stdout).not.toContain('s3cret-pass');
       const dockerConfig = join(dir, 'docker');
       mkdirSync(dockerConfig);
-      writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [`127.0.0.1:${port}`]: { auth: Buffer.from('deployer:s3cret-pass').toString('base64') } } }));
-      const viaConfig = await devkit(['artifact', 'push', `api@${digests[1]}`, '--registry', url, '--json'], { DOCKER_CONFIG: dockerConfig });
+      writeFileSync(
+        join(dockerConfig, 'config.json'),
+        JSON.stringify({
+          auths: { [`127.0.0.1:${port}`]: { auth: Buffer.from('deployer:s3cret-pass').toString('base64') } },
+        }),
+      );
+      const viaConfig = await devkit(['artifact', 'push', `api@${digests[1]}`, '--registry', url, '--json'], {
+        DOCKER_CONFIG: dockerConfig,
+      });
       expect(viaConfig.exitCode, viaConfig.stderr).toBe(0);
       expect(readdirSync(join(dir, 'data'))).not.toEqual([]);
     } finally {

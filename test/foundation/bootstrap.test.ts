@@ -23,9 +23,14 @@ describe('devkit bootstrap on the fixture monorepo', () => {
   it('doctor on a fresh clone lists what is missing, with fixes, and changes nothing', async () => {
     const run = await runDevkit(['--json', 'doctor'], { cwd: repo });
     expect(run.exitCode).toBe(1);
-    const report = JSON.parse(run.stdout) as { ok: boolean; problems: Array<{ step: string; code: string; fix: string }> };
+    const report = JSON.parse(run.stdout) as {
+      ok: boolean;
+      problems: Array<{ step: string; code: string; fix: string }>;
+    };
     expect(report.ok).toBe(false);
-    expect(report.problems.map((p) => p.code)).toEqual(expect.arrayContaining(['W_DEPS_NOT_INSTALLED', 'W_HOOKS_NOT_INSTALLED']));
+    expect(report.problems.map((p) => p.code)).toEqual(
+      expect.arrayContaining(['W_DEPS_NOT_INSTALLED', 'W_HOOKS_NOT_INSTALLED']),
+    );
     expect(report.problems.every((p) => p.fix)).toBe(true);
     expect(existsSync(join(repo, 'node_modules'))).toBe(false);
     expect(existsSync(join(repo, '.devkit/state.json'))).toBe(false);
@@ -88,7 +93,9 @@ describe('devkit bootstrap on the fixture monorepo', () => {
     try {
       const run = await runDevkit(['bootstrap'], { cwd: repo });
       expect(run.exitCode).toBe(3);
-      expect(run.stderr).toMatch(/error E_TOOLCHAIN_NODE: node \d+\.\d+\.\d+ does not satisfy >=99 \(required by devkit.json toolchain.node\)/);
+      expect(run.stderr).toMatch(
+        /error E_TOOLCHAIN_NODE: node \d+\.\d+\.\d+ does not satisfy >=99 \(required by devkit.json toolchain.node\)/,
+      );
       expect(run.stderr).toContain('nvm install 99');
     } finally {
       writeFileSync(configPath, original);
@@ -98,7 +105,9 @@ describe('devkit bootstrap on the fixture monorepo', () => {
   it('hooks removed behind its back are put back; a foreign hooks path is refused with the fix', async () => {
     git(repo, 'config', '--unset', 'core.hooksPath');
     const again = await runDevkit(['--json', 'bootstrap'], { cwd: repo });
-    expect((JSON.parse(again.stdout) as { steps: StepJson[] }).steps.find((s) => s.id === 'hooks')?.status).toBe('done');
+    expect((JSON.parse(again.stdout) as { steps: StepJson[] }).steps.find((s) => s.id === 'hooks')?.status).toBe(
+      'done',
+    );
     git(repo, 'config', 'core.hooksPath', '.githooks');
     const refused = await runDevkit(['hooks', 'install'], { cwd: repo });
     expect(refused.exitCode).toBe(1);

@@ -47,7 +47,9 @@ describe('devkit CLI surface', () => {
     const command = await runDevkit(['doctr'], { cwd: dir });
     expect(command.exitCode).toBe(2);
     expect(command.stdout).toBe('');
-    expect(command.stderr).toContain('error E_UNKNOWN_COMMAND: unknown command `devkit doctr` (did you mean `devkit doctor`?)');
+    expect(command.stderr).toContain(
+      'error E_UNKNOWN_COMMAND: unknown command `devkit doctr` (did you mean `devkit doctor`?)',
+    );
     const flag = await runDevkit(['bootstrap', '--dry-rn'], { cwd: dir });
     expect(flag.exitCode).toBe(2);
     expect(flag.stderr).toContain('did you mean --dry-run?');
@@ -74,9 +76,21 @@ describe('devkit CLI surface', () => {
 
 describe('malformed devkit.json', () => {
   const cases: Array<{ name: string; text: string; expect: RegExp }> = [
-    { name: 'bad JSON', text: '{\n  "toolchain": { "node": ">=20" }\n  "hooks": {}\n}\n', expect: /devkit\.json:3:3 \(syntax\): invalid JSON: CommaExpected/ },
-    { name: 'a wrong type', text: '{\n  "services": {\n    "redis": { "version": 7 }\n  }\n}\n', expect: /devkit\.json:3:16 services\.redis\.version: expected string, found number 7/ },
-    { name: 'an unknown key', text: '{\n  "toolchain": {\n    "nodee": ">=20"\n  }\n}\n', expect: /devkit\.json:3:5 toolchain\.nodee: unknown key "nodee" \(did you mean "node"\?\)/ },
+    {
+      name: 'bad JSON',
+      text: '{\n  "toolchain": { "node": ">=20" }\n  "hooks": {}\n}\n',
+      expect: /devkit\.json:3:3 \(syntax\): invalid JSON: CommaExpected/,
+    },
+    {
+      name: 'a wrong type',
+      text: '{\n  "services": {\n    "redis": { "version": 7 }\n  }\n}\n',
+      expect: /devkit\.json:3:16 services\.redis\.version: expected string, found number 7/,
+    },
+    {
+      name: 'an unknown key',
+      text: '{\n  "toolchain": {\n    "nodee": ">=20"\n  }\n}\n',
+      expect: /devkit\.json:3:5 toolchain\.nodee: unknown key "nodee" \(did you mean "node"\?\)/,
+    },
   ];
   for (const c of cases) {
     it(`gives exit 2 with file:line:col and the key path for ${c.name}`, async () => {

@@ -45,7 +45,9 @@ describe('bootstrap interrupted and dry-run', () => {
       }, 5);
     });
     await new Promise((resolve) => child.once('exit', resolve));
-    const state = existsSync(join(repo, '.devkit/state.json')) ? (JSON.parse(readFileSync(join(repo, '.devkit/state.json'), 'utf8')) as { steps: Record<string, unknown> }) : { steps: {} };
+    const state = existsSync(join(repo, '.devkit/state.json'))
+      ? (JSON.parse(readFileSync(join(repo, '.devkit/state.json'), 'utf8')) as { steps: Record<string, unknown> })
+      : { steps: {} };
     expect(state.steps.dependencies).toBeUndefined();
 
     const rerun = await runDevkit(['--json', 'bootstrap'], { cwd: repo });
@@ -53,6 +55,8 @@ describe('bootstrap interrupted and dry-run', () => {
     const steps = (JSON.parse(rerun.stdout) as { steps: Array<{ id: string; status: string }> }).steps;
     expect(steps.find((s) => s.id === 'dependencies')?.status).toBe('done');
     const again = await runDevkit(['--json', 'bootstrap'], { cwd: repo });
-    expect((JSON.parse(again.stdout) as { steps: Array<{ status: string }> }).steps.every((s) => s.status === 'skipped')).toBe(true);
+    expect(
+      (JSON.parse(again.stdout) as { steps: Array<{ status: string }> }).steps.every((s) => s.status === 'skipped'),
+    ).toBe(true);
   });
 });

@@ -21,17 +21,27 @@ describe("devkit's own hook on devkit's own ESLint config (typescript-eslint)", 
     expect(clean.status, clean.output).toBe(0);
 
     // consistent-type-imports is fixable: the commit goes through with the fixed import.
-    writeFileSync(join(repo, 'packages/hooks/src/fixable.ts'), "import { StagedFile } from './staged.js';\nexport const isNew = (f: StagedFile): boolean => f.status === 'A';\n");
+    writeFileSync(
+      join(repo, 'packages/hooks/src/fixable.ts'),
+      "import { StagedFile } from './staged.js';\nexport const isNew = (f: StagedFile): boolean => f.status === 'A';\n",
+    );
     git(repo, 'add', 'packages/hooks/src/fixable.ts');
     const fixed = commit(repo);
     expect(fixed.status, fixed.output).toBe(0);
-    expect(committed(repo, 'packages/hooks/src/fixable.ts')).toContain("import { type StagedFile } from './staged.js';");
+    expect(committed(repo, 'packages/hooks/src/fixable.ts')).toContain(
+      "import { type StagedFile } from './staged.js';",
+    );
 
-    writeFileSync(join(repo, 'packages/hooks/src/bad.ts'), "import { readFileSync } from 'fs';\nexport const read = (p: string): string => readFileSync(p, 'utf8');\n");
+    writeFileSync(
+      join(repo, 'packages/hooks/src/bad.ts'),
+      "import { readFileSync } from 'fs';\nexport const read = (p: string): string => readFileSync(p, 'utf8');\n",
+    );
     git(repo, 'add', 'packages/hooks/src/bad.ts');
     const blocked = commit(repo);
     expect(blocked.status).toBe(1);
-    expect(blocked.output).toContain("packages/hooks/src/bad.ts:1:1  error  'fs' import is restricted from being used. Use node:fs.  no-restricted-imports");
+    expect(blocked.output).toContain(
+      "packages/hooks/src/bad.ts:1:1  error  'fs' import is restricted from being used. Use node:fs.  no-restricted-imports",
+    );
     expect(headSubject(repo)).toBe('change');
   });
 });

@@ -30,7 +30,9 @@ describe('devkit hooks install', () => {
     git(clone, 'add', 'src/bad.js');
     const blocked = commit(clone);
     expect(blocked.status).toBe(1);
-    expect(blocked.output).toContain("src/bad.js:1:7  error  'unused' is assigned a value but never used.  no-unused-vars");
+    expect(blocked.output).toContain(
+      "src/bad.js:1:7  error  'unused' is assigned a value but never used.  no-unused-vars",
+    );
     expect(headSubject(clone)).toBe('hooks');
   });
 
@@ -59,7 +61,9 @@ describe('devkit hooks install', () => {
     git(repo, 'config', 'core.hooksPath', '.githooks');
     const run = await devkit(['hooks', 'install'], repo);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain(`error E_HOOKS_PATH_TAKEN: git's core.hooksPath is ".githooks" (set in local config .git/config)`);
+    expect(run.stderr).toContain(
+      `error E_HOOKS_PATH_TAKEN: git's core.hooksPath is ".githooks" (set in local config .git/config)`,
+    );
     expect(run.stderr).toContain('git config --unset core.hooksPath && devkit hooks install');
     expect(git(repo, 'config', 'core.hooksPath').trim()).toBe('.githooks');
     expect(existsSync(join(repo, '.husky'))).toBe(false);

@@ -25,9 +25,15 @@ describe('devkit lint (CI)', () => {
     const run = await devkit(['lint', '--since', 'base'], repo);
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain('✗ lint: 3 problems in 1 file changed since base');
-    expect(run.stdout).toContain("src/sneaky.js:1:5  error  'unused' is assigned a value but never used.  no-unused-vars");
-    expect(run.stdout).toContain("src/sneaky.js:1:5  error  'unused' is never reassigned. Use 'const' instead. (eslint --fix can fix this)  prefer-const");
-    expect(run.stdout).toContain('fix: fix src/sneaky.js, or let eslint fix what it can: pnpm exec eslint --fix src/sneaky.js');
+    expect(run.stdout).toContain(
+      "src/sneaky.js:1:5  error  'unused' is assigned a value but never used.  no-unused-vars",
+    );
+    expect(run.stdout).toContain(
+      "src/sneaky.js:1:5  error  'unused' is never reassigned. Use 'const' instead. (eslint --fix can fix this)  prefer-const",
+    );
+    expect(run.stdout).toContain(
+      'fix: fix src/sneaky.js, or let eslint fix what it can: pnpm exec eslint --fix src/sneaky.js',
+    );
     // Report only: CI never writes.
     expect(git(repo, 'status', '--porcelain')).toBe('');
 
@@ -65,7 +71,9 @@ describe('devkit lint (CI)', () => {
     const run = await devkit(['hooks', 'run', 'pre-push'], repo);
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain('src/pushed.js:1:7');
-    expect((JSON.parse((await devkit(['--json', 'hooks', 'run', 'pre-push'], repo)).stdout) as LintJson).files).toEqual(['devkit.json', 'src/pushed.js']);
+    expect((JSON.parse((await devkit(['--json', 'hooks', 'run', 'pre-push'], repo)).stdout) as LintJson).files).toEqual(
+      ['devkit.json', 'src/pushed.js'],
+    );
   });
 
   it('a ref that is not in the clone is exit 2 with the fetch to run', async () => {
@@ -81,18 +89,22 @@ describe('devkit lint (CI)', () => {
 
   it('the lockfile check runs when a manifest is staged, on the staged manifest: drift blocks the commit', async () => {
     // The lockfile pnpm writes for this package.json (no dependencies).
-    const lockfile = "lockfileVersion: '9.0'\n\nsettings:\n  autoInstallPeers: true\n  excludeLinksFromLockfile: false\n\nimporters:\n\n  .: {}\n";
+    const lockfile =
+      "lockfileVersion: '9.0'\n\nsettings:\n  autoInstallPeers: true\n  excludeLinksFromLockfile: false\n\nimporters:\n\n  .: {}\n";
     const repo = makeRepo({ 'pnpm-lock.yaml': lockfile });
     await installHooks(repo);
     writeFileSync(join(repo, 'src/x.js'), 'export const x = 1;\n');
     git(repo, 'add', 'src/x.js');
-    const untouched = JSON.parse((await devkit(['--json', 'hooks', 'run', 'pre-commit'], repo)).stdout) as { checks: Array<{ name: string; status: string }> };
+    const untouched = JSON.parse((await devkit(['--json', 'hooks', 'run', 'pre-commit'], repo)).stdout) as {
+      checks: Array<{ name: string; status: string }>;
+    };
     expect(untouched.checks).toEqual([
       { name: 'lint-staged', status: 'passed' },
       { name: 'lockfile', status: 'skipped', reason: 'no file it checks is changed' },
     ]);
 
-    const manifest = (deps?: Record<string, string>) => `${JSON.stringify({ name: 'hooks-fixture', private: true, type: 'module', ...(deps ? { dependencies: deps } : {}) }, null, 2)}\n`;
+    const manifest = (deps?: Record<string, string>) =>
+      `${JSON.stringify({ name: 'hooks-fixture', private: true, type: 'module', ...(deps ? { dependencies: deps } : {}) }, null, 2)}\n`;
     writeFileSync(join(repo, 'package.json'), manifest({ 'left-pad': '1.3.0' }));
     git(repo, 'add', 'package.json');
     // The working copy goes back to matching the lockfile; the index still has the new dependency.
@@ -104,24 +116,45 @@ describe('devkit lint (CI)', () => {
     expect(headSubject(repo)).toBe('hooks');
 
     // And the other way round: staged manifest in line, working copy drifted: the commit passes.
-    writeFileSync(join(repo, 'package.json'), manifest().replace('"private"', '"description": "no new dependency",\n  "private"'));
+    writeFileSync(
+      join(repo, 'package.json'),
+      manifest().replace('"private"', '"description": "no new dependency",\n  "private"'),
+    );
     git(repo, 'add', 'package.json');
     writeFileSync(join(repo, 'package.json'), manifest({ 'left-pad': '1.3.0' }));
     const run = await devkit(['--json', 'hooks', 'run', 'pre-commit'], repo);
     expect(run.exitCode, run.stdout).toBe(0);
-    expect((JSON.parse(run.stdout) as { checks: Array<{ name: string; status: string }> }).checks.find((c) => c.name === 'lockfile')?.status).toBe('passed');
+    expect(
+      (JSON.parse(run.stdout) as { checks: Array<{ name: string; status: string }> }).checks.find(
+        (c) => c.name === 'lockfile',
+      )?.status,
+    ).toBe('passed');
   });
 
   it('--since reports lockfile drift committed with --no-verify', async () => {
-    const lockfile = "lockfileVersion: '9.0'\n\nsettings:\n  autoInstallPeers: true\n  excludeLinksFromLockfile: false\n\nimporters:\n\n  .: {}\n";
+    const lockfile =
+      "lockfileVersion: '9.0'\n\nsettings:\n  autoInstallPeers: true\n  excludeLinksFromLockfile: false\n\nimporters:\n\n  .: {}\n";
     const repo = makeRepo({ 'pnpm-lock.yaml': lockfile });
     git(repo, 'branch', 'base');
-    writeFileSync(join(repo, 'package.json'), JSON.stringify({ name: 'hooks-fixture', private: true, type: 'module', devDependencies: { 'left-pad': '^1.3.0' } }));
+    writeFileSync(
+      join(repo, 'package.json'),
+      JSON.stringify({
+        name: 'hooks-fixture',
+        private: true,
+        type: 'module',
+        devDependencies: { 'left-pad': '^1.3.0' },
+      }),
+    );
     git(repo, 'add', 'package.json');
     expect(commit(repo, ['--no-verify']).status).toBe(0);
     const run = await devkit(['--json', 'lint', '--since', 'base'], repo);
     expect(run.exitCode).toBe(1);
     const report = JSON.parse(run.stdout) as LintJson;
-    expect(report.findings.filter((f) => f.code !== 'eslint').map((f) => f.message).join('\n')).toContain('left-pad');
+    expect(
+      report.findings
+        .filter((f) => f.code !== 'eslint')
+        .map((f) => f.message)
+        .join('\n'),
+    ).toContain('left-pad');
   });
 });

@@ -15,7 +15,9 @@ describe('devkit hooks run pre-commit, through a real git commit', () => {
     const direct = await devkit(['hooks', 'run', 'pre-commit'], repo);
     expect(direct.exitCode).toBe(1);
     expect(direct.stdout).toContain('✗ pre-commit: 1 problem in 1 staged file');
-    expect(direct.stdout).toContain("src/bad.js:2:7  error  'unused' is assigned a value but never used.  no-unused-vars");
+    expect(direct.stdout).toContain(
+      "src/bad.js:2:7  error  'unused' is assigned a value but never used.  no-unused-vars",
+    );
     expect(direct.stdout).toContain('fix: fix src/bad.js, then `git add src/bad.js` and commit again');
     const viaGit = commit(repo);
     expect(viaGit.status).toBe(1);
@@ -52,7 +54,9 @@ describe('devkit hooks run pre-commit, through a real git commit', () => {
     const run = commit(repo);
     expect(run.status, run.output).toBe(0);
     expect(run.output).toContain('fixed in the staged version only');
-    expect(committed(repo, 'src/part.js')).toBe('const top = 0;\nexport const one = top + 1;\n\n\n\n\n\nexport const two = 2;\n');
+    expect(committed(repo, 'src/part.js')).toBe(
+      'const top = 0;\nexport const one = top + 1;\n\n\n\n\n\nexport const two = 2;\n',
+    );
     expect(readFileSync(join(repo, 'src/part.js'), 'utf8')).toBe(working);
     expect(git(repo, 'diff', '--', 'src/part.js')).toContain('+const notStaged = 3;');
   });
@@ -70,7 +74,9 @@ describe('devkit hooks run pre-commit, through a real git commit', () => {
     const only = commit(repo, ['--', 'src/a.js']);
     expect(only.status, only.output).toBe(0);
     expect(committed(repo, 'src/a.js')).toBe('const a = 3;\nexport { a };\n');
-    expect(only.output).toContain('src/a.js  warning  fixed in this commit, but `git commit <paths>` will leave the unfixed version staged');
+    expect(only.output).toContain(
+      'src/a.js  warning  fixed in this commit, but `git commit <paths>` will leave the unfixed version staged',
+    );
     expect(only.output).toContain('fix: after the commit: git add src/a.js');
     expect(readFileSync(join(repo, 'src/b.js'), 'utf8')).toBe('const unused = 1;\n');
   });
@@ -93,7 +99,10 @@ describe('devkit hooks run pre-commit, through a real git commit', () => {
 
     expect(fingerprint(join(repo, 'src/other.js'))).toEqual(before.other);
     expect(fingerprint(join(repo, 'src/new.js'))).toEqual(before.untracked);
-    expect(git(repo, 'status', '--porcelain', '--untracked-files=all').split('\n').filter(Boolean).sort()).toEqual([' M src/other.js', '?? src/new.js']);
+    expect(git(repo, 'status', '--porcelain', '--untracked-files=all').split('\n').filter(Boolean).sort()).toEqual([
+      ' M src/other.js',
+      '?? src/new.js',
+    ]);
   });
 
   it('runs nothing on unstaged files: an unstaged lint error does not block', async () => {
@@ -115,7 +124,8 @@ describe('devkit hooks run pre-commit, through a real git commit', () => {
         type: 'module',
         'lint-staged': { 'src/**/*.js': 'eslint --max-warnings=0', '*.txt': 'node check-txt.mjs' },
       },
-      'check-txt.mjs': "import { readFileSync } from 'node:fs';\nfor (const f of process.argv.slice(2)) if (readFileSync(f, 'utf8').includes('TODO')) { console.error(`${f}: TODO left`); process.exitCode = 1; }\n",
+      'check-txt.mjs':
+        "import { readFileSync } from 'node:fs';\nfor (const f of process.argv.slice(2)) if (readFileSync(f, 'utf8').includes('TODO')) { console.error(`${f}: TODO left`); process.exitCode = 1; }\n",
     });
     await installHooks(repo);
     writeFileSync(join(repo, 'src/fixable.js'), 'let a = 1\nexport { a }\n');
@@ -123,10 +133,18 @@ describe('devkit hooks run pre-commit, through a real git commit', () => {
     git(repo, 'add', 'src/fixable.js', 'notes.txt');
     const run = await devkit(['--json', 'hooks', 'run', 'pre-commit'], repo);
     expect(run.exitCode).toBe(1);
-    const report = JSON.parse(run.stdout) as { lintStagedConfig: string; findings: Array<{ code: string; file?: string; rule?: string; message: string }> };
+    const report = JSON.parse(run.stdout) as {
+      lintStagedConfig: string;
+      findings: Array<{ code: string; file?: string; rule?: string; message: string }>;
+    };
     expect(report.lintStagedConfig).toBe('package.json');
     // No --fix in that config: the fixable problems are reported, not fixed.
-    expect(report.findings.filter((f) => f.code === 'eslint').map((f) => f.rule).sort()).toEqual(['prefer-const', 'semi', 'semi']);
+    expect(
+      report.findings
+        .filter((f) => f.code === 'eslint')
+        .map((f) => f.rule)
+        .sort(),
+    ).toEqual(['prefer-const', 'semi', 'semi']);
     const failed = report.findings.find((f) => f.code === 'command-failed');
     expect(failed?.message).toContain('`node check-txt.mjs` exited with code 1');
     expect(failed?.message).toContain('notes.txt: TODO left');
@@ -135,7 +153,12 @@ describe('devkit hooks run pre-commit, through a real git commit', () => {
 
   it('refuses to run a command on a partially staged file (it would see the unstaged part), saying how to proceed', async () => {
     const repo = makeRepo({
-      'package.json': { name: 'hooks-fixture', private: true, type: 'module', 'lint-staged': { '*.txt': 'node check-txt.mjs' } },
+      'package.json': {
+        name: 'hooks-fixture',
+        private: true,
+        type: 'module',
+        'lint-staged': { '*.txt': 'node check-txt.mjs' },
+      },
       'check-txt.mjs': 'process.exitCode = 0;\n',
       'notes.txt': 'one\n',
     });
@@ -144,8 +167,12 @@ describe('devkit hooks run pre-commit, through a real git commit', () => {
     writeFileSync(join(repo, 'notes.txt'), 'one\ntwo\nthree (not staged)\n');
     const run = await devkit(['hooks', 'run', 'pre-commit'], repo);
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toContain('notes.txt  error  `node check-txt.mjs` works on files in the working tree, and notes.txt has changes that are not staged');
-    expect(run.stdout).toContain('fix: stage the whole file (git add notes.txt) or set the unstaged part aside, then commit again');
+    expect(run.stdout).toContain(
+      'notes.txt  error  `node check-txt.mjs` works on files in the working tree, and notes.txt has changes that are not staged',
+    );
+    expect(run.stdout).toContain(
+      'fix: stage the whole file (git add notes.txt) or set the unstaged part aside, then commit again',
+    );
     expect(readFileSync(join(repo, 'notes.txt'), 'utf8')).toBe('one\ntwo\nthree (not staged)\n');
   });
 });

@@ -13,22 +13,32 @@ describe('Prettier, in-process, when the repo has it', () => {
     writeFileSync(join(repo, 'src/ugly.js'), 'export const  x = {a:1,   b:"two"}\n');
     writeFileSync(join(repo, 'README.md'), '#  Title\n\n* item\n');
     // part.js: badly formatted staged line, plus an unstaged line.
-    writeFileSync(join(repo, 'src/part.js'), "export const one = 'one';\nexport const two   =   \"two\"\n");
+    writeFileSync(join(repo, 'src/part.js'), 'export const one = \'one\';\nexport const two   =   "two"\n');
     git(repo, 'add', 'src/ugly.js', 'README.md', 'src/part.js');
-    writeFileSync(join(repo, 'src/part.js'), "export const one = 'one';\nexport const two   =   \"two\"\nexport const unstaged    = 3\n");
+    writeFileSync(
+      join(repo, 'src/part.js'),
+      'export const one = \'one\';\nexport const two   =   "two"\nexport const unstaged    = 3\n',
+    );
 
     const run = commit(repo);
     expect(run.status, run.output).toBe(0);
     expect(committed(repo, 'src/ugly.js')).toBe("export const x = { a: 1, b: 'two' };\n");
     expect(committed(repo, 'README.md')).toBe('# Title\n\n- item\n');
     expect(committed(repo, 'src/part.js')).toBe("export const one = 'one';\nexport const two = 'two';\n");
-    expect(readFileSync(join(repo, 'src/part.js'), 'utf8')).toBe("export const one = 'one';\nexport const two   =   \"two\"\nexport const unstaged    = 3\n");
+    expect(readFileSync(join(repo, 'src/part.js'), 'utf8')).toBe(
+      'export const one = \'one\';\nexport const two   =   "two"\nexport const unstaged    = 3\n',
+    );
   });
 
   it('prettier --check in a lint-staged config reports an unformatted file without writing it', async () => {
     const repo = makeRepo({
       '.prettierrc.json': {},
-      'package.json': { name: 'hooks-fixture', private: true, type: 'module', 'lint-staged': { '*.{js,md}': 'prettier --check' } },
+      'package.json': {
+        name: 'hooks-fixture',
+        private: true,
+        type: 'module',
+        'lint-staged': { '*.{js,md}': 'prettier --check' },
+      },
     });
     writeFileSync(join(repo, 'src/ugly.js'), 'export const  x = 1\n');
     git(repo, 'add', 'src/ugly.js');

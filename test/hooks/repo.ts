@@ -13,7 +13,8 @@ export const ESLINT_CONFIG = `export default [
 /** The environment hooks run in: no git variables from an outer hook, hooks enabled. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('GIT_') && key !== 'HUSKY') env[key] = value;
+  for (const [key, value] of Object.entries(process.env))
+    if (!key.startsWith('GIT_') && key !== 'HUSKY') env[key] = value;
   return { ...env, NO_COLOR: '1', ...extra };
 }
 
@@ -37,7 +38,11 @@ export function makeRepo(files: Record<string, string | object> = {}): string {
   return repo;
 }
 
-export async function devkit(args: readonly string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<DevkitRun> {
+export async function devkit(
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string | undefined> = {},
+): Promise<DevkitRun> {
   return runDevkit(args, { cwd, env: { ...cleanEnv(), ...env } as Record<string, string | undefined> });
 }
 
@@ -57,8 +62,16 @@ export interface GitRun {
 }
 
 /** A real `git commit` (the installed hook runs), never throwing. */
-export function commit(repo: string, args: readonly string[] = [], env: Record<string, string | undefined> = {}): GitRun {
-  const result = spawnSync('git', ['commit', '-m', 'change', ...args], { cwd: repo, env: cleanEnv(env), encoding: 'utf8' });
+export function commit(
+  repo: string,
+  args: readonly string[] = [],
+  env: Record<string, string | undefined> = {},
+): GitRun {
+  const result = spawnSync('git', ['commit', '-m', 'change', ...args], {
+    cwd: repo,
+    env: cleanEnv(env),
+    encoding: 'utf8',
+  });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

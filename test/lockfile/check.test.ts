@@ -53,7 +53,12 @@ function workspace(files: Record<string, string | object> = {}): string {
   writeFiles(dir, {
     'package.json': { name: 'acme', private: true },
     'pnpm-workspace.yaml': 'packages:\n  - apps/*\n',
-    'apps/api/package.json': { name: '@acme/api', version: '1.0.0', dependencies: { '@acme/ui': '^1.0.0', ms: '^2.1.3' }, devDependencies: { 'is-number': '^7.0.0' } },
+    'apps/api/package.json': {
+      name: '@acme/api',
+      version: '1.0.0',
+      dependencies: { '@acme/ui': '^1.0.0', ms: '^2.1.3' },
+      devDependencies: { 'is-number': '^7.0.0' },
+    },
     'pnpm-lock.yaml': LOCKFILE,
     ...files,
   });
@@ -74,7 +79,9 @@ async function check(dir: string, json = true) {
     try {
       report = JSON.parse(run.stdout) as Report;
     } catch {
-      throw new Error(`devkit lockfile check --json printed no JSON (exit ${run.exitCode}):\n${run.stdout}\n${run.stderr}`);
+      throw new Error(
+        `devkit lockfile check --json printed no JSON (exit ${run.exitCode}):\n${run.stdout}\n${run.stderr}`,
+      );
     }
   }
   return { ...run, report, text: normalizeOutput(run.stdout, [dir]), err: normalizeOutput(run.stderr, [dir]) };
@@ -86,10 +93,14 @@ describe('devkit lockfile check', () => {
   it('passes a lockfile that matches, and the acme fixture', async () => {
     const clean = await check(workspace(), false);
     expect(clean.exitCode).toBe(0);
-    expect(clean.text).toBe('✓ pnpm-lock.yaml is up to date with 2 projects; 3 packages pinned, from allowed registries');
+    expect(clean.text).toBe(
+      '✓ pnpm-lock.yaml is up to date with 2 projects; 3 packages pinned, from allowed registries',
+    );
     expect((await check(copyFixture('acme'))).exitCode).toBe(0);
     // from a project folder, the workspace's lockfile is the one checked
-    const dir = workspace({ 'apps/api/package.json': { name: '@acme/api', version: '1.0.0', dependencies: { ms: '^2.1.3' } } });
+    const dir = workspace({
+      'apps/api/package.json': { name: '@acme/api', version: '1.0.0', dependencies: { ms: '^2.1.3' } },
+    });
     const fromProject = await check(join(dir, 'apps/api'));
     expect(fromProject.report!.findings.map((f) => [f.code, f.importer, f.dependency])).toEqual([
       ['DEPENDENCY_REMOVED', 'apps/api', '@acme/ui'],
@@ -99,7 +110,12 @@ describe('devkit lockfile check', () => {
 
   it('lists every drift in one run: importer, dependency, both values, the file, the fix', async () => {
     const dir = workspace({
-      'apps/api/package.json': { name: '@acme/api', version: '1.0.0', dependencies: { '@acme/ui': '^1.1.0', kleur: '^4.1.5' }, devDependencies: { 'is-number': '^7.0.0' } },
+      'apps/api/package.json': {
+        name: '@acme/api',
+        version: '1.0.0',
+        dependencies: { '@acme/ui': '^1.1.0', kleur: '^4.1.5' },
+        devDependencies: { 'is-number': '^7.0.0' },
+      },
       'pnpm-workspace.yaml': 'packages:\n  - apps/*\nautoInstallPeers: false\n',
     });
     const { exitCode, report } = await check(dir);
@@ -111,20 +127,41 @@ describe('devkit lockfile check', () => {
       ['DEPENDENCY_REMOVED', 'apps/api', 'ms'],
       ['DEPENDENCY_ADDED', 'apps/api', 'kleur'],
     ]);
-    expect(report!.findings[0]).toMatchObject({ manifest: false, lockfile: true, file: 'pnpm-workspace.yaml', fix: 'pnpm install' });
-    expect(report!.findings[1]).toMatchObject({ manifest: '^1.1.0', lockfile: '^1.0.0', file: 'apps/api/package.json', field: 'dependencies' });
+    expect(report!.findings[0]).toMatchObject({
+      manifest: false,
+      lockfile: true,
+      file: 'pnpm-workspace.yaml',
+      fix: 'pnpm install',
+    });
+    expect(report!.findings[1]).toMatchObject({
+      manifest: '^1.1.0',
+      lockfile: '^1.0.0',
+      file: 'apps/api/package.json',
+      field: 'dependencies',
+    });
 
     const human = await check(dir, false);
     expect(human.exitCode).toBe(1);
     expect(human.text).toContain('lockfile out of date (pnpm install --frozen-lockfile would fail): 4');
-    expect(human.text).toContain('SPECIFIER_CHANGED apps/api: @acme/ui is "^1.1.0" in apps/api/package.json but "^1.0.0" in pnpm-lock.yaml');
-    expect(human.text).toContain('DEPENDENCY_ADDED apps/api: apps/api/package.json has dependencies.kleur "^4.1.5", which pnpm-lock.yaml does not have');
-    expect(human.text).toContain('SETTING_CHANGED autoInstallPeers is false (pnpm-workspace.yaml) but true in pnpm-lock.yaml');
+    expect(human.text).toContain(
+      'SPECIFIER_CHANGED apps/api: @acme/ui is "^1.1.0" in apps/api/package.json but "^1.0.0" in pnpm-lock.yaml',
+    );
+    expect(human.text).toContain(
+      'DEPENDENCY_ADDED apps/api: apps/api/package.json has dependencies.kleur "^4.1.5", which pnpm-lock.yaml does not have',
+    );
+    expect(human.text).toContain(
+      'SETTING_CHANGED autoInstallPeers is false (pnpm-workspace.yaml) but true in pnpm-lock.yaml',
+    );
     expect(human.text).toContain('fix: pnpm install');
   });
 
   it('finds packages without integrity, with the lockfile line', async () => {
-    const dir = workspace({ 'pnpm-lock.yaml': LOCKFILE.replace('    resolution: {integrity: sha512-MMMM}', '    resolution: {tarball: https://registry.npmjs.org/ms/-/ms-2.1.3.tgz}') });
+    const dir = workspace({
+      'pnpm-lock.yaml': LOCKFILE.replace(
+        '    resolution: {integrity: sha512-MMMM}',
+        '    resolution: {tarball: https://registry.npmjs.org/ms/-/ms-2.1.3.tgz}',
+      ),
+    });
     const { exitCode, report } = await check(dir);
     expect(exitCode).toBe(1);
     expect(report!.findings).toEqual([
@@ -140,13 +177,20 @@ describe('devkit lockfile check', () => {
     const { exitCode, report } = await check(allowed);
     expect(exitCode).toBe(1);
     expect(report!.findings).toEqual([
-      expect.objectContaining({ code: 'INSECURE_URL', kind: 'registry', package: '@acme/ui@1.0.0', lockfile: 'http://npm.acme.internal/@acme/ui/-/ui-1.0.0.tgz' }),
+      expect.objectContaining({
+        code: 'INSECURE_URL',
+        kind: 'registry',
+        package: '@acme/ui@1.0.0',
+        lockfile: 'http://npm.acme.internal/@acme/ui/-/ui-1.0.0.tgz',
+      }),
     ]);
 
     const elsewhere = workspace({ 'devkit.json': { lockfile: { registries: ['https://npm.acme.dev/'] } } });
     const result = await check(elsewhere, false);
     expect(result.exitCode).toBe(1);
-    expect(result.text).toContain('REGISTRY_NOT_ALLOWED ms@2.1.3 is downloaded from https://registry.npmjs.org/ms/-/ms-2.1.3.tgz, outside the allowed registries (https://npm.acme.dev/)');
+    expect(result.text).toContain(
+      'REGISTRY_NOT_ALLOWED ms@2.1.3 is downloaded from https://registry.npmjs.org/ms/-/ms-2.1.3.tgz, outside the allowed registries (https://npm.acme.dev/)',
+    );
     expect(result.text).toContain('registries: 3');
   });
 
@@ -155,15 +199,41 @@ describe('devkit lockfile check', () => {
     rmSync(join(missing, 'pnpm-lock.yaml'));
     const cases: Array<[string, string, RegExp]> = [
       [missing, 'E_LOCKFILE_MISSING', /no pnpm-lock\.yaml in .*\n.*fix:.*pnpm install/],
-      [workspace({ 'pnpm-lock.yaml': LOCKFILE.replace('      ms:\n        specifier: ^2.1.3', '      ms: [\n        specifier: ^2.1.3') }), 'E_LOCKFILE_PARSE', /pnpm-lock\.yaml:\d+ is not valid YAML/],
       [
-        workspace({ 'pnpm-lock.yaml': LOCKFILE.replace('  apps/api:\n', '<<<<<<< HEAD\n  apps/api:\n=======\n  apps/api:\n>>>>>>> main\n') }),
+        workspace({
+          'pnpm-lock.yaml': LOCKFILE.replace(
+            '      ms:\n        specifier: ^2.1.3',
+            '      ms: [\n        specifier: ^2.1.3',
+          ),
+        }),
+        'E_LOCKFILE_PARSE',
+        /pnpm-lock\.yaml:\d+ is not valid YAML/,
+      ],
+      [
+        workspace({
+          'pnpm-lock.yaml': LOCKFILE.replace(
+            '  apps/api:\n',
+            '<<<<<<< HEAD\n  apps/api:\n=======\n  apps/api:\n>>>>>>> main\n',
+          ),
+        }),
         'E_LOCKFILE_CONFLICT',
         /pnpm-lock\.yaml has unresolved git merge-conflict markers \(lines 11, 13, 15\)\n.*fix:.*pnpm install/,
       ],
-      [workspace({ 'pnpm-lock.yaml': LOCKFILE.replace("'9.0'", "'5.4'") }), 'E_LOCKFILE_VERSION', /lockfileVersion "5\.4"; pnpm 10 reads lockfile version 9\.x only/],
-      [workspace({ 'apps/api/package.json': '{ "name": "@acme/api", }' }), 'E_MANIFEST_PARSE', /apps\/api\/package\.json is not valid JSON/],
-      [workspace({ 'pnpm-workspace.yaml': 'packages:\n  - apps/*\n catalog: [\n' }), 'E_WORKSPACE_PARSE', /pnpm-workspace\.yaml:\d+ is not valid YAML/],
+      [
+        workspace({ 'pnpm-lock.yaml': LOCKFILE.replace("'9.0'", "'5.4'") }),
+        'E_LOCKFILE_VERSION',
+        /lockfileVersion "5\.4"; pnpm 10 reads lockfile version 9\.x only/,
+      ],
+      [
+        workspace({ 'apps/api/package.json': '{ "name": "@acme/api", }' }),
+        'E_MANIFEST_PARSE',
+        /apps\/api\/package\.json is not valid JSON/,
+      ],
+      [
+        workspace({ 'pnpm-workspace.yaml': 'packages:\n  - apps/*\n catalog: [\n' }),
+        'E_WORKSPACE_PARSE',
+        /pnpm-workspace\.yaml:\d+ is not valid YAML/,
+      ],
     ];
     for (const [dir, code, message] of cases) {
       const human = await check(dir, false);
@@ -177,7 +247,10 @@ describe('devkit lockfile check', () => {
 
   it('reads the working tree as it is when files change between runs', async () => {
     const dir = workspace();
-    writeFileSync(join(dir, 'apps/api/package.json'), JSON.stringify({ name: '@acme/api', dependencies: { '@acme/ui': '^1.0.0', ms: '^2.1.3' } }));
+    writeFileSync(
+      join(dir, 'apps/api/package.json'),
+      JSON.stringify({ name: '@acme/api', dependencies: { '@acme/ui': '^1.0.0', ms: '^2.1.3' } }),
+    );
     const { report } = await check(dir);
     expect(report!.findings.map((f) => f.code)).toEqual(['DEPENDENCY_REMOVED']);
   });

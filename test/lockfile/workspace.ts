@@ -21,7 +21,7 @@ export const BASE_FILES: Record<string, string | object> = {
     '  legacy:',
     '    left-pad: 1.3.0',
     'overrides:',
-    "  is-odd>is-number: 6.0.0",
+    '  is-odd>is-number: 6.0.0',
     '  is-positive: 3.1.0',
     'patchedDependencies:',
     '  is-positive@3.1.0: patches/is-positive@3.1.0.patch',
@@ -54,7 +54,12 @@ export const BASE_FILES: Record<string, string | object> = {
   'apps/web/package.json': {
     name: '@oracle/web',
     version: '1.0.0',
-    dependencies: { react: '18.3.1', 'use-sync-external-store': '1.2.0', 'left-pad': 'catalog:legacy', '@oracle/shared': 'workspace:^1.0.0' },
+    dependencies: {
+      react: '18.3.1',
+      'use-sync-external-store': '1.2.0',
+      'left-pad': 'catalog:legacy',
+      '@oracle/shared': 'workspace:^1.0.0',
+    },
     dependenciesMeta: { '@oracle/shared': { injected: true } },
     publishConfig: { directory: 'dist' },
   },
@@ -103,7 +108,14 @@ export function isolatedEnv(home: string): Record<string, string> {
     if (value === undefined || /^(npm|pnpm)_/i.test(key) || key === 'PNPM_HOME' || key === 'NODE_OPTIONS') continue;
     env[key] = value;
   }
-  return { ...env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), XDG_DATA_HOME: join(home, '.local/share'), XDG_STATE_HOME: join(home, '.local/state') };
+  return {
+    ...env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    XDG_DATA_HOME: join(home, '.local/share'),
+    XDG_STATE_HOME: join(home, '.local/state'),
+  };
 }
 
 export interface PnpmResult {
@@ -114,7 +126,10 @@ export interface PnpmResult {
 }
 
 /** Runs pnpm with the shared store and the isolated environment. */
-export function pnpm(args: readonly string[], options: { cwd: string; home: string; store: string }): Promise<PnpmResult> {
+export function pnpm(
+  args: readonly string[],
+  options: { cwd: string; home: string; store: string },
+): Promise<PnpmResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('pnpm', [...args, '--store-dir', options.store, '--config.confirmModulesPurge=false'], {
       cwd: options.cwd,
@@ -135,7 +150,11 @@ export function pnpm(args: readonly string[], options: { cwd: string; home: stri
 }
 
 /** Runs async jobs with at most `limit` at a time, keeping their order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, job: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  job: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {

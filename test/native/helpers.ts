@@ -7,11 +7,19 @@ import { requirePrerequisite } from '@devkit/test-utils';
 /** Throws (tests never skip) unless a Docker engine answers. */
 export function requireDocker(): void {
   const answers = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
-  requirePrerequisite('a Docker engine', answers, 'bash tools/system/30-docker.sh (installs docker.io and starts dockerd --bridge=none --iptables=false)');
+  requirePrerequisite(
+    'a Docker engine',
+    answers,
+    'bash tools/system/30-docker.sh (installs docker.io and starts dockerd --bridge=none --iptables=false)',
+  );
 }
 
 export function docker(...args: string[]): string {
-  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 }).trim();
+  return execFileSync('docker', args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  }).trim();
 }
 
 function alive(pid: number): boolean {
@@ -56,7 +64,17 @@ export function digestTree(dir: string): Record<string, string> {
  * (host path → container path) in with `docker cp`; returns stdout. The container is removed.
  */
 export function runInImage(image: string, files: Record<string, string>, command: string[]): string {
-  const id = docker('create', '--network', 'none', '--label', 'devkit.test=consumer', '--entrypoint', 'sleep', image, 'infinity');
+  const id = docker(
+    'create',
+    '--network',
+    'none',
+    '--label',
+    'devkit.test=consumer',
+    '--entrypoint',
+    'sleep',
+    image,
+    'infinity',
+  );
   try {
     docker('start', id);
     for (const [from, to] of Object.entries(files)) {

@@ -3,7 +3,16 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, copyFixture, DEVKIT_BIN, hasBinary, requirePrerequisite, runDevkit, tempDir, waitFor } from '@devkit/test-utils';
+import {
+  cleanupTempDirs,
+  copyFixture,
+  DEVKIT_BIN,
+  hasBinary,
+  requirePrerequisite,
+  runDevkit,
+  tempDir,
+  waitFor,
+} from '@devkit/test-utils';
 import { digestTree, docker, leftoverContainers, requireDocker, runInImage } from './helpers.js';
 
 // One file for everything that needs the Docker engine, so the builder images are made once
@@ -64,8 +73,13 @@ describe('devkit native images', () => {
     const again = await runDevkit(['native', 'images', '--json'], { cwd: repo });
     expect(again.exitCode).toBe(0);
     const second = (JSON.parse(again.stdout) as { images: ImageRecord[] }).images;
-    expect(second.map((i) => [i.builder, i.id, i.built])).toEqual(images.map((i) => [i.builder, i.id, { base: false, builder: false }]));
-    const recorded = JSON.parse(readFileSync(join(repo, '.devkit/native/images.json'), 'utf8')) as Record<string, { id: string }>;
+    expect(second.map((i) => [i.builder, i.id, i.built])).toEqual(
+      images.map((i) => [i.builder, i.id, { base: false, builder: false }]),
+    );
+    const recorded = JSON.parse(readFileSync(join(repo, '.devkit/native/images.json'), 'utf8')) as Record<
+      string,
+      { id: string }
+    >;
     expect(recorded.bullseye!.id).toBe(images.find((i) => i.builder === 'bullseye')!.id);
     // Builds ran on exactly those images.
     expect(new Set(builds.map((b) => b.image))).toEqual(new Set(images.map((i) => i.id)));
@@ -98,29 +112,54 @@ describe('devkit native build on the fixture', () => {
         'packages/fastdiff/dist/native/linux-x64-gnu/fastdiff-smoke',
       ].sort(),
     );
-    const floor = (target: string, suffix: string) => builds.find((b) => b.target === target)!.outputs.find((o) => o.path.endsWith(suffix))!.floor;
+    const floor = (target: string, suffix: string) =>
+      builds.find((b) => b.target === target)!.outputs.find((o) => o.path.endsWith(suffix))!.floor;
     expect(floor('linux-x64-gnu', '.node')).toEqual({ glibc: '2.2.5' });
     expect(floor('linux-arm64-gnu', '.node')).toEqual({ glibc: '2.17' });
     expect(floor('darwin-x64', '.node')).toEqual({ macos: '10.15' });
     expect(floor('darwin-arm64', '.node')).toEqual({ macos: '11.0' });
-    const manifest = JSON.parse(readFileSync(join(repo, 'packages/fastdiff/dist/native/darwin-arm64/manifest.json'), 'utf8')) as { outputs: Array<{ path: string; floor: unknown }> };
-    expect(manifest.outputs).toContainEqual(expect.objectContaining({ path: 'prebuilds/darwin-arm64/fastdiff.napi.node', floor: { macos: '11.0' } }));
+    const manifest = JSON.parse(
+      readFileSync(join(repo, 'packages/fastdiff/dist/native/darwin-arm64/manifest.json'), 'utf8'),
+    ) as { outputs: Array<{ path: string; floor: unknown }> };
+    expect(manifest.outputs).toContainEqual(
+      expect.objectContaining({ path: 'prebuilds/darwin-arm64/fastdiff.napi.node', floor: { macos: '11.0' } }),
+    );
     expect(leftoverContainers()).toEqual([]);
   });
 
   it('produces Mach-O with LC_BUILD_VERSION and an ad-hoc signed arm64 addon (checked by devkit native verify)', async () => {
-    const arm = await runDevkit(['native', 'verify', 'packages/fastdiff/prebuilds/darwin-arm64/fastdiff.napi.node', '--target', 'darwin-arm64', '--json'], { cwd: repo });
+    const arm = await runDevkit(
+      [
+        'native',
+        'verify',
+        'packages/fastdiff/prebuilds/darwin-arm64/fastdiff.napi.node',
+        '--target',
+        'darwin-arm64',
+        '--json',
+      ],
+      { cwd: repo },
+    );
     expect(arm.exitCode).toBe(0);
     const report = JSON.parse(arm.stdout) as { format: string; floor: unknown };
     expect(report).toMatchObject({ format: 'macho', floor: { macos: '11.0' } });
     // The same addon is not an x86-64 one: verify says so.
-    const wrong = await runDevkit(['native', 'verify', 'packages/fastdiff/prebuilds/darwin-arm64/fastdiff.napi.node', '--target', 'darwin-x64'], { cwd: repo });
+    const wrong = await runDevkit(
+      ['native', 'verify', 'packages/fastdiff/prebuilds/darwin-arm64/fastdiff.napi.node', '--target', 'darwin-x64'],
+      { cwd: repo },
+    );
     expect(wrong.exitCode).toBe(1);
     expect(wrong.stdout).toMatch(/has no x86_64 slice/);
   });
 
   it('loads the linux-x64 prebuild with the host Node and calls it', () => {
-    const out = execFileSync(process.execPath, ['-e', "const f = require('./packages/fastdiff'); console.log(f.version(), f.distance(Buffer.from('kitten'), Buffer.from('sitting')), f.commonPrefix(Buffer.from('abcx'), Buffer.from('abcy')), f.equal(Buffer.from('a'), Buffer.from('a')))"], { cwd: repo, encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        "const f = require('./packages/fastdiff'); console.log(f.version(), f.distance(Buffer.from('kitten'), Buffer.from('sitting')), f.commonPrefix(Buffer.from('abcx'), Buffer.from('abcy')), f.equal(Buffer.from('a'), Buffer.from('a')))",
+      ],
+      { cwd: repo, encoding: 'utf8' },
+    );
     expect(out.trim()).toBe('1.0.0 3 3 true');
   });
 
@@ -137,7 +176,11 @@ describe('devkit native build on the fixture', () => {
   });
 
   it('runs the arm64 build under qemu-aarch64 against the builder arm64 glibc', () => {
-    requirePrerequisite('qemu-aarch64', hasBinary('qemu-aarch64'), 'apt-get install qemu-user (tools/system/30-docker.sh does)');
+    requirePrerequisite(
+      'qemu-aarch64',
+      hasBinary('qemu-aarch64'),
+      'apt-get install qemu-user (tools/system/30-docker.sh does)',
+    );
     const sysroot = mkdtempSync(join(tmpdir(), 'devkit-arm64-sysroot-'));
     const bullseye = images.find((i) => i.builder === 'bullseye')!;
     const id = docker('create', '--network', 'none', bullseye.id, 'true');
@@ -157,7 +200,10 @@ describe('devkit native build on the fixture', () => {
     const before = digestTree(join(repo, 'packages/fastdiff/prebuilds'));
     // No engine at this address: a cache hit must not need one.
     const started = performance.now();
-    const again = await runDevkit(['native', 'build', '--json'], { cwd: repo, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    const again = await runDevkit(['native', 'build', '--json'], {
+      cwd: repo,
+      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    });
     const ms = performance.now() - started;
     expect(again.exitCode, again.stderr).toBe(0);
     const second = (JSON.parse(again.stdout) as { builds: Build[] }).builds;
@@ -201,14 +247,21 @@ describe('builder images that went away', () => {
 describe('a real published N-API addon built from source', () => {
   it('builds bufferutil (npm pack at test time) for linux-x64-gnu and loads it with the host Node', async () => {
     const dir = tempDir('devkit-npm-addon-');
-    const packed = execFileSync('npm', ['pack', 'bufferutil@4.1.0', '--silent'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop()!;
+    const packed = execFileSync('npm', ['pack', 'bufferutil@4.1.0', '--silent'], { cwd: dir, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop()!;
     execFileSync('tar', ['-xzf', packed], { cwd: dir });
     writeFileSync(join(dir, 'package.json'), '{ "name": "addon-host", "private": true }\n');
     writeFileSync(join(dir, 'pnpm-workspace.yaml'), 'packages:\n  - package\n');
     // Its shipped prebuilds are removed so that only the one devkit builds can load.
     execFileSync('rm', ['-rf', join(dir, 'package/prebuilds')]);
     writeFileSync(join(dir, 'devkit.json'), '{}\n');
-    setNative(dir, { packages: { bufferutil: { build: 'node-gyp rebuild', outputs: ['build/Release/*.node'], targets: ['linux-x64-gnu'] } } });
+    setNative(dir, {
+      packages: {
+        bufferutil: { build: 'node-gyp rebuild', outputs: ['build/Release/*.node'], targets: ['linux-x64-gnu'] },
+      },
+    });
     const built = await runDevkit(['native', 'build', '--json'], { cwd: dir, timeoutMs: 600_000 });
     expect(built.exitCode, built.stdout + built.stderr).toBe(0);
     const [build] = (JSON.parse(built.stdout) as { builds: Build[] }).builds;
@@ -219,14 +272,24 @@ describe('a real published N-API addon built from source', () => {
       b.mask(data, mask, out, 0, data.length);
       b.unmask(out, mask);
       console.log(out.toString(), typeof b.mask);`;
-    expect(execFileSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8' }).trim()).toBe('hello, devkit function');
+    expect(execFileSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8' }).trim()).toBe(
+      'hello, devkit function',
+    );
   });
 });
 
 describe('errors', () => {
   it('a failing build command: exit 1 with the target and the last lines of its log; no container left', async () => {
     const dir = copyFixture('acme');
-    setNative(dir, { packages: { '@acme/fastdiff': { build: 'echo compiling fastdiff; echo "fatal: something is broken" >&2; exit 7', outputs: ['out/*'], targets: ['linux-x64-gnu'] } } });
+    setNative(dir, {
+      packages: {
+        '@acme/fastdiff': {
+          build: 'echo compiling fastdiff; echo "fatal: something is broken" >&2; exit 7',
+          outputs: ['out/*'],
+          targets: ['linux-x64-gnu'],
+        },
+      },
+    });
     const run = await runDevkit(['native', 'build'], { cwd: dir });
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/E_NATIVE_BUILD_FAILED.*linux-x64-gnu.*exited with code 7/);
@@ -239,7 +302,8 @@ describe('errors', () => {
 
   it('an output that fails verification: exit 1 naming the library; nothing installed or cached', async () => {
     const dir = copyFixture('acme');
-    const build = "mkdir -p out && echo 'int f(void) { return 0; }' > x.c && $CC -shared -fPIC -o out/x.so x.c -Wl,--no-as-needed -lutil";
+    const build =
+      "mkdir -p out && echo 'int f(void) { return 0; }' > x.c && $CC -shared -fPIC -o out/x.so x.c -Wl,--no-as-needed -lutil";
     setNative(dir, { packages: { '@acme/fastdiff': { build, outputs: ['out/*.so'], targets: ['linux-x64-gnu'] } } });
     const run = await runDevkit(['native', 'build'], { cwd: dir });
     expect(run.exitCode).toBe(1);
@@ -253,7 +317,10 @@ describe('errors', () => {
 
   it('no Docker engine on a cache miss: exit 3 with how to start one', async () => {
     const dir = copyFixture('acme');
-    const run = await runDevkit(['native', 'build', '--target', 'linux-x64-gnu'], { cwd: dir, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    const run = await runDevkit(['native', 'build', '--target', 'linux-x64-gnu'], {
+      cwd: dir,
+      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    });
     expect(run.exitCode).toBe(3);
     expect(run.stderr).toMatch(/E_NATIVE_NO_DOCKER: no Docker engine answers at unix:\/\/\/nonexistent\/docker.sock/);
     expect(run.stderr).toMatch(/dockerd --bridge=none --iptables=false/);
@@ -264,7 +331,21 @@ describe('errors', () => {
     const bullseye = images.find((i) => i.builder === 'bullseye')!;
     // What a devkit killed with SIGKILL leaves: a labelled build container whose process is gone.
     const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim();
-    const orphan = docker('create', '--network', 'none', '--label', 'devkit.native=build', '--label', `devkit.pid=${dead}`, '--label', `devkit.host=${hostname()}`, '--entrypoint', 'sleep', bullseye.id, 'infinity');
+    const orphan = docker(
+      'create',
+      '--network',
+      'none',
+      '--label',
+      'devkit.native=build',
+      '--label',
+      `devkit.pid=${dead}`,
+      '--label',
+      `devkit.host=${hostname()}`,
+      '--entrypoint',
+      'sleep',
+      bullseye.id,
+      'infinity',
+    );
     docker('start', orphan);
     expect(leftoverContainers()).toContain(orphan.slice(0, 12));
     const run = await runDevkit(['native', 'build', '--target', 'linux-x64-gnu'], { cwd: dir });
@@ -274,15 +355,35 @@ describe('errors', () => {
 
   it('Ctrl-C during a build removes its container', async () => {
     const dir = copyFixture('acme');
-    setNative(dir, { packages: { '@acme/fastdiff': { build: 'echo started; sleep 120', outputs: ['out/*'], targets: ['linux-x64-gnu'] } } });
-    const child = spawn(process.execPath, [DEVKIT_BIN, 'native', 'build'], { cwd: dir, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    setNative(dir, {
+      packages: {
+        '@acme/fastdiff': { build: 'echo started; sleep 120', outputs: ['out/*'], targets: ['linux-x64-gnu'] },
+      },
+    });
+    const child = spawn(process.execPath, [DEVKIT_BIN, 'native', 'build'], {
+      cwd: dir,
+      stdio: 'ignore',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
     // Interrupt once the build is under way: its container runs, and in it the build command
     // has got past its first line (the engine lists `sleep 120` among the container's processes).
-    const building = { timeoutMs: 60_000, intervalMs: 100, failIf: () => child.exitCode !== null && `devkit native build exited ${child.exitCode}` };
+    const building = {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      failIf: () => child.exitCode !== null && `devkit native build exited ${child.exitCode}`,
+    };
     try {
-      const container = await waitFor(() => docker('ps', '--filter', 'label=devkit.package=@acme/fastdiff', '--format', '{{.ID}}'), { what: 'the build container of @acme/fastdiff to run', ...building });
-      await waitFor(() => spawnSync('docker', ['top', container], { encoding: 'utf8' }).stdout.includes('sleep 120'), { what: `the build command to run in container ${container}`, ...building });
+      const container = await waitFor(
+        () => docker('ps', '--filter', 'label=devkit.package=@acme/fastdiff', '--format', '{{.ID}}'),
+        { what: 'the build container of @acme/fastdiff to run', ...building },
+      );
+      await waitFor(() => spawnSync('docker', ['top', container], { encoding: 'utf8' }).stdout.includes('sleep 120'), {
+        what: `the build command to run in container ${container}`,
+        ...building,
+      });
     } finally {
       child.kill('SIGINT');
     }
@@ -290,6 +391,10 @@ describe('errors', () => {
     // Ended by the interrupt: the signal itself, or 130 where the CLI turns it into an exit code.
     expect(result.signal === 'SIGINT' || result.code === 130).toBe(true);
     expect(leftoverContainers()).toEqual([]);
-    expect(spawnSync('docker', ['ps', '-aq', '--filter', 'label=devkit.package=@acme/fastdiff'], { encoding: 'utf8' }).stdout.trim()).toBe('');
+    expect(
+      spawnSync('docker', ['ps', '-aq', '--filter', 'label=devkit.package=@acme/fastdiff'], {
+        encoding: 'utf8',
+      }).stdout.trim(),
+    ).toBe('');
   });
 });

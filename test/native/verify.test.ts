@@ -18,22 +18,34 @@ describe('devkit native verify', () => {
     expect(Number(hostGlibc().split('.')[1])).toBeGreaterThanOrEqual(36);
     const dir = tempDir('devkit-verify-');
     // arc4random came with glibc 2.36; memcpy is as old as x86-64 glibc.
-    writeFileSync(join(dir, 'rand.c'), '#include <stdlib.h>\n#include <string.h>\n#include <stdio.h>\nint main(int c, char **v) { char b[8]; memcpy(b, v[0], 4); printf("%u\\n", arc4random() ^ b[0]); return 0; }\n');
+    writeFileSync(
+      join(dir, 'rand.c'),
+      '#include <stdlib.h>\n#include <string.h>\n#include <stdio.h>\nint main(int c, char **v) { char b[8]; memcpy(b, v[0], 4); printf("%u\\n", arc4random() ^ b[0]); return 0; }\n',
+    );
     execFileSync('gcc', ['-O2', '-o', join(dir, 'rand'), join(dir, 'rand.c')]);
     const run = await runDevkit(['native', 'verify', 'rand', '--target', 'linux-x64-gnu'], { cwd: dir });
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toMatch(/symbol arc4random needs GLIBC_2\.36 from libc\.so\.6, not available on linux-x64-gnu \(glibc 2\.31\)/);
+    expect(run.stdout).toMatch(
+      /symbol arc4random needs GLIBC_2\.36 from libc\.so\.6, not available on linux-x64-gnu \(glibc 2\.31\)/,
+    );
     expect(run.stdout).not.toMatch(/memcpy/);
-    const json = JSON.parse((await runDevkit(['native', 'verify', 'rand', '--target', 'linux-x64-gnu', '--json'], { cwd: dir })).stdout) as {
+    const json = JSON.parse(
+      (await runDevkit(['native', 'verify', 'rand', '--target', 'linux-x64-gnu', '--json'], { cwd: dir })).stdout,
+    ) as {
       ok: boolean;
       floor: { glibc: string };
       violations: Array<{ symbol?: string; version?: string; library?: string }>;
     };
     expect(json.ok).toBe(false);
     expect(json.floor.glibc).toBe('2.36');
-    expect(json.violations.filter((v) => v.symbol !== undefined).map((v) => [v.symbol, v.version, v.library])).toContainEqual(['arc4random', 'GLIBC_2.36', 'libc.so.6']);
+    expect(
+      json.violations.filter((v) => v.symbol !== undefined).map((v) => [v.symbol, v.version, v.library]),
+    ).toContainEqual(['arc4random', 'GLIBC_2.36', 'libc.so.6']);
     // The same file passes once the target's floor is raised to the host's glibc.
-    writeFileSync(join(dir, 'devkit.json'), JSON.stringify({ native: { targets: { 'linux-x64-gnu': { glibc: '2.36' } } } }));
+    writeFileSync(
+      join(dir, 'devkit.json'),
+      JSON.stringify({ native: { targets: { 'linux-x64-gnu': { glibc: '2.36' } } } }),
+    );
     expect((await runDevkit(['native', 'verify', 'rand', '--target', 'linux-x64-gnu'], { cwd: dir })).exitCode).toBe(0);
   });
 
@@ -68,10 +80,15 @@ describe('usage errors', () => {
     const config = JSON.parse(readFileSync(file, 'utf8')) as { native: Record<string, unknown> };
     config.native.targets = { 'linux-x64-gnu': { builder: 'centos7' } };
     writeFileSync(file, JSON.stringify(config));
-    const run = await runDevkit(['native', 'build'], { cwd: repo, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    const run = await runDevkit(['native', 'build'], {
+      cwd: repo,
+      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    });
     expect(run.exitCode).toBe(2);
     // devkit.json's own rules catch it, naming the key.
-    expect(run.stderr).toMatch(/native\.targets\.linux-x64-gnu\.builder: target linux-x64-gnu names builder "centos7", which is neither built in nor declared in native\.builders/);
+    expect(run.stderr).toMatch(
+      /native\.targets\.linux-x64-gnu\.builder: target linux-x64-gnu names builder "centos7", which is neither built in nor declared in native\.builders/,
+    );
     const images = await runDevkit(['native', 'images', '--builder', 'centos7'], { cwd: copyFixture('acme') });
     expect(images.exitCode).toBe(2);
     expect(images.stderr).toMatch(/unknown builder "centos7"/);

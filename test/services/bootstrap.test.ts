@@ -1,7 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupCheckouts, devkit, makeCheckout, parseJson, psql, requireServiceBinaries, storedPort, supervisorRecord } from './helpers.js';
+import {
+  cleanupCheckouts,
+  devkit,
+  makeCheckout,
+  parseJson,
+  psql,
+  requireServiceBinaries,
+  storedPort,
+  supervisorRecord,
+} from './helpers.js';
 
 interface BootstrapJson {
   ok: boolean;
@@ -32,8 +41,12 @@ describe('the services step of devkit bootstrap', () => {
     expect(first.exitCode, first.stdout + first.stderr).toBe(0);
     expect(servicesStep(parseJson<BootstrapJson>(first))!.status).toBe('done');
     const port = storedPort(dir, 'postgres-15');
-    expect(readFileSync(join(dir, '.env.devkit'), 'utf8')).toContain(`DATABASE_URL=postgres://postgres@127.0.0.1:${port}/app`);
-    expect(await psql(port, 'app', "SELECT count(*) FROM information_schema.tables WHERE table_name = 'items'")).toBe('1');
+    expect(readFileSync(join(dir, '.env.devkit'), 'utf8')).toContain(
+      `DATABASE_URL=postgres://postgres@127.0.0.1:${port}/app`,
+    );
+    expect(await psql(port, 'app', "SELECT count(*) FROM information_schema.tables WHERE table_name = 'items'")).toBe(
+      '1',
+    );
     expect(readFileSync(join(dir, 'setup-runs.log'), 'utf8')).toBe('ran\n');
 
     const warm = parseJson<BootstrapJson>(await devkit(dir, ['bootstrap', '--yes', '--json']));
@@ -42,12 +55,21 @@ describe('the services step of devkit bootstrap', () => {
   });
 
   it('runs setup again only when a file it names changes', async () => {
-    writeFileSync(join(dir, 'db/schema.sql'), 'CREATE TABLE IF NOT EXISTS items (id int);\nCREATE TABLE IF NOT EXISTS orders (id int);\n');
+    writeFileSync(
+      join(dir, 'db/schema.sql'),
+      'CREATE TABLE IF NOT EXISTS items (id int);\nCREATE TABLE IF NOT EXISTS orders (id int);\n',
+    );
     const run = parseJson<BootstrapJson>(await devkit(dir, ['bootstrap', '--yes', '--json']));
     expect(servicesStep(run)!.status).toBe('done');
     expect(servicesStep(run)!.summary).toContain('setup due: postgres');
     expect(readFileSync(join(dir, 'setup-runs.log'), 'utf8')).toBe('ran\nran\n');
-    expect(await psql(storedPort(dir, 'postgres-15'), 'app', "SELECT count(*) FROM information_schema.tables WHERE table_name = 'orders'")).toBe('1');
+    expect(
+      await psql(
+        storedPort(dir, 'postgres-15'),
+        'app',
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'orders'",
+      ),
+    ).toBe('1');
   });
 
   it('restarts a service killed with -9 (data intact) and skips the step with --no-services', async () => {
@@ -73,7 +95,11 @@ describe('the services step of devkit bootstrap', () => {
     expect(servicesStep(run)!.summary).toBe('config changed: postgres');
     const port = storedPort(dir, 'postgres-15');
     expect(await psql(port, 'reports', 'SELECT current_database()')).toBe('reports');
-    expect(readFileSync(join(dir, '.env.devkit'), 'utf8')).toContain(`DATABASE_URL_REPORTS=postgres://postgres@127.0.0.1:${port}/reports`);
-    expect(servicesStep(parseJson<BootstrapJson>(await devkit(dir, ['bootstrap', '--yes', '--json'])))!.status).toBe('skipped');
+    expect(readFileSync(join(dir, '.env.devkit'), 'utf8')).toContain(
+      `DATABASE_URL_REPORTS=postgres://postgres@127.0.0.1:${port}/reports`,
+    );
+    expect(servicesStep(parseJson<BootstrapJson>(await devkit(dir, ['bootstrap', '--yes', '--json'])))!.status).toBe(
+      'skipped',
+    );
   });
 });

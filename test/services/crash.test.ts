@@ -1,7 +1,23 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_SERVICES, cleanupCheckouts, devkit, getBlob, isRunning, makeCheckout, memcached, parseJson, psql, pushBlob, redisCli, requireServiceBinaries, storedPort, supervisorRecord, type StatusJson } from './helpers.js';
+import {
+  ALL_SERVICES,
+  cleanupCheckouts,
+  devkit,
+  getBlob,
+  isRunning,
+  makeCheckout,
+  memcached,
+  parseJson,
+  psql,
+  pushBlob,
+  redisCli,
+  requireServiceBinaries,
+  storedPort,
+  supervisorRecord,
+  type StatusJson,
+} from './helpers.js';
 
 const DIRS = { postgres: 'postgres-15', redis: 'redis-7', memcached: 'memcached-1', registry: 'registry-2' } as const;
 
@@ -19,7 +35,7 @@ describe('a service killed with -9', () => {
     const pg = storedPort(dir, DIRS.postgres);
     const redis = storedPort(dir, DIRS.redis);
     const registry = storedPort(dir, DIRS.registry);
-    await psql(pg, 'app', "CREATE TABLE t (v int); INSERT INTO t VALUES (42)");
+    await psql(pg, 'app', 'CREATE TABLE t (v int); INSERT INTO t VALUES (42)');
     await redisCli(redis, 'SET', 'k', 'survives');
     const digest = await pushBlob(registry, 'crash/test', 'still here');
     const before = Object.fromEntries(Object.entries(DIRS).map(([name, d]) => [name, supervisorRecord(dir, d)]));

@@ -2,7 +2,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupCheckouts, devkit, isRunning, makeCheckout, parseJson, processesUnder, psql, redisCli, requireServiceBinaries, storedPort, type StatusJson } from './helpers.js';
+import {
+  cleanupCheckouts,
+  devkit,
+  isRunning,
+  makeCheckout,
+  parseJson,
+  processesUnder,
+  psql,
+  redisCli,
+  requireServiceBinaries,
+  storedPort,
+  type StatusJson,
+} from './helpers.js';
 
 describe('service faults', () => {
   const holders: ChildProcess[] = [];
@@ -17,13 +29,19 @@ describe('service faults', () => {
     expect((await devkit(dir, ['up'])).exitCode).toBe(0);
     const port = storedPort(dir, 'redis-7');
     expect((await devkit(dir, ['down'])).exitCode).toBe(0);
-    const holder = spawn(process.execPath, ['-e', `require('node:net').createServer().listen(${port}, '127.0.0.1', () => console.log('listening'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder = spawn(
+      process.execPath,
+      ['-e', `require('node:net').createServer().listen(${port}, '127.0.0.1', () => console.log('listening'))`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     holders.push(holder);
     await new Promise((resolvePromise) => holder.stdout!.once('data', resolvePromise));
 
     const up = await devkit(dir, ['up']);
     expect(up.exitCode).toBe(3);
-    expect(up.stderr).toContain(`error E_SERVICE_PORT_TAKEN: port ${port} of redis (.devkit/services/redis-7/port) is already in use by pid ${holder.pid} (${process.execPath} -e`);
+    expect(up.stderr).toContain(
+      `error E_SERVICE_PORT_TAKEN: port ${port} of redis (.devkit/services/redis-7/port) is already in use by pid ${holder.pid} (${process.execPath} -e`,
+    );
     expect(up.stderr).toContain(`kill ${holder.pid}`);
     holder.kill('SIGKILL');
     await new Promise((resolvePromise) => holder.once('exit', resolvePromise));
@@ -36,7 +54,9 @@ describe('service faults', () => {
     const dir = makeCheckout({ redis: { version: '6' } });
     const up = await devkit(dir, ['up']);
     expect(up.exitCode).toBe(1);
-    expect(up.stderr).toMatch(/error E_SERVICE_VERSION: services\.redis\.version is 6, but the installed Redis is 7\.\d+\.\d+ \(\/usr\/bin\/redis-server\)/);
+    expect(up.stderr).toMatch(
+      /error E_SERVICE_VERSION: services\.redis\.version is 6, but the installed Redis is 7\.\d+\.\d+ \(\/usr\/bin\/redis-server\)/,
+    );
     expect(up.stderr).toContain('apt-get install');
   });
 
@@ -87,7 +107,10 @@ describe('service faults', () => {
     const dir = makeCheckout({ redis: { version: '7' } });
     expect((await devkit(dir, ['up'])).exitCode).toBe(0);
     expect((await devkit(dir, ['down'])).exitCode).toBe(0);
-    writeFileSync(join(dir, '.devkit/services/redis-7/data/appendonlydir/appendonly.aof.manifest'), 'this is not a manifest\n');
+    writeFileSync(
+      join(dir, '.devkit/services/redis-7/data/appendonlydir/appendonly.aof.manifest'),
+      'this is not a manifest\n',
+    );
     const up = await devkit(dir, ['up']);
     expect(up.exitCode).toBe(1);
     expect(up.stderr).toContain('error E_SERVICE_START_FAILED: redis: exited while starting');
@@ -114,7 +137,9 @@ describe('service faults', () => {
     const run = await devkit(dir, ['bootstrap'], { PATH: '/nonexistent' });
     expect(run.exitCode).toBe(3);
     expect(run.stderr).toContain('error E_SERVICE_BINARY_MISSING: Memcached is not installed');
-    expect(run.stderr).toMatch(/fix: (sudo )?apt-get install -y --no-install-recommends memcached {3}\(or: devkit bootstrap --yes\)/);
+    expect(run.stderr).toMatch(
+      /fix: (sudo )?apt-get install -y --no-install-recommends memcached {3}\(or: devkit bootstrap --yes\)/,
+    );
   });
 
   it('doctor names the install command of a missing service', async () => {
@@ -123,17 +148,22 @@ describe('service faults', () => {
     expect(doctor.exitCode).toBe(1);
     const report = parseJson<{ problems: Array<{ step: string; code: string; fix?: string }> }>(doctor);
     const problem = report.problems.find((p) => p.step === 'services' && p.code === 'E_SERVICE_BINARY_MISSING');
-    expect(problem?.fix).toMatch(/apt-get install -y --no-install-recommends memcached {3}\(or: devkit bootstrap --yes\)/);
+    expect(problem?.fix).toMatch(
+      /apt-get install -y --no-install-recommends memcached {3}\(or: devkit bootstrap --yes\)/,
+    );
   });
 
   it('a service no longer declared is pointed out by status and stopped by down', async () => {
     const dir = makeCheckout({ redis: { version: '7' }, memcached: { version: '1.6' } });
     expect((await devkit(dir, ['up'])).exitCode).toBe(0);
-    const redisPid = JSON.parse(readFileSync(join(dir, '.devkit/services/redis-7/supervisor.json'), 'utf8')).service.pid as number;
+    const redisPid = JSON.parse(readFileSync(join(dir, '.devkit/services/redis-7/supervisor.json'), 'utf8')).service
+      .pid as number;
     writeFileSync(join(dir, 'devkit.json'), JSON.stringify({ services: { memcached: { version: '1.6' } } }));
     const status = await devkit(dir, ['status', '--json']);
     expect(status.exitCode).toBe(0);
-    expect(parseJson<{ undeclared: Array<{ name: string; state: string }> }>(status).undeclared).toEqual([expect.objectContaining({ name: 'redis-7', state: 'running' })]);
+    expect(parseJson<{ undeclared: Array<{ name: string; state: string }> }>(status).undeclared).toEqual([
+      expect.objectContaining({ name: 'redis-7', state: 'running' }),
+    ]);
     const down = await devkit(dir, ['down']);
     expect(down.exitCode, down.stderr).toBe(0);
     expect(down.stdout).toMatch(/redis-7\s+stopped/);
@@ -141,10 +171,11 @@ describe('service faults', () => {
     expect(processesUnder(dir)).toEqual([]);
   });
 
-  it('a checkout copied with its .devkit folder does not mistake the original\'s services for its own', async () => {
+  it("a checkout copied with its .devkit folder does not mistake the original's services for its own", async () => {
     const a = makeCheckout({ redis: { version: '7' } });
     expect((await devkit(a, ['up'])).exitCode).toBe(0);
-    const pid = JSON.parse(readFileSync(join(a, '.devkit/services/redis-7/supervisor.json'), 'utf8')).service.pid as number;
+    const pid = JSON.parse(readFileSync(join(a, '.devkit/services/redis-7/supervisor.json'), 'utf8')).service
+      .pid as number;
     const b = makeCheckout({ redis: { version: '7' } });
     cpSync(join(a, '.devkit'), join(b, '.devkit'), { recursive: true });
     const status = parseJson<StatusJson>(await devkit(b, ['status', '--json']));

@@ -3,7 +3,15 @@ import { chmodSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { cleanupTempDirs, hasBinary, requirePrerequisite, runDevkit, tempDir, writeFiles, type DevkitRun } from '@devkit/test-utils';
+import {
+  cleanupTempDirs,
+  hasBinary,
+  requirePrerequisite,
+  runDevkit,
+  tempDir,
+  writeFiles,
+  type DevkitRun,
+} from '@devkit/test-utils';
 
 const exec = promisify(execFile);
 
@@ -16,8 +24,19 @@ export const ALL_SERVICES = {
 } as const;
 
 export function requireServiceBinaries(): void {
-  for (const [name, bin] of [['PostgreSQL', '/usr/lib/postgresql/15/bin/postgres'], ['Redis', 'redis-server'], ['Memcached', 'memcached'], ['registry', 'docker-registry'], ['psql', 'psql'], ['redis-cli', 'redis-cli']] as const) {
-    requirePrerequisite(name, hasBinary(bin), 'run ./tools/bootstrap.sh (tools/system/20-services.sh installs postgresql redis-server memcached docker-registry)');
+  for (const [name, bin] of [
+    ['PostgreSQL', '/usr/lib/postgresql/15/bin/postgres'],
+    ['Redis', 'redis-server'],
+    ['Memcached', 'memcached'],
+    ['registry', 'docker-registry'],
+    ['psql', 'psql'],
+    ['redis-cli', 'redis-cli'],
+  ] as const) {
+    requirePrerequisite(
+      name,
+      hasBinary(bin),
+      'run ./tools/bootstrap.sh (tools/system/20-services.sh installs postgresql redis-server memcached docker-registry)',
+    );
   }
 }
 
@@ -41,7 +60,11 @@ export function trackCheckout(dir: string): string {
   return dir;
 }
 
-export function devkit(dir: string, args: readonly string[], env?: Record<string, string | undefined>): Promise<DevkitRun> {
+export function devkit(
+  dir: string,
+  args: readonly string[],
+  env?: Record<string, string | undefined>,
+): Promise<DevkitRun> {
   return runDevkit(args, { cwd: dir, env, timeoutMs: 180_000 });
 }
 
@@ -95,7 +118,9 @@ export interface SupervisorRecord {
 }
 
 export function supervisorRecord(dir: string, dirName: string): SupervisorRecord {
-  return JSON.parse(readFileSync(join(dir, '.devkit/services', dirName, 'supervisor.json'), 'utf8')) as SupervisorRecord;
+  return JSON.parse(
+    readFileSync(join(dir, '.devkit/services', dirName, 'supervisor.json'), 'utf8'),
+  ) as SupervisorRecord;
 }
 
 export function storedPort(dir: string, dirName: string): number {
@@ -113,7 +138,22 @@ export function isRunning(pid: number): boolean {
 
 /** psql, the real PostgreSQL client, against the loopback port. */
 export async function psql(port: number, database: string, sql: string): Promise<string> {
-  const { stdout } = await exec('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-A', '-t', '-c', sql]);
+  const { stdout } = await exec('psql', [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-U',
+    'postgres',
+    '-d',
+    database,
+    '-v',
+    'ON_ERROR_STOP=1',
+    '-A',
+    '-t',
+    '-c',
+    sql,
+  ]);
   return stdout.trim();
 }
 
@@ -153,7 +193,11 @@ export async function pushBlob(port: number, repo: string, content: string): Pro
   if (start.status !== 202) throw new Error(`upload start answered ${start.status}`);
   const location = new URL(start.headers.get('location')!, `http://127.0.0.1:${port}`);
   location.searchParams.set('digest', digest);
-  const put = await fetch(location, { method: 'PUT', body: content, headers: { 'content-type': 'application/octet-stream' } });
+  const put = await fetch(location, {
+    method: 'PUT',
+    body: content,
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   if (put.status !== 201) throw new Error(`upload answered ${put.status}: ${await put.text()}`);
   return digest;
 }
@@ -165,7 +209,17 @@ export async function getBlob(port: number, repo: string, digest: string): Promi
 
 export interface StatusJson {
   ok: boolean;
-  services: Array<{ name: string; state: string; healthy: boolean; port: number | null; pid: number | null; url: string | null; version: string | null; uptimeMs: number | null; reason: string }>;
+  services: Array<{
+    name: string;
+    state: string;
+    healthy: boolean;
+    port: number | null;
+    pid: number | null;
+    url: string | null;
+    version: string | null;
+    uptimeMs: number | null;
+    reason: string;
+  }>;
 }
 
 export function parseJson<T>(run: DevkitRun): T {

@@ -4,15 +4,32 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEVKIT_BIN } from '@devkit/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupCheckouts, devkit, makeCheckout, parseJson, processesUnder, requireServiceBinaries, type StatusJson } from './helpers.js';
+import {
+  cleanupCheckouts,
+  devkit,
+  makeCheckout,
+  parseJson,
+  processesUnder,
+  requireServiceBinaries,
+  type StatusJson,
+} from './helpers.js';
 
 /**
  * Runs `devkit up` in a process group of its own, as a shell runs a foreground job, and sends
  * `signal` to the whole group — what the terminal does on Ctrl-C (SIGINT) or when it is closed
  * (SIGHUP) — once `ready(dir)` holds.
  */
-async function interruptUp(dir: string, signal: NodeJS.Signals, ready: () => boolean): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [DEVKIT_BIN, 'up'], { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+async function interruptUp(
+  dir: string,
+  signal: NodeJS.Signals,
+  ready: () => boolean,
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [DEVKIT_BIN, 'up'], {
+    cwd: dir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   child.stdout!.resume();
@@ -41,7 +58,13 @@ describe('interrupting devkit up', () => {
 
   it('Ctrl-C while PostgreSQL is being initialised stops everything this run started', async () => {
     const dir = makeCheckout({ postgres: { version: '15' }, redis: { version: '7' }, registry: { version: '2' } });
-    const { code, stderr } = await interruptUp(dir, 'SIGINT', () => existsSync(join(dir, '.devkit/services/postgres-15/data.init/PG_VERSION')) || existsSync(join(dir, '.devkit/services/postgres-15/data.init/base')));
+    const { code, stderr } = await interruptUp(
+      dir,
+      'SIGINT',
+      () =>
+        existsSync(join(dir, '.devkit/services/postgres-15/data.init/PG_VERSION')) ||
+        existsSync(join(dir, '.devkit/services/postgres-15/data.init/base')),
+    );
     expect(code).toBe(1);
     expect(stderr).toContain('error E_INTERRUPTED: interrupted');
     expect(stderr).toContain('nothing was left half-started');
@@ -54,7 +77,10 @@ describe('interrupting devkit up', () => {
   });
 
   it('a closed terminal (SIGHUP) during setup stops what the run started, and a rerun finishes the job', async () => {
-    const dir = makeCheckout({ redis: { version: '7', setup: ['if [ ! -f .go ]; then touch .setup-started; sleep 30; fi'] }, memcached: { version: '1.6' } });
+    const dir = makeCheckout({
+      redis: { version: '7', setup: ['if [ ! -f .go ]; then touch .setup-started; sleep 30; fi'] },
+      memcached: { version: '1.6' },
+    });
     const { code, stderr } = await interruptUp(dir, 'SIGHUP', () => existsSync(join(dir, '.setup-started')));
     expect(code).toBe(1);
     expect(stderr).toContain('error E_INTERRUPTED');

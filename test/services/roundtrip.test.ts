@@ -3,10 +3,25 @@ import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { DEVKIT_BIN, waitFor } from '@devkit/test-utils';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_SERVICES, cleanupCheckouts, devkit, getBlob, makeCheckout, memcached, parseJson, psql, pushBlob, redisCli, requireServiceBinaries, storedPort, supervisorRecord, type StatusJson } from './helpers.js';
+import {
+  ALL_SERVICES,
+  cleanupCheckouts,
+  devkit,
+  getBlob,
+  makeCheckout,
+  memcached,
+  parseJson,
+  psql,
+  pushBlob,
+  redisCli,
+  requireServiceBinaries,
+  storedPort,
+  supervisorRecord,
+  type StatusJson,
+} from './helpers.js';
 
 // One checkout with all four services: write through a real client, `down`, `up`, read back.
-describe('devkit up / down / up keeps each service\'s data', () => {
+describe("devkit up / down / up keeps each service's data", () => {
   let dir: string;
   let ports: Record<string, number>;
 
@@ -37,7 +52,9 @@ describe('devkit up / down / up keeps each service\'s data', () => {
       ['registry', 'running', true],
     ]);
     expect(report.services.find((s) => s.name === 'postgres')!.version).toMatch(/^15\./);
-    expect(report.services.find((s) => s.name === 'postgres')!.url).toBe(`postgres://postgres@127.0.0.1:${ports.postgres}/app`);
+    expect(report.services.find((s) => s.name === 'postgres')!.url).toBe(
+      `postgres://postgres@127.0.0.1:${ports.postgres}/app`,
+    );
     for (const s of report.services) expect(s.pid).toBeGreaterThan(0);
 
     const env = await devkit(dir, ['env', '--format', 'json']);
@@ -51,15 +68,19 @@ describe('devkit up / down / up keeps each service\'s data', () => {
     });
     const shell = await devkit(dir, ['env', '--format', 'shell']);
     expect(shell.stdout).toContain(`export REDIS_URL='redis://127.0.0.1:${ports.redis}'`);
-    expect(readFileSync(join(dir, '.env.devkit'), 'utf8')).toContain(`DATABASE_URL_APP_TEST=postgres://postgres@127.0.0.1:${ports.postgres}/app_test`);
+    expect(readFileSync(join(dir, '.env.devkit'), 'utf8')).toContain(
+      `DATABASE_URL_APP_TEST=postgres://postgres@127.0.0.1:${ports.postgres}/app_test`,
+    );
     expect(readFileSync(join(dir, '.env'), 'utf8')).toBe('MINE=1\n');
   });
 
   it('keeps postgres, redis and registry data across down and up; memcached comes back empty, as a cache does', async () => {
-    await psql(ports.postgres!, 'app', 'CREATE TABLE notes (body text); INSERT INTO notes VALUES (\'kept\')');
+    await psql(ports.postgres!, 'app', "CREATE TABLE notes (body text); INSERT INTO notes VALUES ('kept')");
     expect(await psql(ports.postgres!, 'app_test', 'SELECT current_database()')).toBe('app_test');
     expect(await redisCli(ports.redis!, 'SET', 'greeting', 'hello')).toBe('OK');
-    expect(await memcached(ports.memcached!, 'set k 0 0 5\r\nvalue\r\nget k\r\n', /END\r\n$/)).toContain('VALUE k 0 5\r\nvalue');
+    expect(await memcached(ports.memcached!, 'set k 0 0 5\r\nvalue\r\nget k\r\n', /END\r\n$/)).toContain(
+      'VALUE k 0 5\r\nvalue',
+    );
     const digest = await pushBlob(ports.registry!, 'devkit/test', 'blob body');
 
     const down = await devkit(dir, ['down']);
@@ -95,22 +116,34 @@ describe('devkit up / down / up keeps each service\'s data', () => {
 
   it('follows a service log with -f until Ctrl-C', async () => {
     const log = join(dir, '.devkit/services/redis-7/service.log');
-    const child = spawn(process.execPath, [DEVKIT_BIN, 'logs', 'redis', '-f', '-n', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [DEVKIT_BIN, 'logs', 'redis', '-f', '-n', '0'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     const exited = new Promise((resolvePromise) => child.once('exit', resolvePromise));
-    const following = { failIf: () => child.exitCode !== null && `devkit logs -f exited ${child.exitCode}: ${err}`, detail: () => `stdout so far: ${JSON.stringify(out)}` };
+    const following = {
+      failIf: () => child.exitCode !== null && `devkit logs -f exited ${child.exitCode}: ${err}`,
+      detail: () => `stdout so far: ${JSON.stringify(out)}`,
+    };
     // -f starts from the end of the log as it first finds it; a line appended before that is
     // not followed. Appending a probe line until one is printed shows that -f has started.
     let probes = 0;
-    await waitFor(() => {
-      appendFileSync(log, `devkit test probe ${++probes}\n`);
-      return out.includes('devkit test probe');
-    }, { what: 'logs -f to print a probe line appended to redis-7/service.log', intervalMs: 100, ...following });
+    await waitFor(
+      () => {
+        appendFileSync(log, `devkit test probe ${++probes}\n`);
+        return out.includes('devkit test probe');
+      },
+      { what: 'logs -f to print a probe line appended to redis-7/service.log', intervalMs: 100, ...following },
+    );
     appendFileSync(log, 'a line written after -f started\n');
-    await waitFor(() => out.includes('a line written after -f started'), { what: 'logs -f to print the line written after it started', ...following });
+    await waitFor(() => out.includes('a line written after -f started'), {
+      what: 'logs -f to print the line written after it started',
+      ...following,
+    });
     child.kill('SIGINT');
     const code = await exited;
     expect(out).toContain('a line written after -f started');
@@ -121,7 +154,9 @@ describe('devkit up / down / up keeps each service\'s data', () => {
     const logs = await devkit(dir, ['logs', 'postgres', '-n', '5']);
     expect(logs.exitCode).toBe(0);
     expect(logs.stdout.trim().split('\n').length).toBeLessThanOrEqual(5);
-    expect(readFileSync(join(dir, '.devkit/services/postgres-15/service.log'), 'utf8')).toMatch(/database system is ready to accept connections/);
+    expect(readFileSync(join(dir, '.devkit/services/postgres-15/service.log'), 'utf8')).toMatch(
+      /database system is ready to accept connections/,
+    );
   });
 });
 

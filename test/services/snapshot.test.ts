@@ -1,7 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupCheckouts, devkit, makeCheckout, parseJson, psql, redisCli, requireServiceBinaries, storedPort } from './helpers.js';
+import {
+  cleanupCheckouts,
+  devkit,
+  makeCheckout,
+  parseJson,
+  psql,
+  redisCli,
+  requireServiceBinaries,
+  storedPort,
+} from './helpers.js';
 
 describe('snapshots and reset', () => {
   let dir: string;
@@ -28,13 +37,15 @@ describe('snapshots and reset', () => {
 
     await psql(pg, 'app', 'DROP TABLE users');
     await redisCli(redis, 'FLUSHALL');
-    const ls = parseJson<{ snapshots: Array<{ name: string; services: string[]; bytes: number }> }>(await devkit(dir, ['snapshot', 'ls', '--json']));
+    const ls = parseJson<{ snapshots: Array<{ name: string; services: string[]; bytes: number }> }>(
+      await devkit(dir, ['snapshot', 'ls', '--json']),
+    );
     expect(ls.snapshots.map((s) => [s.name, s.services])).toEqual([['before-migration', ['postgres-15', 'redis-7']]]);
     expect(ls.snapshots[0]!.bytes).toBeGreaterThan(1_000_000);
 
     const restore = await devkit(dir, ['snapshot', 'restore', 'before-migration']);
     expect(restore.exitCode, restore.stderr).toBe(0);
-    expect(await psql(pg, 'app', 'SELECT string_agg(name, \',\' ORDER BY name) FROM users')).toBe('ada,grace');
+    expect(await psql(pg, 'app', "SELECT string_agg(name, ',' ORDER BY name) FROM users")).toBe('ada,grace');
     expect(await redisCli(redis, 'GET', 'session')).toBe('abc');
   });
 
@@ -53,7 +64,9 @@ describe('snapshots and reset', () => {
     const reset = await devkit(dir, ['reset', 'postgres', '--yes']);
     expect(reset.exitCode, reset.stderr).toBe(0);
     expect(reset.stdout).toContain('postgres: data deleted; started again empty');
-    expect(await psql(pg, 'app', "SELECT count(*) FROM information_schema.tables WHERE table_name = 'users'")).toBe('0');
+    expect(await psql(pg, 'app', "SELECT count(*) FROM information_schema.tables WHERE table_name = 'users'")).toBe(
+      '0',
+    );
     // Redis was not touched.
     expect(await redisCli(redis, 'GET', 'session')).toBe('abc');
   });

@@ -48,13 +48,16 @@ function specifierText(node) {
 export const layeringRule = {
   meta: {
     type: 'problem',
-    docs: { description: `Imports follow devkit's declared package order (${ORDER_TEXT}) and never reach into another package by relative path.` },
+    docs: {
+      description: `Imports follow devkit's declared package order (${ORDER_TEXT}) and never reach into another package by relative path.`,
+    },
     schema: [],
     messages: {
       order: '{{reason}}',
       undeclared: '{{name}} is not in the declared package order: add it to tools/eslint/package-order.js ({{order}})',
       relativeIntoPackage: 'Import {{target}} by name ("{{target}}"), not by a relative path into packages/',
-      relativeOutOfPackage: 'A relative import may not leave {{owner}} (it reaches {{where}}); import other packages by name',
+      relativeOutOfPackage:
+        'A relative import may not leave {{owner}} (it reaches {{where}}); import other packages by name',
     },
   },
   create(context) {
@@ -73,7 +76,12 @@ export const layeringRule = {
           if (inside(target, owner.folder)) return;
           const where = packageAt(target, root);
           if (where) context.report({ node: source, messageId: 'relativeIntoPackage', data: { target: where } });
-          else context.report({ node: source, messageId: 'relativeOutOfPackage', data: { owner: owner.name, where: relative(root, target) || '.' } });
+          else
+            context.report({
+              node: source,
+              messageId: 'relativeOutOfPackage',
+              data: { owner: owner.name, where: relative(root, target) || '.' },
+            });
           return;
         }
         const where = packageAt(target, root);

@@ -43,7 +43,7 @@ export const ORDER_TEXT = `${PACKAGE_TIERS.map((t) => t.tier).join(' ← ')}; am
 /** The edges as chains, lowest first: `lockfile ← artifact ← registry ← environments`. */
 function chainText() {
   const chains = Object.entries(CAPABILITY_EDGES).flatMap(([from, tos]) => tos.map((to) => [short(to), short(from)]));
-  for (let merged = true; merged; ) {
+  for (let merged = true; merged;) {
     merged = false;
     for (const chain of chains) {
       const next = chains.find((other) => other !== chain && other[0] === chain.at(-1));
@@ -100,12 +100,14 @@ export function layeringViolation(importer, imported) {
   const to = tierOf(imported);
   if (from === undefined || to === undefined) return undefined;
   if (from === -1) return undefined;
-  if (to === -1) return `${imported} is for tests only (*.test.ts, test/, bench/): ${importer}'s sources may not import it`;
+  if (to === -1)
+    return `${imported} is for tests only (*.test.ts, test/, bench/): ${importer}'s sources may not import it`;
   if (to > from) {
     return `${importer} may not import ${imported}: ${imported} (${PACKAGE_TIERS[to].tier}) may import ${importer} (${PACKAGE_TIERS[from].tier}), not the other way round. The order is ${ORDER_TEXT}`;
   }
   if (to < from) return undefined;
-  if (from !== capabilityTier) return `${importer} may not import ${imported}: they share the ${PACKAGE_TIERS[from].tier} tier. The order is ${ORDER_TEXT}`;
+  if (from !== capabilityTier)
+    return `${importer} may not import ${imported}: they share the ${PACKAGE_TIERS[from].tier} tier. The order is ${ORDER_TEXT}`;
   if (reachable(importer).has(imported)) return undefined;
   if (reachable(imported).has(importer)) {
     return `${importer} may not import ${imported}: ${imported} may import ${importer} (${short(importer)} ← ${short(imported)}), not the other way round. The order is ${ORDER_TEXT}`;

@@ -49,27 +49,55 @@ export function artifactManifest(name: string, config: Descriptor, parts: readon
 }
 
 /** Writes the config and manifest blobs; returns the manifest's descriptor. */
-export async function writeArtifact(store: OciStore, name: string, record: BuildRecord, parts: readonly LayerPart[]): Promise<Descriptor> {
+export async function writeArtifact(
+  store: OciStore,
+  name: string,
+  record: BuildRecord,
+  parts: readonly LayerPart[],
+): Promise<Descriptor> {
   const config = await store.putJson(record);
-  const manifest = artifactManifest(name, { mediaType: MEDIA_TYPES.buildRecord, digest: config.digest, size: config.size }, parts);
+  const manifest = artifactManifest(
+    name,
+    { mediaType: MEDIA_TYPES.buildRecord, digest: config.digest, size: config.size },
+    parts,
+  );
   const written = await store.putJson(manifest);
   return { mediaType: MEDIA_TYPES.manifest, digest: written.digest, size: written.size, artifactType: ARTIFACT_TYPE };
 }
 
 /** Records a build in index.json (name, inputs digest, time) so it is a root and can be reused. */
-export async function registerBuild(store: OciStore, name: string, manifest: Descriptor, inputs: Digest, now: Date): Promise<void> {
+export async function registerBuild(
+  store: OciStore,
+  name: string,
+  manifest: Descriptor,
+  inputs: Digest,
+  now: Date,
+): Promise<void> {
   await store.updateIndex((index) => {
-    const kept = index.manifests.filter((d) => !(d.digest === manifest.digest && kindOf(d) === 'build' && d.annotations?.[ANNOTATIONS.name] === name));
+    const kept = index.manifests.filter(
+      (d) => !(d.digest === manifest.digest && kindOf(d) === 'build' && d.annotations?.[ANNOTATIONS.name] === name),
+    );
     kept.push({
       ...manifest,
-      annotations: { [ANNOTATIONS.kind]: 'build', [ANNOTATIONS.name]: name, [ANNOTATIONS.inputs]: inputs, [ANNOTATIONS.created]: now.toISOString() },
+      annotations: {
+        [ANNOTATIONS.kind]: 'build',
+        [ANNOTATIONS.name]: name,
+        [ANNOTATIONS.inputs]: inputs,
+        [ANNOTATIONS.created]: now.toISOString(),
+      },
     });
     return { index: { ...index, manifests: kept }, result: undefined };
   });
 }
 
 /** Stores an in-toto statement as a referrer (OCI `subject`) of the artifact and roots it in the index. */
-export async function attachProvenance(store: OciStore, name: string, subject: Descriptor, statement: unknown, now: Date): Promise<Descriptor> {
+export async function attachProvenance(
+  store: OciStore,
+  name: string,
+  subject: Descriptor,
+  statement: unknown,
+  now: Date,
+): Promise<Descriptor> {
   const empty = await store.putBlob(EMPTY_JSON);
   const body = await store.putJson(statement);
   const manifest: ArtifactManifest = {
@@ -77,18 +105,38 @@ export async function attachProvenance(store: OciStore, name: string, subject: D
     mediaType: MEDIA_TYPES.manifest,
     artifactType: PROVENANCE_TYPE,
     config: { mediaType: MEDIA_TYPES.empty, digest: empty.digest, size: empty.size },
-    layers: [{ mediaType: MEDIA_TYPES.inToto, digest: body.digest, size: body.size, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v1' } }],
+    layers: [
+      {
+        mediaType: MEDIA_TYPES.inToto,
+        digest: body.digest,
+        size: body.size,
+        annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v1' },
+      },
+    ],
     subject: { mediaType: MEDIA_TYPES.manifest, digest: subject.digest, size: subject.size },
     annotations: { [ANNOTATIONS.created]: now.toISOString() },
   };
   const written = await store.putJson(manifest);
-  const descriptor: Descriptor = { mediaType: MEDIA_TYPES.manifest, digest: written.digest, size: written.size, artifactType: PROVENANCE_TYPE };
+  const descriptor: Descriptor = {
+    mediaType: MEDIA_TYPES.manifest,
+    digest: written.digest,
+    size: written.size,
+    artifactType: PROVENANCE_TYPE,
+  };
   await store.updateIndex((index) => ({
     index: {
       ...index,
       manifests: [
         ...index.manifests.filter((d) => d.digest !== written.digest),
-        { ...descriptor, annotations: { [ANNOTATIONS.kind]: 'referrer', [ANNOTATIONS.name]: name, 'dev.devkit.subject': subject.digest, [ANNOTATIONS.created]: now.toISOString() } },
+        {
+          ...descriptor,
+          annotations: {
+            [ANNOTATIONS.kind]: 'referrer',
+            [ANNOTATIONS.name]: name,
+            'dev.devkit.subject': subject.digest,
+            [ANNOTATIONS.created]: now.toISOString(),
+          },
+        },
       ],
     },
     result: undefined,
@@ -104,7 +152,9 @@ export function kindOf(d: Descriptor): string | undefined {
 export function buildEntries(index: ImageIndex, name?: string): Descriptor[] {
   return index.manifests
     .filter((d) => kindOf(d) === 'build' && (name === undefined || d.annotations?.[ANNOTATIONS.name] === name))
-    .sort((a, b) => (b.annotations?.[ANNOTATIONS.created] ?? '').localeCompare(a.annotations?.[ANNOTATIONS.created] ?? ''));
+    .sort((a, b) =>
+      (b.annotations?.[ANNOTATIONS.created] ?? '').localeCompare(a.annotations?.[ANNOTATIONS.created] ?? ''),
+    );
 }
 
 /** The artifact previously built from exactly these inputs, if the store still has it. */
@@ -118,19 +168,27 @@ export function referrersOf(index: ImageIndex, digest: Digest): Descriptor[] {
 }
 
 /** Finds the manifest a reference names; `E_ARTIFACT_NOT_FOUND` (exit 1) otherwise. */
-export function resolveRef(index: ImageIndex, ref: ArtifactRef, storeRoot: string): { name: string; descriptor: Descriptor } {
+export function resolveRef(
+  index: ImageIndex,
+  ref: ArtifactRef,
+  storeRoot: string,
+): { name: string; descriptor: Descriptor } {
   const notFound = () =>
     findingError('E_ARTIFACT_NOT_FOUND', `no artifact ${formatRef(ref)} in ${storeRoot}`, {
       hint: 'run `devkit artifact ls` to see what the store holds, or `devkit build` / `devkit artifact pull` to get it',
     });
   const named = (d: Descriptor) => d.annotations?.[ANNOTATIONS.name];
   if (ref.kind === 'digest') {
-    const hit = index.manifests.find((d) => d.digest === ref.digest && kindOf(d) !== 'referrer' && (ref.name === undefined || named(d) === ref.name));
+    const hit = index.manifests.find(
+      (d) => d.digest === ref.digest && kindOf(d) !== 'referrer' && (ref.name === undefined || named(d) === ref.name),
+    );
     if (!hit) throw notFound();
     return { name: named(hit) ?? ref.name ?? '', descriptor: stripAnnotations(hit) };
   }
   if (ref.kind === 'tag' && ref.tag !== 'latest') {
-    const hit = index.manifests.find((d) => kindOf(d) === 'tag' && d.annotations?.[ANNOTATIONS.refName] === `${ref.name}:${ref.tag}`);
+    const hit = index.manifests.find(
+      (d) => kindOf(d) === 'tag' && d.annotations?.[ANNOTATIONS.refName] === `${ref.name}:${ref.tag}`,
+    );
     if (!hit) throw notFound();
     return { name: ref.name, descriptor: stripAnnotations(hit) };
   }
@@ -140,7 +198,12 @@ export function resolveRef(index: ImageIndex, ref: ArtifactRef, storeRoot: strin
 }
 
 function stripAnnotations(d: Descriptor): Descriptor {
-  return { mediaType: d.mediaType, digest: d.digest, size: d.size, ...(d.artifactType ? { artifactType: d.artifactType } : {}) };
+  return {
+    mediaType: d.mediaType,
+    digest: d.digest,
+    size: d.size,
+    ...(d.artifactType ? { artifactType: d.artifactType } : {}),
+  };
 }
 
 /** Reads and sanity-checks a manifest (digest checked by the store). */

@@ -24,7 +24,9 @@ export function compressionLabel(): string {
 }
 
 function deflateBlock(data: Buffer, options: ZlibOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => deflateRaw(data, options, (error, out) => (error ? reject(error) : resolve(out))));
+  return new Promise((resolve, reject) =>
+    deflateRaw(data, options, (error, out) => (error ? reject(error) : resolve(out))),
+  );
 }
 
 export interface BlockGzip {
@@ -70,7 +72,11 @@ export function createBlockGzip(sink: (chunk: Buffer) => Promise<void>): BlockGz
     total += data.length;
     // An output buffer larger than any block's deflate output: the block is compressed in
     // one trip to the thread pool, not one trip (and one main-thread callback) per 16 KiB.
-    const options: ZlibOptions = { level: GZIP_LEVEL, finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH, chunkSize: OUT_CHUNK };
+    const options: ZlibOptions = {
+      level: GZIP_LEVEL,
+      finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
+      chunkSize: OUT_CHUNK,
+    };
     if (previousTail) options.dictionary = previousTail;
     previousTail = Buffer.from(data.subarray(Math.max(0, data.length - WINDOW)));
     const job = deflateBlock(data, options);

@@ -1,7 +1,15 @@
 import { basename } from 'node:path';
 import { findingError, usageError, type Reporter } from '@devkit/core';
 import type { ParsedLockfile } from '@devkit/lockfile';
-import { findByInputs, readManifest, registerBuild, writeArtifact, attachProvenance, type LayerPart, type ArtifactManifest } from './artifact.js';
+import {
+  findByInputs,
+  readManifest,
+  registerBuild,
+  writeArtifact,
+  attachProvenance,
+  type LayerPart,
+  type ArtifactManifest,
+} from './artifact.js';
 import { provenanceStatement, type BuildRecord, type ProvenanceFacts } from './build-record.js';
 import type { Digest } from './digest.js';
 import { planDependencyEntries } from './deploy-layout.js';
@@ -30,12 +38,20 @@ export async function resolveDeployables(root: string, dirs: readonly string[]):
     const pkg = await readPackageJson(root, dir);
     const name = basename(dir).toLowerCase();
     if (!isArtifactName(name)) {
-      throw usageError('E_DEPLOYABLE_NAME', `devkit.json artifacts.deployables: "${raw}" gives the artifact name "${name}", which is not valid (lower-case letters, digits, . _ -)`, {
-        hint: 'rename the folder',
-      });
+      throw usageError(
+        'E_DEPLOYABLE_NAME',
+        `devkit.json artifacts.deployables: "${raw}" gives the artifact name "${name}", which is not valid (lower-case letters, digits, . _ -)`,
+        {
+          hint: 'rename the folder',
+        },
+      );
     }
     if (specs.some((s) => s.name === name)) {
-      throw usageError('E_DEPLOYABLE_NAME', `devkit.json artifacts.deployables: two deployables are both named "${name}"`, { hint: 'give the deployable folders distinct names' });
+      throw usageError(
+        'E_DEPLOYABLE_NAME',
+        `devkit.json artifacts.deployables: two deployables are both named "${name}"`,
+        { hint: 'give the deployable folders distinct names' },
+      );
     }
     specs.push({ name, dir, packageName: pkg.name ?? name });
   }
@@ -81,7 +97,10 @@ export interface NativePart {
 }
 
 /** Inputs of one deployable and whether the store already has its artifact. */
-export async function planDeployable(session: BuildSession, spec: DeployableSpec): Promise<{ inputs: InputsRecord; digest: Digest; existing: Descriptor | undefined }> {
+export async function planDeployable(
+  session: BuildSession,
+  spec: DeployableSpec,
+): Promise<{ inputs: InputsRecord; digest: Digest; existing: Descriptor | undefined }> {
   const inputs = await collectInputs({
     root: session.root,
     deployable: spec.dir,
@@ -125,13 +144,24 @@ export async function buildDeployable(
   try {
     const parts: LayerPart[] = [];
     const pack = async (part: string, entries: LayerEntry[], target?: string) => {
-      session.reporter.emit({ type: 'log', level: 'info', message: `packing ${spec.name} ${part} (${entries.length} entries)` });
-      parts.push({ part, ...(target ? { target } : {}), layer: await packLayer(entries, session.store, { mtimeSeconds: session.mtimeSeconds }) });
+      session.reporter.emit({
+        type: 'log',
+        level: 'info',
+        message: `packing ${spec.name} ${part} (${entries.length} entries)`,
+      });
+      parts.push({
+        part,
+        ...(target ? { target } : {}),
+        layer: await packLayer(entries, session.store, { mtimeSeconds: session.mtimeSeconds }),
+      });
     };
     await pack('app', await memberEntries(session.root, spec.dir, ''));
     // Native outputs travel in their own per-target parts, never twice.
     const nativePaths = new Set((options.native ?? []).flatMap((n) => n.entries.map((e) => e.path)));
-    await pack('deps', (await planDependencyEntries(session.root, session.lock, spec.dir)).filter((e) => !nativePaths.has(e.path)));
+    await pack(
+      'deps',
+      (await planDependencyEntries(session.root, session.lock, spec.dir)).filter((e) => !nativePaths.has(e.path)),
+    );
     for (const native of options.native ?? []) await pack(`native-${native.target}`, native.entries, native.target);
     const record: BuildRecord = {
       schema: 'devkit.build-record/v1',
@@ -154,7 +184,10 @@ export async function buildDeployable(
         throw findingError(
           'E_NOT_REPRODUCIBLE',
           `${spec.name}: the same inputs (${planned.digest}) gave ${manifest.digest}, not ${options.checkAgainst.digest}:\n${differences.map((d) => `  ${d}`).join('\n')}`,
-          { hint: 'make the build output deterministic (no timestamps, random names or absolute paths), then `devkit build --check-reproducible` again', details: { expected: options.checkAgainst.digest, actual: manifest.digest, differences } },
+          {
+            hint: 'make the build output deterministic (no timestamps, random names or absolute paths), then `devkit build --check-reproducible` again',
+            details: { expected: options.checkAgainst.digest, actual: manifest.digest, differences },
+          },
         );
       }
       return { ...summary, reused: true, reproducible: true };
@@ -173,10 +206,16 @@ export async function buildDeployable(
 }
 
 /** The summary `devkit build --json` prints for an artifact in the store. */
-export async function summarize(store: OciStore, spec: DeployableSpec, manifest: Descriptor, inputs: Digest): Promise<BuiltArtifact> {
+export async function summarize(
+  store: OciStore,
+  spec: DeployableSpec,
+  manifest: Descriptor,
+  inputs: Digest,
+): Promise<BuiltArtifact> {
   const m = await readManifest(store, manifest.digest);
   const index = await store.readIndex();
-  const provenance = index.manifests.find((d) => d.annotations?.['dev.devkit.subject'] === manifest.digest)?.digest ?? null;
+  const provenance =
+    index.manifests.find((d) => d.annotations?.['dev.devkit.subject'] === manifest.digest)?.digest ?? null;
   return {
     name: spec.name,
     deployable: spec.dir,
@@ -216,15 +255,21 @@ export async function explainMismatch(store: OciStore, a: Digest, b: Digest): Pr
     }
     if (la.digest === lb.digest) continue;
     if (la.annotations?.[ANNOTATIONS.diffId] === lb.annotations?.[ANNOTATIONS.diffId]) {
-      out.push(`layer ${partOf(la)}: same tar (diff_id), different compression (${la.annotations?.[ANNOTATIONS.compression]} vs ${lb.annotations?.[ANNOTATIONS.compression]})`);
+      out.push(
+        `layer ${partOf(la)}: same tar (diff_id), different compression (${la.annotations?.[ANNOTATIONS.compression]} vs ${lb.annotations?.[ANNOTATIONS.compression]})`,
+      );
       continue;
     }
     const [xa, xb] = [await listLayer(store, la.digest), await listLayer(store, lb.digest)];
     for (const d of diffListings(xa.entries, xb.entries).slice(0, 50)) {
-      const describe = (e: typeof d.a) => (e ? `${e.type} mode ${e.mode.toString(8)} size ${e.size}${e.digest ? ` ${e.digest.slice(7, 19)}` : ''}${e.linkpath ? ` → ${e.linkpath}` : ''}` : 'absent');
+      const describe = (e: typeof d.a) =>
+        e
+          ? `${e.type} mode ${e.mode.toString(8)} size ${e.size}${e.digest ? ` ${e.digest.slice(7, 19)}` : ''}${e.linkpath ? ` → ${e.linkpath}` : ''}`
+          : 'absent';
       out.push(`layer ${partOf(la)}: ${d.path}: ${describe(d.a)} vs ${describe(d.b)}`);
     }
   }
-  for (const lb of mb.layers) if (!ma.layers.some((l) => partOf(l) === partOf(lb))) out.push(`layer ${partOf(lb)} exists only in ${b}`);
+  for (const lb of mb.layers)
+    if (!ma.layers.some((l) => partOf(l) === partOf(lb))) out.push(`layer ${partOf(lb)} exists only in ${b}`);
   return out;
 }

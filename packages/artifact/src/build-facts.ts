@@ -17,18 +17,37 @@ export interface GitState {
 /** Reads the checkout's commit, uncommitted changes, branch and origin (exit 2 outside a git checkout). */
 export async function readGitState(root: string): Promise<GitState> {
   const git = (args: string[]) =>
-    runCommand('git', args, { cwd: root, failure: { code: 'E_NOT_A_GIT_REPO', exitCode: 2, hint: 'run devkit build in a git checkout with at least one commit' } });
+    runCommand('git', args, {
+      cwd: root,
+      failure: {
+        code: 'E_NOT_A_GIT_REPO',
+        exitCode: 2,
+        hint: 'run devkit build in a git checkout with at least one commit',
+      },
+    });
   const commit = (await git(['rev-parse', 'HEAD'])).stdout.trim();
   const status = (await git(['status', '--porcelain', '--untracked-files=normal'])).stdout;
-  const changes = status.split('\n').filter(Boolean).map((l) => l.slice(3));
-  const ref = (await runCommand('git', ['symbolic-ref', '-q', 'HEAD'], { cwd: root }).catch(() => ({ stdout: '' }))).stdout.trim() || null;
-  const remote = (await runCommand('git', ['config', '--get', 'remote.origin.url'], { cwd: root }).catch(() => ({ stdout: '' }))).stdout.trim() || null;
+  const changes = status
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.slice(3));
+  const ref =
+    (
+      await runCommand('git', ['symbolic-ref', '-q', 'HEAD'], { cwd: root }).catch(() => ({ stdout: '' }))
+    ).stdout.trim() || null;
+  const remote =
+    (
+      await runCommand('git', ['config', '--get', 'remote.origin.url'], { cwd: root }).catch(() => ({ stdout: '' }))
+    ).stdout.trim() || null;
   return { commit, dirty: changes.length > 0, changes, ref, remote: remote ? redactUrlCredentials(remote) : null };
 }
 
 /** The toolchain a build records (and its inputs digest covers): node, pnpm, platform, the compressor. */
 export async function readBuildToolchain(root: string): Promise<Record<string, string>> {
-  const pnpm = await runCommand('pnpm', ['--version'], { cwd: root, missingHint: 'install pnpm (`devkit bootstrap` does)' });
+  const pnpm = await runCommand('pnpm', ['--version'], {
+    cwd: root,
+    missingHint: 'install pnpm (`devkit bootstrap` does)',
+  });
   return {
     node: process.version,
     pnpm: pnpm.stdout.trim(),
@@ -44,7 +63,8 @@ export async function readBuildToolchain(root: string): Promise<Record<string, s
  */
 export function builderIdentity(env: NodeJS.ProcessEnv): string {
   if (env.DEVKIT_BUILDER_ID) return env.DEVKIT_BUILDER_ID;
-  if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_REPOSITORY) return `https://github.com/${env.GITHUB_REPOSITORY}/actions`;
+  if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_REPOSITORY)
+    return `https://github.com/${env.GITHUB_REPOSITORY}/actions`;
   if (env.GITLAB_CI === 'true' && env.CI_PROJECT_URL) return `${env.CI_PROJECT_URL}/-/pipelines`;
   let user = env.USER ?? 'unknown';
   try {

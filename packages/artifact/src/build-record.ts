@@ -35,7 +35,11 @@ export interface ProvenanceFacts {
 }
 
 /** An in-toto v1 statement with a SLSA v1 provenance predicate for one artifact. */
-export function provenanceStatement(subject: { name: string; digest: Digest }, record: BuildRecord, facts: ProvenanceFacts): Record<string, unknown> {
+export function provenanceStatement(
+  subject: { name: string; digest: Digest },
+  record: BuildRecord,
+  facts: ProvenanceFacts,
+): Record<string, unknown> {
   const resolvedDependencies: Array<Record<string, unknown>> = [];
   if (record.commit !== 'unknown') {
     resolvedDependencies.push({
@@ -54,8 +58,18 @@ export function provenanceStatement(subject: { name: string; digest: Digest }, r
     predicate: {
       buildDefinition: {
         buildType: 'https://devkit.dev/build/v1',
-        externalParameters: { deployable: record.deployable, ref: facts.ref, repository: facts.repository, commit: record.commit },
-        internalParameters: { dirty: record.dirty, allowDirty: facts.allowDirty, inputsDigest: record.inputsDigest, toolchain: record.toolchain },
+        externalParameters: {
+          deployable: record.deployable,
+          ref: facts.ref,
+          repository: facts.repository,
+          commit: record.commit,
+        },
+        internalParameters: {
+          dirty: record.dirty,
+          allowDirty: facts.allowDirty,
+          inputsDigest: record.inputsDigest,
+          toolchain: record.toolchain,
+        },
         resolvedDependencies,
       },
       runDetails: {

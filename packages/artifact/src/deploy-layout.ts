@@ -23,7 +23,11 @@ interface DeployNode {
  * lockfile (no dev dependencies) and copied from the installed virtual store. Workspace
  * members it depends on are copied in as packages too.
  */
-export async function planDependencyEntries(root: string, lock: ParsedLockfile, importer: string): Promise<LayerEntry[]> {
+export async function planDependencyEntries(
+  root: string,
+  lock: ParsedLockfile,
+  importer: string,
+): Promise<LayerEntry[]> {
   const nodes = new Map<string, DeployNode>();
   const entries: LayerEntry[] = [];
 
@@ -34,34 +38,57 @@ export async function planDependencyEntries(root: string, lock: ParsedLockfile, 
     const key = workspaceDir(member);
     const existing = nodes.get(key);
     if (existing) return existing;
-    const node: DeployNode = { storeDir: key, name, edges: importerEdges(lock, member, false), source: { kind: 'workspace', importer: member } };
+    const node: DeployNode = {
+      storeDir: key,
+      name,
+      edges: importerEdges(lock, member, false),
+      source: { kind: 'workspace', importer: member },
+    };
     nodes.set(key, node);
     await visitEdges(node, join(root, member, 'node_modules'));
     return node;
   };
 
-  const visitPackage = async (installedAt: string, name: string, optional: boolean, key: string): Promise<DeployNode | undefined> => {
+  const visitPackage = async (
+    installedAt: string,
+    name: string,
+    optional: boolean,
+    key: string,
+  ): Promise<DeployNode | undefined> => {
     let real: string;
     try {
       await lstat(installedAt);
       real = await realpath(installedAt);
     } catch {
       if (optional || lock.snapshots.get(key)?.optional) return undefined; // not for this platform
-      throw usageError('E_DEPENDENCY_NOT_INSTALLED', `${name} (${key}) is in the lockfile but not installed at ${installedAt}`, {
-        hint: 'run `pnpm install --frozen-lockfile` at the workspace root, then `devkit build` again',
-      });
+      throw usageError(
+        'E_DEPENDENCY_NOT_INSTALLED',
+        `${name} (${key}) is in the lockfile but not installed at ${installedAt}`,
+        {
+          hint: 'run `pnpm install --frozen-lockfile` at the workspace root, then `devkit build` again',
+        },
+      );
     }
     // <store>/.pnpm/<storeDir>/node_modules/<name>
     const nodeModules = name.startsWith('@') ? dirname(dirname(real)) : dirname(real);
     const storeDir = basename(dirname(nodeModules));
     if (basename(nodeModules) !== 'node_modules' || basename(dirname(dirname(nodeModules))) !== '.pnpm') {
-      throw usageError('E_DEPENDENCY_LAYOUT', `${name} resolves to ${real}, not into pnpm's virtual store (node_modules/.pnpm)`, {
-        hint: 'use pnpm\'s default isolated node_modules (no node-linker=hoisted) and run `pnpm install --frozen-lockfile`',
-      });
+      throw usageError(
+        'E_DEPENDENCY_LAYOUT',
+        `${name} resolves to ${real}, not into pnpm's virtual store (node_modules/.pnpm)`,
+        {
+          hint: "use pnpm's default isolated node_modules (no node-linker=hoisted) and run `pnpm install --frozen-lockfile`",
+        },
+      );
     }
     const existing = nodes.get(storeDir);
     if (existing) return existing;
-    const node: DeployNode = { storeDir, name, edges: snapshotEdges(lock, key), source: { kind: 'package', dir: real } };
+    const node: DeployNode = {
+      storeDir,
+      name,
+      edges: snapshotEdges(lock, key),
+      source: { kind: 'package', dir: real },
+    };
     nodes.set(storeDir, node);
     await visitEdges(node, nodeModules);
     return node;
@@ -81,7 +108,12 @@ export async function planDependencyEntries(root: string, lock: ParsedLockfile, 
     links.set(node, out);
   };
 
-  const top: DeployNode = { storeDir: '', name: '', edges: importerEdges(lock, importer, false), source: { kind: 'workspace', importer } };
+  const top: DeployNode = {
+    storeDir: '',
+    name: '',
+    edges: importerEdges(lock, importer, false),
+    source: { kind: 'workspace', importer },
+  };
   await visitEdges(top, join(root, importer, 'node_modules'));
 
   const packageDir = (n: DeployNode) => `node_modules/.pnpm/${n.storeDir}/node_modules/${n.name}`;
@@ -93,7 +125,12 @@ export async function planDependencyEntries(root: string, lock: ParsedLockfile, 
     const dir = packageDir(node);
     if (node.source.kind === 'package') {
       // Installed packages: everything but nested node_modules (pnpm's .bin shims hold absolute paths).
-      entries.push(...(await scanDirectory(node.source.dir, { prefix: dir, include: (rel) => !/(^|\/)node_modules(\/|$)/.test(rel) })));
+      entries.push(
+        ...(await scanDirectory(node.source.dir, {
+          prefix: dir,
+          include: (rel) => !/(^|\/)node_modules(\/|$)/.test(rel),
+        })),
+      );
     } else {
       entries.push(...(await memberEntries(root, node.source.importer, dir)));
     }

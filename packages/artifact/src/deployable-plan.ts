@@ -72,7 +72,11 @@ export async function planDeployableBuild(
       ? `inputs differ from the newest build ${previous.digest}: ${previous.changes.length} change(s)`
       : `no earlier build of ${spec.name} in the store`;
   const layers: LayerPlan[] = [
-    { part: 'app', source: `the files of ${spec.dir} (package.json "files", or what git sees plus turbo's outputs)`, entries: options.detail ? (await memberEntries(session.root, spec.dir, '')).length : null },
+    {
+      part: 'app',
+      source: `the files of ${spec.dir} (package.json "files", or what git sees plus turbo's outputs)`,
+      entries: options.detail ? (await memberEntries(session.root, spec.dir, '')).length : null,
+    },
     {
       part: 'deps',
       source: describeClosure(session.lock, spec.dir),
@@ -98,13 +102,21 @@ function describeClosure(lock: ParsedLockfile, dir: string): string {
   return `the production dependency closure from pnpm-lock.yaml: ${closure.packages.length} package(s)${members.length ? ` and workspace member(s) ${members.join(', ')}` : ''}, laid out as node_modules/.pnpm/<package>/node_modules/<name>`;
 }
 
-async function previousBuild(session: BuildSession, name: string, inputs: InputsRecord): Promise<DeployablePlan['previous']> {
+async function previousBuild(
+  session: BuildSession,
+  name: string,
+  inputs: InputsRecord,
+): Promise<DeployablePlan['previous']> {
   const newest = buildEntries(await session.store.readIndex(), name)[0];
   if (!newest) return null;
   try {
     const manifest = await readManifest(session.store, newest.digest);
     const record = await session.store.readJson<BuildRecord>(manifest.config.digest);
-    return { digest: newest.digest, inputsDigest: record.inputsDigest, changes: describeInputsDiff(diffInputs(record.inputs, inputs)) };
+    return {
+      digest: newest.digest,
+      inputsDigest: record.inputsDigest,
+      changes: describeInputsDiff(diffInputs(record.inputs, inputs)),
+    };
   } catch {
     return null;
   }
@@ -123,7 +135,10 @@ export function describeInputsDiff(diff: InputsDiff): string[] {
   if (diff.config) lines.push('devkit.json (toolchain, native or artifacts.env) changed');
   for (const t of diff.toolchain) lines.push(`toolchain ${t.key}: ${t.a ?? '-'} → ${t.b ?? '-'}`);
   if (diff.devkitVersion) lines.push(`devkit ${diff.devkitVersion.a} → ${diff.devkitVersion.b}`);
-  for (const e of diff.env) lines.push(`env ${e.name}: ${e.a === null ? 'unset' : 'set'} → ${e.b === null ? 'unset' : 'set'}${e.a !== null && e.b !== null ? ' (value changed)' : ''}`);
+  for (const e of diff.env)
+    lines.push(
+      `env ${e.name}: ${e.a === null ? 'unset' : 'set'} → ${e.b === null ? 'unset' : 'set'}${e.a !== null && e.b !== null ? ' (value changed)' : ''}`,
+    );
   return lines;
 }
 
@@ -132,7 +147,12 @@ export function describeInputsDiff(diff: InputsDiff): string[] {
  * deployable's production closure. Only they are built — a native package nothing deploys
  * does not hold up `devkit build`.
  */
-export async function shippedNativePackages(root: string, lock: ParsedLockfile, specs: readonly DeployableSpec[], configured: readonly string[]): Promise<ShippedNativePackage[]> {
+export async function shippedNativePackages(
+  root: string,
+  lock: ParsedLockfile,
+  specs: readonly DeployableSpec[],
+  configured: readonly string[],
+): Promise<ShippedNativePackage[]> {
   const wanted = new Set(configured);
   const found = new Map<string, ShippedNativePackage>();
   if (wanted.size === 0) return [];
@@ -153,7 +173,12 @@ export async function shippedNativePackages(root: string, lock: ParsedLockfile, 
  * the package: node_modules/.pnpm/workspace+<member dir>/node_modules/<name> (deploy-layout's
  * folder for a workspace member).
  */
-export async function nativeParts(root: string, spec: DeployableSpec, shipped: readonly ShippedNativePackage[], results: readonly NativeOutputRecord[]): Promise<NativePart[]> {
+export async function nativeParts(
+  root: string,
+  spec: DeployableSpec,
+  shipped: readonly ShippedNativePackage[],
+  results: readonly NativeOutputRecord[],
+): Promise<NativePart[]> {
   const byTarget = new Map<string, NativePart>();
   for (const r of results) {
     const pkg = shipped.find((s) => s.name === r.package);
@@ -163,7 +188,13 @@ export async function nativeParts(root: string, spec: DeployableSpec, shipped: r
     for (const o of r.outputs) {
       const source = join(root, o.path);
       const st = await stat(source);
-      part.entries.push({ type: 'file', path: `${base}/${posix.relative(pkg.dir, o.path.split(sep).join('/'))}`, source, size: st.size, executable: (st.mode & 0o111) !== 0 });
+      part.entries.push({
+        type: 'file',
+        path: `${base}/${posix.relative(pkg.dir, o.path.split(sep).join('/'))}`,
+        source,
+        size: st.size,
+        executable: (st.mode & 0o111) !== 0,
+      });
     }
     byTarget.set(r.target, part);
   }

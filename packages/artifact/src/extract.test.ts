@@ -23,7 +23,18 @@ function maliciousTarGz(entries: RawEntry[]): Buffer {
   for (const e of entries) {
     const body = Buffer.from(e.body ?? '');
     const block = Buffer.alloc(512);
-    new Header({ path: e.path, type: e.type ?? 'File', mode: e.mode ?? 0o644, size: e.type && e.type !== 'File' ? 0 : body.length, uid: 0, gid: 0, mtime: new Date(0), linkpath: e.linkpath ?? '', devmaj: 1, devmin: 3 }).encode(block);
+    new Header({
+      path: e.path,
+      type: e.type ?? 'File',
+      mode: e.mode ?? 0o644,
+      size: e.type && e.type !== 'File' ? 0 : body.length,
+      uid: 0,
+      gid: 0,
+      mtime: new Date(0),
+      linkpath: e.linkpath ?? '',
+      devmaj: 1,
+      devmin: 3,
+    }).encode(block);
     blocks.push(block);
     if (body.length > 0) blocks.push(body, Buffer.alloc((512 - (body.length % 512)) % 512));
   }
@@ -45,10 +56,29 @@ async function tryExtract(entries: RawEntry[]) {
 
 describe('extractLayers refuses malicious archives and leaves nothing behind', () => {
   const cases: Array<[string, RawEntry[], RegExp]> = [
-    ['a ../ path', [{ path: 'ok.txt', body: 'fine' }, { path: '../evil.txt', body: 'pwned' }], /"\.\." path segment/],
+    [
+      'a ../ path',
+      [
+        { path: 'ok.txt', body: 'fine' },
+        { path: '../evil.txt', body: 'pwned' },
+      ],
+      /"\.\." path segment/,
+    ],
     ['an absolute path', [{ path: '/tmp/evil.txt', body: 'pwned' }], /absolute path/],
-    ['a link then a file through it', [{ path: 'dir', type: 'Directory', mode: 0o755 }, { path: 'ln', type: 'SymbolicLink', linkpath: 'dir' }, { path: 'ln/evil.txt', body: 'x' }], /goes through the link "ln"/],
-    ['a link pointing outside', [{ path: 'ln', type: 'SymbolicLink', linkpath: '../../../etc' }], /outside the target folder/],
+    [
+      'a link then a file through it',
+      [
+        { path: 'dir', type: 'Directory', mode: 0o755 },
+        { path: 'ln', type: 'SymbolicLink', linkpath: 'dir' },
+        { path: 'ln/evil.txt', body: 'x' },
+      ],
+      /goes through the link "ln"/,
+    ],
+    [
+      'a link pointing outside',
+      [{ path: 'ln', type: 'SymbolicLink', linkpath: '../../../etc' }],
+      /outside the target folder/,
+    ],
     ['an absolute link', [{ path: 'ln', type: 'SymbolicLink', linkpath: '/etc/passwd' }], /outside the target folder/],
     ['a character device', [{ path: 'null', type: 'CharacterDevice', mode: 0o666 }], /CharacterDevice entry/],
     ['a FIFO', [{ path: 'pipe', type: 'FIFO', mode: 0o644 }], /FIFO entry/],
@@ -68,7 +98,13 @@ describe('extractLayers refuses malicious archives and leaves nothing behind', (
 
   it('extracts a well-formed archive', async () => {
     const store = await OciStore.open(tempDir());
-    const { digest } = await store.putBlob(maliciousTarGz([{ path: 'a', type: 'Directory', mode: 0o755 }, { path: 'a/b.txt', body: 'hello' }, { path: 'c', type: 'SymbolicLink', linkpath: 'a/b.txt' }]));
+    const { digest } = await store.putBlob(
+      maliciousTarGz([
+        { path: 'a', type: 'Directory', mode: 0o755 },
+        { path: 'a/b.txt', body: 'hello' },
+        { path: 'c', type: 'SymbolicLink', linkpath: 'a/b.txt' },
+      ]),
+    );
     const target = join(tempDir(), 'out');
     await extractLayers(store, [{ digest, part: 'ok' }], target);
     expect(readFileSync(join(target, 'c'), 'utf8')).toBe('hello');
@@ -83,7 +119,9 @@ describe('extractLayers refuses malicious archives and leaves nothing behind', (
     const { writeFileSync } = await import('node:fs');
     writeFileSync(path, bytes);
     const parent = tempDir();
-    await expect(extractLayers(store, [{ digest, part: 'app' }], join(parent, 'out'))).rejects.toMatchObject({ code: expect.stringMatching(/E_BLOB_CORRUPT|Z_DATA_ERROR/) });
+    await expect(extractLayers(store, [{ digest, part: 'app' }], join(parent, 'out'))).rejects.toMatchObject({
+      code: expect.stringMatching(/E_BLOB_CORRUPT|Z_DATA_ERROR/),
+    });
     expect(readdirSync(parent)).toEqual([]);
     expect(await store.verifyBlob(digest)).toMatchObject({ state: 'corrupt' });
   });

@@ -28,7 +28,10 @@ export class ExtractGuard {
   private readonly seen = new Set<string>();
 
   /** Returns the entry's clean path, or throws `E_EXTRACT_UNSAFE` naming it. */
-  check(entry: { path: string; type: string; mode?: number | undefined; linkpath?: string | undefined }, layer: string): string {
+  check(
+    entry: { path: string; type: string; mode?: number | undefined; linkpath?: string | undefined },
+    layer: string,
+  ): string {
     const refuse = (why: string) =>
       findingError('E_EXTRACT_UNSAFE', `refusing to extract layer ${layer}: entry "${entry.path}" ${why}`, {
         hint: 'this archive was not made by devkit or was tampered with; do not use it',
@@ -38,13 +41,15 @@ export class ExtractGuard {
     if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw)) throw refuse('has an absolute path');
     if (raw.includes('\\') || raw.includes('\0')) throw refuse('has a backslash or NUL in its name');
     const segments = raw.split('/');
-    if (raw === '' || segments.some((s) => s === '' || s === '.' || s === '..')) throw refuse('has an empty, "." or ".." path segment');
+    if (raw === '' || segments.some((s) => s === '' || s === '.' || s === '..'))
+      throw refuse('has an empty, "." or ".." path segment');
     for (let i = 1; i < segments.length; i++) {
       const parent = segments.slice(0, i).join('/');
       if (this.links.has(parent)) throw refuse(`goes through the link "${parent}"`);
       if (this.files.has(parent)) throw refuse(`sits under the file "${parent}"`);
     }
-    if (((entry.mode ?? 0) & 0o7000) !== 0) throw refuse(`has setuid/setgid/sticky mode ${(entry.mode ?? 0).toString(8)}`);
+    if (((entry.mode ?? 0) & 0o7000) !== 0)
+      throw refuse(`has setuid/setgid/sticky mode ${(entry.mode ?? 0).toString(8)}`);
     if (this.seen.has(raw) && entry.type !== 'Directory') throw refuse('appears twice');
     switch (entry.type) {
       case 'File':
@@ -56,12 +61,14 @@ export class ExtractGuard {
         if (this.links.has(raw) || this.files.has(raw)) throw refuse('replaces a link or file with a folder');
         break;
       case 'SymbolicLink':
-        if (!linkStaysInside(raw, entry.linkpath ?? '')) throw refuse(`is a link to "${entry.linkpath}", outside the target folder`);
+        if (!linkStaysInside(raw, entry.linkpath ?? ''))
+          throw refuse(`is a link to "${entry.linkpath}", outside the target folder`);
         this.links.add(raw);
         break;
       case 'Link': {
         const target = posix.normalize(entry.linkpath ?? '');
-        if (!this.files.has(target)) throw refuse(`is a hard link to "${entry.linkpath}", which is not a file extracted before it`);
+        if (!this.files.has(target))
+          throw refuse(`is a hard link to "${entry.linkpath}", which is not a file extracted before it`);
         this.files.add(raw);
         break;
       }
@@ -79,11 +86,16 @@ export class ExtractGuard {
  * guard and every digest (blob and diff_id) matched: a refused or corrupt artifact leaves
  * nothing behind.
  */
-export async function extractLayers(store: OciStore, layers: readonly ExtractLayer[], target: string): Promise<{ files: number; dirs: number; links: number }> {
+export async function extractLayers(
+  store: OciStore,
+  layers: readonly ExtractLayer[],
+  target: string,
+): Promise<{ files: number; dirs: number; links: number }> {
   const dest = resolve(target);
   try {
     const existing = await readdir(dest);
-    if (existing.length > 0) throw usageError('E_EXTRACT_TARGET', `${dest} is not empty`, { hint: 'extract into a new or empty folder' });
+    if (existing.length > 0)
+      throw usageError('E_EXTRACT_TARGET', `${dest} is not empty`, { hint: 'extract into a new or empty folder' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -123,9 +135,13 @@ export async function extractLayers(store: OciStore, layers: readonly ExtractLay
         }
       });
       if (layer.diffId && layer.diffId !== diffId) {
-        throw findingError('E_BLOB_CORRUPT', `layer ${layer.part} (${layer.digest}) unpacks to a tar with digest ${diffId}, not its recorded diff_id ${layer.diffId}`, {
-          hint: 'the store is damaged: run `devkit artifact verify` and rebuild or pull the artifact',
-        });
+        throw findingError(
+          'E_BLOB_CORRUPT',
+          `layer ${layer.part} (${layer.digest}) unpacks to a tar with digest ${diffId}, not its recorded diff_id ${layer.diffId}`,
+          {
+            hint: 'the store is damaged: run `devkit artifact verify` and rebuild or pull the artifact',
+          },
+        );
       }
     }
     await rmdir(dest).catch(() => undefined);

@@ -35,14 +35,22 @@ export function planGc(index: ImageIndex, options: Pick<GcOptions, 'prune' | 'ke
   if (!options.prune) return { keep: index.manifests, dropEntries: [] };
   const rooted = new Set<string>(options.roots);
   for (const d of index.manifests) if (kindOf(d) === 'tag' || kindOf(d) === 'history') rooted.add(d.digest);
-  const names = new Set(index.manifests.filter((d) => kindOf(d) === 'build').map((d) => d.annotations?.[ANNOTATIONS.name] ?? ''));
-  for (const name of names) for (const d of buildEntries(index, name).slice(0, options.keepBuilds)) rooted.add(d.digest);
+  const names = new Set(
+    index.manifests.filter((d) => kindOf(d) === 'build').map((d) => d.annotations?.[ANNOTATIONS.name] ?? ''),
+  );
+  for (const name of names)
+    for (const d of buildEntries(index, name).slice(0, options.keepBuilds)) rooted.add(d.digest);
   const keep: Descriptor[] = [];
   const dropEntries: Descriptor[] = [];
   for (const d of index.manifests) {
     const kind = kindOf(d);
     const subject = d.annotations?.['dev.devkit.subject'];
-    const stays = kind === 'build' ? rooted.has(d.digest) : kind === 'referrer' ? subject !== undefined && rooted.has(subject) : true;
+    const stays =
+      kind === 'build'
+        ? rooted.has(d.digest)
+        : kind === 'referrer'
+          ? subject !== undefined && rooted.has(subject)
+          : true;
     (stays ? keep : dropEntries).push(d);
   }
   return { keep, dropEntries };
@@ -82,11 +90,17 @@ export async function collectGarbage(store: OciStore, options: GcOptions): Promi
       for (const layer of manifest.layers) marked.add(layer.digest);
       // History is append-only: every entry of the chain stays, whatever its age.
       const previous = manifest.annotations?.[ANNOTATIONS.previous];
-      if (manifest.artifactType === HISTORY_TYPE && previous && /^sha256:[a-f0-9]{64}$/.test(previous)) await mark(previous as Digest);
+      if (manifest.artifactType === HISTORY_TYPE && previous && /^sha256:[a-f0-9]{64}$/.test(previous))
+        await mark(previous as Digest);
     };
     for (const root of roots) await mark(root);
     for (const d of plan.keep) await mark(d.digest);
-    const result: GcResult = { droppedEntries: plan.dropEntries.length, removedBlobs: [], freedBytes: 0, removedTemp: 0 };
+    const result: GcResult = {
+      droppedEntries: plan.dropEntries.length,
+      removedBlobs: [],
+      freedBytes: 0,
+      removedTemp: 0,
+    };
     const leases = (await liveLeases(store.root)).filter((pid) => pid !== process.pid);
     if (leases.length > 0) {
       result.skippedSweep = { pids: leases };

@@ -17,7 +17,18 @@ export { planDependencyEntries } from './deploy-layout.js';
 export { globToRegExp, matchesPatterns } from './glob.js';
 export { provenanceStatement } from './build-record.js';
 export type { BuildRecord, ProvenanceFacts } from './build-record.js';
-export { artifactManifest, writeArtifact, registerBuild, attachProvenance, buildEntries, findByInputs, referrersOf, resolveRef, readManifest, kindOf } from './artifact.js';
+export {
+  artifactManifest,
+  writeArtifact,
+  registerBuild,
+  attachProvenance,
+  buildEntries,
+  findByInputs,
+  referrersOf,
+  resolveRef,
+  readManifest,
+  kindOf,
+} from './artifact.js';
 export type { ArtifactManifest, LayerPart } from './artifact.js';
 export { parseRef, formatRef, isArtifactName } from './refs.js';
 export type { ArtifactRef } from './refs.js';

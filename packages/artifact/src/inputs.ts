@@ -69,7 +69,13 @@ export async function collectInputs(options: InputsOptions): Promise<InputsRecor
   return {
     files: sortRecord(files),
     lockfile: sortRecord(lockfile),
-    config: digestOf(canonicalJson({ toolchain: options.config.toolchain ?? null, native: options.config.native ?? null, env: options.config.artifacts?.env ?? [] })),
+    config: digestOf(
+      canonicalJson({
+        toolchain: options.config.toolchain ?? null,
+        native: options.config.native ?? null,
+        env: options.config.artifacts?.env ?? [],
+      }),
+    ),
     toolchain: sortRecord(options.toolchain),
     devkitVersion: options.devkitVersion,
     env,
@@ -121,7 +127,9 @@ export function diffInputs(a: InputsRecord, b: InputsRecord): InputsDiff {
     .map((name) => ({ name, a: a.env[name] ?? null, b: b.env[name] ?? null }));
   const devkitVersion = a.devkitVersion === b.devkitVersion ? null : { a: a.devkitVersion, b: b.devkitVersion };
   const config = a.config !== b.config;
-  const count = (d: { added: string[]; removed: string[]; changed: string[] }) => d.added.length + d.removed.length + d.changed.length;
-  const same = count(files) + count(lockfile) + toolchain.length + env.length === 0 && !config && devkitVersion === null;
+  const count = (d: { added: string[]; removed: string[]; changed: string[] }) =>
+    d.added.length + d.removed.length + d.changed.length;
+  const same =
+    count(files) + count(lockfile) + toolchain.length + env.length === 0 && !config && devkitVersion === null;
   return { files, lockfile, config, toolchain, devkitVersion, env, same };
 }

@@ -50,13 +50,23 @@ export async function scanDirectory(root: string, options: ScanOptions = {}): Pr
       } else if (options.include && !options.include(childRel, false)) {
         continue;
       } else if (st.isFile()) {
-        out.push({ type: 'file', path: toArchive(childRel), source: abs, size: st.size, executable: (st.mode & 0o111) !== 0 });
+        out.push({
+          type: 'file',
+          path: toArchive(childRel),
+          source: abs,
+          size: st.size,
+          executable: (st.mode & 0o111) !== 0,
+        });
       } else if (st.isSymbolicLink()) {
         out.push({ type: 'symlink', path: toArchive(childRel), target: await readlink(abs) });
       } else {
-        throw usageError('E_PACK_SPECIAL_FILE', `${abs} is a device, FIFO or socket: artifacts hold only files, folders and links`, {
-          hint: `remove ${abs} from the deployable or exclude it from the package's "files"`,
-        });
+        throw usageError(
+          'E_PACK_SPECIAL_FILE',
+          `${abs} is a device, FIFO or socket: artifacts hold only files, folders and links`,
+          {
+            hint: `remove ${abs} from the deployable or exclude it from the package's "files"`,
+          },
+        );
       }
     }
   };
@@ -103,7 +113,11 @@ export function checkArchivePath(path: string): void {
     path.includes('\0') ||
     path.includes('\\') ||
     path.split('/').some((seg) => seg === '' || seg === '.' || seg === '..');
-  if (bad) throw usageError('E_PACK_BAD_PATH', `"${path}" is not a safe archive path (relative, no ".", ".." or empty segments)`);
+  if (bad)
+    throw usageError(
+      'E_PACK_BAD_PATH',
+      `"${path}" is not a safe archive path (relative, no ".", ".." or empty segments)`,
+    );
 }
 
 /** Whether a link at `linkPath` pointing at `target` stays inside the archive root. */

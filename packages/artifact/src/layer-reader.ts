@@ -24,7 +24,11 @@ export interface LayerListing {
  * Streams a layer blob (digest checked at the end), gunzips it, hashes the tar (diff_id)
  * and hands every entry to `onEntry`, which must consume or drain it.
  */
-export async function readLayer(store: OciStore, digest: Digest, onEntry: (entry: ReadEntry) => void | Promise<void>): Promise<{ diffId: Digest }> {
+export async function readLayer(
+  store: OciStore,
+  digest: Digest,
+  onEntry: (entry: ReadEntry) => void | Promise<void>,
+): Promise<{ diffId: Digest }> {
   const diff = createHash('sha256');
   const tap = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -85,8 +89,12 @@ export async function listLayer(store: OciStore, digest: Digest): Promise<{ diff
 }
 
 /** Names the entries that differ between two listings (missing on one side, or different). */
-export function diffListings(a: readonly LayerListing[], b: readonly LayerListing[]): Array<{ path: string; a: LayerListing | null; b: LayerListing | null }> {
-  const key = (e: LayerListing) => JSON.stringify([e.type, e.mode, e.size, e.uid, e.gid, e.mtime, e.linkpath, e.digest]);
+export function diffListings(
+  a: readonly LayerListing[],
+  b: readonly LayerListing[],
+): Array<{ path: string; a: LayerListing | null; b: LayerListing | null }> {
+  const key = (e: LayerListing) =>
+    JSON.stringify([e.type, e.mode, e.size, e.uid, e.gid, e.mtime, e.linkpath, e.digest]);
   const mapA = new Map(a.map((e) => [e.path, e]));
   const mapB = new Map(b.map((e) => [e.path, e]));
   const out: Array<{ path: string; a: LayerListing | null; b: LayerListing | null }> = [];

@@ -7,7 +7,8 @@ import { liveLeases, takeLease } from './leases.js';
 
 afterAll(cleanupTempDirs);
 
-const endedPid = () => Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim());
+const endedPid = () =>
+  Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim());
 
 describe('leases', () => {
   it('count while held and are released one by one, two in one process included', async () => {

@@ -21,9 +21,13 @@ export function withStoreLock<T>(path: string, options: StoreLockOptions, fn: ()
       timeoutError: ({ pid, host }) => {
         // The lock file's age is when its holder took it.
         const since = statSync(path, { throwIfNoEntry: false })?.mtime.toISOString();
-        return machineError('E_STORE_LOCKED', `${options.what} is locked by pid ${pid ?? '?'} on ${host ?? '?'} since ${since ?? '?'}`, {
-          hint: `wait for that process to finish, or remove ${path} if it is gone`,
-        });
+        return machineError(
+          'E_STORE_LOCKED',
+          `${options.what} is locked by pid ${pid ?? '?'} on ${host ?? '?'} since ${since ?? '?'}`,
+          {
+            hint: `wait for that process to finish, or remove ${path} if it is gone`,
+          },
+        );
       },
     },
     fn,

@@ -10,10 +10,18 @@ import { scanDirectory, type LayerEntry } from './layer-entry.js';
  * digest hashes: ignored build output, editor files and node_modules never count.
  */
 export async function gitVisibleFiles(root: string, dir: string): Promise<string[]> {
-  const { stdout } = await runCommand('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', dir === '.' ? '.' : dir], {
-    cwd: root,
-    failure: { code: 'E_NOT_A_GIT_REPO', exitCode: 2, hint: 'run `devkit build` inside a git checkout (`git init` and commit first)' },
-  });
+  const { stdout } = await runCommand(
+    'git',
+    ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', dir === '.' ? '.' : dir],
+    {
+      cwd: root,
+      failure: {
+        code: 'E_NOT_A_GIT_REPO',
+        exitCode: 2,
+        hint: 'run `devkit build` inside a git checkout (`git init` and commit first)',
+      },
+    },
+  );
   const names = [...new Set(stdout.split('\0').filter((n) => n.length > 0))];
   const present: string[] = [];
   for (const name of names) {
@@ -38,7 +46,12 @@ export async function turboOutputs(root: string, memberDir: string, packageName:
   };
   const member = await read(join(root, memberDir, 'turbo.json'));
   const rootTurbo = await read(join(root, 'turbo.json'));
-  return member?.tasks?.build?.outputs ?? rootTurbo?.tasks?.[`${packageName}#build`]?.outputs ?? rootTurbo?.tasks?.build?.outputs ?? [];
+  return (
+    member?.tasks?.build?.outputs ??
+    rootTurbo?.tasks?.[`${packageName}#build`]?.outputs ??
+    rootTurbo?.tasks?.build?.outputs ??
+    []
+  );
 }
 
 interface PackageJson {
@@ -75,10 +88,13 @@ export async function memberEntries(root: string, memberDir: string, prefix: str
     }).then(dropEmptyDirs);
   }
   const outputs = await turboOutputs(root, memberDir, pkg.name ?? '');
-  const visible = new Set((await gitVisibleFiles(root, memberDir)).map((p) => posix.relative(memberDir === '.' ? '' : memberDir, p)));
+  const visible = new Set(
+    (await gitVisibleFiles(root, memberDir)).map((p) => posix.relative(memberDir === '.' ? '' : memberDir, p)),
+  );
   const scanned = await scanDirectory(abs, {
     prefix,
-    include: (rel, isDir) => keep(rel) && (isDir || visible.has(rel) || (outputs.length > 0 && matchesPatterns(rel, outputs))),
+    include: (rel, isDir) =>
+      keep(rel) && (isDir || visible.has(rel) || (outputs.length > 0 && matchesPatterns(rel, outputs))),
   });
   return dropEmptyDirs(scanned);
 }
@@ -96,4 +112,3 @@ function dropEmptyDirs(entries: LayerEntry[]): LayerEntry[] {
   }
   return entries.filter((e) => e.type !== 'dir' || used.has(e.path));
 }
-

@@ -22,7 +22,8 @@ function makeTree(root: string, variant: { mtime: number; umask: number }) {
     writeFileSync(join(root, `${'long-name-'.repeat(12)}.js`), 'x');
     writeFileSync(join(root, 'ünïcode.txt'), 'u');
     symlinkSync('dist/index.js', join(root, 'main.js'));
-    for (const f of ['dist/index.js', 'dist/nested/b.txt', 'run.sh']) utimesSync(join(root, f), variant.mtime, variant.mtime);
+    for (const f of ['dist/index.js', 'dist/nested/b.txt', 'run.sh'])
+      utimesSync(join(root, f), variant.mtime, variant.mtime);
   } finally {
     process.umask(old);
   }
@@ -40,7 +41,9 @@ describe('packLayer', () => {
     expect(lb.digest).toBe(la.digest);
     expect(lb.diffId).toBe(la.diffId);
     const { entries } = await listLayer(store, la.digest);
-    expect(entries.map((e) => e.path)).toEqual([...entries.map((e) => e.path)].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
+    expect(entries.map((e) => e.path)).toEqual(
+      [...entries.map((e) => e.path)].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))),
+    );
     for (const e of entries) {
       expect(e.uid).toBe(0);
       expect(e.gid).toBe(0);
@@ -49,7 +52,10 @@ describe('packLayer', () => {
     }
     expect(entries.find((e) => e.path === 'run.sh')?.mode).toBe(0o755);
     expect(entries.find((e) => e.path === 'dist/index.js')?.mode).toBe(0o644);
-    expect(entries.find((e) => e.path === 'main.js')).toMatchObject({ type: 'SymbolicLink', linkpath: 'dist/index.js' });
+    expect(entries.find((e) => e.path === 'main.js')).toMatchObject({
+      type: 'SymbolicLink',
+      linkpath: 'dist/index.js',
+    });
     expect(entries.some((e) => e.path.startsWith('long-name-'))).toBe(true);
   });
 

@@ -34,7 +34,11 @@ export function packMtime(env: NodeJS.ProcessEnv): number {
  * a few MiB whatever the size of the tree. A failure (or a kill) leaves only a temp file in
  * the store's ingest folder, never a partial blob.
  */
-export async function packLayer(entries: readonly LayerEntry[], store: OciStore, options: PackOptions = {}): Promise<PackedLayer> {
+export async function packLayer(
+  entries: readonly LayerEntry[],
+  store: OciStore,
+  options: PackOptions = {},
+): Promise<PackedLayer> {
   const sorted = normalizeEntries(entries);
   const writer = await store.createBlobWriter();
   try {
@@ -46,7 +50,14 @@ export async function packLayer(entries: readonly LayerEntry[], store: OciStore,
     }
     const uncompressedSize = await gzip.end();
     const { digest, size } = await writer.commit();
-    return { digest, diffId: `sha256:${diff.digest('hex')}`, size, uncompressedSize, entries: sorted.length, compression: compressionLabel() };
+    return {
+      digest,
+      diffId: `sha256:${diff.digest('hex')}`,
+      size,
+      uncompressedSize,
+      entries: sorted.length,
+      compression: compressionLabel(),
+    };
   } catch (error) {
     await writer.abort();
     throw error;

@@ -24,7 +24,10 @@ export interface ImageIndex {
   manifests: Descriptor[];
 }
 
-export type BlobState = { digest: Digest; state: 'ok' } | { digest: Digest; state: 'missing' } | { digest: Digest; state: 'corrupt'; actual: Digest; size: number };
+export type BlobState =
+  | { digest: Digest; state: 'ok' }
+  | { digest: Digest; state: 'missing' }
+  | { digest: Digest; state: 'corrupt'; actual: Digest; size: number };
 
 /** Writes one blob: bytes go to a temp file in the store, hashed on the way; `commit` publishes it. */
 export interface BlobWriter {
@@ -43,9 +46,13 @@ const MAX_JSON_BLOB = 16 * 1024 * 1024;
  * never points at a blob that is not there. Every read checks the digest.
  */
 function badLayout(root: string, layout: string): Error {
-  return usageError('E_STORE_LAYOUT', `${join(root, 'oci-layout')} is not an OCI image layout 1.0.0 marker: ${layout.slice(0, 80)}`, {
-    hint: `point artifacts.store in devkit.json at a devkit store folder, or remove ${root}`,
-  });
+  return usageError(
+    'E_STORE_LAYOUT',
+    `${join(root, 'oci-layout')} is not an OCI image layout 1.0.0 marker: ${layout.slice(0, 80)}`,
+    {
+      hint: `point artifacts.store in devkit.json at a devkit store folder, or remove ${root}`,
+    },
+  );
 }
 
 export class OciStore {
@@ -128,7 +135,8 @@ export class OciStore {
     let bytes: Buffer;
     try {
       const st = await stat(this.blobPath(digest));
-      if (st.size > MAX_JSON_BLOB) throw usageError('E_BLOB_TOO_LARGE', `blob ${digest} is ${st.size} bytes: too large to read whole`);
+      if (st.size > MAX_JSON_BLOB)
+        throw usageError('E_BLOB_TOO_LARGE', `blob ${digest} is ${st.size} bytes: too large to read whole`);
       bytes = await readFile(this.blobPath(digest));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw missingBlob(digest, this.root);
@@ -163,7 +171,9 @@ export class OciStore {
         done(actual === digest ? null : corruptBlob(digest, actual, root));
       },
     });
-    source.on('error', (error: NodeJS.ErrnoException) => check.destroy(error.code === 'ENOENT' ? missingBlob(digest, root) : error));
+    source.on('error', (error: NodeJS.ErrnoException) =>
+      check.destroy(error.code === 'ENOENT' ? missingBlob(digest, root) : error),
+    );
     return source.pipe(check);
   }
 
@@ -192,9 +202,13 @@ export class OciStore {
       if (!Array.isArray(parsed.manifests)) throw new Error('no "manifests" array');
       return parsed;
     } catch (error) {
-      throw findingError('E_STORE_INDEX', `${join(this.root, 'index.json')} is not a valid OCI index: ${(error as Error).message}`, {
-        hint: `restore it from a backup or remove ${this.root} and build again`,
-      });
+      throw findingError(
+        'E_STORE_INDEX',
+        `${join(this.root, 'index.json')} is not a valid OCI index: ${(error as Error).message}`,
+        {
+          hint: `restore it from a backup or remove ${this.root} and build again`,
+        },
+      );
     }
   }
 
@@ -202,7 +216,9 @@ export class OciStore {
    * Changes `index.json` under the store lock: read, change, write atomically. The mutator
    * returns the new index, or `undefined` to leave it as it is.
    */
-  async updateIndex<T>(mutate: (index: ImageIndex) => Promise<{ index?: ImageIndex; result: T }> | { index?: ImageIndex; result: T }): Promise<T> {
+  async updateIndex<T>(
+    mutate: (index: ImageIndex) => Promise<{ index?: ImageIndex; result: T }> | { index?: ImageIndex; result: T },
+  ): Promise<T> {
     return withStoreLock(this.lockPath(), { what: `the store ${this.root}` }, async () => {
       const current = await this.readIndex();
       const { index, result } = await mutate(current);

@@ -30,13 +30,39 @@ export async function* tarChunks(entries: readonly LayerEntry[], mtimeSeconds: n
     const linkpath = entry.type === 'symlink' ? entry.target : '';
     const mode = entry.type === 'dir' ? 0o755 : entry.type === 'symlink' ? 0o777 : entry.executable ? 0o755 : 0o644;
     const type = entry.type === 'dir' ? 'Directory' : entry.type === 'symlink' ? 'SymbolicLink' : 'File';
-    const header = new Header({ path: name, mode, uid: 0, gid: 0, size, mtime, type, linkpath, uname: '', gname: '', devmaj: 0, devmin: 0 });
+    const header = new Header({
+      path: name,
+      mode,
+      uid: 0,
+      gid: 0,
+      size,
+      mtime,
+      type,
+      linkpath,
+      uname: '',
+      gname: '',
+      devmaj: 0,
+      devmin: 0,
+    });
     const block = Buffer.alloc(BLOCK);
     if (header.encode(block)) {
       // Only the fields ustar cannot hold go into the pax record, never times or ids.
       const pax = new Pax({ path: name, linkpath: linkpath || undefined, mtime: undefined });
       yield pax.encode();
-      const short = new Header({ path: shortName(name), mode, uid: 0, gid: 0, size, mtime, type, linkpath: linkpath.slice(0, 100), uname: '', gname: '', devmaj: 0, devmin: 0 });
+      const short = new Header({
+        path: shortName(name),
+        mode,
+        uid: 0,
+        gid: 0,
+        size,
+        mtime,
+        type,
+        linkpath: linkpath.slice(0, 100),
+        uname: '',
+        gname: '',
+        devmaj: 0,
+        devmin: 0,
+      });
       const fallback = Buffer.alloc(BLOCK);
       short.encode(fallback);
       yield fallback;

@@ -29,6 +29,10 @@ export async function verifyArtifact(store: OciStore, index: ImageIndex, manifes
     return m;
   };
   await walk(manifest.digest, 'manifest');
-  for (const ref of referrersOf(index, manifest.digest)) await walk(ref.digest, ref.artifactType === 'application/vnd.in-toto+json' ? 'provenance' : (kindOf(ref) ?? 'referrer'));
+  for (const ref of referrersOf(index, manifest.digest))
+    await walk(
+      ref.digest,
+      ref.artifactType === 'application/vnd.in-toto+json' ? 'provenance' : (kindOf(ref) ?? 'referrer'),
+    );
   return { ok: blobs.every((b) => b.state === 'ok'), blobs };
 }

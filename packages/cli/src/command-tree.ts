@@ -63,7 +63,8 @@ export const COMMANDS: CommandSpec = {
     },
     {
       name: 'status',
-      summary: 'each service: version, state, health (a real protocol check), port, pid, uptime, URL; exit 1 if any is down',
+      summary:
+        'each service: version, state, health (a real protocol check), port, pid, uptime, URL; exit 1 if any is down',
       load: () => import('./handlers/status.js'),
     },
     {
@@ -90,24 +91,32 @@ export const COMMANDS: CommandSpec = {
       subcommands: [
         {
           name: 'save',
-          summary: 'copy the services\' data (stopped for a consistent copy, then started again)',
+          summary: "copy the services' data (stopped for a consistent copy, then started again)",
           ...snapshotSaveSpec,
           load: () => import('./handlers/snapshot.js').then((m) => ({ run: m.save })),
         },
         {
           name: 'restore',
-          summary: 'put a snapshot\'s data back',
+          summary: "put a snapshot's data back",
           ...snapshotRestoreSpec,
           load: () => import('./handlers/snapshot.js').then((m) => ({ run: m.restore })),
         },
-        { name: 'ls', summary: 'list the snapshots of this checkout', load: () => import('./handlers/snapshot.js').then((m) => ({ run: m.ls })) },
+        {
+          name: 'ls',
+          summary: 'list the snapshots of this checkout',
+          load: () => import('./handlers/snapshot.js').then((m) => ({ run: m.ls })),
+        },
       ],
     },
     {
       name: 'hooks',
       summary: 'git hooks',
       subcommands: [
-        { name: 'install', summary: 'install the git hooks (husky) that call devkit', load: () => import('./handlers/hooks-install.js') },
+        {
+          name: 'install',
+          summary: 'install the git hooks (husky) that call devkit',
+          load: () => import('./handlers/hooks-install.js'),
+        },
         {
           name: 'run',
           summary: 'run the checks of one hook (what the installed hook calls)',
@@ -124,7 +133,8 @@ export const COMMANDS: CommandSpec = {
       subcommands: [
         {
           name: 'check',
-          summary: 'drift against the manifests (as pnpm install --frozen-lockfile judges it), integrity, allowed registries',
+          summary:
+            'drift against the manifests (as pnpm install --frozen-lockfile judges it), integrity, allowed registries',
           description:
             'Lists every finding in one run: each project whose package.json no longer matches its importer, each pnpm setting (overrides, catalogs, patches, peer settings, pnpmfile) that differs from what the lockfile records, each package without an integrity hash or pinned commit, and each download outside the allowed registries (devkit.json lockfile.registries, default: the registries of .npmrc) or not over https. Exit 1 on any finding, 2 when the lockfile cannot be read.',
           load: () => import('./handlers/lockfile-check.js'),
@@ -161,7 +171,8 @@ export const COMMANDS: CommandSpec = {
         },
         {
           name: 'verify',
-          summary: "check one ELF or Mach-O binary against a target's policy (glibc symbol versions, libraries, macOS minimum, signature)",
+          summary:
+            "check one ELF or Mach-O binary against a target's policy (glibc symbol versions, libraries, macOS minimum, signature)",
           ...nativeVerifySpec,
           load: () => import('./handlers/native-verify.js'),
         },
@@ -179,7 +190,11 @@ export const COMMANDS: CommandSpec = {
       name: 'artifact',
       summary: 'the artifact store: list, inspect, verify, extract, gc, push, pull',
       subcommands: [
-        { name: 'ls', summary: 'list the artifacts in the local store, newest first, with their tags', load: () => import('./handlers/artifact-ls.js') },
+        {
+          name: 'ls',
+          summary: 'list the artifacts in the local store, newest first, with their tags',
+          load: () => import('./handlers/artifact-ls.js'),
+        },
         {
           name: 'inspect',
           summary: 'show an artifact: build record, layers, provenance; checks every blob (exit 1 if one is damaged)',
@@ -232,7 +247,7 @@ export const COMMANDS: CommandSpec = {
     },
     {
       name: 'rollback',
-      summary: "move an environment back to its previous digest (or --to one from its history)",
+      summary: 'move an environment back to its previous digest (or --to one from its history)',
       ...rollbackSpec,
       load: () => import('./handlers/rollback.js'),
     },
@@ -246,11 +261,23 @@ export const COMMANDS: CommandSpec = {
       name: 'config',
       summary: 'devkit.json',
       subcommands: [
-        { name: 'check', summary: 'validate devkit.json and print the resolved config', load: () => import('./handlers/config-check.js') },
-        { name: 'schema', summary: 'print the JSON Schema of devkit.json', load: () => import('./handlers/config-schema.js') },
+        {
+          name: 'check',
+          summary: 'validate devkit.json and print the resolved config',
+          load: () => import('./handlers/config-check.js'),
+        },
+        {
+          name: 'schema',
+          summary: 'print the JSON Schema of devkit.json',
+          load: () => import('./handlers/config-schema.js'),
+        },
       ],
     },
     // Answered by the parser itself: `devkit help artifact push` is `devkit artifact push --help`.
-    { name: 'help', summary: 'show the help of a command, e.g. devkit help artifact push', args: [{ name: 'command', variadic: true }] },
+    {
+      name: 'help',
+      summary: 'show the help of a command, e.g. devkit help artifact push',
+      args: [{ name: 'command', variadic: true }],
+    },
   ],
 };

@@ -8,7 +8,11 @@ export const GLOBAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   version: { type: 'boolean', short: 'v', description: 'print the devkit version' },
 };
 
-const yes = { type: 'boolean', short: 'y', description: 'do it without asking (install packages, delete data)' } as const satisfies BooleanFlagSpec;
+const yes = {
+  type: 'boolean',
+  short: 'y',
+  description: 'do it without asking (install packages, delete data)',
+} as const satisfies BooleanFlagSpec;
 
 // What each command takes. A handler types its input from its command's spec with a type-only
 // import (`CommandInput<typeof upSpec>`), so handlers still load only when their command runs.
@@ -24,7 +28,15 @@ export const bootstrapSpec = {
 
 export const upSpec = {
   args: [{ name: 'services', variadic: true }],
-  flags: { timeout: { type: 'number', above: 0, example: '120', placeholder: '<seconds>', description: 'how long each service may take to become ready (default 60)' } },
+  flags: {
+    timeout: {
+      type: 'number',
+      above: 0,
+      example: '120',
+      placeholder: '<seconds>',
+      description: 'how long each service may take to become ready (default 60)',
+    },
+  },
 } as const satisfies InputSpec;
 
 export const downSpec = {
@@ -36,26 +48,57 @@ export const logsSpec = {
   args: [{ name: 'service', required: true }],
   flags: {
     follow: { type: 'boolean', short: 'f', description: 'keep printing new lines until Ctrl-C' },
-    lines: { type: 'number', integer: true, min: 0, default: 100, example: '200', short: 'n', placeholder: '<count>', description: 'how many lines from the end (default 100)' },
+    lines: {
+      type: 'number',
+      integer: true,
+      min: 0,
+      default: 100,
+      example: '200',
+      short: 'n',
+      placeholder: '<count>',
+      description: 'how many lines from the end (default 100)',
+    },
   },
 } as const satisfies InputSpec;
 
 export const envSpec = {
-  flags: { format: { type: 'string', values: ['dotenv', 'json', 'shell'], default: 'dotenv', description: 'output format (default dotenv; shell is for eval "$(devkit env --format shell)")' } },
+  flags: {
+    format: {
+      type: 'string',
+      values: ['dotenv', 'json', 'shell'],
+      default: 'dotenv',
+      description: 'output format (default dotenv; shell is for eval "$(devkit env --format shell)")',
+    },
+  },
 } as const satisfies InputSpec;
 
 export const resetSpec = { args: [{ name: 'service', required: true }], flags: { yes } } as const satisfies InputSpec;
 
-export const snapshotSaveSpec = { args: [{ name: 'name', required: true }, { name: 'services', variadic: true }] } as const satisfies InputSpec;
+export const snapshotSaveSpec = {
+  args: [
+    { name: 'name', required: true },
+    { name: 'services', variadic: true },
+  ],
+} as const satisfies InputSpec;
 
 export const snapshotRestoreSpec = { args: [{ name: 'name', required: true }] } as const satisfies InputSpec;
 
-export const hooksRunSpec = { args: [{ name: 'hook', required: true }, { name: 'hookArgs', variadic: true }] } as const satisfies InputSpec;
+export const hooksRunSpec = {
+  args: [
+    { name: 'hook', required: true },
+    { name: 'hookArgs', variadic: true },
+  ],
+} as const satisfies InputSpec;
 
 export const lintSpec = {
   flags: {
     staged: { type: 'boolean', conflicts: ['since'], description: 'check the staged content (the git index)' },
-    since: { type: 'string', example: 'origin/main', placeholder: '<ref>', description: 'check files changed since the merge base of <ref> and HEAD (e.g. origin/main)' },
+    since: {
+      type: 'string',
+      example: 'origin/main',
+      placeholder: '<ref>',
+      description: 'check files changed since the merge base of <ref> and HEAD (e.g. origin/main)',
+    },
   },
 } as const satisfies InputSpec;
 
@@ -66,20 +109,43 @@ export const nativeImagesSpec = {
 export const nativeBuildSpec = {
   flags: {
     package: { type: 'list', placeholder: '<name,…>', description: 'only these native packages' },
-    target: { type: 'list', example: 'linux-x64-gnu,darwin-arm64', placeholder: '<target,…>', description: 'only these targets, e.g. linux-x64-gnu,darwin-arm64' },
+    target: {
+      type: 'list',
+      example: 'linux-x64-gnu,darwin-arm64',
+      placeholder: '<target,…>',
+      description: 'only these targets, e.g. linux-x64-gnu,darwin-arm64',
+    },
   },
 } as const satisfies InputSpec;
 
 export const nativeVerifySpec = {
   args: [{ name: 'file', required: true }],
-  flags: { target: { type: 'string', required: true, example: 'linux-x64-gnu', placeholder: '<target>', description: 'the target whose policy applies, e.g. linux-x64-gnu' } },
+  flags: {
+    target: {
+      type: 'string',
+      required: true,
+      example: 'linux-x64-gnu',
+      placeholder: '<target>',
+      description: 'the target whose policy applies, e.g. linux-x64-gnu',
+    },
+  },
 } as const satisfies InputSpec;
 
 export const buildSpec = {
   flags: {
-    'allow-dirty': { type: 'boolean', description: 'build from a work tree with uncommitted changes (recorded as dirty: true)' },
-    'check-reproducible': { type: 'boolean', description: 'rebuild even when the inputs match an earlier build and fail (exit 1) naming the entries that differ' },
-    'dry-run': { type: 'boolean', description: 'print the plan (git state, turbo run, native targets, reuse, layers) and build nothing' },
+    'allow-dirty': {
+      type: 'boolean',
+      description: 'build from a work tree with uncommitted changes (recorded as dirty: true)',
+    },
+    'check-reproducible': {
+      type: 'boolean',
+      description:
+        'rebuild even when the inputs match an earlier build and fail (exit 1) naming the entries that differ',
+    },
+    'dry-run': {
+      type: 'boolean',
+      description: 'print the plan (git state, turbo run, native targets, reuse, layers) and build nothing',
+    },
   },
 } as const satisfies InputSpec;
 
@@ -92,35 +158,81 @@ export const artifactInspectSpec = {
 
 export const artifactVerifySpec = { args: refArg } as const satisfies InputSpec;
 
-export const artifactExtractSpec = { args: [{ name: 'ref', required: true }, { name: 'dir', required: true }] } as const satisfies InputSpec;
+export const artifactExtractSpec = {
+  args: [
+    { name: 'ref', required: true },
+    { name: 'dir', required: true },
+  ],
+} as const satisfies InputSpec;
 
 export const artifactGcSpec = {
   flags: {
-    prune: { type: 'boolean', description: 'also drop builds that are not tagged, not in recent environment history and not among the newest per name' },
-    'keep-builds': { type: 'number', integer: true, min: 1, default: 3, placeholder: '<n>', description: 'with --prune: builds kept per name (default 3)' },
+    prune: {
+      type: 'boolean',
+      description:
+        'also drop builds that are not tagged, not in recent environment history and not among the newest per name',
+    },
+    'keep-builds': {
+      type: 'number',
+      integer: true,
+      min: 1,
+      default: 3,
+      placeholder: '<n>',
+      description: 'with --prune: builds kept per name (default 3)',
+    },
     'dry-run': { type: 'boolean', description: 'say what would go, remove nothing' },
   },
 } as const satisfies InputSpec;
 
 export const artifactPushSpec = {
   args: refArg,
-  flags: { registry: { type: 'string', example: 'http://127.0.0.1:5000', placeholder: '<url>', description: 'the registry (default: $DEVKIT_REGISTRY), e.g. http://127.0.0.1:5000' } },
+  flags: {
+    registry: {
+      type: 'string',
+      example: 'http://127.0.0.1:5000',
+      placeholder: '<url>',
+      description: 'the registry (default: $DEVKIT_REGISTRY), e.g. http://127.0.0.1:5000',
+    },
+  },
 } as const satisfies InputSpec;
 
 export const artifactPullSpec = {
   args: refArg,
-  flags: { registry: { type: 'string', example: 'http://127.0.0.1:5000', placeholder: '<url>', description: 'the registry (default: $DEVKIT_REGISTRY)' } },
+  flags: {
+    registry: {
+      type: 'string',
+      example: 'http://127.0.0.1:5000',
+      placeholder: '<url>',
+      description: 'the registry (default: $DEVKIT_REGISTRY)',
+    },
+  },
 } as const satisfies InputSpec;
 
-export const whySpec = { args: [{ name: 'a', required: true }, { name: 'b', required: true }] } as const satisfies InputSpec;
+export const whySpec = {
+  args: [
+    { name: 'a', required: true },
+    { name: 'b', required: true },
+  ],
+} as const satisfies InputSpec;
 
 export const promoteSpec = {
   args: refArg,
   flags: {
-    to: { type: 'string', example: 'staging', placeholder: '<env>', description: 'the environment (environments.<env> in devkit.json)' },
-    force: { type: 'boolean', description: 'override the "from" gate (needs --reason); never the provenance requirement' },
+    to: {
+      type: 'string',
+      example: 'staging',
+      placeholder: '<env>',
+      description: 'the environment (environments.<env> in devkit.json)',
+    },
+    force: {
+      type: 'boolean',
+      description: 'override the "from" gate (needs --reason); never the provenance requirement',
+    },
     reason: { type: 'string', placeholder: '<text>', description: 'why, recorded in the history' },
-    'dry-run': { type: 'boolean', description: 'print the plan (gates, blobs to copy, pointer move, history entry) and change nothing' },
+    'dry-run': {
+      type: 'boolean',
+      description: 'print the plan (gates, blobs to copy, pointer move, history entry) and change nothing',
+    },
   },
 } as const satisfies InputSpec;
 
@@ -128,13 +240,28 @@ export const rollbackSpec = {
   args: [{ name: 'name', required: true }],
   flags: {
     env: { type: 'string', example: 'production', placeholder: '<env>', description: 'the environment' },
-    to: { type: 'string', placeholder: '<digest>', description: 'a digest from the history (default: the one before the current)' },
+    to: {
+      type: 'string',
+      placeholder: '<digest>',
+      description: 'a digest from the history (default: the one before the current)',
+    },
     reason: { type: 'string', placeholder: '<text>', description: 'why, recorded in the history' },
-    'dry-run': { type: 'boolean', description: 'print the plan (target digest, pointer move, history entry) and change nothing' },
+    'dry-run': {
+      type: 'boolean',
+      description: 'print the plan (target digest, pointer move, history entry) and change nothing',
+    },
   },
 } as const satisfies InputSpec;
 
 export const historySpec = {
   args: [{ name: 'name', required: true }],
-  flags: { env: { type: 'string', required: true, example: 'production', placeholder: '<env>', description: 'the environment' } },
+  flags: {
+    env: {
+      type: 'string',
+      required: true,
+      example: 'production',
+      placeholder: '<env>',
+      description: 'the environment',
+    },
+  },
 } as const satisfies InputSpec;

@@ -18,8 +18,15 @@ function devkitVersion(): string {
  * The only place that touches argv, the console, TTYs and exit codes.
  * Returns the exit code instead of exiting so that tests can call it in-process.
  */
-export async function main(argv: readonly string[], streams = { stdout: process.stdout, stderr: process.stderr }, env = process.env): Promise<number> {
-  const tty = { stdout: Boolean((streams.stdout as { isTTY?: boolean }).isTTY), stderr: Boolean((streams.stderr as { isTTY?: boolean }).isTTY) };
+export async function main(
+  argv: readonly string[],
+  streams = { stdout: process.stdout, stderr: process.stderr },
+  env = process.env,
+): Promise<number> {
+  const tty = {
+    stdout: Boolean((streams.stdout as { isTTY?: boolean }).isTTY),
+    stderr: Boolean((streams.stderr as { isTTY?: boolean }).isTTY),
+  };
   const color = tty.stdout && env.NO_COLOR === undefined && env.TERM !== 'dumb';
   const style = createStyle(color);
   const errStyle = createStyle(tty.stderr && env.NO_COLOR === undefined);
@@ -36,8 +43,15 @@ export async function main(argv: readonly string[], streams = { stdout: process.
       return error.exitCode;
     }
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    if (jsonWanted) printJson({ ok: false, ...extra, error: { code: 'E_INTERNAL', message: error instanceof Error ? error.message : String(error) } });
-    streams.stderr.write(`${errStyle.red('internal error')} (a bug in devkit; please report it with this output):\n${message}\n`);
+    if (jsonWanted)
+      printJson({
+        ok: false,
+        ...extra,
+        error: { code: 'E_INTERNAL', message: error instanceof Error ? error.message : String(error) },
+      });
+    streams.stderr.write(
+      `${errStyle.red('internal error')} (a bug in devkit; please report it with this output):\n${message}\n`,
+    );
     return 1;
   };
 
@@ -63,7 +77,8 @@ export async function main(argv: readonly string[], streams = { stdout: process.
   // way the signal would have ended it, with exit code 128 + the signal's number.
   let interrupted: { signal: NodeJS.Signals; reason: Error } | undefined;
   const isInterrupt = (error: unknown): boolean =>
-    interrupted !== undefined && (error === interrupted.reason || (error instanceof Error && error.cause === interrupted.reason));
+    interrupted !== undefined &&
+    (error === interrupted.reason || (error instanceof Error && error.cause === interrupted.reason));
   const io: HandlerIO = {
     reporter,
     notice: (message) => {

@@ -18,7 +18,13 @@ function usage(argv: string[], root: CommandSpec = COMMANDS): DevkitError {
 describe('parseArgv', () => {
   it('resolves nested commands, flags anywhere and positional arguments', () => {
     const parsed = parseArgv(['--json', 'hooks', 'run', 'pre-commit', '--cwd=/tmp/x'], COMMANDS);
-    expect(parsed).toMatchObject({ kind: 'run', path: ['hooks', 'run'], args: { hook: 'pre-commit', hookArgs: [] }, json: true, cwd: '/tmp/x' });
+    expect(parsed).toMatchObject({
+      kind: 'run',
+      path: ['hooks', 'run'],
+      args: { hook: 'pre-commit', hookArgs: [] },
+      json: true,
+      cwd: '/tmp/x',
+    });
   });
 
   it('takes short flags and string values given as the next token', () => {
@@ -84,10 +90,19 @@ describe('parseArgv', () => {
 
 /** A small tree with one flag of each kind, so each check is tested on its own. */
 const probeSpec = {
-  args: [{ name: 'name', required: true }, { name: 'rest', variadic: true }],
+  args: [
+    { name: 'name', required: true },
+    { name: 'rest', variadic: true },
+  ],
   flags: {
     mode: { type: 'string', values: ['fast', 'safe'], default: 'safe', description: 'how' },
-    env: { type: 'string', required: true, example: 'production', placeholder: '<env>', description: 'the environment' },
+    env: {
+      type: 'string',
+      required: true,
+      example: 'production',
+      placeholder: '<env>',
+      description: 'the environment',
+    },
     count: { type: 'number', integer: true, min: 1, max: 9, short: 'n', placeholder: '<n>', description: 'how many' },
     wait: { type: 'number', above: 0, example: '1.5', placeholder: '<seconds>', description: 'how long' },
     target: { type: 'list', example: 'a,b', placeholder: '<target,…>', description: 'which' },
@@ -99,7 +114,14 @@ const probeSpec = {
 const probeTree: CommandSpec = {
   name: 'devkit',
   summary: 'test tree',
-  subcommands: [{ name: 'probe', summary: 'takes one flag of each kind', ...probeSpec, load: () => Promise.reject(new Error('never loaded by the parser')) }],
+  subcommands: [
+    {
+      name: 'probe',
+      summary: 'takes one flag of each kind',
+      ...probeSpec,
+      load: () => Promise.reject(new Error('never loaded by the parser')),
+    },
+  ],
 };
 
 function probe(...argv: string[]) {
@@ -110,12 +132,47 @@ function probe(...argv: string[]) {
 
 describe('parseArgv: typed flags and arguments', () => {
   it('gives each flag its type: switches false when absent, defaults filled, numbers as numbers, lists split and merged', () => {
-    expect(probe('x', '--env', 'prod').flags).toEqual({ mode: 'safe', env: 'prod', count: undefined, wait: undefined, target: undefined, staged: false, since: undefined });
-    const parsed = probe('x', 'y', 'z', '--env=prod', '-n', '3', '--wait', '0.5', '--target', 'a, b,', '--target=c', '--mode', 'fast', '--staged');
-    expect(parsed.flags).toEqual({ mode: 'fast', env: 'prod', count: 3, wait: 0.5, target: ['a', 'b', 'c'], staged: true, since: undefined });
+    expect(probe('x', '--env', 'prod').flags).toEqual({
+      mode: 'safe',
+      env: 'prod',
+      count: undefined,
+      wait: undefined,
+      target: undefined,
+      staged: false,
+      since: undefined,
+    });
+    const parsed = probe(
+      'x',
+      'y',
+      'z',
+      '--env=prod',
+      '-n',
+      '3',
+      '--wait',
+      '0.5',
+      '--target',
+      'a, b,',
+      '--target=c',
+      '--mode',
+      'fast',
+      '--staged',
+    );
+    expect(parsed.flags).toEqual({
+      mode: 'fast',
+      env: 'prod',
+      count: 3,
+      wait: 0.5,
+      target: ['a', 'b', 'c'],
+      staged: true,
+      since: undefined,
+    });
     expect(parsed.args).toEqual({ name: 'x', rest: ['y', 'z'] });
     // Global flags are not the command's: they come out as json and cwd.
-    expect(parseArgv(['probe', 'x', '--env', 'e', '--json', '--cwd', '/r'], probeTree)).toMatchObject({ json: true, cwd: '/r', flags: { env: 'e' } });
+    expect(parseArgv(['probe', 'x', '--env', 'e', '--json', '--cwd', '/r'], probeTree)).toMatchObject({
+      json: true,
+      cwd: '/r',
+      flags: { env: 'e' },
+    });
   });
 
   it('E_UNKNOWN_FLAG names the nearest flag and shows the corrected command', () => {
@@ -143,10 +200,21 @@ describe('parseArgv: typed flags and arguments', () => {
     }
     // A negative number is taken as the value (and refused for its bound), not as a flag.
     expect(usage(['probe', 'x', '--env', 'e', '--count', '-1'], probeTree).message).toContain('(found "-1")');
-    expect(usage(['probe', 'x', '--env', 'e', '--wait', '0'], probeTree)).toMatchObject({ code: 'E_FLAG_VALUE', message: '--wait must be a number > 0 (found "0")', hint: 'devkit probe x --wait 1.5' });
+    expect(usage(['probe', 'x', '--env', 'e', '--wait', '0'], probeTree)).toMatchObject({
+      code: 'E_FLAG_VALUE',
+      message: '--wait must be a number > 0 (found "0")',
+      hint: 'devkit probe x --wait 1.5',
+    });
 
-    expect(usage(['probe', 'x', '--env', 'e', '--target', ' , '], probeTree)).toMatchObject({ code: 'E_FLAG_VALUE', message: '--target needs one name or more, separated by commas', hint: 'devkit probe x --target a,b' });
-    expect(usage(['probe', 'x', '--env', 'e', '--staged=yes'], probeTree)).toMatchObject({ code: 'E_FLAG_VALUE', hint: 'devkit probe x --staged' });
+    expect(usage(['probe', 'x', '--env', 'e', '--target', ' , '], probeTree)).toMatchObject({
+      code: 'E_FLAG_VALUE',
+      message: '--target needs one name or more, separated by commas',
+      hint: 'devkit probe x --target a,b',
+    });
+    expect(usage(['probe', 'x', '--env', 'e', '--staged=yes'], probeTree)).toMatchObject({
+      code: 'E_FLAG_VALUE',
+      hint: 'devkit probe x --staged',
+    });
   });
 
   it('E_MISSING_FLAG for a required flag, with an example in the fix', () => {
@@ -158,30 +226,60 @@ describe('parseArgv: typed flags and arguments', () => {
 
   it('E_FLAG_CONFLICT for flags that exclude each other', () => {
     const error = usage(['probe', 'x', '--env', 'e', '--since', 'HEAD', '--staged'], probeTree);
-    expect(error).toMatchObject({ code: 'E_FLAG_CONFLICT', exitCode: 2, message: '--staged and --since cannot be used together', hint: 'devkit probe --staged, or devkit probe --since origin/main' });
+    expect(error).toMatchObject({
+      code: 'E_FLAG_CONFLICT',
+      exitCode: 2,
+      message: '--staged and --since cannot be used together',
+      hint: 'devkit probe --staged, or devkit probe --since origin/main',
+    });
     expect(usage(['lint', '--staged', '--since', 'HEAD']).code).toBe('E_FLAG_CONFLICT');
   });
 
   it('E_MISSING_ARGUMENT and E_EXTRA_ARGUMENT show the command with its arguments', () => {
-    expect(usage(['probe', '--env', 'e'], probeTree)).toMatchObject({ code: 'E_MISSING_ARGUMENT', exitCode: 2, message: '`devkit probe` needs <name>', hint: 'devkit probe <name>' });
+    expect(usage(['probe', '--env', 'e'], probeTree)).toMatchObject({
+      code: 'E_MISSING_ARGUMENT',
+      exitCode: 2,
+      message: '`devkit probe` needs <name>',
+      hint: 'devkit probe <name>',
+    });
     const extra = usage(['why', 'a', 'b', 'c']);
     expect(extra).toMatchObject({ code: 'E_EXTRA_ARGUMENT', exitCode: 2, hint: 'devkit why a b' });
     expect(extra.message).toBe('unexpected argument "c" for `devkit why` (it takes: devkit why <a> <b>)');
   });
 
-  it('parses the real commands\' numbers and lists', () => {
+  it("parses the real commands' numbers and lists", () => {
     expect(parseArgv(['artifact', 'gc'], COMMANDS)).toMatchObject({ flags: { 'keep-builds': 3, prune: false } });
-    expect(parseArgv(['artifact', 'gc', '--keep-builds', '1'], COMMANDS)).toMatchObject({ flags: { 'keep-builds': 1 } });
-    expect(usage(['artifact', 'gc', '--keep-builds', '0']).message).toBe('--keep-builds must be a whole number ≥ 1 (found "0")');
-    expect(parseArgv(['logs', 'redis', '-n', '5'], COMMANDS)).toMatchObject({ args: { service: 'redis' }, flags: { lines: 5, follow: false } });
-    expect(usage(['logs', 'redis', '--lines', 'x'])).toMatchObject({ code: 'E_FLAG_VALUE', hint: 'devkit logs redis --lines 200' });
-    expect(parseArgv(['up', '--timeout', '0.5'], COMMANDS)).toMatchObject({ flags: { timeout: 0.5 }, args: { services: [] } });
-    expect(parseArgv(['native', 'build', '--target', 'linux-x64-gnu,darwin-arm64'], COMMANDS)).toMatchObject({ flags: { target: ['linux-x64-gnu', 'darwin-arm64'], package: undefined } });
-    expect(usage(['native', 'verify', 'a.node'])).toMatchObject({ code: 'E_MISSING_FLAG', hint: 'devkit native verify a.node --target linux-x64-gnu' });
-    expect(usage(['env', '--format', 'yaml']).message).toBe('--format must be one of dotenv, json, shell (found "yaml")');
+    expect(parseArgv(['artifact', 'gc', '--keep-builds', '1'], COMMANDS)).toMatchObject({
+      flags: { 'keep-builds': 1 },
+    });
+    expect(usage(['artifact', 'gc', '--keep-builds', '0']).message).toBe(
+      '--keep-builds must be a whole number ≥ 1 (found "0")',
+    );
+    expect(parseArgv(['logs', 'redis', '-n', '5'], COMMANDS)).toMatchObject({
+      args: { service: 'redis' },
+      flags: { lines: 5, follow: false },
+    });
+    expect(usage(['logs', 'redis', '--lines', 'x'])).toMatchObject({
+      code: 'E_FLAG_VALUE',
+      hint: 'devkit logs redis --lines 200',
+    });
+    expect(parseArgv(['up', '--timeout', '0.5'], COMMANDS)).toMatchObject({
+      flags: { timeout: 0.5 },
+      args: { services: [] },
+    });
+    expect(parseArgv(['native', 'build', '--target', 'linux-x64-gnu,darwin-arm64'], COMMANDS)).toMatchObject({
+      flags: { target: ['linux-x64-gnu', 'darwin-arm64'], package: undefined },
+    });
+    expect(usage(['native', 'verify', 'a.node'])).toMatchObject({
+      code: 'E_MISSING_FLAG',
+      hint: 'devkit native verify a.node --target linux-x64-gnu',
+    });
+    expect(usage(['env', '--format', 'yaml']).message).toBe(
+      '--format must be one of dotenv, json, shell (found "yaml")',
+    );
   });
 
-  it('infers each handler\'s input type from its command\'s spec', () => {
+  it("infers each handler's input type from its command's spec", () => {
     type Probe = CommandInput<typeof probeSpec>;
     expectTypeOf<Probe['flags']['mode']>().toEqualTypeOf<'fast' | 'safe'>();
     expectTypeOf<Probe['flags']['env']>().toEqualTypeOf<string>();

@@ -20,7 +20,11 @@ interface Streams {
  * Human renderer: one line per finished step on stdout; on a TTY, the running step and the
  * output of the programs it starts on stderr (a live line that the result replaces).
  */
-export function createHumanReporter(streams: Streams, tty: { stdout: boolean; stderr: boolean }, style: Style): Reporter {
+export function createHumanReporter(
+  streams: Streams,
+  tty: { stdout: boolean; stderr: boolean },
+  style: Style,
+): Reporter {
   let live = false;
   const clearLive = () => {
     if (live) streams.stderr.write('\r\x1b[K');
@@ -38,14 +42,20 @@ export function createHumanReporter(streams: Streams, tty: { stdout: boolean; st
           return;
         case 'step:end': {
           clearLive();
-          const mark = event.status === 'done' ? style.green('✓') : event.status === 'skipped' ? style.dim('·') : style.red('✗');
-          const what = event.status === 'skipped' ? style.dim(`${event.detail ?? 'up to date'}, skipped`) : (event.detail ?? '');
-          streams.stdout.write(`${mark} ${event.title.padEnd(14)} ${what} ${style.dim(`(${formatDuration(event.durationMs)})`)}\n`);
+          const mark =
+            event.status === 'done' ? style.green('✓') : event.status === 'skipped' ? style.dim('·') : style.red('✗');
+          const what =
+            event.status === 'skipped' ? style.dim(`${event.detail ?? 'up to date'}, skipped`) : (event.detail ?? '');
+          streams.stdout.write(
+            `${mark} ${event.title.padEnd(14)} ${what} ${style.dim(`(${formatDuration(event.durationMs)})`)}\n`,
+          );
           return;
         }
         case 'log':
           clearLive();
-          streams.stderr.write(`${event.level === 'warn' ? style.yellow('warning') : style.cyan('note')}: ${event.message}\n`);
+          streams.stderr.write(
+            `${event.level === 'warn' ? style.yellow('warning') : style.cyan('note')}: ${event.message}\n`,
+          );
           return;
         case 'output':
           if (tty.stderr) {

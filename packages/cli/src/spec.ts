@@ -75,14 +75,24 @@ export type FlagValue<F extends FlagSpec> = F extends BooleanFlagSpec
         : string;
 
 /** Whether a flag always has a value after parsing: booleans, required flags, flags with a default. */
-type AlwaysSet<F> = F extends BooleanFlagSpec ? true : F extends { required: true } ? true : F extends { default: unknown } ? true : false;
+type AlwaysSet<F> = F extends BooleanFlagSpec
+  ? true
+  : F extends { required: true }
+    ? true
+    : F extends { default: unknown }
+      ? true
+      : false;
 
 /** The parsed flags of a command, keyed as on the command line (`flags['keep-builds']`). */
 export type FlagsOf<F extends Readonly<Record<string, FlagSpec>>> = {
   readonly [K in keyof F]: AlwaysSet<F[K]> extends true ? FlagValue<F[K]> : FlagValue<F[K]> | undefined;
 };
 
-type ArgValue<A extends ArgSpec> = A extends { variadic: true } ? string[] : A extends { required: true } ? string : string | undefined;
+type ArgValue<A extends ArgSpec> = A extends { variadic: true }
+  ? string[]
+  : A extends { required: true }
+    ? string
+    : string | undefined;
 
 /** The parsed positional arguments of a command, by name. */
 export type ArgsOf<A extends readonly ArgSpec[]> = { readonly [E in A[number] as E['name']]: ArgValue<E> };
@@ -100,7 +110,11 @@ export type ParsedValue = string | number | boolean | string[];
  */
 export interface CommandInput<S extends InputSpec | undefined = undefined> {
   /** Positional arguments, by ArgSpec name (variadic ones as arrays). */
-  args: S extends { args: infer A extends readonly ArgSpec[] } ? ArgsOf<A> : S extends InputSpec ? Readonly<Record<never, never>> : Record<string, string | string[] | undefined>;
+  args: S extends { args: infer A extends readonly ArgSpec[] }
+    ? ArgsOf<A>
+    : S extends InputSpec
+      ? Readonly<Record<never, never>>
+      : Record<string, string | string[] | undefined>;
   /** The command's own flags; `--json` and `--cwd` are `json` and `cwd` below. */
   flags: S extends { flags: infer F extends Readonly<Record<string, FlagSpec>> }
     ? FlagsOf<F>

@@ -22,7 +22,7 @@ export interface LoadedConfig {
  */
 export function findRoot(cwd: string): string {
   const start = resolve(cwd);
-  for (let dir = start; ; ) {
+  for (let dir = start; ;) {
     if (existsSync(join(dir, CONFIG_FILE)) || existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
     const parent = dirname(dir);
     if (parent === dir) return start;
@@ -38,7 +38,11 @@ let validatorDigest: string | undefined;
 function validatorIdentity(): string {
   if (validatorDigest === undefined) {
     const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-    validatorDigest = sha256(['schema', 'rules', 'validate'].map((name) => readFileSync(new URL(`./${name}.${ext}`, import.meta.url), 'utf8')).join('\0'));
+    validatorDigest = sha256(
+      ['schema', 'rules', 'validate']
+        .map((name) => readFileSync(new URL(`./${name}.${ext}`, import.meta.url), 'utf8'))
+        .join('\0'),
+    );
   }
   return validatorDigest;
 }
@@ -62,7 +66,10 @@ export async function loadConfig(cwd: string): Promise<LoadedConfig> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { root, file, found: false, config: {} };
-    throw usageError('E_CONFIG_UNREADABLE', `cannot read ${file}: ${(error as Error).message}`, { cause: error, hint: `check the permissions of ${file}` });
+    throw usageError('E_CONFIG_UNREADABLE', `cannot read ${file}: ${(error as Error).message}`, {
+      cause: error,
+      hint: `check the permissions of ${file}`,
+    });
   }
   const key = sha256(`${validatorIdentity()}\0${text}`);
   const cached = await readFileIfExists(cachePath(root)).catch(() => undefined);

@@ -18,12 +18,14 @@ const environmentsFromExist: ConfigRule = (config) => {
   const names = Object.keys(envs);
   return Object.entries(envs).flatMap(([name, env]) => {
     if (env.from === undefined || env.from in envs) return [];
-    return [{
-      path: ['environments', name, 'from'],
-      expected: names.length > 1 ? `one of ${names.filter((n) => n !== name).join(', ')}` : 'another environment',
-      found: JSON.stringify(env.from),
-      message: `environment ${JSON.stringify(name)} is gated on ${JSON.stringify(env.from)}, which is not declared in environments`,
-    }];
+    return [
+      {
+        path: ['environments', name, 'from'],
+        expected: names.length > 1 ? `one of ${names.filter((n) => n !== name).join(', ')}` : 'another environment',
+        found: JSON.stringify(env.from),
+        message: `environment ${JSON.stringify(name)} is gated on ${JSON.stringify(env.from)}, which is not declared in environments`,
+      },
+    ];
   });
 };
 
@@ -35,7 +37,12 @@ const environmentsFromAcyclic: ConfigRule = (config) => {
     let current = envs[start]?.from;
     while (current !== undefined && current in envs) {
       if (current === start) {
-        findings.push({ path: ['environments', start, 'from'], expected: 'a chain that ends', found: [...seen, start].join(' → '), message: `promotion gates form a cycle: ${[...seen, start].join(' → ')}` });
+        findings.push({
+          path: ['environments', start, 'from'],
+          expected: 'a chain that ends',
+          found: [...seen, start].join(' → '),
+          message: `promotion gates form a cycle: ${[...seen, start].join(' → ')}`,
+        });
         break;
       }
       if (seen.has(current)) break;
@@ -51,7 +58,14 @@ const targetBuildersExist: ConfigRule = (config) => {
   return Object.entries(config.native?.targets ?? {}).flatMap(([target, spec]) =>
     spec.builder === undefined || builders.has(spec.builder)
       ? []
-      : [{ path: ['native', 'targets', target, 'builder'], expected: `one of ${[...builders].join(', ')}`, found: JSON.stringify(spec.builder), message: `target ${target} names builder ${JSON.stringify(spec.builder)}, which is neither built in nor declared in native.builders` }],
+      : [
+          {
+            path: ['native', 'targets', target, 'builder'],
+            expected: `one of ${[...builders].join(', ')}`,
+            found: JSON.stringify(spec.builder),
+            message: `target ${target} names builder ${JSON.stringify(spec.builder)}, which is neither built in nor declared in native.builders`,
+          },
+        ],
   );
 };
 

@@ -14,7 +14,13 @@ const serviceBase = {
     .string()
     .regex(/^\d+(\.\d+)?$/, 'expected a major or major.minor version such as "15" or "1.6"')
     .describe('The production version: the major (or major.minor) the local binary must match.'),
-  port: z.number().int().min(1024).max(65535).optional().describe('A fixed port; by default one is chosen once per checkout.'),
+  port: z
+    .number()
+    .int()
+    .min(1024)
+    .max(65535)
+    .optional()
+    .describe('A fixed port; by default one is chosen once per checkout.'),
   setup: z.array(nonEmpty).optional().describe('Commands run once the service is ready (migrations, seeds).'),
   inputs: z.array(nonEmpty).optional().describe('Globs whose content decides when `setup` runs again.'),
 };
@@ -55,7 +61,9 @@ export const LockfileSchema = z.strictObject({
     .describe('Registries resolutions may come from; default: the registry configured for the repo.'),
 });
 
-const targetName = z.string().regex(/^(linux|darwin|win32)-(x64|arm64)(-(gnu|musl))?$/, 'expected <os>-<arch>[-<libc>], e.g. "linux-x64-gnu"');
+const targetName = z
+  .string()
+  .regex(/^(linux|darwin|win32)-(x64|arm64)(-(gnu|musl))?$/, 'expected <os>-<arch>[-<libc>], e.g. "linux-x64-gnu"');
 const versionFloor = z.string().regex(/^\d+\.\d+$/, 'expected major.minor, e.g. "2.31"');
 
 export const NativeSchema = z.strictObject({
@@ -72,14 +80,21 @@ export const NativeSchema = z.strictObject({
     .record(
       targetName,
       z.strictObject({
-        builder: nonEmpty.optional().describe('Builder (a folder of docker/) whose image builds this target; built-in targets have one.'),
+        builder: nonEmpty
+          .optional()
+          .describe('Builder (a folder of docker/) whose image builds this target; built-in targets have one.'),
         glibc: versionFloor.optional(),
         macos: versionFloor.optional(),
-        isa: z.enum(['x86-64', 'x86-64-v2', 'x86-64-v3', 'x86-64-v4']).optional().describe('Highest x86-64 ISA level outputs may need (default x86-64).'),
+        isa: z
+          .enum(['x86-64', 'x86-64-v2', 'x86-64-v3', 'x86-64-v4'])
+          .optional()
+          .describe('Highest x86-64 ISA level outputs may need (default x86-64).'),
         env: z
           .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string())
           .optional()
-          .describe('Compiler overrides for this target (CC, CXX, AR, CFLAGS, LDFLAGS …), merged over the built-in ones.'),
+          .describe(
+            'Compiler overrides for this target (CC, CXX, AR, CFLAGS, LDFLAGS …), merged over the built-in ones.',
+          ),
       }),
     )
     .optional(),
@@ -88,7 +103,11 @@ export const NativeSchema = z.strictObject({
       nonEmpty,
       z.strictObject({
         build: nonEmpty.describe('Build command run inside the builder container.'),
-        path: nonEmpty.optional().describe('Folder of the package, relative to the repo root; by default found among the workspace packages by name.'),
+        path: nonEmpty
+          .optional()
+          .describe(
+            'Folder of the package, relative to the repo root; by default found among the workspace packages by name.',
+          ),
         outputs: z.array(nonEmpty).min(1),
         targets: z.array(targetName).optional(),
       }),
@@ -99,7 +118,10 @@ export const NativeSchema = z.strictObject({
 export const ArtifactsSchema = z.strictObject({
   deployables: z.array(nonEmpty).optional().describe('Workspace folders packed into artifacts.'),
   store: nonEmpty.optional().describe('Local OCI-layout store folder (default .devkit/store).'),
-  env: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/)).optional().describe('Environment variables that are build inputs.'),
+  env: z
+    .array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/))
+    .optional()
+    .describe('Environment variables that are build inputs.'),
   keep: z.number().int().min(1).optional().describe('History entries per environment kept as GC roots.'),
 });
 
@@ -122,7 +144,10 @@ export const NotifySchema = z.strictObject({
     .array(
       z.strictObject({
         url: z.url({ protocol: /^https?$/ }),
-        secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+        secretEnv: z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]*$/)
+          .optional(),
         events: z.array(z.enum(['build', 'promote', 'rollback'])).optional(),
       }),
     )
@@ -140,7 +165,9 @@ export const DevkitConfigSchema = z.strictObject({
   lockfile: LockfileSchema.optional(),
   native: NativeSchema.optional(),
   artifacts: ArtifactsSchema.optional(),
-  environments: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case name'), EnvironmentSchema).optional(),
+  environments: z
+    .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case name'), EnvironmentSchema)
+    .optional(),
   notify: NotifySchema.optional(),
 });
 
@@ -152,6 +179,9 @@ export type HookCheck = (typeof HOOK_CHECKS)[number];
 
 /** The generated JSON Schema (draft 2020-12) for editors and `$schema`. */
 export function toJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(DevkitConfigSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(DevkitConfigSchema, { io: 'input', target: 'draft-2020-12' }) as Record<
+    string,
+    unknown
+  >;
   return { ...schema, title: 'devkit.json', $id: 'https://devkit.dev/schema/devkit.json' };
 }

@@ -37,7 +37,10 @@ const DESIGN_EXAMPLE = {
   lockfile: { registries: ['https://npm.example.com/'] },
   native: {
     builders: { bullseye: { dockerfile: 'docker/bullseye/Dockerfile' } },
-    targets: { 'linux-x64-gnu': { builder: 'bullseye', glibc: '2.31' }, 'darwin-arm64': { builder: 'bullseye', macos: '11.0' } },
+    targets: {
+      'linux-x64-gnu': { builder: 'bullseye', glibc: '2.31' },
+      'darwin-arm64': { builder: 'bullseye', macos: '11.0' },
+    },
     packages: { '@acme/fastdiff': { build: 'make', outputs: ['build/*.so'] } },
   },
   artifacts: { deployables: ['apps/api', 'apps/web'], store: '.devkit/store' },
@@ -65,14 +68,24 @@ describe('parseConfig', () => {
     const text = '{\n  "services": {\n    "postgres": { "version": 15 }\n  }\n}\n';
     const error = configError(text);
     const [issue] = issuesOf(error);
-    expect(issue).toMatchObject({ keyPath: 'services.postgres.version', line: 3, column: 19, expected: 'string', found: 'number 15' });
+    expect(issue).toMatchObject({
+      keyPath: 'services.postgres.version',
+      line: 3,
+      column: 19,
+      expected: 'string',
+      found: 'number 15',
+    });
     expect(error.message).toContain('devkit.json:3:19 services.postgres.version: expected string, found number 15');
   });
 
   it('shows the file relative to the folder devkit ran in, or whole when none is given', () => {
     const text = '{ "hoks": {} }\n';
-    expect(() => parseConfig(text, '/repo/devkit.json', '/repo/apps/api')).toThrow(/^\.\.\/\.\.\/devkit\.json is not valid/);
-    expect(() => parseConfig(text, '/repo/devkit.json', '/repo')).toThrow(/^devkit\.json is not valid \(1 problem\):\n {2}devkit\.json:1:3 hoks/);
+    expect(() => parseConfig(text, '/repo/devkit.json', '/repo/apps/api')).toThrow(
+      /^\.\.\/\.\.\/devkit\.json is not valid/,
+    );
+    expect(() => parseConfig(text, '/repo/devkit.json', '/repo')).toThrow(
+      /^devkit\.json is not valid \(1 problem\):\n {2}devkit\.json:1:3 hoks/,
+    );
     expect(() => parseConfig(text, '/repo/devkit.json')).toThrow(/^\/repo\/devkit\.json is not valid/);
   });
 
@@ -84,15 +97,23 @@ describe('parseConfig', () => {
   });
 
   it('suggests within nested objects and enum values', () => {
-    const error = configError(JSON.stringify({ services: { postgress: { version: '15' } }, hooks: { 'pre-commit': ['lockfil'] } }, null, 2));
+    const error = configError(
+      JSON.stringify({ services: { postgress: { version: '15' } }, hooks: { 'pre-commit': ['lockfil'] } }, null, 2),
+    );
     const messages = issuesOf(error).map((i) => `${i.keyPath}: ${i.message}`);
     expect(messages).toContain('services.postgress: unknown key "postgress" (did you mean "postgres"?)');
     expect(messages.find((m) => m.startsWith('hooks.pre-commit[0]'))).toContain('did you mean "lockfile"?');
   });
 
   it('reports every problem at once', () => {
-    const error = configError(JSON.stringify({ toolchain: { node: 20 }, artifacts: { deployables: 'apps/api' }, extra: true }));
-    expect(issuesOf(error).map((i) => i.keyPath).sort()).toEqual(['artifacts.deployables', 'extra', 'toolchain.node']);
+    const error = configError(
+      JSON.stringify({ toolchain: { node: 20 }, artifacts: { deployables: 'apps/api' }, extra: true }),
+    );
+    expect(
+      issuesOf(error)
+        .map((i) => i.keyPath)
+        .sort(),
+    ).toEqual(['artifacts.deployables', 'extra', 'toolchain.node']);
   });
 
   it('checks rules that span keys: gates name declared environments and do not loop', () => {
@@ -122,6 +143,17 @@ describe('schema.json', () => {
   it('forbids unknown keys and describes services', () => {
     const schema = toJsonSchema() as { additionalProperties?: boolean; properties: Record<string, unknown> };
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['toolchain', 'services', 'hooks', 'lockfile', 'native', 'artifacts', 'environments', 'notify']));
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining([
+        'toolchain',
+        'services',
+        'hooks',
+        'lockfile',
+        'native',
+        'artifacts',
+        'environments',
+        'notify',
+      ]),
+    );
   });
 });

@@ -40,7 +40,23 @@ export function parseConfig(text: string, file: string, shownFrom?: string): Dev
         message: `invalid JSON: ${printParseErrorCode(error.error)}`,
       };
     });
-    throw configError(file, shownFrom, issues.length ? issues : [{ file, line: 1, column: 1, keyPath: '(syntax)', expected: 'a JSON object', found: 'nothing', message: 'empty file' }]);
+    throw configError(
+      file,
+      shownFrom,
+      issues.length
+        ? issues
+        : [
+            {
+              file,
+              line: 1,
+              column: 1,
+              keyPath: '(syntax)',
+              expected: 'a JSON object',
+              found: 'nothing',
+              message: 'empty file',
+            },
+          ],
+    );
   }
   const data: unknown = JSON.parse(text);
   const result = DevkitConfigSchema.safeParse(data, { reportInput: true });
@@ -50,14 +66,27 @@ export function parseConfig(text: string, file: string, shownFrom?: string): Dev
   } else {
     for (const finding of checkConfigRules(result.data)) {
       const { line, column } = positionAt(text, offsetOf(tree, finding.path));
-      issues.push({ file, line, column, keyPath: formatKeyPath(finding.path), expected: finding.expected, found: finding.found, message: finding.message });
+      issues.push({
+        file,
+        line,
+        column,
+        keyPath: formatKeyPath(finding.path),
+        expected: finding.expected,
+        found: finding.found,
+        message: finding.message,
+      });
     }
   }
   if (issues.length > 0) throw configError(file, shownFrom, issues);
   return result.data as DevkitConfig;
 }
 
-function toConfigIssues(issue: z.core.$ZodIssue, text: string, tree: NonNullable<ReturnType<typeof parseTree>>, file: string): ConfigIssue[] {
+function toConfigIssues(
+  issue: z.core.$ZodIssue,
+  text: string,
+  tree: NonNullable<ReturnType<typeof parseTree>>,
+  file: string,
+): ConfigIssue[] {
   const path = issue.path as (string | number)[];
   const located = (offset: number) => positionAt(text, offset);
   if (issue.code === 'unrecognized_keys') {
@@ -89,7 +118,8 @@ function toConfigIssues(issue: z.core.$ZodIssue, text: string, tree: NonNullable
     default:
       expected = issue.message.replace(/^Invalid input: /, '');
   }
-  let message = issue.code === 'invalid_type' ? `expected ${issue.expected}, found ${describeValue(input)}` : issue.message;
+  let message =
+    issue.code === 'invalid_type' ? `expected ${issue.expected}, found ${describeValue(input)}` : issue.message;
   if (issue.code === 'invalid_value' && typeof input === 'string') {
     const suggestion = closest(input, issue.values.map(String));
     if (suggestion) message += ` (did you mean ${JSON.stringify(suggestion)}?)`;
@@ -125,8 +155,12 @@ function childSchema(schema: z.core.$ZodType, part: string | number): z.core.$Zo
 function configError(file: string, shownFrom: string | undefined, issues: ConfigIssue[]) {
   const shown = (shownFrom !== undefined && relative(shownFrom, file)) || file;
   const lines = issues.map((i) => `  ${shown}:${i.line}:${i.column} ${i.keyPath}: ${i.message}`);
-  return usageError('E_CONFIG_INVALID', `${shown} is not valid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`, {
-    hint: `fix the key${issues.length === 1 ? '' : 's'} above in ${shown}; the schema is in node_modules/@devkit/config/schema.json`,
-    details: { file, issues },
-  });
+  return usageError(
+    'E_CONFIG_INVALID',
+    `${shown} is not valid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+    {
+      hint: `fix the key${issues.length === 1 ? '' : 's'} above in ${shown}; the schema is in node_modules/@devkit/config/schema.json`,
+      details: { file, issues },
+    },
+  );
 }

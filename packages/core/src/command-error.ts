@@ -35,11 +35,24 @@ export class CommandError extends DevkitError {
   /** stdout and stderr interleaved as they came, redacted; only the end when it was long. */
   readonly output: string;
 
-  constructor(code: string, exitCode: ExitCode, message: string, facts: CommandErrorFacts & { summary: string }, options: { hint?: string | undefined; cause?: unknown }) {
+  constructor(
+    code: string,
+    exitCode: ExitCode,
+    message: string,
+    facts: CommandErrorFacts & { summary: string },
+    options: { hint?: string | undefined; cause?: unknown },
+  ) {
     super(code, exitCode, message, {
       hint: options.hint,
       cause: options.cause,
-      details: { command: facts.command, exitCode: facts.processExitCode, signal: facts.signal, summary: facts.summary, output: facts.output, ...(facts.outputTruncated ? { outputTruncated: true } : {}) },
+      details: {
+        command: facts.command,
+        exitCode: facts.processExitCode,
+        signal: facts.signal,
+        summary: facts.summary,
+        output: facts.output,
+        ...(facts.outputTruncated ? { outputTruncated: true } : {}),
+      },
     });
     this.command = facts.command;
     this.reason = facts.reason;
@@ -94,7 +107,12 @@ function lastLine(output: string): string {
  */
 export function commandEndedError(
   context: CommandContext,
-  end: { reason: 'exit' | 'signal' | 'timeout' | 'aborted'; exitCode: number | null; signal: NodeJS.Signals | null; abortReason?: unknown },
+  end: {
+    reason: 'exit' | 'signal' | 'timeout' | 'aborted';
+    exitCode: number | null;
+    signal: NodeJS.Signals | null;
+    abortReason?: unknown;
+  },
   rawOutput: string,
   outputTruncated: boolean,
 ): CommandError {
@@ -113,8 +131,20 @@ export function commandEndedError(
   const summary = `\`${command}\` ${why}${last ? `: ${last}` : ''}`;
   const tail = output.split('\n').slice(-MESSAGE_TAIL_LINES).join('\n');
   const message = `\`${command}\` ${why}${tail ? `:\n${tail}` : ''}`;
-  const facts = { command, reason: end.reason, processExitCode: end.exitCode, signal: end.signal, output, outputTruncated, summary };
-  if (end.reason === 'aborted') return new CommandError('E_INTERRUPTED', EXIT.finding, message, facts, { hint: `run it again: ${command}`, cause: end.abortReason });
+  const facts = {
+    command,
+    reason: end.reason,
+    processExitCode: end.exitCode,
+    signal: end.signal,
+    output,
+    outputTruncated,
+    summary,
+  };
+  if (end.reason === 'aborted')
+    return new CommandError('E_INTERRUPTED', EXIT.finding, message, facts, {
+      hint: `run it again: ${command}`,
+      cause: end.abortReason,
+    });
   const failure = context.failure ?? { code: 'E_COMMAND_FAILED', exitCode: EXIT.finding };
   return new CommandError(failure.code, failure.exitCode, message, facts, { hint: failure.hint });
 }
@@ -128,15 +158,36 @@ export function commandStartError(context: CommandContext, error: NodeJS.ErrnoEx
   const facts = { command, processExitCode: null, signal: null, output: '' };
   if (error.code === 'ENOENT' && !existsSync(context.cwd)) {
     const message = `could not run \`${command}\`: its working folder ${context.cwd} does not exist`;
-    return new CommandError('E_COMMAND_START', EXIT.machine, message, { ...facts, reason: 'start', summary: message }, { hint: `create ${context.cwd} or run from another folder`, cause: error });
+    return new CommandError(
+      'E_COMMAND_START',
+      EXIT.machine,
+      message,
+      { ...facts, reason: 'start', summary: message },
+      { hint: `create ${context.cwd} or run from another folder`, cause: error },
+    );
   }
   if (error.code === 'ENOENT') {
     const message = `${context.file} was not found on PATH (needed to run: ${command})`;
-    return new CommandError('E_BINARY_MISSING', EXIT.machine, message, { ...facts, reason: 'missing', summary: message }, { hint: context.missingHint ?? `install ${context.file} and make sure it is on PATH`, cause: error });
+    return new CommandError(
+      'E_BINARY_MISSING',
+      EXIT.machine,
+      message,
+      { ...facts, reason: 'missing', summary: message },
+      { hint: context.missingHint ?? `install ${context.file} and make sure it is on PATH`, cause: error },
+    );
   }
   const message = `could not run \`${command}\`: ${redact(error.message, context.secrets)}`;
-  return new CommandError('E_COMMAND_START', EXIT.machine, message, { ...facts, reason: 'start', summary: message }, {
-    hint: error.code === 'EACCES' ? `make ${context.file} executable (chmod +x) or install it again` : context.missingHint,
-    cause: error,
-  });
+  return new CommandError(
+    'E_COMMAND_START',
+    EXIT.machine,
+    message,
+    { ...facts, reason: 'start', summary: message },
+    {
+      hint:
+        error.code === 'EACCES'
+          ? `make ${context.file} executable (chmod +x) or install it again`
+          : context.missingHint,
+      cause: error,
+    },
+  );
 }

@@ -13,7 +13,10 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 /** A node script that writes each part to stdout as its own chunk, 40 ms apart. */
 function writesInChunks(parts: Buffer[]): string[] {
   const hex = parts.map((p) => p.toString('hex'));
-  return ['-e', `const parts = ${JSON.stringify(hex)}; let i = 0; const next = () => { if (i < parts.length) process.stdout.write(Buffer.from(parts[i++], 'hex'), () => setTimeout(next, 40)); }; next();`];
+  return [
+    '-e',
+    `const parts = ${JSON.stringify(hex)}; let i = 0; const next = () => { if (i < parts.length) process.stdout.write(Buffer.from(parts[i++], 'hex'), () => setTimeout(next, 40)); }; next();`,
+  ];
 }
 
 async function caught(promise: Promise<unknown>): Promise<CommandError> {
@@ -29,11 +32,15 @@ async function caught(promise: Promise<unknown>): Promise<CommandError> {
 describe.each(['node', 'execa'] as const)('runCommand through %s', (engine) => {
   it('delivers a line written across two chunks as one line', async () => {
     const lines: string[] = [];
-    const result = await runCommand(process.execPath, writesInChunks([Buffer.from('first li'), Buffer.from('ne\nsecond'), Buffer.from(' line\n')]), {
-      cwd,
-      engine,
-      onLine: (line, stream) => lines.push(`${stream}:${line}`),
-    });
+    const result = await runCommand(
+      process.execPath,
+      writesInChunks([Buffer.from('first li'), Buffer.from('ne\nsecond'), Buffer.from(' line\n')]),
+      {
+        cwd,
+        engine,
+        onLine: (line, stream) => lines.push(`${stream}:${line}`),
+      },
+    );
     expect(lines).toEqual(['stdout:first line', 'stdout:second line']);
     expect(result.stdout).toBe('first line\nsecond line');
     expect(result.exitCode).toBe(0);
@@ -44,7 +51,11 @@ describe.each(['node', 'execa'] as const)('runCommand through %s', (engine) => {
     const cut = euro.indexOf(0xe2) + 1; // inside the three bytes of '€'
     const emoji = euro.indexOf(0xf0) + 2; // inside the four bytes of '😀'
     const lines: string[] = [];
-    await runCommand(process.execPath, writesInChunks([euro.subarray(0, cut), euro.subarray(cut, emoji), euro.subarray(emoji)]), { cwd, engine, onLine: (line) => lines.push(line) });
+    await runCommand(
+      process.execPath,
+      writesInChunks([euro.subarray(0, cut), euro.subarray(cut, emoji), euro.subarray(emoji)]),
+      { cwd, engine, onLine: (line) => lines.push(line) },
+    );
     expect(lines).toEqual(['prix: 5 €, 😀']);
   });
 
@@ -52,7 +63,12 @@ describe.each(['node', 'execa'] as const)('runCommand through %s', (engine) => {
     const url = 'https://deploy:hunter22@registry.example/v2';
     const script = `console.log('pushing to ' + process.argv[1]); console.error('token s3cr3t-token rejected'); process.exit(3)`;
     const error = await caught(
-      runCommand(process.execPath, ['-e', script, url], { cwd, engine, secrets: ['s3cr3t-token'], failure: { code: 'E_PUSH_FAILED', exitCode: 3, hint: 'log in again' } }),
+      runCommand(process.execPath, ['-e', script, url], {
+        cwd,
+        engine,
+        secrets: ['s3cr3t-token'],
+        failure: { code: 'E_PUSH_FAILED', exitCode: 3, hint: 'log in again' },
+      }),
     );
     expect(error.code).toBe('E_PUSH_FAILED');
     expect(error.exitCode).toBe(3);
@@ -67,11 +83,20 @@ describe.each(['node', 'execa'] as const)('runCommand through %s', (engine) => {
     const everything = JSON.stringify(error.toJSON()) + error.message;
     expect(everything).not.toContain('hunter22');
     expect(everything).not.toContain('s3cr3t-token');
-    expect(error.toJSON().details).toMatchObject({ exitCode: 3, signal: null, command: error.command, summary: error.summary });
+    expect(error.toJSON().details).toMatchObject({
+      exitCode: 3,
+      signal: null,
+      command: error.command,
+      summary: error.summary,
+    });
   });
 
   it('returns the exit code instead of failing when asked', async () => {
-    const result = await runCommand(process.execPath, ['-e', 'process.stdout.write("x"); process.exit(5)'], { cwd, engine, reject: false });
+    const result = await runCommand(process.execPath, ['-e', 'process.stdout.write("x"); process.exit(5)'], {
+      cwd,
+      engine,
+      reject: false,
+    });
     expect(result.exitCode).toBe(5);
     expect(result.stdout).toBe('x');
   });
@@ -105,18 +130,24 @@ describe.each(['node', 'execa'] as const)('runCommand through %s', (engine) => {
   });
 
   it('stops a command that runs past its timeout', async () => {
-    const error = await caught(runCommand(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { cwd, engine, timeoutMs: 200 }));
+    const error = await caught(
+      runCommand(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { cwd, engine, timeoutMs: 200 }),
+    );
     expect(error.code).toBe('E_COMMAND_FAILED');
     expect(error.reason).toBe('timeout');
     expect(error.message).toMatch(/timed out after 200 ms/);
   });
 
   it('tells a missing binary as something the machine lacks (exit 3)', async () => {
-    const error = await caught(runCommand('devkit-no-such-binary', ['--version'], { cwd, engine, missingHint: 'apt-get install it' }));
+    const error = await caught(
+      runCommand('devkit-no-such-binary', ['--version'], { cwd, engine, missingHint: 'apt-get install it' }),
+    );
     expect(error.code).toBe('E_BINARY_MISSING');
     expect(error.exitCode).toBe(3);
     expect(error.hint).toBe('apt-get install it');
-    expect(error.message).toBe('devkit-no-such-binary was not found on PATH (needed to run: devkit-no-such-binary --version)');
+    expect(error.message).toBe(
+      'devkit-no-such-binary was not found on PATH (needed to run: devkit-no-such-binary --version)',
+    );
     expect((error.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
   });
 
@@ -128,12 +159,19 @@ describe.each(['node', 'execa'] as const)('runCommand through %s', (engine) => {
   });
 
   it('passes input on stdin and the environment given over the inherited one', async () => {
-    const result = await runCommand(process.execPath, ['-e', 'let s = ""; process.stdin.on("data", (c) => (s += c)).on("end", () => console.log(s + process.env.DEVKIT_EXEC_TEST + (process.env.PATH ? " path" : "")))'], {
-      cwd,
-      engine,
-      input: 'in-',
-      env: { DEVKIT_EXEC_TEST: 'env' },
-    });
+    const result = await runCommand(
+      process.execPath,
+      [
+        '-e',
+        'let s = ""; process.stdin.on("data", (c) => (s += c)).on("end", () => console.log(s + process.env.DEVKIT_EXEC_TEST + (process.env.PATH ? " path" : "")))',
+      ],
+      {
+        cwd,
+        engine,
+        input: 'in-',
+        env: { DEVKIT_EXEC_TEST: 'env' },
+      },
+    );
     expect(result.stdout).toBe('in-env path');
   });
 });
@@ -146,8 +184,16 @@ describe('spawnProcess', () => {
   });
 
   it('keeps only stderr for the error when stdout is data', async () => {
-    const spawned = spawnProcess(process.execPath, ['-e', 'process.stdout.write("blob bytes"); console.error("fatal: bad object"); process.exit(128)'], { cwd, capture: 'stderr', failure: { code: 'E_GIT_FAILED', exitCode: 1 } });
-    await expect(spawned.finished).rejects.toMatchObject({ code: 'E_GIT_FAILED', processExitCode: 128, output: 'fatal: bad object' });
+    const spawned = spawnProcess(
+      process.execPath,
+      ['-e', 'process.stdout.write("blob bytes"); console.error("fatal: bad object"); process.exit(128)'],
+      { cwd, capture: 'stderr', failure: { code: 'E_GIT_FAILED', exitCode: 1 } },
+    );
+    await expect(spawned.finished).rejects.toMatchObject({
+      code: 'E_GIT_FAILED',
+      processExitCode: 128,
+      output: 'fatal: bad object',
+    });
   });
 });
 
@@ -162,7 +208,9 @@ describe('runCommandSync', () => {
     expect(error).toBeInstanceOf(CommandError);
     expect(error).toMatchObject({ code: 'E_COMMAND_FAILED', processExitCode: 2, output: 'no' });
     expect((error as CommandError).command).toContain('https://***@h/');
-    expect(() => runCommandSync('devkit-no-such-binary', [], { cwd })).toThrow(expect.objectContaining({ code: 'E_BINARY_MISSING', exitCode: 3 }));
+    expect(() => runCommandSync('devkit-no-such-binary', [], { cwd })).toThrow(
+      expect.objectContaining({ code: 'E_BINARY_MISSING', exitCode: 3 }),
+    );
     expect(runCommandSync(process.execPath, ['-e', 'console.log("ok")'], { cwd }).stdout).toBe('ok');
   });
 });

@@ -12,7 +12,8 @@ const FILE_LOCK_SOURCE = fileURLToPath(new URL('./file-lock.ts', import.meta.url
 const children: ChildProcess[] = [];
 
 afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 afterAll(() => cleanupTempDirs());
 
@@ -20,14 +21,19 @@ const timeoutError = (holder: LockHolder) => new Error(`held by pid ${holder.pid
 
 /** The pid of a process that has ended. */
 function deadPid(): number {
-  const pid = Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim());
+  const pid = Number(
+    spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim(),
+  );
   expect(isProcessAlive(pid)).toBe(false);
   return pid;
 }
 
 /** Starts `node --import tsx <script>` and resolves once it has printed `line`. */
 function startChild(script: string, args: string[], line: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -80,7 +86,9 @@ await withFileLock(process.argv[2], { timeoutError: () => new Error('timeout') }
     });
     const holder = await startChild(join(dir, 'hold.mts'), [lock], 'held');
     const started = Date.now();
-    await expect(withFileLock(lock, { timeoutMs: 300, timeoutError }, async () => 'ran')).rejects.toThrow(`held by pid ${holder.pid} on ${hostname()}`);
+    await expect(withFileLock(lock, { timeoutMs: 300, timeoutError }, async () => 'ran')).rejects.toThrow(
+      `held by pid ${holder.pid} on ${hostname()}`,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     holder.kill('SIGKILL');
     await exited(holder);
@@ -98,17 +106,25 @@ await withFileLock(process.argv[2], { timeoutError: () => new Error('timeout') }
   it('reads the older formats: a bare pid, and "pid identity"', async () => {
     const dir = tempDir('devkit-lock-');
     writeFileSync(join(dir, 'bare.lock'), `${deadPid()}\n`);
-    expect(await withFileLock(join(dir, 'bare.lock'), { timeoutMs: 1000, timeoutError }, async () => 'ran')).toBe('ran');
+    expect(await withFileLock(join(dir, 'bare.lock'), { timeoutMs: 1000, timeoutError }, async () => 'ran')).toBe(
+      'ran',
+    );
     writeFileSync(join(dir, 'pair.lock'), `${deadPid()} boot:1\n`);
-    expect(await withFileLock(join(dir, 'pair.lock'), { timeoutMs: 1000, timeoutError }, async () => 'ran')).toBe('ran');
+    expect(await withFileLock(join(dir, 'pair.lock'), { timeoutMs: 1000, timeoutError }, async () => 'ran')).toBe(
+      'ran',
+    );
     writeFileSync(join(dir, 'live.lock'), `${process.ppid}\n`);
-    await expect(withFileLock(join(dir, 'live.lock'), { timeoutMs: 200, timeoutError }, async () => 'ran')).rejects.toThrow(`held by pid ${process.ppid}`);
+    await expect(
+      withFileLock(join(dir, 'live.lock'), { timeoutMs: 200, timeoutError }, async () => 'ran'),
+    ).rejects.toThrow(`held by pid ${process.ppid}`);
   });
 
   it('waits for a lock still being written, and takes it over once its writer has clearly died', async () => {
     const lock = join(tempDir('devkit-lock-'), 'e.lock');
     writeFileSync(lock, `${deadPid()}`); // no newline: the writer may still be at it
-    await expect(withFileLock(lock, { timeoutMs: 200, timeoutError }, async () => 'ran')).rejects.toThrow('held by pid ?');
+    await expect(withFileLock(lock, { timeoutMs: 200, timeoutError }, async () => 'ran')).rejects.toThrow(
+      'held by pid ?',
+    );
     const past = new Date(Date.now() - 60_000);
     utimesSync(lock, past, past);
     expect(await withFileLock(lock, { timeoutMs: 1000, timeoutError }, async () => 'ran')).toBe('ran');
@@ -117,7 +133,9 @@ await withFileLock(process.argv[2], { timeoutError: () => new Error('timeout') }
   it('never takes over the lock of another host, and names that host', async () => {
     const lock = join(tempDir('devkit-lock-'), 'f.lock');
     writeFileSync(lock, `${deadPid()}\tboot:1\tother-host.example\n`);
-    await expect(withFileLock(lock, { timeoutMs: 200, timeoutError }, async () => 'ran')).rejects.toThrow(/on other-host\.example$/);
+    await expect(withFileLock(lock, { timeoutMs: 200, timeoutError }, async () => 'ran')).rejects.toThrow(
+      /on other-host\.example$/,
+    );
     expect(existsSync(lock)).toBe(true);
   });
 
@@ -151,7 +169,9 @@ await withFileLock(lock, { timeoutMs: 20_000, timeoutError: () => new Error('tim
     for (let round = 0; round < 3; round++) {
       writeFileSync(lock, `${deadPid()}\tboot:1\t${hostname()}\n`);
       writeFileSync(log, '');
-      const racers = await Promise.all(Array.from({ length: 6 }, () => startChild(join(dir, 'race.mts'), [lock, log, go], 'ready')));
+      const racers = await Promise.all(
+        Array.from({ length: 6 }, () => startChild(join(dir, 'race.mts'), [lock, log, go], 'ready')),
+      );
       writeFileSync(go, '');
       expect(await Promise.all(racers.map(exited))).toEqual(racers.map(() => 0));
       const lines = readFileSync(log, 'utf8').trim().split('\n');

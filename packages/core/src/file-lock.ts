@@ -127,11 +127,13 @@ async function judge(path: string): Promise<'gone' | { holder: LockHolder; stale
     throw error;
   }
   // Until its newline is written the content may be cut short: read nothing from it.
-  if (!content.endsWith('\n')) return { holder: { pid: undefined, host: undefined }, stale: ageMs > UNFINISHED_GRACE_MS };
+  if (!content.endsWith('\n'))
+    return { holder: { pid: undefined, host: undefined }, stale: ageMs > UNFINISHED_GRACE_MS };
   // An older lock may hold just a pid, or "pid identity": parseInt reads the pid from both.
   const [pidText = '', id, host] = content.slice(0, -1).split('\t');
   const pid = Number.parseInt(pidText, 10);
-  if (!Number.isInteger(pid) || pid <= 0) return { holder: { pid: undefined, host }, stale: ageMs > UNFINISHED_GRACE_MS };
+  if (!Number.isInteger(pid) || pid <= 0)
+    return { holder: { pid: undefined, host }, stale: ageMs > UNFINISHED_GRACE_MS };
   const holder = { pid, host };
   if (host && host !== hostname()) return { holder, stale: false };
   const now = processIdentity(pid);

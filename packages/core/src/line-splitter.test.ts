@@ -7,7 +7,11 @@ describe('LineSplitter', () => {
     const bytes = Buffer.from(text, 'utf8');
     for (let cut = 1; cut < bytes.length; cut++) {
       const splitter = new LineSplitter();
-      const lines = [...splitter.push(bytes.subarray(0, cut)), ...splitter.push(bytes.subarray(cut)), ...splitter.end()];
+      const lines = [
+        ...splitter.push(bytes.subarray(0, cut)),
+        ...splitter.push(bytes.subarray(cut)),
+        ...splitter.end(),
+      ];
       expect(lines).toEqual(['héllo wörld €', '😀 second', 'last without break']);
     }
   });

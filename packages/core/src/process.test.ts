@@ -4,7 +4,9 @@ import { isProcessAlive, processIdentity } from './process.js';
 
 describe('isProcessAlive and processIdentity', () => {
   it('tell a live process (of any owner) from an ended one', () => {
-    const ended = Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim());
+    const ended = Number(
+      spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim(),
+    );
     expect(isProcessAlive(process.pid)).toBe(true);
     expect(isProcessAlive(1)).toBe(true); // init: another owner's process, EPERM to signal when not root
     expect(isProcessAlive(ended)).toBe(false);

@@ -1,7 +1,13 @@
 // The node:child_process half of core's process runner, Node-only and light: the services
 // supervisor imports it alone (@devkit/core/spawn), and `devkit hooks run` runs git through it on
 // every commit without loading execa. exec.ts is the run-to-completion API over both halves.
-import { spawn as nodeSpawn, spawnSync, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
+import {
+  spawn as nodeSpawn,
+  spawnSync,
+  type ChildProcess,
+  type SpawnOptions,
+  type StdioOptions,
+} from 'node:child_process';
 import { commandEndedError, commandStartError, type CommandContext, type CommandFailure } from './command-error.js';
 import { LineSplitter, OutputTail } from './line-splitter.js';
 import { redact } from './redact.js';
@@ -99,8 +105,21 @@ export function childEnv(options: Pick<ProcessOptions, 'env' | 'extendEnv'>): No
  * detached daemon, a long-lived `git cat-file --batch`). Both promises are already handled:
  * await the one you need.
  */
-export function spawnProcess(file: string, args: readonly string[], options: SpawnProcessOptions, spawner: Spawner = nodeSpawn): SpawnedProcess {
-  const context: CommandContext = { file, args, cwd: options.cwd, secrets: options.secrets, failure: options.failure, missingHint: options.missingHint, timeoutMs: options.timeoutMs };
+export function spawnProcess(
+  file: string,
+  args: readonly string[],
+  options: SpawnProcessOptions,
+  spawner: Spawner = nodeSpawn,
+): SpawnedProcess {
+  const context: CommandContext = {
+    file,
+    args,
+    cwd: options.cwd,
+    secrets: options.secrets,
+    failure: options.failure,
+    missingHint: options.missingHint,
+    timeoutMs: options.timeoutMs,
+  };
   const group = options.killProcessGroup === true;
   const stdio = options.stdio ?? [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'];
   const child = spawner(file, [...args], {
@@ -121,7 +140,8 @@ export function spawnProcess(file: string, args: readonly string[], options: Spa
   const emit = (stream: 'stdout' | 'stderr', lines: string[]) => {
     for (const line of lines) {
       options.onLine?.(line, stream);
-      if (options.reporter && line.length > 0) options.reporter.emit({ type: 'output', source, stream, line: redact(line, secrets) });
+      if (options.reporter && line.length > 0)
+        options.reporter.emit({ type: 'output', source, stream, line: redact(line, secrets) });
     }
   };
   const splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
@@ -193,8 +213,17 @@ export function spawnProcess(file: string, args: readonly string[], options: Spa
       }
       const output = tail?.text() ?? '';
       const truncated = (tail?.dropped ?? 0) > 0;
-      if (stopReason === 'aborted') return reject(commandEndedError(context, { reason: 'aborted', exitCode, signal, abortReason: options.signal?.reason }, output, truncated));
-      if (stopReason === 'timeout') return reject(commandEndedError(context, { reason: 'timeout', exitCode, signal }, output, truncated));
+      if (stopReason === 'aborted')
+        return reject(
+          commandEndedError(
+            context,
+            { reason: 'aborted', exitCode, signal, abortReason: options.signal?.reason },
+            output,
+            truncated,
+          ),
+        );
+      if (stopReason === 'timeout')
+        return reject(commandEndedError(context, { reason: 'timeout', exitCode, signal }, output, truncated));
       if (exitCode === 0 || options.reject === false) return resolve({ exitCode, signal });
       reject(commandEndedError(context, { reason: signal ? 'signal' : 'exit', exitCode, signal }, output, truncated));
     });
@@ -242,9 +271,19 @@ function runResult(stdoutBytes: Buffer, stderrBytes: Buffer, exit: ProcessExit, 
 }
 
 /** Runs a command to completion through `spawner`, collecting its output. */
-export async function runToCompletion(file: string, args: readonly string[], options: RunProcessOptions, spawner: Spawner = nodeSpawn): Promise<RunResult> {
+export async function runToCompletion(
+  file: string,
+  args: readonly string[],
+  options: RunProcessOptions,
+  spawner: Spawner = nodeSpawn,
+): Promise<RunResult> {
   const startedAt = performance.now();
-  const spawned = spawnProcess(file, args, { ...options, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] }, spawner);
+  const spawned = spawnProcess(
+    file,
+    args,
+    { ...options, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] },
+    spawner,
+  );
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   spawned.child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
@@ -260,7 +299,15 @@ export type RunSyncOptions = Omit<RunProcessOptions, 'signal' | 'killProcessGrou
  * synchronous liveness check). Same options (but no abort or streaming) and the same errors.
  */
 export function runCommandSync(file: string, args: readonly string[], options: RunSyncOptions): RunResult {
-  const context: CommandContext = { file, args, cwd: options.cwd, secrets: options.secrets, failure: options.failure, missingHint: options.missingHint, timeoutMs: options.timeoutMs };
+  const context: CommandContext = {
+    file,
+    args,
+    cwd: options.cwd,
+    secrets: options.secrets,
+    failure: options.failure,
+    missingHint: options.missingHint,
+    timeoutMs: options.timeoutMs,
+  };
   const startedAt = performance.now();
   const result = spawnSync(file, [...args], {
     cwd: options.cwd,
@@ -284,7 +331,12 @@ export function runCommandSync(file: string, args: readonly string[], options: R
     const tail = new OutputTail(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
     tail.push(stdout);
     tail.push(stderr);
-    throw commandEndedError(context, { reason: error ? 'timeout' : exit.signal ? 'signal' : 'exit', ...exit }, tail.text(), tail.dropped > 0);
+    throw commandEndedError(
+      context,
+      { reason: error ? 'timeout' : exit.signal ? 'signal' : 'exit', ...exit },
+      tail.text(),
+      tail.dropped > 0,
+    );
   }
   return runResult(stdout, stderr, exit, performance.now() - startedAt);
 }

@@ -75,13 +75,29 @@ describe('runSteps', () => {
       id: 'toolchain',
       title: 'toolchain',
       async check() {
-        return { upToDate: false, summary: 'node too old', problems: [{ code: 'E_TOOLCHAIN_NODE', kind: 'blocking', exitCode: 3, message: 'node 18 does not satisfy >=20', fix: 'fnm install 20' }] };
+        return {
+          upToDate: false,
+          summary: 'node too old',
+          problems: [
+            {
+              code: 'E_TOOLCHAIN_NODE',
+              kind: 'blocking',
+              exitCode: 3,
+              message: 'node 18 does not satisfy >=20',
+              fix: 'fnm install 20',
+            },
+          ],
+        };
       },
       async run() {
         throw new Error('must not run');
       },
     };
-    const error = (await runSteps([blocked], { inputs: {}, runs: [], failing: new Set<string>() }, { root: root(), reporter: createMemoryReporter() }).catch((e: unknown) => e)) as StepFailedError;
+    const error = (await runSteps(
+      [blocked],
+      { inputs: {}, runs: [], failing: new Set<string>() },
+      { root: root(), reporter: createMemoryReporter() },
+    ).catch((e: unknown) => e)) as StepFailedError;
     expect(error.cause).toMatchObject({ code: 'E_TOOLCHAIN_NODE', exitCode: 3, hint: 'fnm install 20' });
   });
 });

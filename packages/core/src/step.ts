@@ -61,7 +61,15 @@ export interface StepReport {
 async function planStep<Ctx>(step: Step<Ctx>, ctx: Ctx, state: DevkitState): Promise<StepPlanEntry> {
   const fingerprint = step.fingerprint ? await step.fingerprint(ctx) : undefined;
   if (fingerprint !== undefined && state.steps[step.id]?.fingerprint === fingerprint) {
-    return { id: step.id, title: step.title, status: 'up-to-date', summary: 'up to date', problems: [], byFingerprint: true, fingerprint };
+    return {
+      id: step.id,
+      title: step.title,
+      status: 'up-to-date',
+      summary: 'up to date',
+      problems: [],
+      byFingerprint: true,
+      fingerprint,
+    };
   }
   const check = await step.check(ctx);
   const blocked = check.problems.some((p) => p.kind === 'blocking');
@@ -80,7 +88,11 @@ async function planStep<Ctx>(step: Step<Ctx>, ctx: Ctx, state: DevkitState): Pro
  * Checks every step without changing anything (`devkit doctor`, `bootstrap --dry-run`).
  * Unlike a run, it does not stop at the first blocked step: a doctor lists everything.
  */
-export async function planSteps<Ctx>(steps: ReadonlyArray<Step<Ctx>>, ctx: Ctx, root: string): Promise<StepPlanEntry[]> {
+export async function planSteps<Ctx>(
+  steps: ReadonlyArray<Step<Ctx>>,
+  ctx: Ctx,
+  root: string,
+): Promise<StepPlanEntry[]> {
   const state = await readState(root);
   return Promise.all(steps.map((step) => planStep(step, ctx, state)));
 }
@@ -95,7 +107,11 @@ export interface RunStepsOptions {
  * stops the run with its own error, and the state of every step before it is already saved,
  * so a re-run continues from there.
  */
-export async function runSteps<Ctx>(steps: ReadonlyArray<Step<Ctx>>, ctx: Ctx, options: RunStepsOptions): Promise<StepReport[]> {
+export async function runSteps<Ctx>(
+  steps: ReadonlyArray<Step<Ctx>>,
+  ctx: Ctx,
+  options: RunStepsOptions,
+): Promise<StepReport[]> {
   const { reporter, root } = options;
   const state = await readState(root);
   const reports: StepReport[] = [];
@@ -119,8 +135,22 @@ export async function runSteps<Ctx>(steps: ReadonlyArray<Step<Ctx>>, ctx: Ctx, o
           await writeState(root, state);
         }
         const durationMs = elapsed();
-        reporter.emit({ type: 'step:end', id: step.id, title: step.title, status: 'skipped', durationMs, detail: plan.summary });
-        reports.push({ id: step.id, title: step.title, status: 'skipped', summary: plan.summary, durationMs, problems: plan.problems });
+        reporter.emit({
+          type: 'step:end',
+          id: step.id,
+          title: step.title,
+          status: 'skipped',
+          durationMs,
+          detail: plan.summary,
+        });
+        reports.push({
+          id: step.id,
+          title: step.title,
+          status: 'skipped',
+          summary: plan.summary,
+          durationMs,
+          problems: plan.problems,
+        });
         continue;
       }
       await step.run(ctx, { upToDate: false, summary: plan.summary, problems: plan.problems });
@@ -129,12 +159,33 @@ export async function runSteps<Ctx>(steps: ReadonlyArray<Step<Ctx>>, ctx: Ctx, o
         await writeState(root, state);
       }
       const durationMs = elapsed();
-      reporter.emit({ type: 'step:end', id: step.id, title: step.title, status: 'done', durationMs, detail: plan.summary });
-      reports.push({ id: step.id, title: step.title, status: 'done', summary: plan.summary, durationMs, problems: plan.problems });
+      reporter.emit({
+        type: 'step:end',
+        id: step.id,
+        title: step.title,
+        status: 'done',
+        durationMs,
+        detail: plan.summary,
+      });
+      reports.push({
+        id: step.id,
+        title: step.title,
+        status: 'done',
+        summary: plan.summary,
+        durationMs,
+        problems: plan.problems,
+      });
     } catch (error) {
       const durationMs = elapsed();
       const message = error instanceof Error ? error.message : String(error);
-      reporter.emit({ type: 'step:end', id: step.id, title: step.title, status: 'failed', durationMs, detail: message.split('\n')[0] });
+      reporter.emit({
+        type: 'step:end',
+        id: step.id,
+        title: step.title,
+        status: 'failed',
+        durationMs,
+        detail: message.split('\n')[0],
+      });
       reports.push({
         id: step.id,
         title: step.title,
@@ -145,7 +196,14 @@ export async function runSteps<Ctx>(steps: ReadonlyArray<Step<Ctx>>, ctx: Ctx, o
         error: isDevkitError(error) ? error.toJSON() : { message },
       });
       for (const later of steps.slice(index + 1)) {
-        reports.push({ id: later.id, title: later.title, status: 'not-run', summary: 'not run: an earlier step failed', durationMs: 0, problems: [] });
+        reports.push({
+          id: later.id,
+          title: later.title,
+          status: 'not-run',
+          summary: 'not run: an earlier step failed',
+          durationMs: 0,
+          problems: [],
+        });
       }
       throw new StepFailedError(step.id, error, reports);
     }

@@ -6,13 +6,24 @@ export async function resolveActor(root: string, env: NodeJS.ProcessEnv): Promis
   // One git process for both keys: promote and rollback are meant to take milliseconds.
   // node:child_process directly (not the process runner, whose loading alone costs tens of ms).
   const out = await new Promise<string>((resolve) =>
-    execFile('git', ['config', '--get-regexp', '^user\\.(name|email)$'], { cwd: root }, (_error, stdout) => resolve(String(stdout ?? ''))),
+    execFile('git', ['config', '--get-regexp', '^user\\.(name|email)$'], { cwd: root }, (_error, stdout) =>
+      resolve(String(stdout ?? '')),
+    ),
   );
   // --get-regexp lists every level (system, global, local); the last one is git's answer.
   const value = (key: string) => [...out.matchAll(new RegExp(`^user\\.${key} (.*)$`, 'gm'))].at(-1)?.[1]?.trim() ?? '';
   const [name, email] = [value('name'), value('email')];
-  const ci = env.GITHUB_ACTIONS === 'true' ? `github:${env.GITHUB_ACTOR ?? '?'}@${env.GITHUB_REPOSITORY ?? '?'}#${env.GITHUB_RUN_ID ?? '?'}` : env.GITLAB_CI === 'true' ? `gitlab:${env.GITLAB_USER_LOGIN ?? '?'}#${env.CI_PIPELINE_ID ?? '?'}` : null; // a bare CI=true names no one: git's identity or the login user says more
-  return { git: name || email ? `${name}${email ? ` <${email}>` : ''}` : null, user: env.USER ?? env.LOGNAME ?? null, ci };
+  const ci =
+    env.GITHUB_ACTIONS === 'true'
+      ? `github:${env.GITHUB_ACTOR ?? '?'}@${env.GITHUB_REPOSITORY ?? '?'}#${env.GITHUB_RUN_ID ?? '?'}`
+      : env.GITLAB_CI === 'true'
+        ? `gitlab:${env.GITLAB_USER_LOGIN ?? '?'}#${env.CI_PIPELINE_ID ?? '?'}`
+        : null; // a bare CI=true names no one: git's identity or the login user says more
+  return {
+    git: name || email ? `${name}${email ? ` <${email}>` : ''}` : null,
+    user: env.USER ?? env.LOGNAME ?? null,
+    ci,
+  };
 }
 
 /** The one name an actor goes by in webhooks: the CI identity, else git's, else the login user. */

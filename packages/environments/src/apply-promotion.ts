@@ -46,7 +46,14 @@ export async function applyPromotion(plan: PromotionPlan, ports: ApplyPromotionP
   let pushed: TransferReport | null = null;
   const client = ports.target.client;
   if (plan.copy && client) {
-    pushed = await pushArtifact(ports.store, client, plan.name, plan.digest, ports.reporter, plan.copy.mountFrom ?? undefined);
+    pushed = await pushArtifact(
+      ports.store,
+      client,
+      plan.name,
+      plan.digest,
+      ports.reporter,
+      plan.copy.mountFrom ?? undefined,
+    );
   }
   const entry = plan.entry;
   const result = await movePointer(ports.target.backend, {
@@ -62,9 +69,15 @@ export async function applyPromotion(plan: PromotionPlan, ports: ApplyPromotionP
   });
   if (result.noop || !ports.webhooks) return { result, pushed, webhooks: [] };
   const webhooks = await notify(ports.webhooks, {
-    kind: plan.action, outcome: 'success', name: plan.name, environment: plan.environment, from: result.from, to: plan.digest,
+    kind: plan.action,
+    outcome: 'success',
+    name: plan.name,
+    environment: plan.environment,
+    from: result.from,
+    to: plan.digest,
     commits: { from: await commitOf(ports.store, result.from), to: await commitOf(ports.store, plan.digest) },
-    actor: actorLabel(entry?.who ?? { git: null, user: null, ci: null }), durationMs: performance.now() - (ports.started ?? performance.now()),
+    actor: actorLabel(entry?.who ?? { git: null, user: null, ci: null }),
+    durationMs: performance.now() - (ports.started ?? performance.now()),
   });
   return { result, pushed, webhooks };
 }
@@ -72,13 +85,28 @@ export async function applyPromotion(plan: PromotionPlan, ports: ApplyPromotionP
 /** Tells the webhooks that a promote or rollback failed, and why (failures to deliver are results, never errors). */
 export async function notifyPromotionFailure(
   port: WebhookPort | undefined,
-  failed: { action: PromotionPlan['action']; name: string; environment: string; to: string | null; who: HistoryEntry['who']; started: number },
+  failed: {
+    action: PromotionPlan['action'];
+    name: string;
+    environment: string;
+    to: string | null;
+    who: HistoryEntry['who'];
+    started: number;
+  },
   error: unknown,
 ): Promise<WebhookResult[]> {
   if (!port) return [];
   return notify(port, {
-    kind: failed.action, outcome: 'failure', name: failed.name, environment: failed.environment, from: null, to: failed.to, commits: { from: null, to: null },
-    actor: actorLabel(failed.who), durationMs: performance.now() - failed.started, error: (error as Error).message,
+    kind: failed.action,
+    outcome: 'failure',
+    name: failed.name,
+    environment: failed.environment,
+    from: null,
+    to: failed.to,
+    commits: { from: null, to: null },
+    actor: actorLabel(failed.who),
+    durationMs: performance.now() - failed.started,
+    error: (error as Error).message,
   });
 }
 

@@ -23,9 +23,12 @@ export function checkProvenance(statement: unknown, require: ProvenanceRequireme
   if (!s || s.predicateType !== 'https://slsa.dev/provenance/v1') return ['it has no SLSA v1 provenance'];
   const problems: string[] = [];
   const builder = s.predicate?.runDetails?.builder?.id;
-  if (require.builder && builder !== require.builder) problems.push(`it was built by "${builder ?? 'unknown'}", not the trusted builder "${require.builder}"`);
+  if (require.builder && builder !== require.builder)
+    problems.push(`it was built by "${builder ?? 'unknown'}", not the trusted builder "${require.builder}"`);
   const ref = s.predicate?.buildDefinition?.externalParameters?.ref ?? null;
-  if (require.refs && (ref === null || !require.refs.includes(ref))) problems.push(`it was built from ${ref ?? 'no ref (a detached HEAD)'}, not one of ${require.refs.join(', ')}`);
-  if (s.predicate?.buildDefinition?.internalParameters?.dirty) problems.push('it was built from a work tree with uncommitted changes');
+  if (require.refs && (ref === null || !require.refs.includes(ref)))
+    problems.push(`it was built from ${ref ?? 'no ref (a detached HEAD)'}, not one of ${require.refs.join(', ')}`);
+  if (s.predicate?.buildDefinition?.internalParameters?.dirty)
+    problems.push('it was built from a work tree with uncommitted changes');
   return problems;
 }

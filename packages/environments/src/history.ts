@@ -1,5 +1,14 @@
 import { findingError } from '@devkit/core';
-import { type Digest, ANNOTATIONS, EMPTY_JSON, HISTORY_TYPE, MEDIA_TYPES, type ArtifactManifest, type Descriptor, digestOf } from '@devkit/artifact';
+import {
+  type Digest,
+  ANNOTATIONS,
+  EMPTY_JSON,
+  HISTORY_TYPE,
+  MEDIA_TYPES,
+  type ArtifactManifest,
+  type Descriptor,
+  digestOf,
+} from '@devkit/artifact';
 
 /** One promote or rollback of an environment: appended, never rewritten. */
 export interface HistoryEntry {
@@ -53,7 +62,10 @@ export function checkChain(entries: readonly HistoryEntry[]): string[] {
     const newer = entries[i]!;
     const older = entries[i + 1]!;
     if (newer.sequence !== older.sequence + 1) problems.push(`entry ${newer.sequence} follows entry ${older.sequence}`);
-    if (newer.from !== older.to) problems.push(`entry ${newer.sequence} starts from ${newer.from}, but entry ${older.sequence} went to ${older.to}`);
+    if (newer.from !== older.to)
+      problems.push(
+        `entry ${newer.sequence} starts from ${newer.from}, but entry ${older.sequence} went to ${older.to}`,
+      );
   }
   return problems;
 }

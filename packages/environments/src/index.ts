@@ -7,7 +7,17 @@ export { LocalEnvironmentBackend } from './environment-backend.js';
 export type { EnvironmentBackend } from './environment-backend.js';
 export { movePointer, readHistory, rollbackTarget, hasBeenIn } from './promote.js';
 export { planPromotion, planRollback, gateError } from './plan-promotion.js';
-export type { PromotionPlan, PromotionPorts, PromotionRequest, RollbackRequest, EnvironmentPort, GateVerdict, BlobCopyPlan, PointerMovePlan, PlannedHistoryEntry } from './plan-promotion.js';
+export type {
+  PromotionPlan,
+  PromotionPorts,
+  PromotionRequest,
+  RollbackRequest,
+  EnvironmentPort,
+  GateVerdict,
+  BlobCopyPlan,
+  PointerMovePlan,
+  PlannedHistoryEntry,
+} from './plan-promotion.js';
 export { applyPromotion, notifyPromotionFailure, commitOf } from './apply-promotion.js';
 export type { ApplyPromotionPorts, PromotionOutcome, WebhookPort } from './apply-promotion.js';
 export { resolveActor, actorLabel } from './actor.js';

@@ -17,22 +17,37 @@ export function lockServerUrl(url: string, protocols: readonly string[], setting
     parsed = undefined;
   }
   if (!parsed || !protocols.includes(parsed.protocol)) {
-    throw usageError('E_LOCK_URL', `${setting} in devkit.json: "${url.replace(/:[^:@/]*@/, ':***@')}" is not a ${protocols[0]}// URL`, { hint: `${setting} takes ${form}` });
+    throw usageError(
+      'E_LOCK_URL',
+      `${setting} in devkit.json: "${url.replace(/:[^:@/]*@/, ':***@')}" is not a ${protocols[0]}// URL`,
+      { hint: `${setting} takes ${form}` },
+    );
   }
   return parsed;
 }
 
 /** Connects, or exit 3 naming the server, the setting and how to start the local one. */
-export async function connectLockServer(connect: () => Promise<unknown>, server: URL, setting: string, service: string): Promise<void> {
+export async function connectLockServer(
+  connect: () => Promise<unknown>,
+  server: URL,
+  setting: string,
+  service: string,
+): Promise<void> {
   try {
     await connect();
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw machineError('E_LOCK_UNREACHABLE', `the promotion lock server ${server.host} does not answer (${reason})`, { hint: `start it (\`devkit up ${service}\`) or fix ${setting} in devkit.json` });
+    throw machineError('E_LOCK_UNREACHABLE', `the promotion lock server ${server.host} does not answer (${reason})`, {
+      hint: `start it (\`devkit up ${service}\`) or fix ${setting} in devkit.json`,
+    });
   }
 }
 
 /** Exit 3 for a lock still held at the deadline. */
 export function lockStillHeld(key: string, server: URL, timeoutMs: number, holder = ''): Error {
-  return machineError('E_STORE_LOCKED', `the promotion lock ${key} on ${server.host} is still held${holder} after ${timeoutMs / 1000} s`, { hint: 'another promote is running; retry when it is done' });
+  return machineError(
+    'E_STORE_LOCKED',
+    `the promotion lock ${key} on ${server.host} is still held${holder} after ${timeoutMs / 1000} s`,
+    { hint: 'another promote is running; retry when it is done' },
+  );
 }

@@ -2,10 +2,24 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ARTIFACT_TYPE, MEDIA_TYPES, OciStore, attachProvenance, registerBuild, type Descriptor, type Digest } from '@devkit/artifact';
+import {
+  ARTIFACT_TYPE,
+  MEDIA_TYPES,
+  OciStore,
+  attachProvenance,
+  registerBuild,
+  type Descriptor,
+  type Digest,
+} from '@devkit/artifact';
 import { applyPromotion } from './apply-promotion.js';
 import { LocalEnvironmentBackend } from './environment-backend.js';
-import { gateError, planPromotion, planRollback, type PromotionPorts, type PromotionRequest } from './plan-promotion.js';
+import {
+  gateError,
+  planPromotion,
+  planRollback,
+  type PromotionPorts,
+  type PromotionRequest,
+} from './plan-promotion.js';
 import { readHistory } from './promote.js';
 
 // Plans over a real OCI-layout store in a temp folder: artifacts are registered as builds are,
@@ -23,29 +37,72 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-async function addArtifact(name: string, commit: string, provenance?: { builder: string; ref: string | null }): Promise<Digest> {
+async function addArtifact(
+  name: string,
+  commit: string,
+  provenance?: { builder: string; ref: string | null },
+): Promise<Digest> {
   const config = await store.putJson({ schema: 'devkit.build-record/v1', name, commit });
-  const manifest = await store.putJson({ schemaVersion: 2, mediaType: MEDIA_TYPES.manifest, artifactType: ARTIFACT_TYPE, config: { mediaType: MEDIA_TYPES.buildRecord, digest: config.digest, size: config.size }, layers: [] });
+  const manifest = await store.putJson({
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.manifest,
+    artifactType: ARTIFACT_TYPE,
+    config: { mediaType: MEDIA_TYPES.buildRecord, digest: config.digest, size: config.size },
+    layers: [],
+  });
   const descriptor: Descriptor = { mediaType: MEDIA_TYPES.manifest, digest: manifest.digest, size: manifest.size };
-  await registerBuild(store, name, descriptor, `sha256:${commit.padEnd(64, '0')}` as Digest, new Date('2026-01-01T00:00:00Z'));
+  await registerBuild(
+    store,
+    name,
+    descriptor,
+    `sha256:${commit.padEnd(64, '0')}` as Digest,
+    new Date('2026-01-01T00:00:00Z'),
+  );
   if (provenance) {
-    const statement = { predicateType: 'https://slsa.dev/provenance/v1', predicate: { runDetails: { builder: { id: provenance.builder } }, buildDefinition: { externalParameters: { ref: provenance.ref }, internalParameters: { dirty: false } } } };
+    const statement = {
+      predicateType: 'https://slsa.dev/provenance/v1',
+      predicate: {
+        runDetails: { builder: { id: provenance.builder } },
+        buildDefinition: { externalParameters: { ref: provenance.ref }, internalParameters: { dirty: false } },
+      },
+    };
     await attachProvenance(store, name, descriptor, statement, new Date('2026-01-01T00:00:00Z'));
   }
   return manifest.digest;
 }
 
-const request = (digest: Digest, environment: string, extra: Partial<PromotionRequest> = {}): PromotionRequest => ({ name: 'api', environment, digest, force: false, reason: null, who, ...extra });
-const apply = (plan: Awaited<ReturnType<typeof planPromotion>>) => applyPromotion(plan, { ...ports, devkitVersion: '0.0.0-test', now: () => new Date('2026-02-01T00:00:00Z') });
+const request = (digest: Digest, environment: string, extra: Partial<PromotionRequest> = {}): PromotionRequest => ({
+  name: 'api',
+  environment,
+  digest,
+  force: false,
+  reason: null,
+  who,
+  ...extra,
+});
+const apply = (plan: Awaited<ReturnType<typeof planPromotion>>) =>
+  applyPromotion(plan, { ...ports, devkitVersion: '0.0.0-test', now: () => new Date('2026-02-01T00:00:00Z') });
 
 describe('planPromotion: the from gate', () => {
   it('passes a digest that has been in the from environment, naming its entry', async () => {
     const a = await addArtifact('api', 'aaa');
     await apply(await planPromotion(request(a, 'staging'), ports));
     const plan = await planPromotion(request(a, 'production', { from: 'staging' }), ports);
-    expect(plan.gates[0]).toMatchObject({ gate: 'from', status: 'passed', environment: 'staging', reason: 'it has been in staging (entry 1)' });
+    expect(plan.gates[0]).toMatchObject({
+      gate: 'from',
+      status: 'passed',
+      environment: 'staging',
+      reason: 'it has been in staging (entry 1)',
+    });
     expect(plan.allowed).toBe(true);
-    expect(plan.move).toEqual({ name: 'api', environment: 'production', from: null, to: a, noop: false, repairTag: null });
+    expect(plan.move).toEqual({
+      name: 'api',
+      environment: 'production',
+      from: null,
+      to: a,
+      noop: false,
+      repairTag: null,
+    });
     expect(plan.entry).toEqual({ action: 'promote', from: null, to: a, sequence: 1, who, reason: null, forced: false });
   });
 
@@ -61,8 +118,15 @@ describe('planPromotion: the from gate', () => {
 
   it('is overridden by --force with its reason, and the entry says forced', async () => {
     const a = await addArtifact('api', 'aaa');
-    const plan = await planPromotion(request(a, 'production', { from: 'staging', force: true, reason: 'hotfix for INC-1' }), ports);
-    expect(plan.gates[0]).toMatchObject({ gate: 'from', status: 'overridden', reason: 'it has never been in staging; --force: hotfix for INC-1' });
+    const plan = await planPromotion(
+      request(a, 'production', { from: 'staging', force: true, reason: 'hotfix for INC-1' }),
+      ports,
+    );
+    expect(plan.gates[0]).toMatchObject({
+      gate: 'from',
+      status: 'overridden',
+      reason: 'it has never been in staging; --force: hotfix for INC-1',
+    });
     expect(plan.allowed).toBe(true);
     expect(plan.entry).toMatchObject({ forced: true, reason: 'hotfix for INC-1' });
     const { result } = await apply(plan);
@@ -72,7 +136,10 @@ describe('planPromotion: the from gate', () => {
   it('is not configured without environments.<env>.from', async () => {
     const a = await addArtifact('api', 'aaa');
     const plan = await planPromotion(request(a, 'staging'), ports);
-    expect(plan.gates.map((g) => [g.gate, g.status])).toEqual([['from', 'not-configured'], ['require', 'not-configured']]);
+    expect(plan.gates.map((g) => [g.gate, g.status])).toEqual([
+      ['from', 'not-configured'],
+      ['require', 'not-configured'],
+    ]);
   });
 });
 
@@ -88,7 +155,10 @@ describe('planPromotion: the provenance gate', () => {
     const a = await addArtifact('api', 'aaa', { builder: 'local:me@laptop', ref: 'refs/heads/main' });
     const b = await addArtifact('api', 'bbb');
     const forced = await planPromotion(request(a, 'production', { require, force: true, reason: 'please' }), ports);
-    expect(forced.gates[1]).toMatchObject({ status: 'failed', problems: ['it was built by "local:me@laptop", not the trusted builder "https://ci.example/builder"'] });
+    expect(forced.gates[1]).toMatchObject({
+      status: 'failed',
+      problems: ['it was built by "local:me@laptop", not the trusted builder "https://ci.example/builder"'],
+    });
     expect(forced.allowed).toBe(false);
     expect(gateError(forced)).toMatchObject({ code: 'E_PROVENANCE_GATE' });
     expect(gateError(forced)?.message).toContain('not the trusted builder');
@@ -121,7 +191,9 @@ describe('planPromotion: the pointer move', () => {
 
   it('refuses a digest the store does not hold', async () => {
     const missing = `sha256:${'e'.repeat(64)}` as Digest;
-    await expect(planPromotion(request(missing, 'staging'), ports)).rejects.toMatchObject({ code: 'E_ARTIFACT_NOT_FOUND' });
+    await expect(planPromotion(request(missing, 'staging'), ports)).rejects.toMatchObject({
+      code: 'E_ARTIFACT_NOT_FOUND',
+    });
   });
 });
 
@@ -134,7 +206,15 @@ describe('planRollback', () => {
     const back = await planRollback({ name: 'api', environment: 'production', reason: 'bad deploy', who }, ports);
     expect(back).toMatchObject({ action: 'rollback', digest: b, gates: [], allowed: true, copy: null });
     expect(back.move).toMatchObject({ from: c, to: b, noop: false });
-    expect(back.entry).toEqual({ action: 'rollback', from: c, to: b, sequence: 4, who, reason: 'bad deploy', forced: false });
+    expect(back.entry).toEqual({
+      action: 'rollback',
+      from: c,
+      to: b,
+      sequence: 4,
+      who,
+      reason: 'bad deploy',
+      forced: false,
+    });
     const named = await planRollback({ name: 'api', environment: 'production', to: a, reason: null, who }, ports);
     expect(named.move).toMatchObject({ from: c, to: a });
     const { result } = await apply(named);
@@ -144,9 +224,15 @@ describe('planRollback', () => {
   it('refuses a digest outside the history and an environment without one', async () => {
     const a = await addArtifact('api', 'aaa');
     const b = await addArtifact('api', 'bbb');
-    await expect(planRollback({ name: 'api', environment: 'production', reason: null, who }, ports)).rejects.toMatchObject({ code: 'E_NO_HISTORY' });
+    await expect(
+      planRollback({ name: 'api', environment: 'production', reason: null, who }, ports),
+    ).rejects.toMatchObject({ code: 'E_NO_HISTORY' });
     await apply(await planPromotion(request(a, 'production'), ports));
-    await expect(planRollback({ name: 'api', environment: 'production', reason: null, who }, ports)).rejects.toMatchObject({ code: 'E_NO_PREVIOUS' });
-    await expect(planRollback({ name: 'api', environment: 'production', to: b, reason: null, who }, ports)).rejects.toMatchObject({ code: 'E_NOT_IN_HISTORY' });
+    await expect(
+      planRollback({ name: 'api', environment: 'production', reason: null, who }, ports),
+    ).rejects.toMatchObject({ code: 'E_NO_PREVIOUS' });
+    await expect(
+      planRollback({ name: 'api', environment: 'production', to: b, reason: null, who }, ports),
+    ).rejects.toMatchObject({ code: 'E_NOT_IN_HISTORY' });
   });
 });

@@ -122,7 +122,17 @@ export async function planPromotion(request: PromotionRequest, ports: PromotionP
     allowed,
     copy,
     move: move.plan,
-    entry: move.plan.noop ? null : { action: 'promote', from: move.plan.from, to: digest, sequence: move.sequence, who: request.who, reason: request.reason, forced: request.force },
+    entry: move.plan.noop
+      ? null
+      : {
+          action: 'promote',
+          from: move.plan.from,
+          to: digest,
+          sequence: move.sequence,
+          who: request.who,
+          reason: request.reason,
+          forced: request.force,
+        },
   };
 }
 
@@ -130,9 +140,17 @@ export async function planPromotion(request: PromotionRequest, ports: PromotionP
  * Decides a rollback: the digest named with --to (which must be in the environment's history)
  * or the one before the current; rollbacks pass no gates (the digest has been there).
  */
-export async function planRollback(request: RollbackRequest, ports: Pick<PromotionPorts, 'target'>): Promise<PromotionPlan> {
+export async function planRollback(
+  request: RollbackRequest,
+  ports: Pick<PromotionPorts, 'target'>,
+): Promise<PromotionPlan> {
   const { name, environment } = request;
-  const digest = rollbackTarget(await readHistory(ports.target.backend, name, environment), name, environment, request.to);
+  const digest = rollbackTarget(
+    await readHistory(ports.target.backend, name, environment),
+    name,
+    environment,
+    request.to,
+  );
   await requireArtifact(ports.target.backend, name, digest);
   const move = await planMove(ports.target.backend, name, environment, digest);
   return {
@@ -144,7 +162,17 @@ export async function planRollback(request: RollbackRequest, ports: Pick<Promoti
     allowed: true,
     copy: null,
     move: move.plan,
-    entry: move.plan.noop ? null : { action: 'rollback', from: move.plan.from, to: digest, sequence: move.sequence, who: request.who, reason: request.reason, forced: false },
+    entry: move.plan.noop
+      ? null
+      : {
+          action: 'rollback',
+          from: move.plan.from,
+          to: digest,
+          sequence: move.sequence,
+          who: request.who,
+          reason: request.reason,
+          forced: false,
+        },
   };
 }
 
@@ -155,32 +183,77 @@ export function gateError(plan: PromotionPlan): DevkitError | null {
   const { name, digest, environment: env } = plan;
   if (failed.gate === 'from') {
     const from = failed.environment ?? '?';
-    return findingError('E_PROMOTION_GATE', `${name}@${digest} has never been in ${from}, and environments.${env}.from = "${from}" only lets digests that have been there into ${env}`, {
-      hint: `promote it to ${from} first (\`devkit promote ${name}@${digest} --to ${from}\`), or override with --force --reason "…"`,
-    });
+    return findingError(
+      'E_PROMOTION_GATE',
+      `${name}@${digest} has never been in ${from}, and environments.${env}.from = "${from}" only lets digests that have been there into ${env}`,
+      {
+        hint: `promote it to ${from} first (\`devkit promote ${name}@${digest} --to ${from}\`), or override with --force --reason "…"`,
+      },
+    );
   }
-  return findingError('E_PROVENANCE_GATE', `${name}@${digest} may not enter ${env} (environments.${env}.require): ${failed.problems.join('; ')}`, {
-    hint: `build it on the trusted builder from a protected ref (${(failed.required?.refs ?? []).join(', ') || 'any ref'}); --force does not override this rule`,
-  });
+  return findingError(
+    'E_PROVENANCE_GATE',
+    `${name}@${digest} may not enter ${env} (environments.${env}.require): ${failed.problems.join('; ')}`,
+    {
+      hint: `build it on the trusted builder from a protected ref (${(failed.required?.refs ?? []).join(', ') || 'any ref'}); --force does not override this rule`,
+    },
+  );
 }
 
 async function fromGate(request: PromotionRequest, ports: PromotionPorts): Promise<GateVerdict> {
   const from = request.from;
-  if (!from) return { gate: 'from', status: 'not-configured', environment: null, reason: `environments.${request.environment}.from is not set`, problems: [] };
+  if (!from)
+    return {
+      gate: 'from',
+      status: 'not-configured',
+      environment: null,
+      reason: `environments.${request.environment}.from is not set`,
+      problems: [],
+    };
   const source = ports.source?.backend;
-  const entry = source ? (await readHistory(source, request.name, from)).find((h) => h.entry.to === request.digest) : undefined;
-  if (entry) return { gate: 'from', status: 'passed', environment: from, reason: `it has been in ${from} (entry ${entry.entry.sequence})`, problems: [] };
-  if (request.force) return { gate: 'from', status: 'overridden', environment: from, reason: `it has never been in ${from}; --force: ${request.reason ?? ''}`, problems: [] };
+  const entry = source
+    ? (await readHistory(source, request.name, from)).find((h) => h.entry.to === request.digest)
+    : undefined;
+  if (entry)
+    return {
+      gate: 'from',
+      status: 'passed',
+      environment: from,
+      reason: `it has been in ${from} (entry ${entry.entry.sequence})`,
+      problems: [],
+    };
+  if (request.force)
+    return {
+      gate: 'from',
+      status: 'overridden',
+      environment: from,
+      reason: `it has never been in ${from}; --force: ${request.reason ?? ''}`,
+      problems: [],
+    };
   return { gate: 'from', status: 'failed', environment: from, reason: `it has never been in ${from}`, problems: [] };
 }
 
 async function requireGate(request: PromotionRequest, ports: PromotionPorts): Promise<GateVerdict> {
   const require = request.require;
   const env = request.environment;
-  if (!require || (!require.builder && !require.refs)) return { gate: 'require', status: 'not-configured', environment: env, reason: `environments.${env}.require is not set`, problems: [] };
+  if (!require || (!require.builder && !require.refs))
+    return {
+      gate: 'require',
+      status: 'not-configured',
+      environment: env,
+      reason: `environments.${env}.require is not set`,
+      problems: [],
+    };
   const problems = checkProvenance(await ports.target.backend.provenance(request.name, request.digest), require);
   const wanted = `built by ${require.builder ?? 'any builder'} from ${(require.refs ?? []).join(', ') || 'any ref'}`;
-  return { gate: 'require', status: problems.length ? 'failed' : 'passed', environment: env, reason: problems.length ? `it must be ${wanted}` : `it was ${wanted}`, problems, required: require };
+  return {
+    gate: 'require',
+    status: problems.length ? 'failed' : 'passed',
+    environment: env,
+    reason: problems.length ? `it must be ${wanted}` : `it was ${wanted}`,
+    problems,
+    required: require,
+  };
 }
 
 /**
@@ -192,7 +265,11 @@ async function planCopy(name: string, digest: Digest, ports: PromotionPorts): Pr
   const { backend, client } = ports.target;
   if (!client || (await backend.artifact(name, digest))) return null;
   if (!(await ports.store.hasBlob(digest))) {
-    throw findingError('E_ARTIFACT_NOT_FOUND', `${name}@${digest} is neither in ${backend.label} nor in the local store`, { hint: `pull it (\`devkit artifact pull ${name}@${digest} --registry <url>\`) or build it` });
+    throw findingError(
+      'E_ARTIFACT_NOT_FOUND',
+      `${name}@${digest} is neither in ${backend.label} nor in the local store`,
+      { hint: `pull it (\`devkit artifact pull ${name}@${digest} --registry <url>\`) or build it` },
+    );
   }
   const repository = client.repo(name);
   const manifests = [digest, ...referrersOf(await ports.store.readIndex(), digest).map((d) => d.digest)];
@@ -203,11 +280,13 @@ async function planCopy(name: string, digest: Digest, ports: PromotionPorts): Pr
     for (const blob of [manifest.config, ...manifest.layers]) {
       if (seen.has(blob.digest)) continue;
       seen.add(blob.digest);
-      if (!(await client.hasBlob(repository, blob.digest))) blobs.push({ digest: blob.digest, size: blob.size, mediaType: blob.mediaType });
+      if (!(await client.hasBlob(repository, blob.digest)))
+        blobs.push({ digest: blob.digest, size: blob.size, mediaType: blob.mediaType });
     }
   }
   const source = ports.source?.client;
-  const mountFrom = source && source.host === client.host && source.repo(name) !== repository ? source.repo(name) : null;
+  const mountFrom =
+    source && source.host === client.host && source.repo(name) !== repository ? source.repo(name) : null;
   return { registry: client.label, repository, blobs, mountFrom };
 }
 
@@ -219,7 +298,12 @@ async function requireArtifact(backend: EnvironmentBackend, name: string, digest
 }
 
 /** Where the pointer is now (the history's newest entry is the truth; a lagging tag is noted). */
-async function planMove(backend: EnvironmentBackend, name: string, environment: string, to: Digest): Promise<{ plan: PointerMovePlan; sequence: number }> {
+async function planMove(
+  backend: EnvironmentBackend,
+  name: string,
+  environment: string,
+  to: Digest,
+): Promise<{ plan: PointerMovePlan; sequence: number }> {
   const { tag, head } = await backend.pointers(name, environment);
   const newest = head ? (await backend.readEntry(name, head)).entry : undefined;
   const from = newest?.to ?? tag ?? null;

@@ -22,12 +22,27 @@ interface Holder {
  * out under it, unlike the Redis lock). What it cannot rule out is a holder whose connection
  * the server drops (a network cut, a server restart) while it goes on writing.
  */
-export async function withPostgresLock<T>(url: string, key: string, fn: () => Promise<T>, options: LockServerOptions = {}): Promise<T> {
+export async function withPostgresLock<T>(
+  url: string,
+  key: string,
+  fn: () => Promise<T>,
+  options: LockServerOptions = {},
+): Promise<T> {
   const setting = options.setting ?? 'environments.<env>.lock.postgres';
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const server = lockServerUrl(url, ['postgres:', 'postgresql:'], setting, 'postgres://user[:password]@host:port/database');
+  const server = lockServerUrl(
+    url,
+    ['postgres:', 'postgresql:'],
+    setting,
+    'postgres://user[:password]@host:port/database',
+  );
   const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url, application_name: `devkit promote (pid ${process.pid})`, connectionTimeoutMillis: 10_000, keepAlive: true });
+  const client = new pg.Client({
+    connectionString: url,
+    application_name: `devkit promote (pid ${process.pid})`,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+  });
   // A dropped connection surfaces on the next query; this only keeps it from crashing the process.
   client.on('error', () => undefined);
   await connectLockServer(() => client.connect(), server, setting, 'postgres');
@@ -41,7 +56,9 @@ export async function withPostgresLock<T>(url: string, key: string, fn: () => Pr
       if ((error as { code?: string }).code !== '55P03') throw error;
       // The timed-out statement ended no session state: the same connection can ask who holds it.
       const holder = await lockHolder(client, id).catch(() => undefined);
-      const who = holder ? ` by server pid ${holder.pid}${holder.application ? ` (${holder.application})` : ''}${holder.client ? ` from ${holder.client}` : ''}${holder.since ? ` since ${holder.since.toISOString()}` : ''}` : '';
+      const who = holder
+        ? ` by server pid ${holder.pid}${holder.application ? ` (${holder.application})` : ''}${holder.client ? ` from ${holder.client}` : ''}${holder.since ? ` since ${holder.since.toISOString()}` : ''}`
+        : '';
       throw lockStillHeld(key, server, timeoutMs, who);
     }
     try {

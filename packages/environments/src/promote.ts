@@ -10,7 +10,12 @@ export interface HistoryItem {
 }
 
 /** An environment's history, newest first (at most `limit` entries). */
-export async function readHistory(backend: EnvironmentBackend, name: string, env: string, limit = Infinity): Promise<HistoryItem[]> {
+export async function readHistory(
+  backend: EnvironmentBackend,
+  name: string,
+  env: string,
+  limit = Infinity,
+): Promise<HistoryItem[]> {
   const out: HistoryItem[] = [];
   let cursor = (await backend.pointers(name, env)).head ?? null;
   const seen = new Set<string>();
@@ -91,9 +96,16 @@ export async function movePointer(backend: EnvironmentBackend, move: PointerMove
 }
 
 /** The digest a rollback goes to (pure, over the history newest first): the one named (which must be in the history), or the one before the current. */
-export function rollbackTarget(history: readonly HistoryItem[], name: string, env: string, to: Digest | undefined): Digest {
+export function rollbackTarget(
+  history: readonly HistoryItem[],
+  name: string,
+  env: string,
+  to: Digest | undefined,
+): Digest {
   if (history.length === 0) {
-    throw findingError('E_NO_HISTORY', `${name} has no history in ${env}: there is nothing to roll back to`, { hint: `promote a digest first: \`devkit promote ${name}@<digest> --to ${env}\`` });
+    throw findingError('E_NO_HISTORY', `${name} has no history in ${env}: there is nothing to roll back to`, {
+      hint: `promote a digest first: \`devkit promote ${name}@<digest> --to ${env}\``,
+    });
   }
   if (to) {
     if (!history.some((h) => h.entry.to === to)) throw notInHistory(name, env, to);
@@ -101,14 +113,23 @@ export function rollbackTarget(history: readonly HistoryItem[], name: string, en
   }
   const previous = history[0]!.entry.from;
   if (!previous) {
-    throw findingError('E_NO_PREVIOUS', `${name} in ${env} has only ever pointed at ${history[0]!.entry.to}: there is no previous digest`, {
-      hint: `name one with --to, from \`devkit history ${name} --env ${env}\``,
-    });
+    throw findingError(
+      'E_NO_PREVIOUS',
+      `${name} in ${env} has only ever pointed at ${history[0]!.entry.to}: there is no previous digest`,
+      {
+        hint: `name one with --to, from \`devkit history ${name} --env ${env}\``,
+      },
+    );
   }
   return previous;
 }
 
 /** Whether a digest has ever been in an environment (the `from` promotion gate). */
-export async function hasBeenIn(backend: EnvironmentBackend, name: string, env: string, digest: Digest): Promise<boolean> {
+export async function hasBeenIn(
+  backend: EnvironmentBackend,
+  name: string,
+  env: string,
+  digest: Digest,
+): Promise<boolean> {
   return (await readHistory(backend, name, env)).some((h) => h.entry.to === digest);
 }

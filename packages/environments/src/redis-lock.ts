@@ -12,7 +12,12 @@ const TTL_MS = 60_000;
  * blob copies happen before it is taken. Not a fencing lock: a holder paused past the TTL
  * (a frozen VM) could overlap the next one.
  */
-export async function withRedisLock<T>(url: string, key: string, fn: () => Promise<T>, options: LockServerOptions = {}): Promise<T> {
+export async function withRedisLock<T>(
+  url: string,
+  key: string,
+  fn: () => Promise<T>,
+  options: LockServerOptions = {},
+): Promise<T> {
   const setting = options.setting ?? 'environments.<env>.lock.redis';
   const timeoutMs = options.timeoutMs ?? 60_000;
   const server = lockServerUrl(url, ['redis:', 'rediss:'], setting, 'redis://[user:password@]host:port[/db]');

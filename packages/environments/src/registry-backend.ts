@@ -1,5 +1,15 @@
 import { join } from 'node:path';
-import { type ArtifactManifest, type Digest, withStoreLock, ANNOTATIONS, EMPTY_JSON, MEDIA_TYPES, PROVENANCE_TYPE, type Descriptor, digestOf } from '@devkit/artifact';
+import {
+  type ArtifactManifest,
+  type Digest,
+  withStoreLock,
+  ANNOTATIONS,
+  EMPTY_JSON,
+  MEDIA_TYPES,
+  PROVENANCE_TYPE,
+  type Descriptor,
+  digestOf,
+} from '@devkit/artifact';
 import { type RegistryClient, registryReferrers } from '@devkit/registry';
 import type { EnvironmentBackend } from './environment-backend.js';
 import { historyManifest, historyTag, PREVIOUS_ANNOTATION, type HistoryEntry } from './history.js';
@@ -37,9 +47,15 @@ export class RegistryEnvironmentBackend implements EnvironmentBackend {
 
   lock<T>(name: string, env: string, fn: () => Promise<T>): Promise<T> {
     const key = `devkit:promote:${this.client.host}/${this.client.repo(name)}:${env}`;
-    if (this.lockConfig.postgres) return withPostgresLock(this.lockConfig.postgres, key, fn, { setting: `environments.${env}.lock.postgres` });
-    if (this.lockConfig.redis) return withRedisLock(this.lockConfig.redis, key, fn, { setting: `environments.${env}.lock.redis` });
-    return withStoreLock(join(this.lockConfig.localDir, `promote.${key.replace(/[^A-Za-z0-9.-]/g, '_')}.lock`), { what: `promotion of ${name} to ${env}` }, fn);
+    if (this.lockConfig.postgres)
+      return withPostgresLock(this.lockConfig.postgres, key, fn, { setting: `environments.${env}.lock.postgres` });
+    if (this.lockConfig.redis)
+      return withRedisLock(this.lockConfig.redis, key, fn, { setting: `environments.${env}.lock.redis` });
+    return withStoreLock(
+      join(this.lockConfig.localDir, `promote.${key.replace(/[^A-Za-z0-9.-]/g, '_')}.lock`),
+      { what: `promotion of ${name} to ${env}` },
+      fn,
+    );
   }
 
   async pointers(name: string, env: string): Promise<{ tag: Digest | undefined; head: Digest | undefined }> {
@@ -54,23 +70,45 @@ export class RegistryEnvironmentBackend implements EnvironmentBackend {
     const manifest = JSON.parse(got.bytes.toString('utf8')) as ArtifactManifest;
     const chunks: Buffer[] = [];
     for await (const c of await this.client.getBlob(repo, manifest.config.digest)) chunks.push(c as Buffer);
-    return { entry: JSON.parse(Buffer.concat(chunks).toString('utf8')) as HistoryEntry, previous: (manifest.annotations?.[PREVIOUS_ANNOTATION] as Digest | undefined) ?? null };
+    return {
+      entry: JSON.parse(Buffer.concat(chunks).toString('utf8')) as HistoryEntry,
+      previous: (manifest.annotations?.[PREVIOUS_ANNOTATION] as Digest | undefined) ?? null,
+    };
   }
 
   async artifact(name: string, digest: Digest): Promise<Descriptor | undefined> {
     const got = await this.client.getManifest(this.client.repo(name), digest);
     if (!got) return undefined;
-    return { mediaType: MEDIA_TYPES.manifest, digest, size: got.bytes.length, annotations: { [ANNOTATIONS.name]: name } };
+    return {
+      mediaType: MEDIA_TYPES.manifest,
+      digest,
+      size: got.bytes.length,
+      annotations: { [ANNOTATIONS.name]: name },
+    };
   }
 
-  async append(name: string, env: string, entry: HistoryEntry, previous: Digest | null, artifact: Descriptor): Promise<Digest> {
+  async append(
+    name: string,
+    env: string,
+    entry: HistoryEntry,
+    previous: Digest | null,
+    artifact: Descriptor,
+  ): Promise<Digest> {
     const repo = this.client.repo(name);
     const config = Buffer.from(JSON.stringify(entry));
     const configDigest = digestOf(config);
     await this.client.uploadBytes(repo, configDigest, config);
     const empty = digestOf(EMPTY_JSON);
     if (!(await this.client.hasBlob(repo, empty))) await this.client.uploadBytes(repo, empty, EMPTY_JSON);
-    const manifest = Buffer.from(JSON.stringify(historyManifest({ mediaType: MEDIA_TYPES.historyEntry, digest: configDigest, size: config.length }, artifact, previous)));
+    const manifest = Buffer.from(
+      JSON.stringify(
+        historyManifest(
+          { mediaType: MEDIA_TYPES.historyEntry, digest: configDigest, size: config.length },
+          artifact,
+          previous,
+        ),
+      ),
+    );
     const manifestDigest = digestOf(manifest);
     await this.client.putManifest(repo, manifestDigest, manifest, MEDIA_TYPES.manifest);
     // History head first, the environment tag last: an interruption leaves the tag behind its

@@ -34,7 +34,12 @@ export interface WebhookResult {
 export function webhookBody(event: DevkitEvent, id: string, time: string): string {
   const short = (d: string | null) => (d ? d.replace(/^sha256:/, '').slice(0, 12) : 'nothing');
   const where = event.environment ? ` to ${event.environment}` : '';
-  const verb = event.kind === 'build' ? 'built' : event.kind === 'promote' ? `promoted${where}` : `rolled back in ${event.environment}`;
+  const verb =
+    event.kind === 'build'
+      ? 'built'
+      : event.kind === 'promote'
+        ? `promoted${where}`
+        : `rolled back in ${event.environment}`;
   const text =
     event.outcome === 'success'
       ? `${event.name} ${verb}: ${short(event.from)} → ${short(event.to)} by ${event.actor}`
@@ -80,7 +85,11 @@ export interface SendOptions {
  * inside a fixed time budget. Never throws: a dead or slow webhook is reported in the
  * results and never holds the caller past the budget.
  */
-export async function sendWebhooks(targets: readonly WebhookTarget[], event: DevkitEvent, options: SendOptions): Promise<WebhookResult[]> {
+export async function sendWebhooks(
+  targets: readonly WebhookTarget[],
+  event: DevkitEvent,
+  options: SendOptions,
+): Promise<WebhookResult[]> {
   const wanted = targets.filter((t) => !t.events || t.events.includes(event.kind));
   const body = webhookBody(event, randomUUID(), new Date().toISOString());
   return Promise.all(wanted.map((t) => sendOne(t, body, options)));
@@ -90,10 +99,20 @@ async function sendOne(target: WebhookTarget, body: string, options: SendOptions
   const budget = options.budgetMs ?? 5_000;
   const attempts = options.attempts ?? 3;
   const deadline = Date.now() + budget;
-  const headers: Record<string, string> = { 'content-type': 'application/cloudevents+json; charset=utf-8', 'user-agent': 'devkit' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/cloudevents+json; charset=utf-8',
+    'user-agent': 'devkit',
+  };
   if (target.secretEnv) {
     const secret = options.env[target.secretEnv];
-    if (!secret) return { url: target.url, ok: false, attempts: 0, status: null, error: `${target.secretEnv} is not set: refusing to send an unsigned event` };
+    if (!secret)
+      return {
+        url: target.url,
+        ok: false,
+        attempts: 0,
+        status: null,
+        error: `${target.secretEnv} is not set: refusing to send an unsigned event`,
+      };
     headers['x-devkit-signature'] = signBody(body, secret);
   }
   let last: WebhookResult = { url: target.url, ok: false, attempts: 0, status: null, error: 'not sent' };
@@ -101,13 +120,35 @@ async function sendOne(target: WebhookTarget, body: string, options: SendOptions
     const left = deadline - Date.now();
     if (left <= 0) break;
     try {
-      const response = await fetch(target.url, { method: 'POST', body, headers, signal: AbortSignal.timeout(left), redirect: 'error' });
+      const response = await fetch(target.url, {
+        method: 'POST',
+        body,
+        headers,
+        signal: AbortSignal.timeout(left),
+        redirect: 'error',
+      });
       await response.arrayBuffer().catch(() => undefined);
-      last = { url: target.url, ok: response.ok, attempts: attempt, status: response.status, error: response.ok ? null : `HTTP ${response.status}` };
+      last = {
+        url: target.url,
+        ok: response.ok,
+        attempts: attempt,
+        status: response.status,
+        error: response.ok ? null : `HTTP ${response.status}`,
+      };
       // A 4xx other than 408/429 will not change on retry.
-      if (response.ok || (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429)) return last;
+      if (
+        response.ok ||
+        (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429)
+      )
+        return last;
     } catch (error) {
-      last = { url: target.url, ok: false, attempts: attempt, status: null, error: (error as Error).name === 'TimeoutError' ? `no answer within ${budget} ms` : (error as Error).message };
+      last = {
+        url: target.url,
+        ok: false,
+        attempts: attempt,
+        status: null,
+        error: (error as Error).name === 'TimeoutError' ? `no answer within ${budget} ms` : (error as Error).message,
+      };
     }
     const pause = Math.min(200 * 2 ** (attempt - 1), deadline - Date.now());
     if (pause > 0 && attempt < attempts) await new Promise((r) => setTimeout(r, pause));

@@ -14,14 +14,21 @@ export interface AppliedFix {
  * `git update-index`), so its unstaged changes stay exactly where they were. No other file is
  * written. At most three git processes, however many files.
  */
-export async function applyUpdates(top: string, prefix: string, updates: readonly FileUpdate[], modes: ReadonlyMap<string, string>): Promise<AppliedFix[]> {
+export async function applyUpdates(
+  top: string,
+  prefix: string,
+  updates: readonly FileUpdate[],
+  modes: ReadonlyMap<string, string>,
+): Promise<AppliedFix[]> {
   const applied: AppliedFix[] = [];
   const toAdd: string[] = [];
   const indexInfo: string[] = [];
   for (const update of updates) {
     const topPath = prefix + update.file.path;
     if (update.file.partial) {
-      const oid = (await execGit(top, ['hash-object', '-w', '--no-filters', '--stdin'], { input: update.content })).toString('utf8').trim();
+      const oid = (await execGit(top, ['hash-object', '-w', '--no-filters', '--stdin'], { input: update.content }))
+        .toString('utf8')
+        .trim();
       indexInfo.push(`${modes.get(update.file.path) ?? '100644'} ${oid}\t${topPath}`);
       applied.push({ file: update.file.path, where: 'index' });
     } else {
@@ -31,7 +38,8 @@ export async function applyUpdates(top: string, prefix: string, updates: readonl
     }
   }
   if (toAdd.length > 0) await execGit(top, ['add', '--', ...toAdd]);
-  if (indexInfo.length > 0) await execGit(top, ['update-index', '--index-info'], { input: `${indexInfo.join('\n')}\n` });
+  if (indexInfo.length > 0)
+    await execGit(top, ['update-index', '--index-info'], { input: `${indexInfo.join('\n')}\n` });
   return applied;
 }
 

@@ -29,9 +29,14 @@ export class BlobReader {
       // Index paths come as ":<path>"; the fix names the path itself.
       const path = name.replace(/^[^:]*:/, '');
       return Promise.reject(
-        new DevkitError('E_GIT_PATH', 1, `cannot read ${JSON.stringify(name)} from git: the name contains a line break`, {
-          hint: `rename it to a name without line breaks: git mv ${JSON.stringify(path)} <new name>`,
-        }),
+        new DevkitError(
+          'E_GIT_PATH',
+          1,
+          `cannot read ${JSON.stringify(name)} from git: the name contains a line break`,
+          {
+            hint: `rename it to a name without line breaks: git mv ${JSON.stringify(path)} <new name>`,
+          },
+        ),
       );
     }
     if (this.#failure) return Promise.reject(this.#failure);
@@ -69,11 +74,16 @@ export class BlobReader {
     };
     finished.then(
       () => {
-        if (this.#queue.length > 0) fail(new DevkitError('E_GIT_FAILED', 1, 'git cat-file --batch ended before answering every read'));
+        if (this.#queue.length > 0)
+          fail(new DevkitError('E_GIT_FAILED', 1, 'git cat-file --batch ended before answering every read'));
       },
       (error: Error) => {
         // A non-zero exit after `close` with nothing pending is no one's problem.
-        if (this.#queue.length > 0 || (isCommandError(error) && (error.reason === 'missing' || error.reason === 'start'))) fail(error);
+        if (
+          this.#queue.length > 0 ||
+          (isCommandError(error) && (error.reason === 'missing' || error.reason === 'start'))
+        )
+          fail(error);
       },
     );
     child.stdin!.on('error', () => {

@@ -26,7 +26,8 @@ describe('enableCompileCache', () => {
     const dir = tempDir('devkit-cc-');
     writeFiles(dir, {
       'node_modules/dep/package.json': { name: 'dep', main: 'index.js' },
-      'node_modules/dep/index.js': "#!/usr/bin/env node\nmodule.exports = { dir: __dirname, name: require('./name.js'), resolved: require.resolve('./name.js'), dyn: require('./dyn.js') };\n",
+      'node_modules/dep/index.js':
+        "#!/usr/bin/env node\nmodule.exports = { dir: __dirname, name: require('./name.js'), resolved: require.resolve('./name.js'), dyn: require('./dyn.js') };\n",
       'node_modules/dep/name.js': "module.exports = 'dep-name';\n",
       'node_modules/dep/dyn.js': "module.exports = () => import('./esm.mjs');\n",
       'node_modules/dep/esm.mjs': 'export const ok = 42;\n',
@@ -47,8 +48,16 @@ await cache.save();
 console.log(JSON.stringify({ ...dep, dyn: undefined, ok, ...cache.stats() }));
 `,
     });
-    const run = (script = 'run.mts') => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(dir, script)], { cwd: REPO_ROOT, encoding: 'utf8' })) as Record<string, unknown>;
-    const expected = { dir: join(dir, 'node_modules/dep'), name: 'dep-name', resolved: join(dir, 'node_modules/dep/name.js'), ok: 42 };
+    const run = (script = 'run.mts') =>
+      JSON.parse(
+        execFileSync(process.execPath, ['--import', 'tsx', join(dir, script)], { cwd: REPO_ROOT, encoding: 'utf8' }),
+      ) as Record<string, unknown>;
+    const expected = {
+      dir: join(dir, 'node_modules/dep'),
+      name: 'dep-name',
+      resolved: join(dir, 'node_modules/dep/name.js'),
+      ok: 42,
+    };
     // dyn.js calls import(): always left to Node, so two modules are cached.
     expect(run()).toEqual({ ...expected, hits: 0, misses: 2 });
     expect(existsSync(join(dir, 'cache'))).toBe(true);

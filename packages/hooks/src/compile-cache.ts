@@ -95,7 +95,8 @@ export function enableCompileCache(dir: string): CompileCache {
   };
 
   function compileCached(mod: CompiledModule, content: string, filename: string): unknown {
-    if (!filename.includes(`${'/'}node_modules${'/'}`) || mayImportDynamically(content)) return compile.call(mod, content, filename);
+    if (!filename.includes(`${'/'}node_modules${'/'}`) || mayImportDynamically(content))
+      return compile.call(mod, content, filename);
     let size: number;
     let mtimeMs: number;
     try {
@@ -104,7 +105,10 @@ export function enableCompileCache(dir: string): CompileCache {
       return compile.call(mod, content, filename);
     }
     const entry = index[filename];
-    const cachedData = entry && entry[2] === size && entry[3] === mtimeMs && entry[0] + entry[1] <= blob.length ? blob.subarray(entry[0], entry[0] + entry[1]) : undefined;
+    const cachedData =
+      entry && entry[2] === size && entry[3] === mtimeMs && entry[0] + entry[1] <= blob.length
+        ? blob.subarray(entry[0], entry[0] + entry[1])
+        : undefined;
     // Node strips a hashbang before compiling; a comment keeps line numbers the same.
     const source = content.startsWith('#!') ? `//${content}` : content;
     const script = new Script(ModuleClass.wrap(source), { filename, cachedData });
@@ -115,9 +119,12 @@ export function enableCompileCache(dir: string): CompileCache {
     scripts.set(filename, { script, size, mtimeMs });
     // The `require` Node would pass, made from the same public pieces.
     const require = Object.assign((id: string) => mod.require(id), {
-      resolve: Object.assign((request: string, options?: unknown) => ModuleClass._resolveFilename(request, mod, false, options), {
-        paths: (request: string) => ModuleClass._resolveLookupPaths(request, mod),
-      }),
+      resolve: Object.assign(
+        (request: string, options?: unknown) => ModuleClass._resolveFilename(request, mod, false, options),
+        {
+          paths: (request: string) => ModuleClass._resolveLookupPaths(request, mod),
+        },
+      ),
       main: process.mainModule,
       extensions: ModuleClass._extensions,
       cache: ModuleClass._cache,
@@ -140,14 +147,16 @@ export function enableCompileCache(dir: string): CompileCache {
         parts.push(data);
         offset += data.length;
       };
-      for (const [filename, { script, size, mtimeMs }] of scripts) add(filename, script.createCachedData(), size, mtimeMs);
+      for (const [filename, { script, size, mtimeMs }] of scripts)
+        add(filename, script.createCachedData(), size, mtimeMs);
       // Keep what other runs cached (another config, another file type) while the file is
       // unchanged; entries of removed or upgraded packages go.
       for (const [filename, [start, length, size, mtimeMs]] of Object.entries(index)) {
         if (next[filename] || start + length > blob.length) continue;
         try {
           const now = statSync(filename);
-          if (now.size === size && now.mtimeMs === mtimeMs) add(filename, blob.subarray(start, start + length), size, mtimeMs);
+          if (now.size === size && now.mtimeMs === mtimeMs)
+            add(filename, blob.subarray(start, start + length), size, mtimeMs);
         } catch {
           // gone
         }

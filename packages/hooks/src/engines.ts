@@ -36,7 +36,10 @@ interface EslintModule {
 export interface PrettierModule {
   format(source: string, options: Record<string, unknown>): Promise<string>;
   resolveConfig(file: string, options?: Record<string, unknown>): Promise<Record<string, unknown> | null>;
-  getFileInfo(file: string, options?: Record<string, unknown>): Promise<{ ignored: boolean; inferredParser: string | null }>;
+  getFileInfo(
+    file: string,
+    options?: Record<string, unknown>,
+  ): Promise<{ ignored: boolean; inferredParser: string | null }>;
 }
 
 function resolveFromRepo(root: string, name: string): string | undefined {
@@ -94,12 +97,20 @@ export class EslintEngines {
       this.#cache = enableCompileCache(join(entry.slice(0, top), 'node_modules', '.cache', 'devkit'));
     }
     if (!entry) {
-      throw machineError('E_ESLINT_MISSING', `the lint-staged config runs eslint, but eslint is not installed in ${this.#root}`, { hint: 'pnpm add -D -w eslint' });
+      throw machineError(
+        'E_ESLINT_MISSING',
+        `the lint-staged config runs eslint, but eslint is not installed in ${this.#root}`,
+        { hint: 'pnpm add -D -w eslint' },
+      );
     }
     const mod = (await import(pathToFileURL(entry).href)) as EslintModule;
     if (mod.loadESLint) return mod.loadESLint({ cwd: this.#root });
     if (mod.ESLint) return mod.ESLint;
-    throw machineError('E_ESLINT_UNSUPPORTED', `the eslint installed in ${this.#root} has no Node API (ESLint class); devkit needs eslint 7 or newer`, { hint: 'pnpm add -D -w eslint@9' });
+    throw machineError(
+      'E_ESLINT_UNSUPPORTED',
+      `the eslint installed in ${this.#root} has no Node API (ESLint class); devkit needs eslint 7 or newer`,
+      { hint: 'pnpm add -D -w eslint@9' },
+    );
   }
 }
 
@@ -161,7 +172,12 @@ export function repoUsesPrettier(root: string): boolean {
 /** Loads the repo's own Prettier on first use. */
 export async function loadPrettier(root: string): Promise<PrettierModule> {
   const entry = resolveFromRepo(root, 'prettier');
-  if (!entry) throw machineError('E_PRETTIER_MISSING', `the lint-staged config runs prettier, but prettier is not installed in ${root}`, { hint: 'pnpm add -D -w prettier' });
+  if (!entry)
+    throw machineError(
+      'E_PRETTIER_MISSING',
+      `the lint-staged config runs prettier, but prettier is not installed in ${root}`,
+      { hint: 'pnpm add -D -w prettier' },
+    );
   const mod = (await import(pathToFileURL(entry).href)) as PrettierModule & { default?: PrettierModule };
   return typeof mod.format === 'function' ? mod : mod.default!;
 }

@@ -2,12 +2,23 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { digestParts, findingError, runCommand, usageError, writeFileAtomic, type Problem, type Step, type StepCheck } from '@devkit/core';
+import {
+  digestParts,
+  findingError,
+  runCommand,
+  usageError,
+  writeFileAtomic,
+  type Problem,
+  type Step,
+  type StepCheck,
+} from '@devkit/core';
 import type { HookCheck, HookName, ProjectContext } from '@devkit/config';
 import { locateGit } from './git.js';
 
 /** Hooks installed when devkit.json names none. */
-export const DEFAULT_HOOKS: Readonly<Partial<Record<HookName, readonly HookCheck[]>>> = { 'pre-commit': ['lint-staged', 'lockfile'] };
+export const DEFAULT_HOOKS: Readonly<Partial<Record<HookName, readonly HookCheck[]>>> = {
+  'pre-commit': ['lint-staged', 'lockfile'],
+};
 
 const MARKER = 'devkit hooks run';
 
@@ -44,7 +55,10 @@ export function hooksLayout(root: string): HooksLayout | undefined {
 async function gitHooksPathOrigin(top: string): Promise<{ value: string; origin: string; scope: string } | undefined> {
   try {
     // The node engine: git and node are real executables, and this runs on every bootstrap.
-    const { stdout } = await runCommand('git', ['config', '--show-scope', '--show-origin', '--get', 'core.hooksPath'], { cwd: top, engine: 'node' });
+    const { stdout } = await runCommand('git', ['config', '--show-scope', '--show-origin', '--get', 'core.hooksPath'], {
+      cwd: top,
+      engine: 'node',
+    });
     const [scope = '', origin = '', ...value] = stdout.trim().split('\t');
     if (value.length === 0) return undefined;
     return { scope, origin: origin.replace(/^file:/, ''), value: value.join('\t').trim() };
@@ -54,7 +68,10 @@ async function gitHooksPathOrigin(top: string): Promise<{ value: string; origin:
 }
 
 /** Where a foreign core.hooksPath is set, and the commands that hand the hooks to devkit. */
-function hooksPathTaken(current: { value: string; origin: string; scope: string }, huskyDir: string): { where: string; fix: string } {
+function hooksPathTaken(
+  current: { value: string; origin: string; scope: string },
+  huskyDir: string,
+): { where: string; fix: string } {
   return {
     where: `set in ${current.scope} config ${current.origin}`,
     fix: `move any hooks you need from ${current.value} into ${huskyDir}/, then: git config ${current.scope === 'local' ? '' : `--file ${current.origin} `}--unset core.hooksPath && devkit hooks install`,
@@ -72,7 +89,12 @@ export async function checkHooks(ctx: Pick<ProjectContext, 'root' | 'config' | '
   if (!layout) return { upToDate: true, summary: 'not a git repository: no hooks to install', problems: [] };
   const problems: Problem[] = [];
   if (ctx.env.HUSKY === '0') {
-    problems.push({ code: 'W_HOOKS_DISABLED', kind: 'fixable', message: 'git hooks are disabled by HUSKY=0 in the environment: commits are not checked locally', fix: 'unset HUSKY' });
+    problems.push({
+      code: 'W_HOOKS_DISABLED',
+      kind: 'fixable',
+      message: 'git hooks are disabled by HUSKY=0 in the environment: commits are not checked locally',
+      fix: 'unset HUSKY',
+    });
   }
   const current = await gitHooksPathOrigin(layout.top);
   const hooksPath = current?.value;
@@ -91,20 +113,40 @@ export async function checkHooks(ctx: Pick<ProjectContext, 'root' | 'config' | '
     }
   }
   if (hooksPath === undefined || hooksPath.replace(/\/$/, '') !== wanted) {
-    problems.push({ code: 'W_HOOKS_NOT_INSTALLED', kind: 'fixable', message: 'git hooks are not installed', fix: 'devkit hooks install' });
+    problems.push({
+      code: 'W_HOOKS_NOT_INSTALLED',
+      kind: 'fixable',
+      message: 'git hooks are not installed',
+      fix: 'devkit hooks install',
+    });
   }
   if (!existsSync(join(layout.top, wanted, 'h'))) {
     if (!problems.some((p) => p.code === 'W_HOOKS_NOT_INSTALLED')) {
-      problems.push({ code: 'W_HOOKS_NOT_INSTALLED', kind: 'fixable', message: `${wanted}/h is missing`, fix: 'devkit hooks install' });
+      problems.push({
+        code: 'W_HOOKS_NOT_INSTALLED',
+        kind: 'fixable',
+        message: `${wanted}/h is missing`,
+        fix: 'devkit hooks install',
+      });
     }
   }
   for (const hook of configuredHooks(ctx)) {
     const file = join(layout.top, layout.huskyDir, hook);
     const body = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
     if (body === undefined) {
-      problems.push({ code: 'W_HOOK_MISSING', kind: 'fixable', message: `${layout.huskyDir}/${hook} is missing`, fix: 'devkit hooks install' });
+      problems.push({
+        code: 'W_HOOK_MISSING',
+        kind: 'fixable',
+        message: `${layout.huskyDir}/${hook} is missing`,
+        fix: 'devkit hooks install',
+      });
     } else if (!body.includes(`${MARKER} ${hook}`)) {
-      problems.push({ code: 'W_HOOK_FOREIGN', kind: 'fixable', message: `${layout.huskyDir}/${hook} does not call \`${MARKER} ${hook}\`; devkit will add the call and keep the rest`, fix: 'devkit hooks install' });
+      problems.push({
+        code: 'W_HOOK_FOREIGN',
+        kind: 'fixable',
+        message: `${layout.huskyDir}/${hook} does not call \`${MARKER} ${hook}\`; devkit will add the call and keep the rest`,
+        fix: 'devkit hooks install',
+      });
     }
   }
   const upToDate = problems.every((p) => p.code === 'W_HOOKS_DISABLED');
@@ -124,17 +166,25 @@ export interface InstallHooksResult {
 export async function installHooks(ctx: Pick<ProjectContext, 'root' | 'config' | 'env'>): Promise<InstallHooksResult> {
   const layout = hooksLayout(ctx.root);
   if (!layout) {
-    throw usageError('E_NOT_A_GIT_REPO', `${ctx.root} is not inside a git repository, so there is nowhere to install hooks`, { hint: 'git init' });
+    throw usageError(
+      'E_NOT_A_GIT_REPO',
+      `${ctx.root} is not inside a git repository, so there is nowhere to install hooks`,
+      { hint: 'git init' },
+    );
   }
   // Another tool (or a person) pointed git at other hooks: taking them over would silently
   // disable whatever runs there, so say so and let the user choose.
   const current = await gitHooksPathOrigin(layout.top);
   if (current && !isHuskyPath(current.value)) {
     const taken = hooksPathTaken(current, layout.huskyDir);
-    throw findingError('E_HOOKS_PATH_TAKEN', `git's core.hooksPath is ${JSON.stringify(current.value)} (${taken.where}), so hooks in ${layout.huskyDir}/_ would never run; devkit leaves it as it is`, {
-      hint: taken.fix,
-      details: { hooksPath: current.value, origin: current.origin },
-    });
+    throw findingError(
+      'E_HOOKS_PATH_TAKEN',
+      `git's core.hooksPath is ${JSON.stringify(current.value)} (${taken.where}), so hooks in ${layout.huskyDir}/_ would never run; devkit leaves it as it is`,
+      {
+        hint: taken.fix,
+        details: { hooksPath: current.value, origin: current.origin },
+      },
+    );
   }
   const written: string[] = [];
   await mkdir(join(layout.top, layout.huskyDir), { recursive: true });
@@ -143,16 +193,26 @@ export async function installHooks(ctx: Pick<ProjectContext, 'root' | 'config' |
     const existing = existsSync(file) ? await readFile(file, 'utf8') : undefined;
     if (existing?.includes(`${MARKER} ${hook}`)) continue;
     // A hook someone wrote by hand keeps its lines; devkit's call is appended.
-    const body = existing === undefined ? hookBody(hook, layout.subdir) : `${existing.replace(/\n?$/, '\n')}${hookBody(hook, layout.subdir)}`;
+    const body =
+      existing === undefined
+        ? hookBody(hook, layout.subdir)
+        : `${existing.replace(/\n?$/, '\n')}${hookBody(hook, layout.subdir)}`;
     await writeFileAtomic(file, body, 0o755);
     await chmod(file, 0o755);
     written.push(`${layout.huskyDir}/${hook}`);
   }
   // husky reads HUSKY=0 as "skip install"; an explicit install should not be silently skipped.
   const env = { ...ctx.env, HUSKY: undefined };
-  const { stdout } = await runCommand(process.execPath, [huskyBin(), layout.huskyDir], { cwd: layout.top, env, engine: 'node', failure: { code: 'E_HOOKS_INSTALL_FAILED', exitCode: 1 } });
+  const { stdout } = await runCommand(process.execPath, [huskyBin(), layout.huskyDir], {
+    cwd: layout.top,
+    env,
+    engine: 'node',
+    failure: { code: 'E_HOOKS_INSTALL_FAILED', exitCode: 1 },
+  });
   if (stdout.trim()) {
-    throw usageError('E_HOOKS_INSTALL_FAILED', `husky could not install the hooks: ${stdout.trim()}`, { hint: 'devkit hooks install' });
+    throw usageError('E_HOOKS_INSTALL_FAILED', `husky could not install the hooks: ${stdout.trim()}`, {
+      hint: 'devkit hooks install',
+    });
   }
   return { hooksPath: `${layout.huskyDir}/_`, written };
 }

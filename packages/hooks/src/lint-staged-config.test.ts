@@ -7,7 +7,9 @@ afterAll(cleanupTempDirs);
 describe('loadLintStagedConfig', () => {
   it('reads a YAML .lintstagedrc.yaml: a command or a list of commands per glob', async () => {
     const repo = tempDir();
-    writeFiles(repo, { '.lintstagedrc.yaml': "'*.{ts,js}':\n  - eslint --fix\n  - prettier --write\n'*.md': prettier --write\n" });
+    writeFiles(repo, {
+      '.lintstagedrc.yaml': "'*.{ts,js}':\n  - eslint --fix\n  - prettier --write\n'*.md': prettier --write\n",
+    });
     expect(await loadLintStagedConfig(repo)).toEqual({
       file: '.lintstagedrc.yaml',
       entries: [
@@ -20,9 +22,15 @@ describe('loadLintStagedConfig', () => {
   it('reads a .lintstagedrc written in YAML, and names the file when the YAML is broken', async () => {
     const repo = tempDir();
     writeFiles(repo, { '.lintstagedrc': '"*.ts": eslint\n' });
-    expect(await loadLintStagedConfig(repo)).toEqual({ file: '.lintstagedrc', entries: [{ glob: '*.ts', tasks: ['eslint'] }] });
+    expect(await loadLintStagedConfig(repo)).toEqual({
+      file: '.lintstagedrc',
+      entries: [{ glob: '*.ts', tasks: ['eslint'] }],
+    });
     const broken = tempDir();
     writeFiles(broken, { '.lintstagedrc.yml': "'*.ts': [eslint\n" });
-    await expect(loadLintStagedConfig(broken)).rejects.toMatchObject({ code: 'E_LINT_STAGED_CONFIG', message: expect.stringMatching(/^\.lintstagedrc\.yml is not valid YAML/) });
+    await expect(loadLintStagedConfig(broken)).rejects.toMatchObject({
+      code: 'E_LINT_STAGED_CONFIG',
+      message: expect.stringMatching(/^\.lintstagedrc\.yml is not valid YAML/),
+    });
   });
 });

@@ -27,20 +27,26 @@ export interface LintStagedConfig {
 
 function invalid(file: string, key: string | undefined, found: string): never {
   const where = key === undefined ? file : `${file} key ${JSON.stringify(key)}`;
-  throw usageError('E_LINT_STAGED_CONFIG', `${where}: expected a command, a list of commands or a function, found ${found}`, {
-    hint: `edit ${file}: e.g. { "*.{ts,js}": "eslint --fix" }`,
-  });
+  throw usageError(
+    'E_LINT_STAGED_CONFIG',
+    `${where}: expected a command, a list of commands or a function, found ${found}`,
+    {
+      hint: `edit ${file}: e.g. { "*.{ts,js}": "eslint --fix" }`,
+    },
+  );
 }
 
 /** Pure: turns a parsed lint-staged config value into entries, validating its shape. */
 export function toEntries(file: string, value: unknown): LintStagedEntry[] {
   if (typeof value === 'function') return [{ glob: '*', tasks: [value as TaskSource] }];
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) invalid(file, undefined, JSON.stringify(value) ?? String(value));
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    invalid(file, undefined, JSON.stringify(value) ?? String(value));
   const entries: LintStagedEntry[] = [];
   for (const [glob, tasks] of Object.entries(value as Record<string, unknown>)) {
     const list = Array.isArray(tasks) ? tasks : [tasks];
     for (const task of list) {
-      if (typeof task !== 'string' && typeof task !== 'function') invalid(file, glob, JSON.stringify(task) ?? String(task));
+      if (typeof task !== 'string' && typeof task !== 'function')
+        invalid(file, glob, JSON.stringify(task) ?? String(task));
     }
     entries.push({ glob, tasks: list as TaskSource[] });
   }
@@ -51,7 +57,9 @@ function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw usageError('E_LINT_STAGED_CONFIG', `${file} is not valid JSON: ${(error as Error).message}`, { hint: `fix the syntax of ${file}` });
+    throw usageError('E_LINT_STAGED_CONFIG', `${file} is not valid JSON: ${(error as Error).message}`, {
+      hint: `fix the syntax of ${file}`,
+    });
   }
 }
 
@@ -65,7 +73,8 @@ export async function loadLintStagedConfig(root: string): Promise<LintStagedConf
     if (!existsSync(path)) continue;
     if (name === 'package.json') {
       const pkg = parseJson(name, readFileSync(path, 'utf8')) as Record<string, unknown> | null;
-      if (pkg && typeof pkg === 'object' && 'lint-staged' in pkg) return { file: name, entries: toEntries(`${name} "lint-staged"`, pkg['lint-staged']) };
+      if (pkg && typeof pkg === 'object' && 'lint-staged' in pkg)
+        return { file: name, entries: toEntries(`${name} "lint-staged"`, pkg['lint-staged']) };
       continue;
     }
     if (/\.(m|c)?js$/.test(name)) {
@@ -73,18 +82,24 @@ export async function loadLintStagedConfig(root: string): Promise<LintStagedConf
       try {
         mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
       } catch (error) {
-        throw usageError('E_LINT_STAGED_CONFIG', `${name} could not be loaded: ${(error as Error).message}`, { hint: `fix ${name}`, cause: error });
+        throw usageError('E_LINT_STAGED_CONFIG', `${name} could not be loaded: ${(error as Error).message}`, {
+          hint: `fix ${name}`,
+          cause: error,
+        });
       }
       return { file: name, entries: toEntries(name, mod.default ?? mod) };
     }
     const text = readFileSync(path, 'utf8');
-    if (name.endsWith('.json') || (name === '.lintstagedrc' && /^\s*\{/.test(text))) return { file: name, entries: toEntries(name, parseJson(name, text)) };
+    if (name.endsWith('.json') || (name === '.lintstagedrc' && /^\s*\{/.test(text)))
+      return { file: name, entries: toEntries(name, parseJson(name, text)) };
     const { load } = await import('js-yaml');
     let value: unknown;
     try {
       value = load(text);
     } catch (error) {
-      throw usageError('E_LINT_STAGED_CONFIG', `${name} is not valid YAML: ${(error as Error).message}`, { hint: `fix the syntax of ${name}` });
+      throw usageError('E_LINT_STAGED_CONFIG', `${name} is not valid YAML: ${(error as Error).message}`, {
+        hint: `fix the syntax of ${name}`,
+      });
     }
     return { file: name, entries: toEntries(name, value) };
   }

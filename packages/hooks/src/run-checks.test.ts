@@ -23,7 +23,11 @@ function recordingCheck(seen: CheckContext[], contents: Array<string | undefined
     appliesTo: (files) => files.includes('package.json'),
     run: async (ctx) => {
       seen.push(ctx);
-      contents.push(await ctx.reader.readFile('package.json'), await ctx.reader.readFile('pnpm-lock.yaml'), await ctx.reader.readFile('absent.json'));
+      contents.push(
+        await ctx.reader.readFile('package.json'),
+        await ctx.reader.readFile('pnpm-lock.yaml'),
+        await ctx.reader.readFile('absent.json'),
+      );
       return [{ check: 'lockfile', code: 'drift', severity: 'error', file: 'package.json', message: 'demo finding' }];
     },
   };
@@ -38,7 +42,14 @@ describe('runHookChecks with a registered check', () => {
     writeFileSync(join(repo, 'absent.json'), '{}\n'); // untracked: not in the index, so not there
     const seen: CheckContext[] = [];
     const contents: Array<string | undefined> = [];
-    const report = await runHookChecks({ root: repo, scope: { kind: 'staged' }, fix: true, lintStaged: false, checks: [recordingCheck(seen, contents)], env: process.env });
+    const report = await runHookChecks({
+      root: repo,
+      scope: { kind: 'staged' },
+      fix: true,
+      lintStaged: false,
+      checks: [recordingCheck(seen, contents)],
+      env: process.env,
+    });
     expect(seen[0]?.files).toEqual(['package.json']);
     expect(contents).toEqual(['{"name":"r","version":"2.0.0-staged"}\n', "lockfileVersion: '9.0'\n", undefined]);
     expect(report.checks).toEqual([{ name: 'lockfile', status: 'failed' }]);
@@ -50,7 +61,14 @@ describe('runHookChecks with a registered check', () => {
     writeFileSync(join(repo, 'README.md'), 'hello\n');
     git(repo, 'add', 'README.md');
     const seen: CheckContext[] = [];
-    const report = await runHookChecks({ root: repo, scope: { kind: 'staged' }, fix: true, lintStaged: false, checks: [recordingCheck(seen, [])], env: process.env });
+    const report = await runHookChecks({
+      root: repo,
+      scope: { kind: 'staged' },
+      fix: true,
+      lintStaged: false,
+      checks: [recordingCheck(seen, [])],
+      env: process.env,
+    });
     expect(seen).toEqual([]);
     expect(report.checks).toEqual([{ name: 'lockfile', status: 'skipped', reason: 'no file it checks is changed' }]);
   });
@@ -68,7 +86,14 @@ describe('runHookChecks with a registered check', () => {
     git(top, 'commit', '-qm', 'initial');
     writeFiles(top, { 'web/src/a.js': 'export const a = 1\n', 'other/y.js': 'also ignored(\n' });
     git(top, 'add', '-A');
-    const report = await runHookChecks({ root: join(top, 'web'), scope: { kind: 'staged' }, fix: true, lintStaged: true, checks: [], env: process.env });
+    const report = await runHookChecks({
+      root: join(top, 'web'),
+      scope: { kind: 'staged' },
+      fix: true,
+      lintStaged: true,
+      checks: [],
+      env: process.env,
+    });
     expect(report.files).toEqual(['src/a.js']);
     expect(report.fixed).toEqual([{ file: 'src/a.js', where: 'index+worktree' }]);
     expect(git(top, 'show', ':web/src/a.js')).toBe('export const a = 1;\n');

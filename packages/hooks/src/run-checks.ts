@@ -65,17 +65,33 @@ async function lintStagedEntries(root: string): Promise<{ file: string; entries:
   return tasks.length > 0 ? { file: 'default', entries: [{ glob: '*', tasks }] } : undefined;
 }
 
-async function scopedFiles(top: string, prefix: string, scope: CheckScope, findings: HookFinding[]): Promise<ScopedFile[]> {
+async function scopedFiles(
+  top: string,
+  prefix: string,
+  scope: CheckScope,
+  findings: HookFinding[],
+): Promise<ScopedFile[]> {
   const under = (path: string) => prefix === '' || path.startsWith(prefix);
   if (scope.kind === 'staged') {
     const status = await readIndexStatus(top);
     for (const path of status.unmerged.filter(under)) {
-      findings.push({ check: 'git', code: 'unmerged', severity: 'error', file: path.slice(prefix.length), message: 'has unresolved merge conflicts', fix: `resolve them, then git add ${path.slice(prefix.length)}` });
+      findings.push({
+        check: 'git',
+        code: 'unmerged',
+        severity: 'error',
+        file: path.slice(prefix.length),
+        message: 'has unresolved merge conflicts',
+        fix: `resolve them, then git add ${path.slice(prefix.length)}`,
+      });
     }
-    return status.staged.filter((file) => under(file.path) && isRegularFile(file)).map((file) => ({ path: file.path.slice(prefix.length), partial: file.partial, oid: file.oid, mode: file.mode }));
+    return status.staged
+      .filter((file) => under(file.path) && isRegularFile(file))
+      .map((file) => ({ path: file.path.slice(prefix.length), partial: file.partial, oid: file.oid, mode: file.mode }));
   }
   const paths = scope.kind === 'since' ? await readChangedSince(top, scope.ref) : await readTrackedFiles(top);
-  return paths.filter(under).map((path) => ({ path: path.slice(prefix.length), partial: false, oid: undefined, mode: '100644' }));
+  return paths
+    .filter(under)
+    .map((path) => ({ path: path.slice(prefix.length), partial: false, oid: undefined, mode: '100644' }));
 }
 
 /**
@@ -85,12 +101,20 @@ async function scopedFiles(top: string, prefix: string, scope: CheckScope, findi
  */
 export async function runHookChecks(options: RunHookChecksOptions): Promise<HookRunReport> {
   const git = locateGit(options.root);
-  if (!git) throw usageError('E_NOT_A_GIT_REPO', `${options.root} is not inside a git repository`, { hint: 'git init' });
+  if (!git)
+    throw usageError('E_NOT_A_GIT_REPO', `${options.root} is not inside a git repository`, { hint: 'git init' });
   const sub = relative(git.top, options.root).split('\\').join('/');
   const prefix = sub ? `${sub}/` : '';
   const findings: HookFinding[] = [];
   const scoped = await scopedFiles(git.top, prefix, options.scope, findings);
-  const report: HookRunReport = { scope: options.scope, files: scoped.map((f) => f.path), lintStagedConfig: undefined, checks: [], findings, fixed: [] };
+  const report: HookRunReport = {
+    scope: options.scope,
+    files: scoped.map((f) => f.path),
+    lintStagedConfig: undefined,
+    checks: [],
+    findings,
+    fixed: [],
+  };
 
   const blobs = new BlobReader(git.top);
   try {
@@ -113,7 +137,11 @@ export async function runHookChecks(options: RunHookChecksOptions): Promise<Hook
       const config = scoped.length > 0 ? await lintStagedEntries(options.root) : undefined;
       report.lintStagedConfig = config?.file;
       if (!config) {
-        report.checks.push({ name: 'lint-staged', status: 'skipped', reason: scoped.length === 0 ? 'no files' : 'no lint-staged config, and no eslint or prettier config' });
+        report.checks.push({
+          name: 'lint-staged',
+          status: 'skipped',
+          reason: scoped.length === 0 ? 'no files' : 'no lint-staged config, and no eslint or prettier config',
+        });
       } else {
         const files: TaskFile[] = scoped.map((file) => {
           const abs = join(options.root, file.path);
@@ -121,16 +149,29 @@ export async function runHookChecks(options: RunHookChecksOptions): Promise<Hook
             path: file.path,
             abs,
             partial: file.partial,
-            load: file.partial && file.oid ? async () => (await blobs.read(file.oid!))?.toString('utf8') ?? '' : () => readFile(abs, 'utf8'),
+            load:
+              file.partial && file.oid
+                ? async () => (await blobs.read(file.oid!))?.toString('utf8') ?? ''
+                : () => readFile(abs, 'utf8'),
           };
         });
         const before = findings.length;
         const eslint = new EslintEngines(options.root, options.env.DEVKIT_COMPILE_CACHE !== '0');
-        const result = await runTasks({ root: options.root, entries: config.entries, files, fix: options.fix, eslint, env: options.env });
+        const result = await runTasks({
+          root: options.root,
+          entries: config.entries,
+          files,
+          fix: options.fix,
+          eslint,
+          env: options.env,
+        });
         await eslint.saveCache();
         findings.push(...result.findings);
         updates = result.updates;
-        report.checks.push({ name: 'lint-staged', status: findings.slice(before).some((f) => f.severity === 'error') ? 'failed' : 'passed' });
+        report.checks.push({
+          name: 'lint-staged',
+          status: findings.slice(before).some((f) => f.severity === 'error') ? 'failed' : 'passed',
+        });
       }
     }
 
@@ -139,8 +180,19 @@ export async function runHookChecks(options: RunHookChecksOptions): Promise<Hook
         report.checks.push({ name: check.name, status: 'skipped', reason: 'no file it checks is changed' });
         continue;
       }
-      const listFiles = async () => (staged ? (await readIndexPaths(git.top)).filter((path) => path.startsWith(prefix)).map((path) => path.slice(prefix.length)) : undefined);
-      const found = await check.run({ root: options.root, files: report.files, reader, listFiles, scope: options.scope });
+      const listFiles = async () =>
+        staged
+          ? (await readIndexPaths(git.top))
+              .filter((path) => path.startsWith(prefix))
+              .map((path) => path.slice(prefix.length))
+          : undefined;
+      const found = await check.run({
+        root: options.root,
+        files: report.files,
+        reader,
+        listFiles,
+        scope: options.scope,
+      });
       findings.push(...found);
       report.checks.push({ name: check.name, status: found.some((f) => f.severity === 'error') ? 'failed' : 'passed' });
     }

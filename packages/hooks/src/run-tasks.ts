@@ -60,7 +60,8 @@ interface FileState {
 }
 
 function eslintFix(file: TaskFile, fix: boolean): string {
-  if (fix) return `fix ${file.path}${file.partial ? ' (line numbers are those of the staged version: git diff --cached -- ' + file.path + ')' : ''}, then \`git add ${file.path}\` and commit again`;
+  if (fix)
+    return `fix ${file.path}${file.partial ? ' (line numbers are those of the staged version: git diff --cached -- ' + file.path + ')' : ''}, then \`git add ${file.path}\` and commit again`;
   return `fix ${file.path}, or let eslint fix what it can: pnpm exec eslint --fix ${file.path}`;
 }
 
@@ -88,7 +89,10 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
   };
 
   try {
-    for (const group of planGroups(options.entries, options.files.map((file) => file.path))) {
+    for (const group of planGroups(
+      options.entries,
+      options.files.map((file) => file.path),
+    )) {
       for (const source of group.tasks) {
         let tasks: Task[];
         if (typeof source === 'function') {
@@ -106,7 +110,8 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
     }
   } catch (error) {
     // A task that cannot run at all (a broken ESLint config): leave the working copies as found.
-    for (const s of states.values()) if (s.diskOriginal !== undefined) await writeKeepingMode(s.file.abs, s.diskOriginal);
+    for (const s of states.values())
+      if (s.diskOriginal !== undefined) await writeKeepingMode(s.file.abs, s.diskOriginal);
     throw error;
   }
 
@@ -119,7 +124,13 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
   return { findings, updates, checked: [...states.keys()] };
 }
 
-async function runEslint(task: Extract<Task, { kind: 'eslint' }>, paths: string[], options: RunTasksOptions, state: (path: string) => Promise<FileState>, findings: HookFinding[]): Promise<void> {
+async function runEslint(
+  task: Extract<Task, { kind: 'eslint' }>,
+  paths: string[],
+  options: RunTasksOptions,
+  state: (path: string) => Promise<FileState>,
+  findings: HookFinding[],
+): Promise<void> {
   const fix = options.fix && task.fix;
   const eslint = await options.eslint.get(fix);
   let warnings = 0;
@@ -131,7 +142,10 @@ async function runEslint(task: Extract<Task, { kind: 'eslint' }>, paths: string[
     } catch (error) {
       // A broken or missing ESLint config, a plugin that does not load: not a finding in the code.
       const first = (error as Error).message.split('\n')[0];
-      throw usageError('E_ESLINT_FAILED', `eslint could not lint ${path} (\`${task.command}\`): ${first}`, { hint: `pnpm exec eslint ${path} shows the same error; fix the ESLint config`, cause: error });
+      throw usageError('E_ESLINT_FAILED', `eslint could not lint ${path} (\`${task.command}\`): ${first}`, {
+        hint: `pnpm exec eslint ${path} shows the same error; fix the ESLint config`,
+        cause: error,
+      });
     }
     if (!result) continue;
     if (fix && result.output !== undefined && result.output !== s.content) {
@@ -165,15 +179,32 @@ async function runEslint(task: Extract<Task, { kind: 'eslint' }>, paths: string[
   }
 }
 
-async function runPrettier(task: Extract<Task, { kind: 'prettier' }>, paths: string[], options: RunTasksOptions, prettier: PrettierModule, state: (path: string) => Promise<FileState>, findings: HookFinding[]): Promise<void> {
+async function runPrettier(
+  task: Extract<Task, { kind: 'prettier' }>,
+  paths: string[],
+  options: RunTasksOptions,
+  prettier: PrettierModule,
+  state: (path: string) => Promise<FileState>,
+  findings: HookFinding[],
+): Promise<void> {
   const write = options.fix && task.write;
   for (const path of paths) {
     const s = await state(path);
-    const info = await prettier.getFileInfo(s.file.abs, { ignorePath: [join(options.root, '.prettierignore')], resolveConfig: true });
+    const info = await prettier.getFileInfo(s.file.abs, {
+      ignorePath: [join(options.root, '.prettierignore')],
+      resolveConfig: true,
+    });
     if (info.ignored) continue;
     if (!info.inferredParser) {
       if (task.ignoreUnknown) continue;
-      findings.push({ check: CHECK, code: 'prettier-unknown', severity: 'error', file: path, message: 'prettier has no parser for this kind of file', fix: `add --ignore-unknown to \`${task.command}\` or narrow its glob` });
+      findings.push({
+        check: CHECK,
+        code: 'prettier-unknown',
+        severity: 'error',
+        file: path,
+        message: 'prettier has no parser for this kind of file',
+        fix: `add --ignore-unknown to \`${task.command}\` or narrow its glob`,
+      });
       continue;
     }
     const config = (await prettier.resolveConfig(s.file.abs, { editorconfig: true })) ?? {};
@@ -182,7 +213,16 @@ async function runPrettier(task: Extract<Task, { kind: 'prettier' }>, paths: str
       formatted = await prettier.format(s.content, { ...config, filepath: s.file.abs });
     } catch (error) {
       const loc = (error as { loc?: { start?: { line?: number; column?: number } } }).loc?.start;
-      findings.push({ check: CHECK, code: 'prettier-syntax', severity: 'error', file: path, line: loc?.line, column: loc?.column, message: `prettier could not parse it: ${(error as Error).message.split('\n')[0]}`, fix: `fix the syntax of ${path}, then \`git add ${path}\`` });
+      findings.push({
+        check: CHECK,
+        code: 'prettier-syntax',
+        severity: 'error',
+        file: path,
+        line: loc?.line,
+        column: loc?.column,
+        message: `prettier could not parse it: ${(error as Error).message.split('\n')[0]}`,
+        fix: `fix the syntax of ${path}, then \`git add ${path}\``,
+      });
       continue;
     }
     if (formatted === s.content) continue;
@@ -190,7 +230,14 @@ async function runPrettier(task: Extract<Task, { kind: 'prettier' }>, paths: str
       s.content = formatted;
       s.onDisk = false;
     } else {
-      findings.push({ check: CHECK, code: 'prettier', severity: 'error', file: path, message: 'not formatted as prettier would', fix: `pnpm exec prettier --write ${path}` });
+      findings.push({
+        check: CHECK,
+        code: 'prettier',
+        severity: 'error',
+        file: path,
+        message: 'not formatted as prettier would',
+        fix: `pnpm exec prettier --write ${path}`,
+      });
     }
   }
 }
@@ -213,7 +260,11 @@ function chunks(files: string[]): string[][] {
   return out;
 }
 
-async function spawnTask(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string; missing: boolean }> {
+async function spawnTask(
+  argv: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string; missing: boolean }> {
   // Like lint-staged (and npm scripts): the repo's node_modules/.bin comes first on PATH.
   const PATH = [join(cwd, 'node_modules', '.bin'), env.PATH ?? ''].join(delimiter);
   try {
@@ -225,7 +276,13 @@ async function spawnTask(argv: string[], cwd: string, env: NodeJS.ProcessEnv): P
   }
 }
 
-async function runExec(task: Extract<Task, { kind: 'exec' }>, paths: string[], options: RunTasksOptions, state: (path: string) => Promise<FileState>, findings: HookFinding[]): Promise<void> {
+async function runExec(
+  task: Extract<Task, { kind: 'exec' }>,
+  paths: string[],
+  options: RunTasksOptions,
+  state: (path: string) => Promise<FileState>,
+  findings: HookFinding[],
+): Promise<void> {
   const runnable: FileState[] = [];
   for (const path of paths) {
     const s = await state(path);
@@ -249,7 +306,9 @@ async function runExec(task: Extract<Task, { kind: 'exec' }>, paths: string[], o
     runnable.push(s);
   }
   if (runnable.length === 0) return;
-  const before = new Map(await Promise.all(runnable.map(async (s) => [s.file.path, await readFile(s.file.abs)] as const)));
+  const before = new Map(
+    await Promise.all(runnable.map(async (s) => [s.file.path, await readFile(s.file.abs)] as const)),
+  );
   const lists = task.appendFiles ? chunks(runnable.map((s) => s.file.abs)) : [[]];
   for (const list of lists) {
     const result = await spawnTask([...task.argv, ...list], options.root, options.env);
@@ -259,8 +318,12 @@ async function runExec(task: Extract<Task, { kind: 'exec' }>, paths: string[], o
         check: CHECK,
         code: result.missing ? 'command-missing' : 'command-failed',
         severity: 'error',
-        message: result.missing ? `\`${task.command}\`: ${task.argv[0]} was not found (not in node_modules/.bin nor on PATH)` : `\`${task.command}\` exited with code ${result.code}${tail ? `:\n${tail}` : ''}`,
-        fix: result.missing ? `install ${task.argv[0]} or fix the lint-staged config` : 'fix what it reports, `git add` the files, and commit again',
+        message: result.missing
+          ? `\`${task.command}\`: ${task.argv[0]} was not found (not in node_modules/.bin nor on PATH)`
+          : `\`${task.command}\` exited with code ${result.code}${tail ? `:\n${tail}` : ''}`,
+        fix: result.missing
+          ? `install ${task.argv[0]} or fix the lint-staged config`
+          : 'fix what it reports, `git add` the files, and commit again',
       });
     }
   }
@@ -271,7 +334,14 @@ async function runExec(task: Extract<Task, { kind: 'exec' }>, paths: string[], o
     s.diskOriginal ??= old;
     s.content = now.toString('utf8');
     if (!options.fix) {
-      findings.push({ check: CHECK, code: 'command-changed-file', severity: 'error', file: s.file.path, message: `\`${task.command}\` changes this file`, fix: `run it and commit the result: ${task.command} ${s.file.path}` });
+      findings.push({
+        check: CHECK,
+        code: 'command-changed-file',
+        severity: 'error',
+        file: s.file.path,
+        message: `\`${task.command}\` changes this file`,
+        fix: `run it and commit the result: ${task.command} ${s.file.path}`,
+      });
     }
   }
 }

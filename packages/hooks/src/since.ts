@@ -8,7 +8,10 @@ import { execGit, splitNul } from './git-exec.js';
  * uncommitted edits — what a branch changes, as CI sees it — and still present on disk.
  */
 export async function readChangedSince(top: string, ref: string): Promise<string[]> {
-  if (ref.startsWith('-')) throw usageError('E_BAD_REF', `${JSON.stringify(ref)} is not a git ref`, { hint: 'devkit lint --since origin/main' });
+  if (ref.startsWith('-'))
+    throw usageError('E_BAD_REF', `${JSON.stringify(ref)} is not a git ref`, {
+      hint: 'devkit lint --since origin/main',
+    });
   let base: string;
   try {
     base = (await execGit(top, ['merge-base', ref, 'HEAD'])).toString('utf8').trim();
@@ -23,10 +26,15 @@ export async function readChangedSince(top: string, ref: string): Promise<string
         cause: error,
       });
     }
-    throw new DevkitError('E_NO_MERGE_BASE', 2, `${ref} and HEAD have no common commit in this clone`, { hint: 'git fetch --unshallow (or check out with fetch-depth: 0)', cause: error });
+    throw new DevkitError('E_NO_MERGE_BASE', 2, `${ref} and HEAD have no common commit in this clone`, {
+      hint: 'git fetch --unshallow (or check out with fetch-depth: 0)',
+      cause: error,
+    });
   }
   // --raw gives the new mode: symlinks and submodules are left out like in the pre-commit hook.
-  const fields = splitNul(await execGit(top, ['diff', '--raw', '-z', '--no-renames', '--diff-filter=ACMRT', base, '--']));
+  const fields = splitNul(
+    await execGit(top, ['diff', '--raw', '-z', '--no-renames', '--diff-filter=ACMRT', base, '--']),
+  );
   const paths: string[] = [];
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const newMode = fields[i]!.split(' ')[1];

@@ -50,7 +50,13 @@ export function parseStatusV2(output: string): IndexStatus {
         status.deleted.push(path);
         continue;
       }
-      status.staged.push({ path, status: x as StagedFile['status'], mode: parts[4]!, oid: parts[7]!, partial: y !== '.' });
+      status.staged.push({
+        path,
+        status: x as StagedFile['status'],
+        mode: parts[4]!,
+        oid: parts[7]!,
+        partial: y !== '.',
+      });
     } else if (kind === 'u') {
       status.unmerged.push(record.split(' ').slice(10).join(' '));
     }
@@ -64,7 +70,15 @@ export function parseStatusV2(output: string): IndexStatus {
  * status's time in a large tree and untracked files are never committed).
  */
 export async function readIndexStatus(top: string): Promise<IndexStatus> {
-  const out = await execGit(top, ['--no-optional-locks', 'status', '--porcelain=v2', '-z', '--untracked-files=no', '--no-renames', '--ignore-submodules=all']);
+  const out = await execGit(top, [
+    '--no-optional-locks',
+    'status',
+    '--porcelain=v2',
+    '-z',
+    '--untracked-files=no',
+    '--no-renames',
+    '--ignore-submodules=all',
+  ]);
   return parseStatusV2(out.toString('utf8'));
 }
 

@@ -29,10 +29,21 @@ describe('parseStatusV2', () => {
 describe('parseTask', () => {
   it('runs eslint and prettier in-process only with flags it emulates', () => {
     expect(parseTask('eslint --fix')).toMatchObject({ kind: 'eslint', fix: true, maxWarnings: undefined });
-    expect(parseTask('pnpm exec eslint --max-warnings=0 --cache')).toMatchObject({ kind: 'eslint', fix: false, maxWarnings: 0 });
+    expect(parseTask('pnpm exec eslint --max-warnings=0 --cache')).toMatchObject({
+      kind: 'eslint',
+      fix: false,
+      maxWarnings: 0,
+    });
     expect(parseTask('npx eslint --max-warnings 3 --fix')).toMatchObject({ kind: 'eslint', fix: true, maxWarnings: 3 });
-    expect(parseTask('prettier --write --ignore-unknown')).toMatchObject({ kind: 'prettier', write: true, ignoreUnknown: true });
-    expect(parseTask('eslint --fix --rule "semi: off"')).toMatchObject({ kind: 'exec', argv: ['eslint', '--fix', '--rule', 'semi: off'] });
+    expect(parseTask('prettier --write --ignore-unknown')).toMatchObject({
+      kind: 'prettier',
+      write: true,
+      ignoreUnknown: true,
+    });
+    expect(parseTask('eslint --fix --rule "semi: off"')).toMatchObject({
+      kind: 'exec',
+      argv: ['eslint', '--fix', '--rule', 'semi: off'],
+    });
     expect(parseTask('tsc --noEmit')).toMatchObject({ kind: 'exec', argv: ['tsc', '--noEmit'], appendFiles: true });
     expect(parseTask('eslint --fix a.ts', false)).toMatchObject({ kind: 'exec', appendFiles: false });
   });
@@ -44,7 +55,12 @@ describe('parseTask', () => {
 
 describe('planGroups (lint-staged glob semantics)', () => {
   it('a glob without a slash matches file names anywhere; with a slash the whole path; dot files too', () => {
-    const entries = toEntries('package.json', { '*.ts': 'eslint', 'src/*.js': ['prettier --write'], '.*rc': 'x', '*.md': 'y' });
+    const entries = toEntries('package.json', {
+      '*.ts': 'eslint',
+      'src/*.js': ['prettier --write'],
+      '.*rc': 'x',
+      '*.md': 'y',
+    });
     const groups = planGroups(entries, ['a.ts', 'deep/b.ts', 'src/c.js', 'src/deep/d.js', 'e/.eslintrc']);
     expect(groups.map((g) => [g.glob, g.files])).toEqual([
       ['*.ts', ['a.ts', 'deep/b.ts']],
@@ -54,6 +70,8 @@ describe('planGroups (lint-staged glob semantics)', () => {
   });
 
   it('rejects a task that is not a command, naming the file and key', () => {
-    expect(() => toEntries('.lintstagedrc.json', { '*.ts': [42] })).toThrow('.lintstagedrc.json key "*.ts": expected a command, a list of commands or a function, found 42');
+    expect(() => toEntries('.lintstagedrc.json', { '*.ts': [42] })).toThrow(
+      '.lintstagedrc.json key "*.ts": expected a command, a list of commands or a function, found 42',
+    );
   });
 });

@@ -52,7 +52,8 @@ export function splitCommand(command: string): string[] {
 /** Drops runner prefixes (`npx eslint`, `pnpm exec eslint`, `node_modules/.bin/eslint`) to find the tool. */
 function toolWords(words: string[]): string[] {
   let rest = words;
-  if (rest[0] === 'npx' || rest[0] === 'bunx') rest = rest.slice(1).filter((w, i) => !(i === 0 && (w === '--no-install' || w === '--no')));
+  if (rest[0] === 'npx' || rest[0] === 'bunx')
+    rest = rest.slice(1).filter((w, i) => !(i === 0 && (w === '--no-install' || w === '--no')));
   else if ((rest[0] === 'pnpm' || rest[0] === 'yarn') && rest[1] === 'exec') rest = rest.slice(2);
   else if (rest[0] === 'pnpm' || rest[0] === 'yarn') rest = rest.slice(1);
   if (rest[0]?.endsWith('node_modules/.bin/eslint')) rest = ['eslint', ...rest.slice(1)];

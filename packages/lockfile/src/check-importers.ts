@@ -1,7 +1,14 @@
 import { deepEqual } from './deep-equal.js';
 import { removeSuffix } from './dep-path.js';
 import { isValidRange, isValidVersion, satisfies } from './semver-lazy.js';
-import { DEPENDENCY_FIELDS, type DependencyField, type LockfileFinding, type LockfileImporter, type ProjectManifest, type WorkspaceProject } from './types.js';
+import {
+  DEPENDENCY_FIELDS,
+  type DependencyField,
+  type LockfileFinding,
+  type LockfileImporter,
+  type ProjectManifest,
+  type WorkspaceProject,
+} from './types.js';
 
 const FIX = 'pnpm install';
 
@@ -15,7 +22,9 @@ function record(value: unknown): Record<string, string> {
 }
 
 function withoutLinks(deps: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(deps).filter(([, spec]) => typeof spec !== 'string' || !spec.startsWith('link:')));
+  return Object.fromEntries(
+    Object.entries(deps).filter(([, spec]) => typeof spec !== 'string' || !spec.startsWith('link:')),
+  );
 }
 
 /**
@@ -27,7 +36,12 @@ function withoutLinks(deps: Record<string, string>): Record<string, string> {
  * @param importer the lockfile's importer; `undefined` for a project the lockfile does not know
  *   (pnpm treats it as an importer with no dependencies)
  */
-export function checkImporter(project: WorkspaceProject, manifest: ProjectManifest, importer: LockfileImporter | undefined, options: ImporterCheckOptions): LockfileFinding[] {
+export function checkImporter(
+  project: WorkspaceProject,
+  manifest: ProjectManifest,
+  importer: LockfileImporter | undefined,
+  options: ImporterCheckOptions,
+): LockfileFinding[] {
   const id = project.id;
   const file = project.manifestFile;
   const snapshot: LockfileImporter = importer ?? { specifiers: {} };
@@ -46,9 +60,15 @@ export function checkImporter(project: WorkspaceProject, manifest: ProjectManife
     peerDependencies: record(manifest.peerDependencies),
   };
   let pkg: Record<DependencyField, Record<string, string>> = { ...declared };
-  let existing: Record<string, string> = { ...declared.devDependencies, ...declared.dependencies, ...declared.optionalDependencies };
+  let existing: Record<string, string> = {
+    ...declared.devDependencies,
+    ...declared.dependencies,
+    ...declared.optionalDependencies,
+  };
   if (options.autoInstallPeers) {
-    const peersToInstall = Object.fromEntries(Object.entries(declared.peerDependencies).filter(([name]) => !(name in existing)));
+    const peersToInstall = Object.fromEntries(
+      Object.entries(declared.peerDependencies).filter(([name]) => !(name in existing)),
+    );
     pkg = { ...pkg, dependencies: { ...peersToInstall, ...declared.dependencies } };
     existing = { ...declared.peerDependencies, ...existing };
   }
@@ -61,7 +81,8 @@ export function checkImporter(project: WorkspaceProject, manifest: ProjectManife
         : name in declared.devDependencies
           ? 'devDependencies'
           : 'peerDependencies';
-  const lockfileField = (name: string): DependencyField | undefined => DEPENDENCY_FIELDS.find((field) => snapshot[field]?.[name] !== undefined);
+  const lockfileField = (name: string): DependencyField | undefined =>
+    DEPENDENCY_FIELDS.find((field) => snapshot[field]?.[name] !== undefined);
 
   let specs = snapshot.specifiers;
   if (options.excludeLinksFromLockfile) {
@@ -140,7 +161,9 @@ export function checkImporter(project: WorkspaceProject, manifest: ProjectManife
       return !declared.optionalDependencies[name];
     });
     const importerNames = Object.keys(importerDeps);
-    const nonLinked = Object.values(importerDeps).filter((ref) => !ref.includes('link:') && !ref.includes('file:')).length;
+    const nonLinked = Object.values(importerDeps).filter(
+      (ref) => !ref.includes('link:') && !ref.includes('file:'),
+    ).length;
     if (names.length !== importerNames.length && names.length !== nonLinked) {
       const wanted = new Set(names);
       for (const name of importerNames) {

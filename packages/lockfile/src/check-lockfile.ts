@@ -13,11 +13,18 @@ import type { LockfileCheckInput, LockfileFinding } from './types.js';
  */
 export function checkLockfile(input: LockfileCheckInput): LockfileFinding[] {
   const { lockfile, settings } = input;
-  const parsedOverrides = parseOverrides(settings.overrides.value, settings.catalogs.value, settings.overrides.file ?? 'package.json');
+  const parsedOverrides = parseOverrides(
+    settings.overrides.value,
+    settings.catalogs.value,
+    settings.overrides.file ?? 'package.json',
+  );
   const overrides = Object.fromEntries(parsedOverrides.map((o) => [o.selector, o.spec]));
   const findings = checkSettings(lockfile, settings, overrides);
   // pnpm tests these two for truthiness when it compares projects
-  const options = { autoInstallPeers: Boolean(settings.autoInstallPeers.value), excludeLinksFromLockfile: Boolean(settings.excludeLinksFromLockfile.value) };
+  const options = {
+    autoInstallPeers: Boolean(settings.autoInstallPeers.value),
+    excludeLinksFromLockfile: Boolean(settings.excludeLinksFromLockfile.value),
+  };
   for (const project of [...input.projects].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const manifest = effectiveManifest(project.manifest, project.id, {
       packageExtensions: settings.packageExtensions.value,

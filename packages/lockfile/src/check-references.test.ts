@@ -2,11 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { checkReferences } from './check-references.js';
 import type { LockfilePackage, ParsedLockfile } from './types.js';
 
-const pkg = (key: string): LockfilePackage => ({ key, name: key.slice(0, key.indexOf('@', 1)), version: key.slice(key.indexOf('@', 1) + 1), resolution: { integrity: 'sha512-x' }, line: 1 });
+const pkg = (key: string): LockfilePackage => ({
+  key,
+  name: key.slice(0, key.indexOf('@', 1)),
+  version: key.slice(key.indexOf('@', 1) + 1),
+  resolution: { integrity: 'sha512-x' },
+  line: 1,
+});
 const lockfile = (over: Partial<ParsedLockfile> = {}): ParsedLockfile => ({
   lockfileVersion: '9.0',
   importers: {
-    'apps/api': { specifiers: { debug: '^4', shared: 'workspace:*', 'my-ms': 'npm:ms@^2' }, dependencies: { debug: '4.4.3(supports-color@8.1.1)', shared: 'link:../shared', 'my-ms': 'ms@2.1.3' } },
+    'apps/api': {
+      specifiers: { debug: '^4', shared: 'workspace:*', 'my-ms': 'npm:ms@^2' },
+      dependencies: { debug: '4.4.3(supports-color@8.1.1)', shared: 'link:../shared', 'my-ms': 'ms@2.1.3' },
+    },
   },
   packages: [pkg('debug@4.4.3'), pkg('ms@2.1.3'), pkg('supports-color@8.1.1')],
   snapshots: new Map([

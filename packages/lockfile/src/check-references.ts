@@ -19,7 +19,14 @@ export function checkReferences(lockfile: ParsedLockfile): LockfileFinding[] {
   const visited = new Set<string>();
   const queue: string[] = [];
 
-  const missing = (alias: string, ref: string, depPath: string, by: string, importer: string | undefined, line: number | undefined) => {
+  const missing = (
+    alias: string,
+    ref: string,
+    depPath: string,
+    by: string,
+    importer: string | undefined,
+    line: number | undefined,
+  ) => {
     if (findings.some((f) => f.package === depPath)) return;
     findings.push({
       code: 'MISSING_PACKAGE',

@@ -48,7 +48,11 @@ export function registryTarballUrl(registry: string, name: string, version: stri
   return `${normalizeRegistry(registry)}${name}/-/${base}-${version}.tgz`;
 }
 
-const GIT_HOSTED = [/^https:\/\/codeload\.github\.com\//, /^https:\/\/bitbucket\.org\/[^/]+\/[^/]+\/get\//, /^https:\/\/gitlab\.com\/[^/]+\/[^/]+\/-?\/?repository\/archive\.tar\.gz/];
+const GIT_HOSTED = [
+  /^https:\/\/codeload\.github\.com\//,
+  /^https:\/\/bitbucket\.org\/[^/]+\/[^/]+\/get\//,
+  /^https:\/\/gitlab\.com\/[^/]+\/[^/]+\/-?\/?repository\/archive\.tar\.gz/,
+];
 const FULL_COMMIT = /^[0-9a-f]{40}$/;
 
 function isGitHostedTarball(url: string, gitHosted: unknown): boolean {
@@ -74,7 +78,11 @@ function allowedPrefix(url: string, allowed: readonly string[]): string | undefi
  * tarball dependencies are pinned, and every download URL (written or derived the way pnpm
  * derives it) is https and under an allowed registry, at the path its name and version give.
  */
-export function checkResolutions(packages: readonly LockfilePackage[], registries: Record<string, string>, allowedRegistries: readonly string[]): LockfileFinding[] {
+export function checkResolutions(
+  packages: readonly LockfilePackage[],
+  registries: Record<string, string>,
+  allowedRegistries: readonly string[],
+): LockfileFinding[] {
   const allowed = allowedRegistries.map(normalizeRegistry);
   const findings: LockfileFinding[] = [];
   const registryVerdicts = new Map<string, boolean>();
@@ -111,11 +119,23 @@ export function checkResolutions(packages: readonly LockfilePackage[], registrie
     const tarball = typeof resolution.tarball === 'string' ? resolution.tarball : undefined;
     if (tarball?.startsWith('file:')) {
       if (typeof resolution.integrity !== 'string' || resolution.integrity === '') {
-        push(pkg, { code: 'INTEGRITY_MISSING', kind: 'integrity', lockfile: null, message: `${pkg.key} (local tarball ${tarball}) has no integrity hash`, fix: FIX_RELOCK });
+        push(pkg, {
+          code: 'INTEGRITY_MISSING',
+          kind: 'integrity',
+          lockfile: null,
+          message: `${pkg.key} (local tarball ${tarball}) has no integrity hash`,
+          fix: FIX_RELOCK,
+        });
       }
       continue;
     }
-    if (type === undefined && tarball === undefined && resolution.url === undefined && typeof resolution.integrity === 'string' && resolution.integrity !== '') {
+    if (
+      type === undefined &&
+      tarball === undefined &&
+      resolution.url === undefined &&
+      typeof resolution.integrity === 'string' &&
+      resolution.integrity !== ''
+    ) {
       // the common case, a registry package: judged once per registry, its URL built only for a finding
       const registry = normalizeRegistry(registryFor(pkg.name, registries));
       let fine = registryVerdicts.get(registry);
@@ -130,7 +150,10 @@ export function checkResolutions(packages: readonly LockfilePackage[], registrie
       if (typeof resolution.url !== 'string') continue;
     }
     const written = tarball ?? (typeof resolution.url === 'string' ? resolution.url : undefined);
-    const url = written !== undefined ? normalizeUrl(written) : registryTarballUrl(registryFor(pkg.name, registries), pkg.name, pkg.version);
+    const url =
+      written !== undefined
+        ? normalizeUrl(written)
+        : registryTarballUrl(registryFor(pkg.name, registries), pkg.name, pkg.version);
     const derived = tarball === undefined && resolution.url === undefined;
     const gitHosted = tarball !== undefined && isGitHostedTarball(tarball, resolution.gitHosted);
 
@@ -150,7 +173,10 @@ export function checkResolutions(packages: readonly LockfilePackage[], registrie
           code: tarball === undefined ? 'INTEGRITY_MISSING' : 'TARBALL_UNPINNED',
           kind: 'integrity',
           lockfile: tarball ?? null,
-          message: tarball === undefined ? `${pkg.key} has no integrity hash in pnpm-lock.yaml` : `${pkg.key} is downloaded from ${tarball} without an integrity hash`,
+          message:
+            tarball === undefined
+              ? `${pkg.key} has no integrity hash in pnpm-lock.yaml`
+              : `${pkg.key} is downloaded from ${tarball} without an integrity hash`,
           fix: FIX_RELOCK,
         });
       }
@@ -162,7 +188,9 @@ export function checkResolutions(packages: readonly LockfilePackage[], registrie
         kind: 'registry',
         lockfile: url,
         message: `${pkg.key} is downloaded over ${url.split(':')[0]}, not https: ${url}${derived ? ' (the registry configured for it)' : ''}`,
-        fix: derived ? 'set an https registry in .npmrc, then `pnpm install`' : `depend on an https URL in package.json, then \`${FIX_RELOCK}\``,
+        fix: derived
+          ? 'set an https registry in .npmrc, then `pnpm install`'
+          : `depend on an https URL in package.json, then \`${FIX_RELOCK}\``,
       });
       continue;
     }
@@ -202,7 +230,9 @@ export function checkResolutions(packages: readonly LockfilePackage[], registrie
     message: redactUrlCredentials(finding.message),
     ...(typeof finding.lockfile === 'string' ? { lockfile: redactUrlCredentials(finding.lockfile) } : {}),
     ...(typeof finding.manifest === 'string' ? { manifest: redactUrlCredentials(finding.manifest) } : {}),
-    ...(Array.isArray(finding.manifest) ? { manifest: finding.manifest.map((url) => redactUrlCredentials(String(url))) } : {}),
+    ...(Array.isArray(finding.manifest)
+      ? { manifest: finding.manifest.map((url) => redactUrlCredentials(String(url))) }
+      : {}),
     fix: redactUrlCredentials(finding.fix),
   }));
 }

@@ -14,9 +14,14 @@ function sourceOf(file: string | undefined): string {
  * packageExtensionsChecksum, ignoredOptionalDependencies, patchedDependencies, the peer and
  * link settings, pnpmfileChecksum. Returns one finding per differing entry.
  */
-export function checkSettings(lockfile: ParsedLockfile, settings: PnpmSettings, overrides: Record<string, string>): LockfileFinding[] {
+export function checkSettings(
+  lockfile: ParsedLockfile,
+  settings: PnpmSettings,
+  overrides: Record<string, string>,
+): LockfileFinding[] {
   const findings: LockfileFinding[] = [];
-  const push = (finding: Omit<LockfileFinding, 'kind' | 'fix'>) => findings.push({ kind: 'drift', fix: FIX, ...finding });
+  const push = (finding: Omit<LockfileFinding, 'kind' | 'fix'>) =>
+    findings.push({ kind: 'drift', fix: FIX, ...finding });
 
   // catalogs: only the entries the lockfile recorded must still match (unused entries are not recorded)
   for (const [catalog, entries] of Object.entries(lockfile.catalogs ?? {})) {
@@ -115,7 +120,13 @@ export function checkSettings(lockfile: ParsedLockfile, settings: PnpmSettings, 
   }
 
   const recorded = lockfile.settings ?? {};
-  const setting = (name: keyof typeof recorded, differs: boolean, now: unknown, then: unknown, file: string | undefined) => {
+  const setting = (
+    name: keyof typeof recorded,
+    differs: boolean,
+    now: unknown,
+    then: unknown,
+    file: string | undefined,
+  ) => {
     if (!differs) return;
     push({
       code: 'SETTING_CHANGED',
@@ -126,9 +137,22 @@ export function checkSettings(lockfile: ParsedLockfile, settings: PnpmSettings, 
       message: `${name} is ${JSON.stringify(now)} (${sourceOf(file)}) but ${JSON.stringify(then ?? null)} in pnpm-lock.yaml`,
     });
   };
-  const { autoInstallPeers, dedupePeers, excludeLinksFromLockfile, peersSuffixMaxLength, injectWorkspacePackages } = settings;
-  setting('autoInstallPeers', recorded.autoInstallPeers != null && recorded.autoInstallPeers !== autoInstallPeers.value, autoInstallPeers.value, recorded.autoInstallPeers, autoInstallPeers.file);
-  setting('dedupePeers', Boolean(recorded.dedupePeers) !== Boolean(dedupePeers.value), dedupePeers.value, recorded.dedupePeers, dedupePeers.file);
+  const { autoInstallPeers, dedupePeers, excludeLinksFromLockfile, peersSuffixMaxLength, injectWorkspacePackages } =
+    settings;
+  setting(
+    'autoInstallPeers',
+    recorded.autoInstallPeers != null && recorded.autoInstallPeers !== autoInstallPeers.value,
+    autoInstallPeers.value,
+    recorded.autoInstallPeers,
+    autoInstallPeers.file,
+  );
+  setting(
+    'dedupePeers',
+    Boolean(recorded.dedupePeers) !== Boolean(dedupePeers.value),
+    dedupePeers.value,
+    recorded.dedupePeers,
+    dedupePeers.file,
+  );
   setting(
     'excludeLinksFromLockfile',
     recorded.excludeLinksFromLockfile != null && recorded.excludeLinksFromLockfile !== excludeLinksFromLockfile.value,
@@ -138,7 +162,9 @@ export function checkSettings(lockfile: ParsedLockfile, settings: PnpmSettings, 
   );
   setting(
     'peersSuffixMaxLength',
-    recorded.peersSuffixMaxLength != null ? recorded.peersSuffixMaxLength !== peersSuffixMaxLength.value : peersSuffixMaxLength.value !== 1000,
+    recorded.peersSuffixMaxLength != null
+      ? recorded.peersSuffixMaxLength !== peersSuffixMaxLength.value
+      : peersSuffixMaxLength.value !== 1000,
     peersSuffixMaxLength.value,
     recorded.peersSuffixMaxLength ?? 1000,
     peersSuffixMaxLength.file,

@@ -56,16 +56,29 @@ describe('dependency closure from the lockfile', () => {
 
   it('slices only what the closure uses, with integrity', () => {
     const slice = lockfileSlice(lock, dependencyClosure(lock, 'apps/api', false));
-    expect(Object.keys(slice).sort()).toEqual(['debug@4.3.4(supports-color@8.1.1)', 'express@4.19.2', 'importer:apps/api', 'importer:packages/shared', 'ms@2.1.3', 'supports-color@8.1.1']);
+    expect(Object.keys(slice).sort()).toEqual([
+      'debug@4.3.4(supports-color@8.1.1)',
+      'express@4.19.2',
+      'importer:apps/api',
+      'importer:packages/shared',
+      'ms@2.1.3',
+      'supports-color@8.1.1',
+    ]);
     expect(slice['debug@4.3.4(supports-color@8.1.1)']).toMatchObject({ resolution: { integrity: 'sha512-d' } });
   });
 
   it('resolves link:, alias and plain versions', () => {
-    expect(resolveLockVersion('apps/api', '@acme/shared', 'link:../../packages/shared')).toEqual({ kind: 'workspace', importer: 'packages/shared' });
+    expect(resolveLockVersion('apps/api', '@acme/shared', 'link:../../packages/shared')).toEqual({
+      kind: 'workspace',
+      importer: 'packages/shared',
+    });
     expect(resolveLockVersion(undefined, 'alias', 'ms@2.1.3')).toEqual({ kind: 'package', key: 'ms@2.1.3' });
     expect(resolveLockVersion(undefined, '@types/ms', '2.1.0')).toEqual({ kind: 'package', key: '@types/ms@2.1.0' });
     // a git URL with a user is not an alias: the @ comes after the protocol
-    expect(resolveLockVersion(undefined, 'bar', 'git+ssh://git@github.com/acme/bar.git#0123abc')).toEqual({ kind: 'package', key: 'bar@git+ssh://git@github.com/acme/bar.git#0123abc' });
+    expect(resolveLockVersion(undefined, 'bar', 'git+ssh://git@github.com/acme/bar.git#0123abc')).toEqual({
+      kind: 'package',
+      key: 'bar@git+ssh://git@github.com/acme/bar.git#0123abc',
+    });
   });
 
   it('marks optional edges and optional snapshots', () => {
@@ -93,9 +106,13 @@ describe('dependency closure from the lockfile', () => {
   });
 
   it('refuses lockfiles it cannot read, naming the file', () => {
-    expect(() => parseLockfile("lockfileVersion: '6.0'\nimporters: {}\n", 'x/pnpm-lock.yaml')).toThrow(/x\/pnpm-lock.yaml has lockfileVersion "6.0"/);
+    expect(() => parseLockfile("lockfileVersion: '6.0'\nimporters: {}\n", 'x/pnpm-lock.yaml')).toThrow(
+      /x\/pnpm-lock.yaml has lockfileVersion "6.0"/,
+    );
     // only the sections it reads are parsed, so the broken YAML is in one of them
-    expect(() => parseLockfile("lockfileVersion: '9.0'\nimporters: [\n", 'y.yaml')).toThrow(/y\.yaml:\d+ is not valid YAML/);
+    expect(() => parseLockfile("lockfileVersion: '9.0'\nimporters: [\n", 'y.yaml')).toThrow(
+      /y\.yaml:\d+ is not valid YAML/,
+    );
   });
 
   it('refuses a member the lockfile does not list', () => {
@@ -108,13 +125,24 @@ describe('the acme fixture, as the earlier artifact reader resolved it', () => {
 
   it('gives the same closure of every member, with and without dev dependencies', () => {
     const closures = Object.fromEntries(
-      Object.keys(lock.importers).flatMap((member) => [false, true].map((withDev) => [`${member}${withDev ? ' +dev' : ''}`, dependencyClosure(lock, member, withDev)])),
+      Object.keys(lock.importers).flatMap((member) =>
+        [false, true].map((withDev) => [
+          `${member}${withDev ? ' +dev' : ''}`,
+          dependencyClosure(lock, member, withDev),
+        ]),
+      ),
     );
     expect(closures).toEqual({
       '.': { importers: ['.'], packages: [] },
-      '. +dev': { importers: ['.'], packages: ['@turbo/linux-64@2.11.11', '@turbo/linux-arm64@2.11.11', 'turbo@2.11.11', 'typescript@5.9.3'] },
+      '. +dev': {
+        importers: ['.'],
+        packages: ['@turbo/linux-64@2.11.11', '@turbo/linux-arm64@2.11.11', 'turbo@2.11.11', 'typescript@5.9.3'],
+      },
       'apps/api': { importers: ['apps/api', 'packages/shared'], packages: ['ms@2.1.3'] },
-      'apps/api +dev': { importers: ['apps/api', 'packages/shared'], packages: ['@types/ms@2.1.0', '@types/node@20.19.43', 'ms@2.1.3', 'undici-types@6.21.0'] },
+      'apps/api +dev': {
+        importers: ['apps/api', 'packages/shared'],
+        packages: ['@types/ms@2.1.0', '@types/node@20.19.43', 'ms@2.1.3', 'undici-types@6.21.0'],
+      },
       'apps/web': { importers: ['apps/web', 'packages/shared'], packages: ['picocolors@1.1.1'] },
       'apps/web +dev': { importers: ['apps/web', 'packages/shared'], packages: ['picocolors@1.1.1'] },
       'packages/fastdiff': { importers: ['packages/fastdiff'], packages: [] },
@@ -126,19 +154,38 @@ describe('the acme fixture, as the earlier artifact reader resolved it', () => {
 
   it('gives the same slice: resolutions, optional marks, optional dependencies, importer specifiers', () => {
     const integrity = (key: string) => ({ integrity: lock.packages.find((p) => p.key === key)!.resolution!.integrity });
-    expect(integrity('turbo@2.11.11').integrity).toBe('sha512-AI4UJbUE/2cVZdoXJ4PODc8qvrjhQQX9Fa93eKGOI6Ims/w7+kUIb9T1jhlgSnZcf+gtUruci/ohSwqtNNC5Yw==');
+    expect(integrity('turbo@2.11.11').integrity).toBe(
+      'sha512-AI4UJbUE/2cVZdoXJ4PODc8qvrjhQQX9Fa93eKGOI6Ims/w7+kUIb9T1jhlgSnZcf+gtUruci/ohSwqtNNC5Yw==',
+    );
     expect(lockfileSlice(lock, dependencyClosure(lock, '.', true))).toEqual({
       '@turbo/linux-64@2.11.11': { resolution: integrity('@turbo/linux-64@2.11.11'), snapshot: { optional: true } },
-      '@turbo/linux-arm64@2.11.11': { resolution: integrity('@turbo/linux-arm64@2.11.11'), snapshot: { optional: true } },
-      'turbo@2.11.11': { resolution: integrity('turbo@2.11.11'), snapshot: { optionalDependencies: { '@turbo/linux-64': '2.11.11', '@turbo/linux-arm64': '2.11.11' } } },
+      '@turbo/linux-arm64@2.11.11': {
+        resolution: integrity('@turbo/linux-arm64@2.11.11'),
+        snapshot: { optional: true },
+      },
+      'turbo@2.11.11': {
+        resolution: integrity('turbo@2.11.11'),
+        snapshot: { optionalDependencies: { '@turbo/linux-64': '2.11.11', '@turbo/linux-arm64': '2.11.11' } },
+      },
       'typescript@5.9.3': { resolution: integrity('typescript@5.9.3'), snapshot: {} },
-      'importer:.': { devDependencies: { turbo: { specifier: '2.11.11', version: '2.11.11' }, typescript: { specifier: '5.9.3', version: '5.9.3' } } },
+      'importer:.': {
+        devDependencies: {
+          turbo: { specifier: '2.11.11', version: '2.11.11' },
+          typescript: { specifier: '5.9.3', version: '5.9.3' },
+        },
+      },
     });
     expect(lockfileSlice(lock, dependencyClosure(lock, 'apps/api', true))).toMatchObject({
       '@types/node@20.19.43': { snapshot: { dependencies: { 'undici-types': '6.21.0' } } },
       'importer:apps/api': {
-        dependencies: { '@acme/shared': { specifier: 'workspace:*', version: 'link:../../packages/shared' }, ms: { specifier: '2.1.3', version: '2.1.3' } },
-        devDependencies: { '@types/ms': { specifier: '2.1.0', version: '2.1.0' }, '@types/node': { specifier: '20.19.43', version: '20.19.43' } },
+        dependencies: {
+          '@acme/shared': { specifier: 'workspace:*', version: 'link:../../packages/shared' },
+          ms: { specifier: '2.1.3', version: '2.1.3' },
+        },
+        devDependencies: {
+          '@types/ms': { specifier: '2.1.0', version: '2.1.0' },
+          '@types/node': { specifier: '20.19.43', version: '20.19.43' },
+        },
       },
       'importer:packages/shared': {},
     });

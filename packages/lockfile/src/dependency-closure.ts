@@ -1,7 +1,13 @@
 import { posix } from 'node:path';
 import { usageError } from '@devkit/core';
 import { refToRelative, removeSuffix } from './dep-path.js';
-import { DEPENDENCY_FIELDS, type LockfileImporter, type LockfilePackage, type LockfileSnapshot, type ParsedLockfile } from './types.js';
+import {
+  DEPENDENCY_FIELDS,
+  type LockfileImporter,
+  type LockfilePackage,
+  type LockfileSnapshot,
+  type ParsedLockfile,
+} from './types.js';
 
 /** What a reference in the lockfile points at: a workspace member or a snapshot. */
 export type LockTarget = { kind: 'workspace'; importer: string } | { kind: 'package'; key: string };
@@ -43,11 +49,15 @@ export function packageKey(snapshotKey: string): string {
 export function importerEdges(lock: ParsedLockfile, importer: string, withDev: boolean): DependencyEdge[] {
   const entry = lock.importers[importer];
   if (!entry) {
-    throw usageError('E_LOCKFILE_IMPORTER', `pnpm-lock.yaml has no importer "${importer}"`, { hint: 'run `pnpm install` so the lockfile lists every workspace member' });
+    throw usageError('E_LOCKFILE_IMPORTER', `pnpm-lock.yaml has no importer "${importer}"`, {
+      hint: 'run `pnpm install` so the lockfile lists every workspace member',
+    });
   }
   const edges: DependencyEdge[] = [];
   const add = (versions: Record<string, string> | undefined, optional: boolean) => {
-    if (versions) for (const [name, version] of Object.entries(versions)) edges.push({ name, target: resolveLockVersion(importer, name, version), optional });
+    if (versions)
+      for (const [name, version] of Object.entries(versions))
+        edges.push({ name, target: resolveLockVersion(importer, name, version), optional });
   };
   add(entry.dependencies, false);
   add(entry.optionalDependencies, true);
@@ -114,7 +124,10 @@ export function lockfileSlice(lock: ParsedLockfile, closure: DependencyClosure):
   const slice: Record<string, unknown> = {};
   for (const key of closure.packages) {
     const snapshot = lock.snapshots.get(key);
-    slice[key] = { resolution: lockfilePackage(lock, key)?.resolution ?? null, snapshot: snapshot ? snapshotSlice(snapshot) : null };
+    slice[key] = {
+      resolution: lockfilePackage(lock, key)?.resolution ?? null,
+      snapshot: snapshot ? snapshotSlice(snapshot) : null,
+    };
   }
   for (const id of closure.importers) {
     const importer = lock.importers[id];
@@ -145,7 +158,8 @@ function importerSlice(importer: LockfileImporter): Record<string, unknown> {
     const versions = importer[field];
     if (!versions) continue;
     const entries: Record<string, { specifier: string | undefined; version: string }> = {};
-    for (const [name, version] of Object.entries(versions)) entries[name] = { specifier: importer.specifiers[name], version };
+    for (const [name, version] of Object.entries(versions))
+      entries[name] = { specifier: importer.specifiers[name], version };
     slice[field] = entries;
   }
   if (importer.dependenciesMeta) slice.dependenciesMeta = importer.dependenciesMeta;

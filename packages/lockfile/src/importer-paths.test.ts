@@ -8,7 +8,8 @@ const REPO = join(import.meta.dirname, '../../..');
 
 describe('lockfileImporterPaths', () => {
   it('lists importer folders of a v9 lockfile, quoted ones unquoted', () => {
-    const lockfile = "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    devDependencies:\n      turbo:\n        specifier: 2.11.11\n\n  apps/api:\n    dependencies:\n      ms:\n        specifier: 2.1.3\n\n  'packages/@scope x':\n    {}\n\n  packages/empty: {}\n\npackages:\n\n  ms@2.1.3:\n    resolution: {integrity: sha512-x}\n";
+    const lockfile =
+      "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    devDependencies:\n      turbo:\n        specifier: 2.11.11\n\n  apps/api:\n    dependencies:\n      ms:\n        specifier: 2.1.3\n\n  'packages/@scope x':\n    {}\n\n  packages/empty: {}\n\npackages:\n\n  ms@2.1.3:\n    resolution: {integrity: sha512-x}\n";
     expect(lockfileImporterPaths(lockfile)).toEqual(['.', 'apps/api', 'packages/@scope x', 'packages/empty']);
     expect(lockfileImporterPaths(lockfile)).toEqual(Object.keys(parseLockfile(lockfile).importers));
   });

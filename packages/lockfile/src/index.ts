@@ -11,7 +11,15 @@ export { checkSettings } from './check-settings.js';
 export { checkReferences } from './check-references.js';
 export { checkResolutions, registryTarballUrl } from './check-resolutions.js';
 export { effectiveManifest } from './project-manifest.js';
-export { dependencyClosure, lockfileSlice, lockfilePackage, importerEdges, snapshotEdges, resolveLockVersion, packageKey } from './dependency-closure.js';
+export {
+  dependencyClosure,
+  lockfileSlice,
+  lockfilePackage,
+  importerEdges,
+  snapshotEdges,
+  resolveLockVersion,
+  packageKey,
+} from './dependency-closure.js';
 export type { DependencyClosure, DependencyEdge, LockTarget } from './dependency-closure.js';
 export { FINDING_CODES, DEPENDENCY_FIELDS } from './types.js';
 export type {

@@ -45,7 +45,11 @@ const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encodi
 /** Reads the git index (the staged content), as a pre-commit hook does. */
 const readIndex = async (path: string): Promise<string | undefined> => {
   try {
-    return execFileSync('git', ['show', `:${path}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return execFileSync('git', ['show', `:${path}`], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch {
     return undefined;
   }
@@ -64,18 +68,32 @@ describe('inspectRepo through a file-reader port', () => {
     });
     git('add', '-A');
     // unstaged edits: a drifted manifest and a new project the index does not have
-    write({ 'apps/api/package.json': '{"name":"api","dependencies":{"ms":"^2.0.0"}}', 'apps/web/package.json': '{"name":"web","dependencies":{"kleur":"^4.1.5"}}' });
+    write({
+      'apps/api/package.json': '{"name":"api","dependencies":{"ms":"^2.0.0"}}',
+      'apps/web/package.json': '{"name":"web","dependencies":{"kleur":"^4.1.5"}}',
+    });
 
-    const staged = await inspectRepo({ root, readFile: readIndex, findManifests: listedManifests(git('ls-files').trim().split('\n')) });
+    const staged = await inspectRepo({
+      root,
+      readFile: readIndex,
+      findManifests: listedManifests(git('ls-files').trim().split('\n')),
+    });
     expect(staged.projects.map((p) => p.id)).toEqual(['.', 'apps/api']);
     expect(checkLockfile(staged)).toEqual([]);
 
     const tree = await inspectRepo({ root });
-    expect(checkLockfile(tree).map((f) => `${f.code} ${f.importer}`)).toEqual(['SPECIFIER_CHANGED apps/api', 'DEPENDENCY_ADDED apps/web']);
+    expect(checkLockfile(tree).map((f) => `${f.code} ${f.importer}`)).toEqual([
+      'SPECIFIER_CHANGED apps/api',
+      'DEPENDENCY_ADDED apps/web',
+    ]);
 
     // once staged, the hook sees the drift too
     git('add', 'apps/api/package.json');
-    const restaged = await inspectRepo({ root, readFile: readIndex, findManifests: listedManifests(git('ls-files').trim().split('\n')) });
+    const restaged = await inspectRepo({
+      root,
+      readFile: readIndex,
+      findManifests: listedManifests(git('ls-files').trim().split('\n')),
+    });
     expect(checkLockfile(restaged).map((f) => f.code)).toEqual(['SPECIFIER_CHANGED']);
   });
 });

@@ -27,16 +27,24 @@ function parseJson(text: string, file: string): ProjectManifest {
   try {
     value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
-    throw usageError('E_MANIFEST_PARSE', `${file} is not valid JSON: ${(error as Error).message}`, { hint: `fix the JSON syntax in ${file}`, details: { file } });
+    throw usageError('E_MANIFEST_PARSE', `${file} is not valid JSON: ${(error as Error).message}`, {
+      hint: `fix the JSON syntax in ${file}`,
+      details: { file },
+    });
   }
-  if (!isRecord(value)) throw usageError('E_MANIFEST_PARSE', `${file} is not a JSON object`, { hint: `fix ${file}`, details: { file } });
+  if (!isRecord(value))
+    throw usageError('E_MANIFEST_PARSE', `${file} is not a JSON object`, { hint: `fix ${file}`, details: { file } });
   // pnpm fails on these too (it cannot even read such a manifest)
   for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const) {
     if (Object.hasOwn(value, field) && !isRecord(value[field])) {
-      throw usageError('E_MANIFEST_INVALID', `${file}: ${field} must be an object of dependency names to specifiers, found ${JSON.stringify(value[field])}`, {
-        hint: `fix ${field} in ${file} (or remove it)`,
-        details: { file, key: field },
-      });
+      throw usageError(
+        'E_MANIFEST_INVALID',
+        `${file}: ${field} must be an object of dependency names to specifiers, found ${JSON.stringify(value[field])}`,
+        {
+          hint: `fix ${field} in ${file} (or remove it)`,
+          details: { file, key: field },
+        },
+      );
     }
   }
   return value as ProjectManifest;
@@ -51,7 +59,11 @@ function parseJson(text: string, file: string): ProjectManifest {
 export async function inspectRepo(options: InspectRepoOptions): Promise<LockfileCheckInput> {
   const readFile = options.readFile ?? workingTreeReader(options.root);
   const findManifests = options.findManifests ?? workingTreeManifests(options.root);
-  const [lockfileText, rootText, workspaceText] = await Promise.all([readFile(LOCKFILE_NAME), readFile(ROOT_MANIFEST), readFile(WORKSPACE_MANIFEST)]);
+  const [lockfileText, rootText, workspaceText] = await Promise.all([
+    readFile(LOCKFILE_NAME),
+    readFile(ROOT_MANIFEST),
+    readFile(WORKSPACE_MANIFEST),
+  ]);
   if (lockfileText === undefined) {
     throw usageError('E_LOCKFILE_MISSING', `no ${LOCKFILE_NAME} in ${options.root}`, {
       hint: `create it with \`pnpm install\` and commit it (\`git add ${LOCKFILE_NAME}\`)`,
@@ -60,7 +72,10 @@ export async function inspectRepo(options: InspectRepoOptions): Promise<Lockfile
   }
   const lockfile = parseLockfile(lockfileText);
   if (rootText === undefined) {
-    throw usageError('E_MANIFEST_MISSING', `no ${ROOT_MANIFEST} in ${options.root}`, { hint: 'run devkit at the root of the pnpm workspace (or pass --cwd)', details: { file: ROOT_MANIFEST } });
+    throw usageError('E_MANIFEST_MISSING', `no ${ROOT_MANIFEST} in ${options.root}`, {
+      hint: 'run devkit at the root of the pnpm workspace (or pass --cwd)',
+      details: { file: ROOT_MANIFEST },
+    });
   }
   const rootManifest = parseJson(rootText, ROOT_MANIFEST);
   let workspaceManifest: Record<string, unknown> | undefined;
@@ -70,13 +85,20 @@ export async function inspectRepo(options: InspectRepoOptions): Promise<Lockfile
       parsed = yaml.load(workspaceText);
     } catch (error) {
       const line = (error as { mark?: { line?: number } }).mark?.line;
-      throw usageError('E_WORKSPACE_PARSE', `${WORKSPACE_MANIFEST}${line === undefined ? '' : `:${line + 1}`} is not valid YAML: ${(error as { reason?: string }).reason ?? (error as Error).message}`, {
-        hint: `fix the YAML syntax in ${WORKSPACE_MANIFEST}`,
-        details: { file: WORKSPACE_MANIFEST, line: line === undefined ? undefined : line + 1 },
-      });
+      throw usageError(
+        'E_WORKSPACE_PARSE',
+        `${WORKSPACE_MANIFEST}${line === undefined ? '' : `:${line + 1}`} is not valid YAML: ${(error as { reason?: string }).reason ?? (error as Error).message}`,
+        {
+          hint: `fix the YAML syntax in ${WORKSPACE_MANIFEST}`,
+          details: { file: WORKSPACE_MANIFEST, line: line === undefined ? undefined : line + 1 },
+        },
+      );
     }
     if (parsed !== null && parsed !== undefined && !isRecord(parsed)) {
-      throw usageError('E_WORKSPACE_PARSE', `${WORKSPACE_MANIFEST} is not a YAML mapping`, { hint: `fix ${WORKSPACE_MANIFEST}`, details: { file: WORKSPACE_MANIFEST } });
+      throw usageError('E_WORKSPACE_PARSE', `${WORKSPACE_MANIFEST} is not a YAML mapping`, {
+        hint: `fix ${WORKSPACE_MANIFEST}`,
+        details: { file: WORKSPACE_MANIFEST },
+      });
     }
     workspaceManifest = (parsed ?? {}) as Record<string, unknown>;
     validateWorkspaceManifest(workspaceManifest);
@@ -88,7 +110,10 @@ export async function inspectRepo(options: InspectRepoOptions): Promise<Lockfile
   const others = await Promise.all(
     manifestPaths.map(async (path): Promise<WorkspaceProject | undefined> => {
       if (!path.endsWith('/package.json')) {
-        throw usageError('E_MANIFEST_UNSUPPORTED', `${path}: devkit reads package.json manifests only`, { hint: `convert ${path} to package.json`, details: { file: path } });
+        throw usageError('E_MANIFEST_UNSUPPORTED', `${path}: devkit reads package.json manifests only`, {
+          hint: `convert ${path} to package.json`,
+          details: { file: path },
+        });
       }
       const text = await readFile(path);
       if (text === undefined) return undefined;

@@ -11,7 +11,10 @@ export const NPMRC = '.npmrc';
 export const ROOT_MANIFEST = 'package.json';
 const DEFAULT_PNPMFILE = '.pnpmfile.cjs';
 
-export const DEFAULT_REGISTRIES: Readonly<Record<string, string>> = { default: 'https://registry.npmjs.org/', '@jsr': 'https://npm.jsr.io/' };
+export const DEFAULT_REGISTRIES: Readonly<Record<string, string>> = {
+  default: 'https://registry.npmjs.org/',
+  '@jsr': 'https://npm.jsr.io/',
+};
 
 /** Reads a repo file by its `/`-separated path relative to the root; `undefined` when absent. */
 export type ReadRepoFile = (relPath: string) => Promise<string | undefined>;
@@ -49,21 +52,39 @@ function repoPath(path: string): string | undefined {
  */
 export async function loadPnpmSettings(
   readFile: ReadRepoFile,
-  { rootManifest, workspaceManifest, env = {} }: { rootManifest: ProjectManifest; workspaceManifest: Record<string, unknown> | undefined; env?: Readonly<Record<string, string | undefined>> },
+  {
+    rootManifest,
+    workspaceManifest,
+    env = {},
+  }: {
+    rootManifest: ProjectManifest;
+    workspaceManifest: Record<string, unknown> | undefined;
+    env?: Readonly<Record<string, string | undefined>>;
+  },
 ): Promise<PnpmSettings> {
   const npmrc = parseNpmrc((await readFile(NPMRC)) ?? '', env);
   const ws = workspaceManifest ?? {};
   const pnpmField = isRecord(rootManifest.pnpm) ? rootManifest.pnpm : {};
 
   // pnpm takes a key present in pnpm-workspace.yaml as it is (even null), else .npmrc's typed value, else its default
-  const fromConfig = (yamlKey: string, npmrcKey: string, kind: 'boolean' | 'number', fallback: SettingValue): Sourced<SettingValue> => {
+  const fromConfig = (
+    yamlKey: string,
+    npmrcKey: string,
+    kind: 'boolean' | 'number',
+    fallback: SettingValue,
+  ): Sourced<SettingValue> => {
     if (Object.hasOwn(ws, yamlKey)) {
       const value = ws[yamlKey];
-      if (value === null || ['boolean', 'number', 'string'].includes(typeof value)) return { value: value as SettingValue, file: WORKSPACE_MANIFEST };
-      throw usageError('E_WORKSPACE_SETTING', `${WORKSPACE_MANIFEST}: ${yamlKey} is ${JSON.stringify(value)}, which is not a valid value`, {
-        hint: `fix ${yamlKey} in ${WORKSPACE_MANIFEST}`,
-        details: { file: WORKSPACE_MANIFEST, key: yamlKey },
-      });
+      if (value === null || ['boolean', 'number', 'string'].includes(typeof value))
+        return { value: value as SettingValue, file: WORKSPACE_MANIFEST };
+      throw usageError(
+        'E_WORKSPACE_SETTING',
+        `${WORKSPACE_MANIFEST}: ${yamlKey} is ${JSON.stringify(value)}, which is not a valid value`,
+        {
+          hint: `fix ${yamlKey} in ${WORKSPACE_MANIFEST}`,
+          details: { file: WORKSPACE_MANIFEST, key: yamlKey },
+        },
+      );
     }
     const raw = npmrc[npmrcKey];
     if (raw !== undefined) return { value: npmrcValue(raw, kind), file: NPMRC };
@@ -72,18 +93,28 @@ export async function loadPnpmSettings(
 
   // pnpm's install command applies the root manifest's `pnpm` field over pnpm-workspace.yaml, key by key
   const pick = (key: string): Sourced<unknown> =>
-    pnpmField[key] !== undefined ? { value: pnpmField[key], file: ROOT_MANIFEST } : ws[key] !== undefined ? { value: ws[key], file: WORKSPACE_MANIFEST } : { value: undefined, file: undefined };
+    pnpmField[key] !== undefined
+      ? { value: pnpmField[key], file: ROOT_MANIFEST }
+      : ws[key] !== undefined
+        ? { value: ws[key], file: WORKSPACE_MANIFEST }
+        : { value: undefined, file: undefined };
 
   // catalogs
   if (ws.catalog != null && isRecord(ws.catalogs) && ws.catalogs.default != null) {
-    throw usageError('E_WORKSPACE_SETTING', `${WORKSPACE_MANIFEST} defines the default catalog twice (catalog and catalogs.default)`, {
-      hint: `keep one: move the entries of catalogs.default into catalog in ${WORKSPACE_MANIFEST}, then delete catalogs.default`,
-      details: { file: WORKSPACE_MANIFEST },
-    });
+    throw usageError(
+      'E_WORKSPACE_SETTING',
+      `${WORKSPACE_MANIFEST} defines the default catalog twice (catalog and catalogs.default)`,
+      {
+        hint: `keep one: move the entries of catalogs.default into catalog in ${WORKSPACE_MANIFEST}, then delete catalogs.default`,
+        details: { file: WORKSPACE_MANIFEST },
+      },
+    );
   }
   const catalogs: Record<string, Record<string, string>> = {};
   if (isRecord(ws.catalog)) catalogs.default = ws.catalog as Record<string, string>;
-  if (isRecord(ws.catalogs)) for (const [name, entries] of Object.entries(ws.catalogs)) if (isRecord(entries)) catalogs[name] = entries as Record<string, string>;
+  if (isRecord(ws.catalogs))
+    for (const [name, entries] of Object.entries(ws.catalogs))
+      if (isRecord(entries)) catalogs[name] = entries as Record<string, string>;
 
   // overrides: package.json resolutions + pnpm.overrides when there are any (they replace
   // pnpm-workspace.yaml's whole), else pnpm-workspace.yaml's
@@ -93,9 +124,15 @@ export async function loadPnpmSettings(
     ...(isRecord(pnpmField.overrides) ? (pnpmField.overrides as Record<string, string>) : {}),
   };
   if (Object.keys(manifestOverrides).length > 0) {
-    overrides = { value: resolveVersionReferences(manifestOverrides, rootManifest, ROOT_MANIFEST), file: ROOT_MANIFEST };
+    overrides = {
+      value: resolveVersionReferences(manifestOverrides, rootManifest, ROOT_MANIFEST),
+      file: ROOT_MANIFEST,
+    };
   } else if (isRecord(ws.overrides) && Object.keys(ws.overrides).length > 0) {
-    overrides = { value: resolveVersionReferences(ws.overrides as Record<string, string>, rootManifest, WORKSPACE_MANIFEST), file: WORKSPACE_MANIFEST };
+    overrides = {
+      value: resolveVersionReferences(ws.overrides as Record<string, string>, rootManifest, WORKSPACE_MANIFEST),
+      file: WORKSPACE_MANIFEST,
+    };
   }
 
   const extensions = pick('packageExtensions');
@@ -127,7 +164,10 @@ export async function loadPnpmSettings(
       Object.entries(patchesSetting.value).map(async ([selector, rawPath]) => {
         const path = typeof rawPath === 'string' ? repoPath(rawPath) : undefined;
         const text = path === undefined ? undefined : await readFile(path);
-        patches[selector] = text === undefined ? { path: path ?? String(rawPath), hash: undefined } : { hash: hashText(text, 'hex'), path: path! };
+        patches[selector] =
+          text === undefined
+            ? { path: path ?? String(rawPath), hash: undefined }
+            : { hash: hashText(text, 'hex'), path: path! };
       }),
     );
   }
@@ -168,11 +208,16 @@ export async function loadPnpmSettings(
  * pnpmfile exports hooks; devkit does not run repo code, so a pnpmfile that never mentions
  * `hooks` is taken to have none.
  */
-async function loadPnpmfileChecksum(readFile: ReadRepoFile, ws: Record<string, unknown>, npmrc: Record<string, string>): Promise<Sourced<string | undefined>> {
+async function loadPnpmfileChecksum(
+  readFile: ReadRepoFile,
+  ws: Record<string, unknown>,
+  npmrc: Record<string, string>,
+): Promise<Sourced<string | undefined>> {
   const ignore = ws.ignorePnpmfile ?? npmrcBoolean(npmrc['ignore-pnpmfile']);
   if (ignore === true) return { value: undefined, file: undefined };
   const configured = ws.pnpmfile ?? npmrc.pnpmfile;
-  const files = configured === undefined ? [DEFAULT_PNPMFILE] : (Array.isArray(configured) ? configured : [configured]).map(String);
+  const files =
+    configured === undefined ? [DEFAULT_PNPMFILE] : (Array.isArray(configured) ? configured : [configured]).map(String);
   const loaded: { path: string; text: string }[] = [];
   for (const file of files) {
     const path = repoPath(file);
@@ -183,6 +228,7 @@ async function loadPnpmfileChecksum(readFile: ReadRepoFile, ws: Record<string, u
   if (!loaded.some(({ text }) => /\bhooks\b/.test(text))) return { value: undefined, file: undefined };
   loaded.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const hashes = loaded.map(({ text }) => `sha256-${hashText(text, 'base64')}`);
-  const value = hashes.length === 1 ? hashes[0]! : `sha256-${createHash('sha256').update(hashes.join(',')).digest('base64')}`;
+  const value =
+    hashes.length === 1 ? hashes[0]! : `sha256-${createHash('sha256').update(hashes.join(',')).digest('base64')}`;
   return { value, file: loaded.map(({ path }) => path).join(', ') };
 }

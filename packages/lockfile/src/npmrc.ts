@@ -3,7 +3,10 @@
  * keys the lockfile check reads: `key=value` lines, `;` and `#` comments, optional quotes,
  * and `${VAR}` expanded from the given environment.
  */
-export function parseNpmrc(text: string, env: Readonly<Record<string, string | undefined>> = {}): Record<string, string> {
+export function parseNpmrc(
+  text: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Record<string, string> {
   const result: Record<string, string> = {};
   for (const rawLine of text.split(/\r?\n/)) {
     const line = rawLine.trim();
@@ -15,7 +18,10 @@ export function parseNpmrc(text: string, env: Readonly<Record<string, string | u
     }
     const key = expand(line.slice(0, eq).trim(), env);
     let value = line.slice(eq + 1).trim();
-    if ((value.startsWith('"') && value.endsWith('"') && value.length >= 2) || (value.startsWith("'") && value.endsWith("'") && value.length >= 2)) {
+    if (
+      (value.startsWith('"') && value.endsWith('"') && value.length >= 2) ||
+      (value.startsWith("'") && value.endsWith("'") && value.length >= 2)
+    ) {
       value = value.slice(1, -1);
     }
     result[key] = expand(value, env);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyOverrides, parseOverrides, parseSelector, rangesIntersect, resolveVersionReferences } from './overrides.js';
+import {
+  applyOverrides,
+  parseOverrides,
+  parseSelector,
+  rangesIntersect,
+  resolveVersionReferences,
+} from './overrides.js';
 
 describe('overrides', () => {
   it('parses selectors as pnpm does', () => {
@@ -12,9 +18,20 @@ describe('overrides', () => {
   });
 
   it('resolves catalog: values and $references, and names what it cannot resolve', () => {
-    expect(parseOverrides({ ms: 'catalog:', kleur: 'catalog:old' }, { default: { ms: '^2.1.3' }, old: { kleur: '^3' } }, 'x').map((o) => o.spec)).toEqual(['^2.1.3', '^3']);
-    expect(() => parseOverrides({ ms: 'catalog:' }, {}, 'pnpm-workspace.yaml')).toThrow(/catalog "default" has no entry for ms/);
-    expect(resolveVersionReferences({ foo: '$foo', bar: '1.0.0' }, { devDependencies: { foo: '^2' } }, 'x')).toEqual({ foo: '^2', bar: '1.0.0' });
+    expect(
+      parseOverrides(
+        { ms: 'catalog:', kleur: 'catalog:old' },
+        { default: { ms: '^2.1.3' }, old: { kleur: '^3' } },
+        'x',
+      ).map((o) => o.spec),
+    ).toEqual(['^2.1.3', '^3']);
+    expect(() => parseOverrides({ ms: 'catalog:' }, {}, 'pnpm-workspace.yaml')).toThrow(
+      /catalog "default" has no entry for ms/,
+    );
+    expect(resolveVersionReferences({ foo: '$foo', bar: '1.0.0' }, { devDependencies: { foo: '^2' } }, 'x')).toEqual({
+      foo: '^2',
+      bar: '1.0.0',
+    });
     expect(() => resolveVersionReferences({ foo: '$foo' }, {}, 'package.json')).toThrow(/has no dependency foo/);
     expect(() => parseOverrides({ '.bad': '1.0.0' }, {}, 'package.json')).toThrow(/cannot parse the override selector/);
   });
@@ -29,10 +46,20 @@ describe('overrides', () => {
     };
     applyOverrides(
       manifest,
-      parseOverrides({ 'a@^1': '1.5.0', 'b@^3': '3.0.0', 'app>c': '1.0.1', 'other>d': '9.9.9', e: '^1.2.0', '-c': '1', d: '-' }, {}, 'x').filter((o) => o.selector !== '-c'),
+      parseOverrides(
+        { 'a@^1': '1.5.0', 'b@^3': '3.0.0', 'app>c': '1.0.1', 'other>d': '9.9.9', e: '^1.2.0', '-c': '1', d: '-' },
+        {},
+        'x',
+      ).filter((o) => o.selector !== '-c'),
       'apps/app',
     );
-    expect(manifest).toEqual({ name: 'app', version: '1.0.0', dependencies: { a: '1.5.0', b: '^2.0.0', c: '1.0.1' }, devDependencies: {}, peerDependencies: { e: '^1.2.0' } });
+    expect(manifest).toEqual({
+      name: 'app',
+      version: '1.0.0',
+      dependencies: { a: '1.5.0', b: '^2.0.0', c: '1.0.1' },
+      devDependencies: {},
+      peerDependencies: { e: '^1.2.0' },
+    });
   });
 
   it('re-expresses a file: override relative to the project', () => {

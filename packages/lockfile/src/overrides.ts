@@ -21,7 +21,9 @@ function isValidOldPackageName(name: string): boolean {
   if (name === 'node_modules' || name === 'favicon.ico') return false;
   if (encodeURIComponent(name) === name) return true;
   const scoped = /^@([^/]+)\/([^/]+)$/.exec(name);
-  return scoped !== null && encodeURIComponent(scoped[1]!) === scoped[1] && encodeURIComponent(scoped[2]!) === scoped[2];
+  return (
+    scoped !== null && encodeURIComponent(scoped[1]!) === scoped[1] && encodeURIComponent(scoped[2]!) === scoped[2]
+  );
 }
 
 /** `name@range` → name and range, as pnpm's parseWantedDependency. */
@@ -41,10 +43,14 @@ function parseOverrideSelector(selector: string, file: string): Pick<ParsedOverr
   const parse = (part: string) => {
     const parsed = parseSelector(part);
     if (!parsed) {
-      throw usageError('E_LOCKFILE_OVERRIDE', `${file}: cannot parse the override selector ${JSON.stringify(selector)}`, {
-        hint: 'write it as <name>, <name>@<range> or <parent>><name>',
-        details: { file, selector },
-      });
+      throw usageError(
+        'E_LOCKFILE_OVERRIDE',
+        `${file}: cannot parse the override selector ${JSON.stringify(selector)}`,
+        {
+          hint: 'write it as <name>, <name>@<range> or <parent>><name>',
+          details: { file, selector },
+        },
+      );
     }
     return parsed;
   };
@@ -56,7 +62,11 @@ function parseOverrideSelector(selector: string, file: string): Pick<ParsedOverr
  * Parses overrides as pnpm does before it compares them with the lockfile: `catalog:` values
  * become the catalog's specifier.
  */
-export function parseOverrides(overrides: Record<string, string>, catalogs: Record<string, Record<string, string>>, file: string): ParsedOverride[] {
+export function parseOverrides(
+  overrides: Record<string, string>,
+  catalogs: Record<string, Record<string, string>>,
+  file: string,
+): ParsedOverride[] {
   return Object.entries(overrides).map(([selector, value]) => {
     const parsed = parseOverrideSelector(selector, file);
     let spec = value;
@@ -67,7 +77,10 @@ export function parseOverrides(overrides: Record<string, string>, catalogs: Reco
         throw usageError(
           'E_LOCKFILE_OVERRIDE',
           `${file}: the override ${JSON.stringify(selector)} refers to ${value}, but catalog "${catalogName}" has no entry for ${parsed.target.name}`,
-          { hint: `add ${parsed.target.name} to the "${catalogName}" catalog in pnpm-workspace.yaml, or give the override a version`, details: { file, selector } },
+          {
+            hint: `add ${parsed.target.name} to the "${catalogName}" catalog in pnpm-workspace.yaml, or give the override a version`,
+            details: { file, selector },
+          },
         );
       }
       spec = found;
@@ -79,7 +92,11 @@ export function parseOverrides(overrides: Record<string, string>, catalogs: Reco
 /** Replaces `$name` override values by the root manifest's specifier for `name`, as pnpm does. */
 export function resolveVersionReferences(
   overrides: Record<string, string>,
-  rootManifest: { dependencies?: Record<string, string>; devDependencies?: Record<string, string>; optionalDependencies?: Record<string, string> },
+  rootManifest: {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+    optionalDependencies?: Record<string, string>;
+  },
   file: string,
 ): Record<string, string> {
   const all = { ...rootManifest.devDependencies, ...rootManifest.dependencies, ...rootManifest.optionalDependencies };
@@ -92,10 +109,14 @@ export function resolveVersionReferences(
     const name = spec.slice(1);
     const found = all[name];
     if (!found) {
-      throw usageError('E_LOCKFILE_OVERRIDE', `${file}: the override ${JSON.stringify(selector)} refers to ${spec}, but the root package.json has no dependency ${name}`, {
-        hint: `add ${name} to the root package.json, or give the override a version`,
-        details: { file, selector },
-      });
+      throw usageError(
+        'E_LOCKFILE_OVERRIDE',
+        `${file}: the override ${JSON.stringify(selector)} refers to ${spec}, but the root package.json has no dependency ${name}`,
+        {
+          hint: `add ${name} to the root package.json, or give the override a version`,
+          details: { file, selector },
+        },
+      );
     }
     result[selector] = found;
   }
@@ -144,18 +165,30 @@ function localOverrideSpec(spec: string, projectDir: string): string {
  * before it compares the project with the lockfile. Mutates `manifest`.
  */
 export function applyOverrides(
-  manifest: { name?: string; version?: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; peerDependencies?: Record<string, string> },
+  manifest: {
+    name?: string;
+    version?: string;
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+    optionalDependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+  },
   overrides: ParsedOverride[],
   projectDir: string,
 ): void {
   if (overrides.length === 0) return;
   const withParent = overrides.filter(
-    (o) => o.parent && o.parent.name === manifest.name && (!o.parent.range || (typeof manifest.version === 'string' && semver().satisfies(manifest.version, o.parent.range))),
+    (o) =>
+      o.parent &&
+      o.parent.name === manifest.name &&
+      (!o.parent.range ||
+        (typeof manifest.version === 'string' && semver().satisfies(manifest.version, o.parent.range))),
   );
   const generic = overrides.filter((o) => !o.parent);
   const apply = (deps: Record<string, string>, peers: Record<string, string> | undefined) => {
     for (const [name, spec] of Object.entries(peers ?? deps)) {
-      const match = (list: ParsedOverride[]) => mostSpecific(list.filter((o) => o.target.name === name && rangesIntersect(o.target.range, spec)));
+      const match = (list: ParsedOverride[]) =>
+        mostSpecific(list.filter((o) => o.target.name === name && rangesIntersect(o.target.range, spec)));
       const override = match(withParent) ?? match(generic);
       if (!override) continue;
       if (override.spec === '-') {

@@ -57,15 +57,18 @@ export function scanPackagesSection(text: string, firstLine: number): LockfilePa
 }
 
 export function unquoteKey(raw: string): string | undefined {
-  if (raw.startsWith("'")) return raw.endsWith("'") && raw.length >= 2 ? raw.slice(1, -1).replaceAll("''", "'") : undefined;
+  if (raw.startsWith("'"))
+    return raw.endsWith("'") && raw.length >= 2 ? raw.slice(1, -1).replaceAll("''", "'") : undefined;
   if (raw.startsWith('"') || raw.includes(': ') || raw.includes(' #')) return undefined;
   return raw;
 }
 
 /** A plain or single-quoted scalar as pnpm writes them; undefined for anything else. */
 export function parseScalar(raw: string): string | undefined {
-  if (raw.startsWith("'")) return raw.length >= 2 && raw.endsWith("'") ? raw.slice(1, -1).replaceAll("''", "'") : undefined;
-  if (raw === '' || raw.startsWith('"') || raw.startsWith('{') || raw.startsWith('[') || raw.includes(' #')) return undefined;
+  if (raw.startsWith("'"))
+    return raw.length >= 2 && raw.endsWith("'") ? raw.slice(1, -1).replaceAll("''", "'") : undefined;
+  if (raw === '' || raw.startsWith('"') || raw.startsWith('{') || raw.startsWith('[') || raw.includes(' #'))
+    return undefined;
   return raw;
 }
 
@@ -158,7 +161,14 @@ export function scanSnapshotsSection(text: string, firstLine: number): Map<strin
         if (first === 39) {
           if (ref.length < 2 || ref.charCodeAt(ref.length - 1) !== 39) return undefined;
           ref = ref.slice(1, -1).replaceAll("''", "'");
-        } else if (first === 34 || first === 123 || first === 91 || first === 32 || ref.includes(' #') || alias.includes("'")) {
+        } else if (
+          first === 34 ||
+          first === 123 ||
+          first === 91 ||
+          first === 32 ||
+          ref.includes(' #') ||
+          alias.includes("'")
+        ) {
           return undefined;
         }
         current!.refs.push(alias, ref);

@@ -108,10 +108,20 @@ describe('parseLockfile', () => {
       ['ms', '2.1.3', 52],
     ]);
     expect(lockfile.packages[1]!.resolution).toEqual({ tarball: 'https://example.com/foo-1.0.0.tgz' });
-    expect(lockfile.packages[2]!.resolution).toMatchObject({ type: 'git', commit: '0123456789abcdef0123456789abcdef01234567' });
+    expect(lockfile.packages[2]!.resolution).toMatchObject({
+      type: 'git',
+      commit: '0123456789abcdef0123456789abcdef01234567',
+    });
     expect(lockfile.packages[3]!.resolution).toEqual({ integrity: "sha512-it's quoted" });
     expect([...lockfile.snapshots]).toEqual([
-      ['@babel/code-frame@7.27.1', { line: 57, refs: ['@babel/helper-validator-identifier', '7.27.1', 'js-tokens', '4.0.0', 'picocolors', '1.1.1'], optionalFrom: 4 }],
+      [
+        '@babel/code-frame@7.27.1',
+        {
+          line: 57,
+          refs: ['@babel/helper-validator-identifier', '7.27.1', 'js-tokens', '4.0.0', 'picocolors', '1.1.1'],
+          optionalFrom: 4,
+        },
+      ],
       ['bar@git+https://github.com/acme/bar.git#0123456789abcdef0123456789abcdef01234567', { line: 66, refs: [] }],
       ['foo@https://example.com/foo-1.0.0.tgz', { line: 68, refs: ['my-ms', 'ms@2.1.3'] }],
       ['ms@2.1.3', { line: 72, refs: [] }],
@@ -123,13 +133,20 @@ describe('parseLockfile', () => {
     const section = text.slice(text.indexOf('packages:'));
     const fast = scanPackagesSection(section, 1)!;
     const full = (yaml.load(section) as { packages: Record<string, { resolution: unknown }> }).packages;
-    expect(Object.fromEntries(fast.map((p) => [p.key, p.resolution]))).toEqual(Object.fromEntries(Object.entries(full).map(([k, v]) => [k, v.resolution])));
+    expect(Object.fromEntries(fast.map((p) => [p.key, p.resolution]))).toEqual(
+      Object.fromEntries(Object.entries(full).map(([k, v]) => [k, v.resolution])),
+    );
   });
 
   it('falls back to a YAML parser for a packages section in another layout', () => {
-    const text = LOCKFILE.replace('    resolution: {integrity: sha512-AAAA}\n', '    resolution:\n      integrity: sha512-AAAA\n');
+    const text = LOCKFILE.replace(
+      '    resolution: {integrity: sha512-AAAA}\n',
+      '    resolution:\n      integrity: sha512-AAAA\n',
+    );
     const lockfile = parseLockfile(text);
-    expect(lockfile.packages.find((p) => p.name === '@babel/code-frame')?.resolution).toEqual({ integrity: 'sha512-AAAA' });
+    expect(lockfile.packages.find((p) => p.name === '@babel/code-frame')?.resolution).toEqual({
+      integrity: 'sha512-AAAA',
+    });
   });
 
   it('reads a lockfile checked out with CRLF line endings the same way', () => {
@@ -155,18 +172,26 @@ describe('parseLockfile', () => {
     expect(error.message).toContain('"6.0"');
     expect(errorOf(() => parseLockfile('importers: {}\n')).code).toBe('E_LOCKFILE_VERSION');
     expect(parseLockfile(LOCKFILE.replace("'9.0'", "'9.1'")).lockfileVersion).toBe('9.1');
-    expect(errorOf(() => parseLockfile(LOCKFILE.replace("'9.0'", '9.0'))).message).toContain('unquoted lockfileVersion, which YAML reads as the number 9');
+    expect(errorOf(() => parseLockfile(LOCKFILE.replace("'9.0'", '9.0'))).message).toContain(
+      'unquoted lockfileVersion, which YAML reads as the number 9',
+    );
   });
 
   it('names the line of invalid YAML', () => {
-    const error = errorOf(() => parseLockfile(LOCKFILE.replace('    devDependencies:\n      is-positive:', '    devDependencies:\n      is-positive: [')));
+    const error = errorOf(() =>
+      parseLockfile(
+        LOCKFILE.replace('    devDependencies:\n      is-positive:', '    devDependencies:\n      is-positive: ['),
+      ),
+    );
     expect(error).toMatchObject({ code: 'E_LOCKFILE_PARSE', exitCode: 2 });
     expect(error.message).toMatch(/pnpm-lock\.yaml:\d+ is not valid YAML/);
   });
 
   it('rejects an empty file, a repeated top-level key and conflicting importer specifiers', () => {
     expect(errorOf(() => parseLockfile('\n')).code).toBe('E_LOCKFILE_EMPTY');
-    expect(errorOf(() => parseLockfile(`${LOCKFILE.replace(/snapshots:[\s\S]*/, '')}overrides:\n  a: 1.0.0\n`)).message).toContain('duplicated mapping key "overrides"');
+    expect(
+      errorOf(() => parseLockfile(`${LOCKFILE.replace(/snapshots:[\s\S]*/, '')}overrides:\n  a: 1.0.0\n`)).message,
+    ).toContain('duplicated mapping key "overrides"');
     const conflicting = LOCKFILE.replace(
       '    publishDirectory: dist',
       '    devDependencies:\n      ms:\n        specifier: ^1.0.0\n        version: 1.0.0\n    publishDirectory: dist',

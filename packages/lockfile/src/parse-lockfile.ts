@@ -2,7 +2,13 @@ import yaml from 'js-yaml';
 import { usageError } from '@devkit/core';
 import { scanPackagesSection, scanSnapshotsSection } from './packages-section.js';
 import { splitPackageKey } from './package-key.js';
-import type { LockfileImporter, LockfilePackage, LockfileResolution, LockfileSnapshot, ParsedLockfile } from './types.js';
+import type {
+  LockfileImporter,
+  LockfilePackage,
+  LockfileResolution,
+  LockfileSnapshot,
+  ParsedLockfile,
+} from './types.js';
 
 export const LOCKFILE_NAME = 'pnpm-lock.yaml';
 /** The lockfile major pnpm 10 reads; any other major is rejected by a frozen install. */
@@ -38,7 +44,8 @@ interface Section {
 export function findConflictMarkers(text: string): number[] {
   const lines: number[] = [];
   // a plain substring search first: the line-anchored regexp costs a pass over every line
-  if (!text.includes('<<<<<<<') && !text.includes('>>>>>>>') && !text.includes('=======') && !text.includes('|||||||')) return lines;
+  if (!text.includes('<<<<<<<') && !text.includes('>>>>>>>') && !text.includes('=======') && !text.includes('|||||||'))
+    return lines;
   const marker = /^(?:<{7}|={7}|>{7}|\|{7})(?: |\r?$)/gm;
   for (let match = marker.exec(text); match; match = marker.exec(text)) {
     lines.push(lineAt(text, match.index));
@@ -84,7 +91,10 @@ function splitSections(text: string): Section[] | undefined {
     if (end === -1) end = text.length;
     const colon = text.indexOf(':', pos);
     const keyText = colon === -1 || colon > end ? '' : text.slice(pos, colon);
-    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(keyText) || (colon + 1 < end && text.charCodeAt(colon + 1) !== 32 && text.charCodeAt(colon + 1) !== 13)) {
+    if (
+      !/^[A-Za-z][A-Za-z0-9]*$/.test(keyText) ||
+      (colon + 1 < end && text.charCodeAt(colon + 1) !== 32 && text.charCodeAt(colon + 1) !== 13)
+    ) {
       return undefined;
     }
     const previous = sections.at(-1);
@@ -137,7 +147,8 @@ export function parseLockfile(rawText: string, file = LOCKFILE_NAME): ParsedLock
   if (sections) {
     const seen = new Set<string>();
     for (const section of sections) {
-      if (seen.has(section.key)) brokenLockfile(file, `duplicated mapping key "${section.key}"`, section.line + 1 + lineOffset);
+      if (seen.has(section.key))
+        brokenLockfile(file, `duplicated mapping key "${section.key}"`, section.line + 1 + lineOffset);
       seen.add(section.key);
       if (!NEEDED.has(section.key)) continue;
       const sectionText = body.slice(section.start, section.end);
@@ -155,11 +166,15 @@ export function parseLockfile(rawText: string, file = LOCKFILE_NAME): ParsedLock
   } else {
     const whole = loadYaml(body, file, lineOffset);
     if (whole === null || whole === undefined) Object.assign(raw, {});
-    else if (typeof whole !== 'object' || Array.isArray(whole)) brokenLockfile(file, 'expected a mapping at the top level');
+    else if (typeof whole !== 'object' || Array.isArray(whole))
+      brokenLockfile(file, 'expected a mapping at the top level');
     else Object.assign(raw, whole);
   }
   if (Object.keys(raw).length === 0 && !packagesSection && text.trim() === '') {
-    throw usageError('E_LOCKFILE_EMPTY', `${file} is empty`, { hint: `regenerate it: \`${FIX_REGENERATE}\``, details: { file } });
+    throw usageError('E_LOCKFILE_EMPTY', `${file} is empty`, {
+      hint: `regenerate it: \`${FIX_REGENERATE}\``,
+      details: { file },
+    });
   }
   checkVersion(raw.lockfileVersion, file);
 
@@ -167,7 +182,10 @@ export function parseLockfile(rawText: string, file = LOCKFILE_NAME): ParsedLock
   if (packagesSection) {
     packages =
       scanPackagesSection(packagesSection.text, packagesSection.line) ??
-      packagesFromObject((loadYaml(packagesSection.text, file, packagesSection.line - 1) as { packages?: unknown })?.packages, undefined);
+      packagesFromObject(
+        (loadYaml(packagesSection.text, file, packagesSection.line - 1) as { packages?: unknown })?.packages,
+        undefined,
+      );
   } else {
     packages = packagesFromObject(raw.packages, undefined);
   }
@@ -176,7 +194,9 @@ export function parseLockfile(rawText: string, file = LOCKFILE_NAME): ParsedLock
   if (snapshotsSection) {
     snapshots =
       scanSnapshotsSection(snapshotsSection.text, snapshotsSection.line) ??
-      snapshotsFromObject((loadYaml(snapshotsSection.text, file, snapshotsSection.line - 1) as { snapshots?: unknown })?.snapshots);
+      snapshotsFromObject(
+        (loadYaml(snapshotsSection.text, file, snapshotsSection.line - 1) as { snapshots?: unknown })?.snapshots,
+      );
   } else {
     snapshots = snapshotsFromObject(raw.snapshots);
   }
@@ -186,10 +206,14 @@ export function parseLockfile(rawText: string, file = LOCKFILE_NAME): ParsedLock
     ...(isRecord(raw.settings) ? { settings: raw.settings } : {}),
     ...(isRecord(raw.catalogs) ? { catalogs: raw.catalogs as ParsedLockfile['catalogs'] } : {}),
     ...(isRecord(raw.overrides) ? { overrides: raw.overrides as Record<string, string> } : {}),
-    ...(typeof raw.packageExtensionsChecksum === 'string' ? { packageExtensionsChecksum: raw.packageExtensionsChecksum } : {}),
+    ...(typeof raw.packageExtensionsChecksum === 'string'
+      ? { packageExtensionsChecksum: raw.packageExtensionsChecksum }
+      : {}),
     ...(isRecord(raw.patchedDependencies) ? { patchedDependencies: raw.patchedDependencies } : {}),
     ...(typeof raw.pnpmfileChecksum === 'string' ? { pnpmfileChecksum: raw.pnpmfileChecksum } : {}),
-    ...(Array.isArray(raw.ignoredOptionalDependencies) ? { ignoredOptionalDependencies: raw.ignoredOptionalDependencies.map(String) } : {}),
+    ...(Array.isArray(raw.ignoredOptionalDependencies)
+      ? { ignoredOptionalDependencies: raw.ignoredOptionalDependencies.map(String) }
+      : {}),
     importers: convertImporters(raw.importers, file),
     packages,
     snapshots,
@@ -202,10 +226,14 @@ function checkVersion(version: unknown, file: string): void {
   // install rejects as an outdated lockfile
   if (text.startsWith(`${SUPPORTED_LOCKFILE_MAJOR}.`)) return;
   if (typeof version === 'number' && Math.trunc(version) === SUPPORTED_LOCKFILE_MAJOR) {
-    throw usageError('E_LOCKFILE_VERSION', `${file} has an unquoted lockfileVersion, which YAML reads as the number ${text}; pnpm rejects it as an outdated lockfile`, {
-      hint: `quote it as pnpm writes it: lockfileVersion: '${SUPPORTED_LOCKFILE_MAJOR}.0'`,
-      details: { file, lockfileVersion: text, supported: `${SUPPORTED_LOCKFILE_MAJOR}.x` },
-    });
+    throw usageError(
+      'E_LOCKFILE_VERSION',
+      `${file} has an unquoted lockfileVersion, which YAML reads as the number ${text}; pnpm rejects it as an outdated lockfile`,
+      {
+        hint: `quote it as pnpm writes it: lockfileVersion: '${SUPPORTED_LOCKFILE_MAJOR}.0'`,
+        details: { file, lockfileVersion: text, supported: `${SUPPORTED_LOCKFILE_MAJOR}.x` },
+      },
+    );
   }
   const what = text === '' ? 'has no lockfileVersion' : `has lockfileVersion ${JSON.stringify(text)}`;
   throw usageError(

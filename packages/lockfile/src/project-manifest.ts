@@ -6,7 +6,9 @@ import type { ProjectManifest } from './types.js';
 const EXTENDED_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies', 'peerDependenciesMeta'] as const;
 
 function copyRecord(value: unknown): Record<string, string> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...(value as Record<string, string>) } : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? { ...(value as Record<string, string>) }
+    : undefined;
 }
 
 /**
@@ -17,7 +19,11 @@ function copyRecord(value: unknown): Record<string, string> | undefined {
 export function effectiveManifest(
   manifest: ProjectManifest,
   projectDir: string,
-  options: { packageExtensions?: Record<string, unknown> | undefined; overrides: ParsedOverride[]; ignoredOptionalDependencies?: string[] | undefined },
+  options: {
+    packageExtensions?: Record<string, unknown> | undefined;
+    overrides: ParsedOverride[];
+    ignoredOptionalDependencies?: string[] | undefined;
+  },
 ): ProjectManifest {
   const result: ProjectManifest = { ...manifest };
   for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const) {
@@ -29,11 +35,18 @@ export function effectiveManifest(
     for (const [selector, extension] of Object.entries(options.packageExtensions)) {
       const parsed = parseSelector(selector);
       if (!parsed || parsed.name !== result.name || typeof extension !== 'object' || extension === null) continue;
-      if (parsed.range !== undefined && !(typeof result.version === 'string' && semver().satisfies(result.version, parsed.range))) continue;
+      if (
+        parsed.range !== undefined &&
+        !(typeof result.version === 'string' && semver().satisfies(result.version, parsed.range))
+      )
+        continue;
       for (const field of EXTENDED_FIELDS) {
         const add = (extension as Record<string, unknown>)[field];
         if (!add) continue;
-        result[field] = { ...(add as Record<string, string>), ...(result[field] as Record<string, string> | undefined) };
+        result[field] = {
+          ...(add as Record<string, string>),
+          ...(result[field] as Record<string, string> | undefined),
+        };
       }
     }
   }

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { glob } from 'tinyglobby';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IGNORED_PROJECT_DIRS, listedManifests, manifestGlobs, workingTreeManifests, workingTreeReader } from './repo-files.js';
+import {
+  IGNORED_PROJECT_DIRS,
+  listedManifests,
+  manifestGlobs,
+  workingTreeManifests,
+  workingTreeReader,
+} from './repo-files.js';
 
 const root = mkdtempSync(join(tmpdir(), 'devkit-lockfile-files-'));
 const FILES = [
@@ -28,14 +34,26 @@ symlinkSync(join(root, 'tools/cli'), join(root, 'apps/linked'));
 
 /** What pnpm itself finds: tinyglobby over the manifest globs, node_modules ignored. */
 async function pnpmFinds(patterns: string[]): Promise<string[]> {
-  const paths = await glob([...manifestGlobs(patterns), './package.{json,yaml,json5}'], { cwd: root, ignore: IGNORED_PROJECT_DIRS, expandDirectories: false });
+  const paths = await glob([...manifestGlobs(patterns), './package.{json,yaml,json5}'], {
+    cwd: root,
+    ignore: IGNORED_PROJECT_DIRS,
+    expandDirectories: false,
+  });
   return paths.map((p) => p.replace(/^\.\//, '')).sort();
 }
 
 describe('workspace project discovery', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  const patternSets = [['apps/*', 'packages/*'], ['apps/*', 'tools/cli'], ['packages/**'], ['apps/*', '!apps/web'], ['.'], ['./apps/*'], ['apps/{api,web}']];
+  const patternSets = [
+    ['apps/*', 'packages/*'],
+    ['apps/*', 'tools/cli'],
+    ['packages/**'],
+    ['apps/*', '!apps/web'],
+    ['.'],
+    ['./apps/*'],
+    ['apps/{api,web}'],
+  ];
 
   it('finds the same projects as pnpm, on the fast path and the glob path alike', async () => {
     for (const patterns of patternSets) {

@@ -68,7 +68,11 @@ async function expandSimplePatterns(root: string, patterns: readonly string[]): 
     }
   }
   const found = await Promise.all(
-    [...dirs].flatMap((dir) => MANIFEST_NAMES.map(async (name) => ((await isFile(join(root, dir, name))) ? (dir === '' ? name : `${dir}/${name}`) : undefined))),
+    [...dirs].flatMap((dir) =>
+      MANIFEST_NAMES.map(async (name) =>
+        (await isFile(join(root, dir, name))) ? (dir === '' ? name : `${dir}/${name}`) : undefined,
+      ),
+    ),
   );
   return found.filter((path): path is string => path !== undefined);
 }
@@ -79,7 +83,11 @@ export function workingTreeManifests(root: string): FindManifests {
     const simple = await expandSimplePatterns(root, patterns);
     if (simple) return simple;
     const { glob } = await import('tinyglobby');
-    const paths = await glob([...manifestGlobs(patterns), `.${MANIFEST_SUFFIX}`], { cwd: root, ignore: IGNORED_PROJECT_DIRS, expandDirectories: false });
+    const paths = await glob([...manifestGlobs(patterns), `.${MANIFEST_SUFFIX}`], {
+      cwd: root,
+      ignore: IGNORED_PROJECT_DIRS,
+      expandDirectories: false,
+    });
     return paths.map((path) => path.replace(/^\.\//, ''));
   };
 }

@@ -10,7 +10,8 @@ function invalid(key: string, expected: string, found: unknown): never {
   });
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The shape rules pnpm enforces on pnpm-workspace.yaml before it installs anything: `packages`
@@ -26,7 +27,8 @@ export function validateWorkspaceManifest(manifest: Record<string, unknown>): vo
   }
   const checkCatalog = (key: string, value: unknown) => {
     if (!isObject(value)) invalid(key, 'a map of dependency names to specifiers', value);
-    for (const [name, spec] of Object.entries(value)) if (typeof spec !== 'string') invalid(`${key}.${name}`, 'a string specifier', spec);
+    for (const [name, spec] of Object.entries(value))
+      if (typeof spec !== 'string') invalid(`${key}.${name}`, 'a string specifier', spec);
   };
   if (catalog != null) checkCatalog('catalog', catalog);
   if (catalogs != null) {

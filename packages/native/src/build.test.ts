@@ -15,9 +15,16 @@ function plan(target: string, files: Array<[string, string]> = [['a.c', 'aa']]):
 
 describe('build planning', () => {
   it('puts addons where node-gyp-build looks and libraries under dist/native/<target>', () => {
-    expect(outputDestination(plan('linux-x64-gnu'), 'fastdiff.node').path).toBe('/repo/packages/fastdiff/prebuilds/linux-x64/fastdiff.napi.glibc.node');
-    expect(outputDestination(plan('darwin-arm64'), 'fastdiff.node').path).toBe('/repo/packages/fastdiff/prebuilds/darwin-arm64/fastdiff.napi.node');
-    expect(outputDestination(plan('linux-arm64-gnu'), 'libfastdiff.so')).toEqual({ path: '/repo/packages/fastdiff/dist/native/linux-arm64-gnu/libfastdiff.so', kind: 'library' });
+    expect(outputDestination(plan('linux-x64-gnu'), 'fastdiff.node').path).toBe(
+      '/repo/packages/fastdiff/prebuilds/linux-x64/fastdiff.napi.glibc.node',
+    );
+    expect(outputDestination(plan('darwin-arm64'), 'fastdiff.node').path).toBe(
+      '/repo/packages/fastdiff/prebuilds/darwin-arm64/fastdiff.napi.node',
+    );
+    expect(outputDestination(plan('linux-arm64-gnu'), 'libfastdiff.so')).toEqual({
+      path: '/repo/packages/fastdiff/dist/native/linux-arm64-gnu/libfastdiff.so',
+      kind: 'library',
+    });
   });
 
   it('keys a build by its inputs: a source, the image, the target or devkit changing gives another key', () => {

@@ -81,22 +81,32 @@ interface CacheManifest {
 }
 
 async function sha256File(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
 /**
  * Resolves what to build: the packages and targets asked for, each checked against the config
  * (an unknown name is exit 2 with the valid ones), and the input files of each package.
  */
-export async function planNativeBuilds(options: Pick<NativeBuildOptions, 'root' | 'config' | 'env' | 'packages' | 'targets'>): Promise<PlannedBuild[]> {
+export async function planNativeBuilds(
+  options: Pick<NativeBuildOptions, 'root' | 'config' | 'env' | 'packages' | 'targets'>,
+): Promise<PlannedBuild[]> {
   const { root, config } = options;
   const configured = config.native?.packages ?? {};
   const names = Object.keys(configured).sort();
   if (names.length === 0) {
-    throw usageError('E_NATIVE_NO_PACKAGES', 'devkit.json lists no native packages', { hint: 'add one under native.packages, e.g. { "@acme/fastdiff": { "build": "make", "outputs": ["build/*.node"] } }' });
+    throw usageError('E_NATIVE_NO_PACKAGES', 'devkit.json lists no native packages', {
+      hint: 'add one under native.packages, e.g. { "@acme/fastdiff": { "build": "make", "outputs": ["build/*.node"] } }',
+    });
   }
   for (const p of options.packages ?? []) {
-    if (!configured[p]) throw usageError('E_NATIVE_UNKNOWN_PACKAGE', `"${p}" is not a native package in devkit.json`, { hint: `use one of: ${names.join(', ')}`, details: { valid: names } });
+    if (!configured[p])
+      throw usageError('E_NATIVE_UNKNOWN_PACKAGE', `"${p}" is not a native package in devkit.json`, {
+        hint: `use one of: ${names.join(', ')}`,
+        details: { valid: names },
+      });
   }
   const epoch = Number(options.env.SOURCE_DATE_EPOCH ?? DEFAULT_SOURCE_DATE_EPOCH);
   const builders = await loadBuilders(root, config);
@@ -104,7 +114,9 @@ export async function planNativeBuilds(options: Pick<NativeBuildOptions, 'root' 
   for (const name of options.packages ?? names) {
     const spec = configured[name]!;
     const dir = await findPackageDir(root, name, spec.path);
-    const files = await Promise.all((await listFiles(dir)).map(async (f) => ({ ...f, sha256: await sha256File(f.source) })));
+    const files = await Promise.all(
+      (await listFiles(dir)).map(async (f) => ({ ...f, sha256: await sha256File(f.source) })),
+    );
     const targetNames = options.targets ?? packageTargetNames(config, name);
     for (const t of targetNames) {
       const target = resolveTarget(t, config, epoch);
@@ -132,7 +144,15 @@ export function outputDestination(plan: PlannedBuild, file: string): { path: str
   const t = plan.target;
   if (file.endsWith('.node')) {
     const tags = ['napi', ...(t.platform === 'linux' ? [t.libc === 'musl' ? 'musl' : 'glibc'] : [])];
-    return { path: join(plan.packageDir, 'prebuilds', `${t.platform}-${t.arch}`, `${basename(file, '.node')}.${tags.join('.')}.node`), kind: 'addon' };
+    return {
+      path: join(
+        plan.packageDir,
+        'prebuilds',
+        `${t.platform}-${t.arch}`,
+        `${basename(file, '.node')}.${tags.join('.')}.node`,
+      ),
+      kind: 'addon',
+    };
   }
   return { path: join(plan.packageDir, 'dist', 'native', t.name, file), kind: 'library' };
 }
@@ -157,13 +177,27 @@ async function verifyOutputs(root: string, plan: PlannedBuild, dir: string, name
     } catch (error) {
       violations = [{ rule: 'format', message: `${name}: ${(error as Error).message}` }];
     }
-    outputs.push({ path: relative(root, dest.path), kind: dest.kind, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, format, floor, violations });
+    outputs.push({
+      path: relative(root, dest.path),
+      kind: dest.kind,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      size: bytes.length,
+      format,
+      floor,
+      violations,
+    });
   }
   return outputs;
 }
 
 /** Copies verified outputs to their places and writes the per-target manifest with each floor. */
-async function installOutputs(root: string, plan: PlannedBuild, dir: string, names: string[], result: Omit<BuildResult, 'durationMs'>): Promise<void> {
+async function installOutputs(
+  root: string,
+  plan: PlannedBuild,
+  dir: string,
+  names: string[],
+  result: Omit<BuildResult, 'durationMs'>,
+): Promise<void> {
   for (const name of names) {
     const dest = outputDestination(plan, name).path;
     await mkdir(join(dest, '..'), { recursive: true });
@@ -176,40 +210,79 @@ async function installOutputs(root: string, plan: PlannedBuild, dir: string, nam
     target: result.target,
     key: result.key,
     image: result.image,
-    outputs: result.outputs.map((o) => ({ path: relative(plan.packageDir, join(root, o.path)), sha256: o.sha256, size: o.size, format: o.format, floor: o.floor })),
+    outputs: result.outputs.map((o) => ({
+      path: relative(plan.packageDir, join(root, o.path)),
+      sha256: o.sha256,
+      size: o.size,
+      format: o.format,
+      floor: o.floor,
+    })),
   };
-  await writeFileAtomic(join(plan.packageDir, 'dist', 'native', plan.target.name, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFileAtomic(
+    join(plan.packageDir, 'dist', 'native', plan.target.name, 'manifest.json'),
+    `${JSON.stringify(manifest, null, 2)}\n`,
+  );
 }
 
 /** Runs one build in a fresh container and returns the staged output names (in `staging`). */
-async function buildInContainer(docker: DockerClient, plan: PlannedBuild, image: string, staging: string, reporter: Reporter, source: string, removals: Array<Promise<void>>, signal: AbortSignal | undefined): Promise<string[]> {
+async function buildInContainer(
+  docker: DockerClient,
+  plan: PlannedBuild,
+  image: string,
+  staging: string,
+  reporter: Reporter,
+  source: string,
+  removals: Array<Promise<void>>,
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
   const tail: string[] = [];
   const mtime = new Date(Number(plan.target.env.SOURCE_DATE_EPOCH) * 1000);
-  return withContainer(docker, { image, labels: { 'devkit.package': plan.packageName, 'devkit.target': plan.target.name }, removals, signal }, async (container) => {
-    await container.putArchive(packEntries(plan.files, { mtime }), { path: CONTAINER_SOURCE_DIR });
-    const onLine = (stream: 'stdout' | 'stderr', line: string) => {
-      tail.push(line);
-      if (tail.length > LOG_TAIL) tail.shift();
-      reporter.emit({ type: 'output', source, stream, line });
-    };
-    // One exec runs the build and then gathers its outputs (the shell expands the globs), so they
-    // come out in one archive; a build that fails exits with its own code before that.
-    const env = { HOME: '/root', ...plan.target.env, DEVKIT_BUILD: plan.command, DEVKIT_OUTPUTS: plan.outputs.join(' ') };
-    const { exitCode } = await execInContainer(docker, container, ['sh', '-c', COLLECTING_BUILD], { env, workdir: CONTAINER_SOURCE_DIR, onLine });
-    if (exitCode === NO_OUTPUTS && tail.at(-1) === NO_OUTPUTS_LINE) {
-      throw findingError('E_NATIVE_NO_OUTPUTS', `${plan.packageName} for ${plan.target.name}: the build produced no file matching ${plan.outputs.join(', ')}`, {
-        hint: `check native.packages["${plan.packageName}"].outputs in devkit.json (globs relative to the package folder)`,
+  return withContainer(
+    docker,
+    { image, labels: { 'devkit.package': plan.packageName, 'devkit.target': plan.target.name }, removals, signal },
+    async (container) => {
+      await container.putArchive(packEntries(plan.files, { mtime }), { path: CONTAINER_SOURCE_DIR });
+      const onLine = (stream: 'stdout' | 'stderr', line: string) => {
+        tail.push(line);
+        if (tail.length > LOG_TAIL) tail.shift();
+        reporter.emit({ type: 'output', source, stream, line });
+      };
+      // One exec runs the build and then gathers its outputs (the shell expands the globs), so they
+      // come out in one archive; a build that fails exits with its own code before that.
+      const env = {
+        HOME: '/root',
+        ...plan.target.env,
+        DEVKIT_BUILD: plan.command,
+        DEVKIT_OUTPUTS: plan.outputs.join(' '),
+      };
+      const { exitCode } = await execInContainer(docker, container, ['sh', '-c', COLLECTING_BUILD], {
+        env,
+        workdir: CONTAINER_SOURCE_DIR,
+        onLine,
       });
-    }
-    if (exitCode !== 0) {
-      throw findingError('E_NATIVE_BUILD_FAILED', `${plan.packageName} for ${plan.target.name}: \`${plan.command}\` exited with code ${exitCode}; last lines of its log:\n${tail.join('\n')}`, {
-        hint: `fix the build, then run: devkit native build --package ${plan.packageName} --target ${plan.target.name}`,
-        details: { package: plan.packageName, target: plan.target.name, exitCode, log: tail },
-      });
-    }
-    const archive = (await container.getArchive({ path: '/devkit-out' })) as unknown as NodeJS.ReadableStream;
-    return extractRegularFiles(archive as never, staging, 1);
-  });
+      if (exitCode === NO_OUTPUTS && tail.at(-1) === NO_OUTPUTS_LINE) {
+        throw findingError(
+          'E_NATIVE_NO_OUTPUTS',
+          `${plan.packageName} for ${plan.target.name}: the build produced no file matching ${plan.outputs.join(', ')}`,
+          {
+            hint: `check native.packages["${plan.packageName}"].outputs in devkit.json (globs relative to the package folder)`,
+          },
+        );
+      }
+      if (exitCode !== 0) {
+        throw findingError(
+          'E_NATIVE_BUILD_FAILED',
+          `${plan.packageName} for ${plan.target.name}: \`${plan.command}\` exited with code ${exitCode}; last lines of its log:\n${tail.join('\n')}`,
+          {
+            hint: `fix the build, then run: devkit native build --package ${plan.packageName} --target ${plan.target.name}`,
+            details: { package: plan.packageName, target: plan.target.name, exitCode, log: tail },
+          },
+        );
+      }
+      const archive = (await container.getArchive({ path: '/devkit-out' })) as unknown as NodeJS.ReadableStream;
+      return extractRegularFiles(archive as never, staging, 1);
+    },
+  );
 }
 
 /** Staging folders (`<key>.<pid>.tmp`) of runs that were killed: their pid no longer runs. */
@@ -281,7 +354,12 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
     // Once per run, and only when a build needs the engine: containers of killed runs go first.
     reaped ??= removeOrphanedContainers(docker).then(
       (n) => {
-        if (n > 0) reporter.emit({ type: 'log', level: 'info', message: `removed ${n} build container(s) left by a killed devkit run` });
+        if (n > 0)
+          reporter.emit({
+            type: 'log',
+            level: 'info',
+            message: `removed ${n} build container(s) left by a killed devkit run`,
+          });
       },
       () => undefined,
     );
@@ -298,14 +376,30 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
     const record = records[name];
     if (record) images.set(name, record);
     else {
-      images.set(name, (await ensureBuilderImage(await engine(), pickBuilder(builders, name), { root, config: options.config, reporter, env, signal: options.signal })).record);
+      images.set(
+        name,
+        (
+          await ensureBuilderImage(await engine(), pickBuilder(builders, name), {
+            root,
+            config: options.config,
+            reporter,
+            env,
+            signal: options.signal,
+          })
+        ).record,
+      );
     }
   }
 
   // The Linux floor is the builder's own glibc unless devkit.json sets one.
   for (const plan of plans) {
     const measured = images.get(plan.target.builder)?.glibc;
-    if (plan.target.platform === 'linux' && measured && options.config.native?.targets?.[plan.target.name]?.glibc === undefined) plan.target.glibc = measured;
+    if (
+      plan.target.platform === 'linux' &&
+      measured &&
+      options.config.native?.targets?.[plan.target.name]?.glibc === undefined
+    )
+      plan.target.glibc = measured;
   }
 
   await removeStaleStaging(join(root, '.devkit', 'cache', 'native'));
@@ -327,8 +421,20 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
         } catch (error) {
           if (isConnectionError(error)) throw noEngineError(env, error);
           if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-          reporter.emit({ type: 'log', level: 'warn', message: `builder image ${record.id.slice(7, 19)} (${builder}) is gone; making it again` });
-          const fresh = (await ensureBuilderImage(await engine(), pickBuilder(builders, builder), { root, config: options.config, reporter, env, signal: options.signal })).record;
+          reporter.emit({
+            type: 'log',
+            level: 'warn',
+            message: `builder image ${record.id.slice(7, 19)} (${builder}) is gone; making it again`,
+          });
+          const fresh = (
+            await ensureBuilderImage(await engine(), pickBuilder(builders, builder), {
+              root,
+              config: options.config,
+              reporter,
+              env,
+              signal: options.signal,
+            })
+          ).record;
           images.set(builder, fresh);
           return fresh;
         }
@@ -339,7 +445,9 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
   };
 
   // Longest first packs the pool best: Linux builds (node-gyp, two compilers) before macOS ones.
-  const order = [...plans].sort((a, b) => Number(b.target.platform === 'linux') - Number(a.target.platform === 'linux'));
+  const order = [...plans].sort(
+    (a, b) => Number(b.target.platform === 'linux') - Number(a.target.platform === 'linux'),
+  );
   const pool = runPool(order, options.concurrency ?? availableParallelism(), async (plan) => {
     options.signal?.throwIfAborted();
     const started = performance.now();
@@ -361,17 +469,41 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
         await rm(staging, { recursive: true, force: true });
         await mkdir(join(staging, 'files'), { recursive: true });
         try {
-          names = await buildInContainer(client(), plan, image.id, join(staging, 'files'), reporter, source, removals, options.signal).catch((error: unknown) => {
+          names = await buildInContainer(
+            client(),
+            plan,
+            image.id,
+            join(staging, 'files'),
+            reporter,
+            source,
+            removals,
+            options.signal,
+          ).catch((error: unknown) => {
             throw isConnectionError(error) ? noEngineError(env, error) : error;
           });
           const outputs = await verifyOutputs(root, plan, join(staging, 'files'), names);
           if (outputs.every((o) => o.violations.length === 0)) {
-            const manifest: CacheManifest = { key, image: image.id, files: await Promise.all(names.map(async (n) => ({ name: n, sha256: await sha256File(join(staging, 'files', n)) }))) };
+            const manifest: CacheManifest = {
+              key,
+              image: image.id,
+              files: await Promise.all(
+                names.map(async (n) => ({ name: n, sha256: await sha256File(join(staging, 'files', n)) })),
+              ),
+            };
             await writeFileAtomic(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
             await rm(cached, { recursive: true, force: true });
             await rename(staging, cached);
           } else {
-            results.push({ package: plan.packageName, target: plan.target.name, key, image: image.id, cached: false, ok: false, durationMs: performance.now() - started, outputs });
+            results.push({
+              package: plan.packageName,
+              target: plan.target.name,
+              key,
+              image: image.id,
+              cached: false,
+              ok: false,
+              durationMs: performance.now() - started,
+              outputs,
+            });
             return;
           }
         } finally {
@@ -379,10 +511,26 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
         }
       }
       const outputs = await verifyOutputs(root, plan, join(cached, 'files'), names);
-      const result: BuildResult = { package: plan.packageName, target: plan.target.name, key, image: image.id, cached: hit, ok: outputs.every((o) => o.violations.length === 0), durationMs: 0, outputs };
+      const result: BuildResult = {
+        package: plan.packageName,
+        target: plan.target.name,
+        key,
+        image: image.id,
+        cached: hit,
+        ok: outputs.every((o) => o.violations.length === 0),
+        durationMs: 0,
+        outputs,
+      };
       await installOutputs(root, plan, join(cached, 'files'), names, result);
       result.durationMs = performance.now() - started;
-      reporter.emit({ type: 'step:end', id: `native:${plan.packageName}:${plan.target.name}`, title: source, status: hit ? 'skipped' : 'done', durationMs: result.durationMs, detail: hit ? 'cache hit' : `${names.length} output(s) verified` });
+      reporter.emit({
+        type: 'step:end',
+        id: `native:${plan.packageName}:${plan.target.name}`,
+        title: source,
+        status: hit ? 'skipped' : 'done',
+        durationMs: result.durationMs,
+        detail: hit ? 'cache hit' : `${names.length} output(s) verified`,
+      });
       results.push(result);
     } catch (error) {
       if (error instanceof DevkitError) failures.push(error);
@@ -398,7 +546,10 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
   if (failures.length > 0) {
     if (failures.length === 1) throw failures[0]!;
     const worst = failures.find((f) => f.exitCode !== 1) ?? failures[0]!;
-    throw new DevkitError(worst.code, worst.exitCode, [...new Set(failures.map((f) => f.message))].join('\n\n'), { hint: worst.hint, details: { failures: failures.map((f) => f.toJSON()) } });
+    throw new DevkitError(worst.code, worst.exitCode, [...new Set(failures.map((f) => f.message))].join('\n\n'), {
+      hint: worst.hint,
+      details: { failures: failures.map((f) => f.toJSON()) },
+    });
   }
   return results.sort((a, b) => (a.package + a.target < b.package + b.target ? -1 : 1));
 }

@@ -40,7 +40,10 @@ beforeAll(() => {
 
 afterAll(async () => {
   for (const id of await leftovers()) await docker.getContainer(id).remove({ force: true });
-  await docker.getImage(IMAGE).remove({ force: true }).catch(() => undefined);
+  await docker
+    .getImage(IMAGE)
+    .remove({ force: true })
+    .catch(() => undefined);
 });
 
 describe('withContainer', () => {
@@ -48,12 +51,16 @@ describe('withContainer', () => {
     const controller = new AbortController();
     const reason = new Error('interrupted by SIGINT');
     let seen: string | undefined;
-    const run = withContainer(docker, { image: IMAGE, labels: { 'devkit.test': `container-${process.pid}` }, signal: controller.signal }, async (container) => {
-      seen = container.id;
-      controller.abort(reason);
-      // Work that never ends by itself: only the abort gets withContainer out of here.
-      await new Promise(() => undefined);
-    });
+    const run = withContainer(
+      docker,
+      { image: IMAGE, labels: { 'devkit.test': `container-${process.pid}` }, signal: controller.signal },
+      async (container) => {
+        seen = container.id;
+        controller.abort(reason);
+        // Work that never ends by itself: only the abort gets withContainer out of here.
+        await new Promise(() => undefined);
+      },
+    );
     await expect(run).rejects.toBe(reason);
     expect(seen).toBeDefined();
     expect(await leftovers()).toEqual([]);
@@ -62,12 +69,22 @@ describe('withContainer', () => {
   it('starts no container when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort(new Error('interrupted by SIGTERM'));
-    await expect(withContainer(docker, { image: IMAGE, labels: { 'devkit.test': `container-${process.pid}` }, signal: controller.signal }, async () => 'ran')).rejects.toThrow('interrupted by SIGTERM');
+    await expect(
+      withContainer(
+        docker,
+        { image: IMAGE, labels: { 'devkit.test': `container-${process.pid}` }, signal: controller.signal },
+        async () => 'ran',
+      ),
+    ).rejects.toThrow('interrupted by SIGTERM');
     expect(await leftovers()).toEqual([]);
   });
 
   it('returns what the work returns and removes the container after it', async () => {
-    const value = await withContainer(docker, { image: IMAGE, labels: { 'devkit.test': `container-${process.pid}` } }, async (container) => (await container.inspect()).State.Running);
+    const value = await withContainer(
+      docker,
+      { image: IMAGE, labels: { 'devkit.test': `container-${process.pid}` } },
+      async (container) => (await container.inspect()).State.Running,
+    );
     expect(value).toBe(true);
     expect(await leftovers()).toEqual([]);
   });

@@ -24,14 +24,23 @@ export interface ContainerOptions {
  * the container whatever happens (error, or the abort of `options.signal`). A process killed
  * outright cannot clean up: `removeOrphanedContainers` removes what it left, by its labels.
  */
-export async function withContainer<T>(docker: DockerClient, options: ContainerOptions, fn: (container: Docker.Container) => Promise<T>): Promise<T> {
+export async function withContainer<T>(
+  docker: DockerClient,
+  options: ContainerOptions,
+  fn: (container: Docker.Container) => Promise<T>,
+): Promise<T> {
   const { signal } = options;
   signal?.throwIfAborted();
   const container = await docker.createContainer({
     Image: options.image,
     Entrypoint: ['sleep'],
     Cmd: ['infinity'],
-    Labels: { ...options.labels, 'devkit.native': 'build', 'devkit.pid': String(process.pid), 'devkit.host': hostname() },
+    Labels: {
+      ...options.labels,
+      'devkit.native': 'build',
+      'devkit.pid': String(process.pid),
+      'devkit.host': hostname(),
+    },
     NetworkDisabled: true,
     HostConfig: { NetworkMode: 'none', Init: false },
   });
@@ -71,7 +80,11 @@ export async function execInContainer(
   docker: DockerClient,
   container: Docker.Container,
   cmd: string[],
-  options: { env?: Record<string, string>; workdir?: string; onLine?: (stream: 'stdout' | 'stderr', line: string) => void },
+  options: {
+    env?: Record<string, string>;
+    workdir?: string;
+    onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+  },
 ): Promise<ExecResult> {
   const exec = await container.exec({
     Cmd: cmd,
@@ -117,12 +130,18 @@ export async function execInContainer(
  * was killed with SIGKILL cannot clean up after itself). Returns how many it removed.
  */
 export async function removeOrphanedContainers(docker: DockerClient): Promise<number> {
-  const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: ['devkit.native=build', `devkit.host=${hostname()}`] }) });
+  const containers = await docker.listContainers({
+    all: true,
+    filters: JSON.stringify({ label: ['devkit.native=build', `devkit.host=${hostname()}`] }),
+  });
   let removed = 0;
   for (const c of containers) {
     const pid = Number(c.Labels['devkit.pid']);
     if (!Number.isInteger(pid) || pid <= 0 || isProcessAlive(pid)) continue;
-    await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
     removed++;
   }
   return removed;

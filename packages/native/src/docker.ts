@@ -22,9 +22,13 @@ function loadDockerode(): typeof Docker {
   const original = loader._load;
   loader._load = function (request, parent, isMain) {
     const from = parent?.filename ?? '';
-    if ((request === './ssh' && from.includes('docker-modem')) || (request === './session' && from.includes('dockerode'))) {
+    if (
+      (request === './ssh' && from.includes('docker-modem')) ||
+      (request === './session' && from.includes('dockerode'))
+    ) {
       let real: ((...args: unknown[]) => unknown) | undefined;
-      return (...args: unknown[]) => (real ??= original.call(loader, request, parent, isMain) as (...a: unknown[]) => unknown)(...args);
+      return (...args: unknown[]) =>
+        (real ??= original.call(loader, request, parent, isMain) as (...a: unknown[]) => unknown)(...args);
     }
     return original.call(loader, request, parent, isMain);
   };
@@ -50,7 +54,11 @@ export function createDockerClient(env: NodeJS.ProcessEnv): DockerClient {
   if (!host) return new Docker({ socketPath: '/var/run/docker.sock' });
   const url = new URL(host);
   if (url.protocol === 'unix:') return new Docker({ socketPath: url.pathname });
-  return new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol: url.protocol === 'https:' ? 'https' : 'http' });
+  return new Docker({
+    host: url.hostname,
+    port: Number(url.port || 2375),
+    protocol: url.protocol === 'https:' ? 'https' : 'http',
+  });
 }
 
 /** The exit-3 error for an engine that does not answer. */
@@ -62,7 +70,10 @@ export function noEngineError(env: NodeJS.ProcessEnv, cause: unknown): DevkitErr
 /** True for the errors a missing or unreachable engine gives (no socket, refused, timed out). */
 export function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && ['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EACCES', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE'].includes(code);
+  return (
+    typeof code === 'string' &&
+    ['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EACCES', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE'].includes(code)
+  );
 }
 
 /** Fails with exit 3 and the way to start one when no engine answers. */

@@ -12,7 +12,13 @@ const WANT = 300;
 /** Real ELF files of this machine: executables and shared libraries, up to WANT of them. */
 function corpus(): string[] {
   const files: string[] = [];
-  for (const dir of ['/usr/bin', '/usr/sbin', '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib/gcc-cross']) {
+  for (const dir of [
+    '/usr/bin',
+    '/usr/sbin',
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/usr/lib/gcc-cross',
+  ]) {
     let names: string[];
     try {
       names = readdirSync(dir).sort();
@@ -39,7 +45,12 @@ function corpus(): string[] {
   return files.filter((_, i) => i % step === 0).slice(0, WANT);
 }
 
-const MACHINE_NAMES: Record<string, string> = { 'Advanced Micro Devices X86-64': 'x86-64', AArch64: 'aarch64', 'Intel 80386': 'i386', ARM: 'arm' };
+const MACHINE_NAMES: Record<string, string> = {
+  'Advanced Micro Devices X86-64': 'x86-64',
+  AArch64: 'aarch64',
+  'Intel 80386': 'i386',
+  ARM: 'arm',
+};
 
 interface OracleView {
   elfClass: number;
@@ -51,8 +62,15 @@ interface OracleView {
 }
 
 async function readelf(path: string): Promise<OracleView> {
-  const sh = async (flag: string) => (await run('readelf', ['-W', flag, path], { maxBuffer: 256 * 1024 * 1024, env: { LC_ALL: 'C' } })).stdout;
-  const [header, dynamic, versions, dynsyms, notes] = await Promise.all([sh('-h'), sh('-d'), sh('-V'), sh('--dyn-syms'), sh('-n')]);
+  const sh = async (flag: string) =>
+    (await run('readelf', ['-W', flag, path], { maxBuffer: 256 * 1024 * 1024, env: { LC_ALL: 'C' } })).stdout;
+  const [header, dynamic, versions, dynsyms, notes] = await Promise.all([
+    sh('-h'),
+    sh('-d'),
+    sh('-V'),
+    sh('--dyn-syms'),
+    sh('-n'),
+  ]);
   const elfClass = /Class:\s+ELF(\d+)/.exec(header)?.[1];
   const machine = /Machine:\s+(.+)/.exec(header)?.[1]?.trim() ?? '';
   const needed = [...dynamic.matchAll(/\(NEEDED\)\s+Shared library: \[(.+)\]/g)].map((m) => m[1]!);
@@ -61,7 +79,7 @@ async function readelf(path: string): Promise<OracleView> {
   if (r >= 0) {
     let file = '';
     for (const line of versions.slice(r).split('\n').slice(1)) {
-      if (/^\S/.test(line) || line.startsWith("Version ")) break;
+      if (/^\S/.test(line) || line.startsWith('Version ')) break;
       const f = /File: (\S+)/.exec(line);
       if (f) file = f[1]!;
       const n = /Name: (\S+)/.exec(line);
@@ -94,7 +112,12 @@ function ours(path: string): OracleView {
   };
 }
 
-const sorted = (v: OracleView) => ({ ...v, needs: [...v.needs].sort(), symbols: [...v.symbols].sort(), isa: [...new Set(v.isa)].sort() });
+const sorted = (v: OracleView) => ({
+  ...v,
+  needs: [...v.needs].sort(),
+  symbols: [...v.symbols].sort(),
+  isa: [...new Set(v.isa)].sort(),
+});
 
 describe('ELF parser against readelf (oracle)', () => {
   it(`agrees with readelf on class, machine, DT_NEEDED, version needs, versioned symbols and ISA level of ${WANT} real binaries`, async () => {
@@ -114,10 +137,15 @@ describe('ELF parser against readelf (oracle)', () => {
         const a = sorted(oracle);
         const b = sorted(mine);
         if (JSON.stringify(a) === JSON.stringify(b)) agree++;
-        else disagreements.push(`${file}: readelf ${JSON.stringify(a).slice(0, 300)} vs ours ${JSON.stringify(b).slice(0, 300)}`);
+        else
+          disagreements.push(
+            `${file}: readelf ${JSON.stringify(a).slice(0, 300)} vs ours ${JSON.stringify(b).slice(0, 300)}`,
+          );
       }
     }
-    process.stdout.write(`ELF oracle: ${agree}/${files.length} binaries agree with readelf (${withVersions} with version needs, ${withIsa} with an x86 ISA note)\n`);
+    process.stdout.write(
+      `ELF oracle: ${agree}/${files.length} binaries agree with readelf (${withVersions} with version needs, ${withIsa} with an x86 ISA note)\n`,
+    );
     expect(disagreements).toEqual([]);
     expect(withVersions).toBeGreaterThan(100);
   }, 180_000);

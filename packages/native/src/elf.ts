@@ -198,7 +198,12 @@ export function parseElf(bytes: Uint8Array): ElfInfo {
   };
 }
 
-function readGnuProperties(r: BinaryReader, s: Section, is64: boolean, visit: (type: number, dataAt: number, dataSize: number) => void): void {
+function readGnuProperties(
+  r: BinaryReader,
+  s: Section,
+  is64: boolean,
+  visit: (type: number, dataAt: number, dataSize: number) => void,
+): void {
   const align = is64 ? 8 : 4;
   const pad = (n: number, a: number) => (n + a - 1) & ~(a - 1);
   let at = s.offset;

@@ -4,7 +4,16 @@ import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { digestParts, machineError, readFileIfExists, runCommand, spawnProcess, usageError, writeFileAtomic, type Reporter } from '@devkit/core';
+import {
+  digestParts,
+  machineError,
+  readFileIfExists,
+  runCommand,
+  spawnProcess,
+  usageError,
+  writeFileAtomic,
+  type Reporter,
+} from '@devkit/core';
 import type { DevkitConfig } from '@devkit/config';
 import { parseBinary } from './binary.js';
 import { execInContainer, withContainer } from './container.js';
@@ -64,8 +73,16 @@ async function readBase(dir: string, name: string, release: string | undefined):
   const text = await readFileIfExists(file);
   const raw = (text === undefined ? {} : JSON.parse(text)) as Partial<BaseSpec>;
   const rel = release ?? raw.release;
-  if (!rel) throw usageError('E_NATIVE_BUILDER_BASE', `builder "${name}" names no Debian release`, { hint: `add "release" to ${file} or native.builders.${name}.base in devkit.json` });
-  return { release: rel, variant: raw.variant ?? 'minbase', include: [...(raw.include ?? [])].sort(), node: raw.node ?? false };
+  if (!rel)
+    throw usageError('E_NATIVE_BUILDER_BASE', `builder "${name}" names no Debian release`, {
+      hint: `add "release" to ${file} or native.builders.${name}.base in devkit.json`,
+    });
+  return {
+    release: rel,
+    variant: raw.variant ?? 'minbase',
+    include: [...(raw.include ?? [])].sort(),
+    node: raw.node ?? false,
+  };
 }
 
 /** The builders devkit knows: its own docker/ folders, then devkit.json's `native.builders` (which win). */
@@ -75,15 +92,29 @@ export async function loadBuilders(root: string, config: DevkitConfig): Promise<
     for (const e of await readdir(BUILTIN_DOCKER_DIR, { withFileTypes: true })) {
       const dir = join(BUILTIN_DOCKER_DIR, e.name);
       if (!e.isDirectory() || !existsSync(join(dir, 'Dockerfile'))) continue;
-      builders.set(e.name, { name: e.name, dir, dockerfile: join(dir, 'Dockerfile'), base: await readBase(dir, e.name, undefined) });
+      builders.set(e.name, {
+        name: e.name,
+        dir,
+        dockerfile: join(dir, 'Dockerfile'),
+        base: await readBase(dir, e.name, undefined),
+      });
     }
   }
   for (const [name, b] of Object.entries(config.native?.builders ?? {})) {
     const dockerfile = resolve(root, b.dockerfile);
     if (!existsSync(dockerfile)) {
-      throw usageError('E_NATIVE_BUILDER_DOCKERFILE', `native.builders.${name}.dockerfile: ${b.dockerfile} does not exist`, { hint: `create it, or fix the path in devkit.json (relative to ${root})` });
+      throw usageError(
+        'E_NATIVE_BUILDER_DOCKERFILE',
+        `native.builders.${name}.dockerfile: ${b.dockerfile} does not exist`,
+        { hint: `create it, or fix the path in devkit.json (relative to ${root})` },
+      );
     }
-    builders.set(name, { name, dir: dirname(dockerfile), dockerfile, base: await readBase(dirname(dockerfile), name, b.base) });
+    builders.set(name, {
+      name,
+      dir: dirname(dockerfile),
+      dockerfile,
+      base: await readBase(dirname(dockerfile), name, b.base),
+    });
   }
   return builders;
 }
@@ -93,7 +124,10 @@ export function pickBuilder(builders: Map<string, BuilderDefinition>, name: stri
   const b = builders.get(name);
   if (!b) {
     const valid = [...builders.keys()].sort();
-    throw usageError('E_NATIVE_UNKNOWN_BUILDER', `unknown builder "${name}"`, { hint: `use one of: ${valid.join(', ')}`, details: { builder: name, valid } });
+    throw usageError('E_NATIVE_UNKNOWN_BUILDER', `unknown builder "${name}"`, {
+      hint: `use one of: ${valid.join(', ')}`,
+      details: { builder: name, valid },
+    });
   }
   return b;
 }
@@ -113,7 +147,12 @@ export function baseInputsDigest(base: BaseSpec, mirror: string): string {
  * The image whose own label says it was made from these inputs. Labels are inherited, so a
  * builder made FROM a base carries the base's label too: images carrying `notLabel` are skipped.
  */
-async function findImageByLabel(docker: DockerClient, label: string, value: string, notLabel?: string): Promise<string | undefined> {
+async function findImageByLabel(
+  docker: DockerClient,
+  label: string,
+  value: string,
+  notLabel?: string,
+): Promise<string | undefined> {
   const images = await docker.listImages({ filters: JSON.stringify({ label: [`${label}=${value}`] }) });
   return images.find((i) => notLabel === undefined || i.Labels?.[notLabel] === undefined)?.Id;
 }
@@ -141,7 +180,8 @@ async function contextDigests(entries: readonly TarEntry[], env: NodeJS.ProcessE
     next[id] = digest;
     out.push(digest);
   }
-  if (Object.keys(next).some((k) => known[k] === undefined)) await writeFileAtomic(file, JSON.stringify({ ...known, ...next }));
+  if (Object.keys(next).some((k) => known[k] === undefined))
+    await writeFileAtomic(file, JSON.stringify({ ...known, ...next }));
   return out;
 }
 
@@ -151,8 +191,14 @@ async function nodeContext(env: NodeJS.ProcessEnv): Promise<TarEntry[]> {
   const prefix = resolve(dirname(nodeBin), '..');
   const headers = join(prefix, 'include', 'node');
   const npm = join(prefix, 'lib', 'node_modules', 'npm');
-  for (const [what, path] of [['Node headers', join(headers, 'node_api.h')], ['npm (for node-gyp)', join(npm, 'node_modules', 'node-gyp', 'package.json')]] as const) {
-    if (!existsSync(path)) throw machineError('E_NATIVE_NODE_FILES', `the builder needs ${what}, not found at ${path}`, { hint: 'install Node with its headers and npm (e.g. the nodejs package or an official tarball), or set DEVKIT_BUILDER_NODE to such a node binary' });
+  for (const [what, path] of [
+    ['Node headers', join(headers, 'node_api.h')],
+    ['npm (for node-gyp)', join(npm, 'node_modules', 'node-gyp', 'package.json')],
+  ] as const) {
+    if (!existsSync(path))
+      throw machineError('E_NATIVE_NODE_FILES', `the builder needs ${what}, not found at ${path}`, {
+        hint: 'install Node with its headers and npm (e.g. the nodejs package or an official tarball), or set DEVKIT_BUILDER_NODE to such a node binary',
+      });
   }
   // OpenSSL's headers are 50 MB that N-API addons never include.
   const headerFiles = await listFiles(headers, new Set(['openssl']));
@@ -176,11 +222,22 @@ async function readJsonLines(stream: Readable, onLine: (msg: Record<string, unkn
 }
 
 function cacheRoot(env: NodeJS.ProcessEnv): string {
-  return env.DEVKIT_CACHE_DIR ?? (process.getuid?.() === 0 ? '/var/cache/devkit' : join(env.HOME ?? '/tmp', '.cache', 'devkit'));
+  return (
+    env.DEVKIT_CACHE_DIR ??
+    (process.getuid?.() === 0 ? '/var/cache/devkit' : join(env.HOME ?? '/tmp', '.cache', 'devkit'))
+  );
 }
 
 /** debootstrap the base into a folder and import it as an image (`docker import` via the API). */
-async function makeBaseImage(docker: DockerClient, def: BuilderDefinition, inputs: string, mirror: string, reporter: Reporter, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined): Promise<{ id: string; tag: string }> {
+async function makeBaseImage(
+  docker: DockerClient,
+  def: BuilderDefinition,
+  inputs: string,
+  mirror: string,
+  reporter: Reporter,
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal | undefined,
+): Promise<{ id: string; tag: string }> {
   const tag = `devkit-base:${def.base.release}-${inputs.slice(0, 12)}`;
   const rootfs = join(env.TMPDIR ?? '/var/tmp', `devkit-rootfs-${inputs.slice(0, 16)}`);
   const debs = join(cacheRoot(env), 'debootstrap', def.base.release);
@@ -194,7 +251,11 @@ async function makeBaseImage(docker: DockerClient, def: BuilderDefinition, input
       reporter,
       source: `${def.name} debootstrap`,
       missingHint: 'apt-get install debootstrap (it needs root)',
-      failure: { code: 'E_NATIVE_DEBOOTSTRAP', exitCode: 3, hint: `check that ${mirror} answers and that you are root` },
+      failure: {
+        code: 'E_NATIVE_DEBOOTSTRAP',
+        exitCode: 3,
+        hint: `check that ${mirror} answers and that you are root`,
+      },
       // debootstrap runs chroot, dpkg and friends: an abort stops all of them.
       signal,
       killProcessGroup: true,
@@ -207,17 +268,27 @@ async function makeBaseImage(docker: DockerClient, def: BuilderDefinition, input
       failure: { code: 'E_NATIVE_IMPORT', exitCode: 3, hint: 'check free disk space, then run: devkit native images' },
     });
     const [repo, tagName] = tag.split(':') as [string, string];
-    const response = (await docker.importImage(tar.child.stdout!, { repo, tag: tagName, changes: [`LABEL devkit.base.inputs=${inputs}`, `LABEL devkit.base.release=${def.base.release}`] })) as unknown as Readable;
+    const response = (await docker.importImage(tar.child.stdout!, {
+      repo,
+      tag: tagName,
+      changes: [`LABEL devkit.base.inputs=${inputs}`, `LABEL devkit.base.release=${def.base.release}`],
+    })) as unknown as Readable;
     let id: string | undefined;
     await readJsonLines(response, (msg) => {
-      if (typeof msg.error === 'string') throw machineError('E_NATIVE_IMPORT', `importing ${tag} failed: ${msg.error}`, { hint: 'check the Docker engine (docker info; free space: docker system df), then run: devkit native images' });
+      if (typeof msg.error === 'string')
+        throw machineError('E_NATIVE_IMPORT', `importing ${tag} failed: ${msg.error}`, {
+          hint: 'check the Docker engine (docker info; free space: docker system df), then run: devkit native images',
+        });
       if (typeof msg.status === 'string' && msg.status.startsWith('sha256:')) id = msg.status;
     });
     try {
       await tar.finished;
     } catch (error) {
       // A short stream may still have been imported: do not leave a truncated base behind.
-      await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+      await docker
+        .getImage(tag)
+        .remove({ force: true })
+        .catch(() => undefined);
       throw error;
     }
     if (!id) id = (await docker.getImage(tag).inspect()).Id;
@@ -227,7 +298,11 @@ async function makeBaseImage(docker: DockerClient, def: BuilderDefinition, input
   }
 }
 
-async function measureGlibc(docker: DockerClient, image: string, signal: AbortSignal | undefined): Promise<string | undefined> {
+async function measureGlibc(
+  docker: DockerClient,
+  image: string,
+  signal: AbortSignal | undefined,
+): Promise<string | undefined> {
   let out = '';
   await withContainer(docker, { image, labels: { 'devkit.purpose': 'measure-glibc' }, signal }, async (c) => {
     await execInContainer(docker, c, ['getconf', 'GNU_LIBC_VERSION'], { onLine: (_s, line) => (out += line) });
@@ -236,13 +311,26 @@ async function measureGlibc(docker: DockerClient, image: string, signal: AbortSi
 }
 
 /** The Node binary copied into a builder must itself run on the builder's glibc: checked like outputs are. */
-async function checkNodeRunsOn(docker: DockerClient, baseId: string, builder: string, nodeBinary: string, signal: AbortSignal | undefined): Promise<void> {
+async function checkNodeRunsOn(
+  docker: DockerClient,
+  baseId: string,
+  builder: string,
+  nodeBinary: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const glibc = (await measureGlibc(docker, baseId, signal)) ?? '2.31';
-  const report = verifyBinary(parseBinary(await readFile(nodeBinary)), { ...resolveTarget('linux-x64-gnu', {}, 0), glibc });
+  const report = verifyBinary(parseBinary(await readFile(nodeBinary)), {
+    ...resolveTarget('linux-x64-gnu', {}, 0),
+    glibc,
+  });
   if (!report.ok) {
-    throw machineError('E_NATIVE_BUILDER_NODE', `${nodeBinary} cannot run in builder ${builder} (glibc ${glibc}): ${report.violations[0]?.message ?? ''}`, {
-      hint: 'set DEVKIT_BUILDER_NODE to a node binary built for an older glibc (the official linux-x64 builds need glibc 2.28)',
-    });
+    throw machineError(
+      'E_NATIVE_BUILDER_NODE',
+      `${nodeBinary} cannot run in builder ${builder} (glibc ${glibc}): ${report.violations[0]?.message ?? ''}`,
+      {
+        hint: 'set DEVKIT_BUILDER_NODE to a node binary built for an older glibc (the official linux-x64 builds need glibc 2.28)',
+      },
+    );
   }
 }
 
@@ -265,18 +353,29 @@ export interface EnsureImageResult {
  * carries its inputs digest, and the Dockerfile is built only when no image carries the builder's.
  * The result is recorded in .devkit/native/images.json, which `native build` pins images by.
  */
-export async function ensureBuilderImage(docker: DockerClient, def: BuilderDefinition, options: EnsureImageOptions): Promise<EnsureImageResult> {
-  return withBuilderLock(join(cacheRoot(options.env), 'locks', `builder-${def.name}.lock`), () => ensureBuilderImageLocked(docker, def, options));
+export async function ensureBuilderImage(
+  docker: DockerClient,
+  def: BuilderDefinition,
+  options: EnsureImageOptions,
+): Promise<EnsureImageResult> {
+  return withBuilderLock(join(cacheRoot(options.env), 'locks', `builder-${def.name}.lock`), () =>
+    ensureBuilderImageLocked(docker, def, options),
+  );
 }
 
-async function ensureBuilderImageLocked(docker: DockerClient, def: BuilderDefinition, options: EnsureImageOptions): Promise<EnsureImageResult> {
+async function ensureBuilderImageLocked(
+  docker: DockerClient,
+  def: BuilderDefinition,
+  options: EnsureImageOptions,
+): Promise<EnsureImageResult> {
   const { reporter, env } = options;
   const mirror = env.DEVKIT_DEBIAN_MIRROR ?? DEFAULT_MIRROR;
   const baseInputs = baseInputsDigest(def.base, mirror);
   const baseTag = `devkit-base:${def.base.release}-${baseInputs.slice(0, 12)}`;
   let baseId = await findImageByLabel(docker, 'devkit.base.inputs', baseInputs, 'devkit.builder.inputs');
   const builtBase = baseId === undefined;
-  if (baseId === undefined) baseId = (await makeBaseImage(docker, def, baseInputs, mirror, reporter, env, options.signal)).id;
+  if (baseId === undefined)
+    baseId = (await makeBaseImage(docker, def, baseInputs, mirror, reporter, env, options.signal)).id;
   else await docker.getImage(baseId).tag({ repo: 'devkit-base', tag: baseTag.split(':')[1] });
 
   const context: TarEntry[] = (await listFiles(def.dir, new Set())).filter((e) => e.name !== 'base.json');
@@ -287,7 +386,10 @@ async function ensureBuilderImageLocked(docker: DockerClient, def: BuilderDefini
     context.push(...node);
   }
   context.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const parts: Array<readonly [string, string]> = [['format', IMAGE_FORMAT], ['base', baseId]];
+  const parts: Array<readonly [string, string]> = [
+    ['format', IMAGE_FORMAT],
+    ['base', baseId],
+  ];
   const digests = await contextDigests(context, env);
   context.forEach((e, i) => parts.push([e.name, digests[i]!]));
   const inputs = digestParts(parts);
@@ -320,15 +422,32 @@ async function ensureBuilderImageLocked(docker: DockerClient, def: BuilderDefini
       if (typeof msg.error === 'string') failure = msg.error;
     });
     if (failure !== undefined) {
-      throw machineError('E_NATIVE_IMAGE_BUILD', `building builder ${def.name} failed: ${failure}\n${log.slice(-15).join('\n')}`, { hint: `fix ${def.dockerfile}, then run: devkit native images --builder ${def.name}` });
+      throw machineError(
+        'E_NATIVE_IMAGE_BUILD',
+        `building builder ${def.name} failed: ${failure}\n${log.slice(-15).join('\n')}`,
+        { hint: `fix ${def.dockerfile}, then run: devkit native images --builder ${def.name}` },
+      );
     }
     id = (await docker.getImage(tag).inspect()).Id;
   } else await docker.getImage(id).tag({ repo: `devkit-builder/${def.name}`, tag: inputs.slice(0, 12) });
 
   const previous = records[def.name];
-  const glibc = previous?.id === id && previous.glibc !== undefined ? previous.glibc : await measureGlibc(docker, id, options.signal);
-  const record: ImageRecord = { builder: def.name, id, tag, inputs, base: { id: baseId, tag: baseTag, inputs: baseInputs, release: def.base.release }, glibc };
+  const glibc =
+    previous?.id === id && previous.glibc !== undefined
+      ? previous.glibc
+      : await measureGlibc(docker, id, options.signal);
+  const record: ImageRecord = {
+    builder: def.name,
+    id,
+    tag,
+    inputs,
+    base: { id: baseId, tag: baseTag, inputs: baseInputs, release: def.base.release },
+    glibc,
+  };
   const fresh = await readImageRecords(options.root);
-  await writeFileAtomic(imageRecordsPath(options.root), `${JSON.stringify({ ...fresh, [def.name]: record }, null, 2)}\n`);
+  await writeFileAtomic(
+    imageRecordsPath(options.root),
+    `${JSON.stringify({ ...fresh, [def.name]: record }, null, 2)}\n`,
+  );
   return { record, built: { base: builtBase, builder: builtBuilder } };
 }

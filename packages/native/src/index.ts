@@ -6,14 +6,36 @@ export { parseBinary } from './binary.js';
 export type { BinaryInfo, ArchiveInfo } from './binary.js';
 export { verifyBinary, allowedSymbolVersions, compareVersions, measureElfFloor } from './policy.js';
 export type { PolicyViolation, MeasuredFloor, VerifyReport } from './policy.js';
-export { TARGET_NAMES, DEFAULT_TARGETS, CONTAINER_SOURCE_DIR, resolveTarget, knownTargetNames, packageTargetNames } from './targets.js';
+export {
+  TARGET_NAMES,
+  DEFAULT_TARGETS,
+  CONTAINER_SOURCE_DIR,
+  resolveTarget,
+  knownTargetNames,
+  packageTargetNames,
+} from './targets.js';
 export type { TargetName, TargetSpec } from './targets.js';
 export { createDockerClient, ensureEngine, START_ENGINE_HINT } from './docker.js';
 export type { DockerClient } from './docker.js';
 export { withContainer, execInContainer } from './container.js';
-export { loadBuilders, pickBuilder, ensureBuilderImage, readImageRecords, imageRecordsPath, baseInputsDigest, BUILTIN_DOCKER_DIR } from './images.js';
+export {
+  loadBuilders,
+  pickBuilder,
+  ensureBuilderImage,
+  readImageRecords,
+  imageRecordsPath,
+  baseInputsDigest,
+  BUILTIN_DOCKER_DIR,
+} from './images.js';
 export type { BuilderDefinition, BaseSpec, ImageRecord, ImageRecords, EnsureImageResult } from './images.js';
-export { planNativeBuilds, runNativeBuilds, buildKey, outputDestination, listCachedKeys, DEFAULT_SOURCE_DATE_EPOCH } from './build.js';
+export {
+  planNativeBuilds,
+  runNativeBuilds,
+  buildKey,
+  outputDestination,
+  listCachedKeys,
+  DEFAULT_SOURCE_DATE_EPOCH,
+} from './build.js';
 export type { NativeBuildOptions, PlannedBuild, BuildResult, BuiltOutput } from './build.js';
 export { listFiles, packEntries, extractRegularFiles } from './tar.js';
 export { findPackageDir } from './workspace.js';

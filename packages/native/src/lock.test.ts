@@ -10,7 +10,9 @@ afterAll(() => cleanupTempDirs());
 describe('withBuilderLock', () => {
   it('creates the lock folder, and takes over a lock (bare pid, as older devkits wrote it) whose holder no longer runs', async () => {
     const lock = join(tempDir('devkit-lock-'), 'locks', 'b.lock');
-    const dead = Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim());
+    const dead = Number(
+      spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim(),
+    );
     expect(await withBuilderLock(lock, async () => existsSync(lock), { timeoutMs: 5000 })).toBe(true);
     writeFileSync(lock, String(dead));
     const past = new Date(Date.now() - 60_000);

@@ -6,7 +6,11 @@ import { machineError, withFileLock } from '@devkit/core';
  * has died is taken over; a live holder is waited for (30 min by default: a debootstrap takes
  * minutes), then the wait ends with exit 3 naming its pid.
  */
-export function withBuilderLock<T>(path: string, fn: () => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+export function withBuilderLock<T>(
+  path: string,
+  fn: () => Promise<T>,
+  options: { timeoutMs?: number } = {},
+): Promise<T> {
   return withFileLock(
     path,
     {
@@ -15,7 +19,10 @@ export function withBuilderLock<T>(path: string, fn: () => Promise<T>, options: 
       pollMs: 500,
       timeoutError: ({ pid }) =>
         machineError('E_NATIVE_LOCKED', `timed out waiting for ${path}, held by pid ${pid ?? '?'}`, {
-          hint: pid === undefined ? `wait for the devkit process that holds it to finish, then run the command again` : `wait for that devkit process to finish (or end it: kill ${pid}), then run the command again`,
+          hint:
+            pid === undefined
+              ? `wait for the devkit process that holds it to finish, then run the command again`
+              : `wait for that devkit process to finish (or end it: kill ${pid}), then run the command again`,
         }),
     },
     fn,

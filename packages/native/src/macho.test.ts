@@ -96,15 +96,33 @@ const arm64 = resolveTarget('darwin-arm64', {}, 0);
 
 describe('Mach-O parser', () => {
   it('reads CPU, minimum macOS, dylibs and an ad-hoc signature of a thin file', () => {
-    const info = parseMachO(thin({ cpu: 'arm64', minOs: [11, 0], signature: 'adhoc', dylibs: ['/usr/lib/libSystem.B.dylib', '/usr/lib/libc++.1.dylib'] }));
+    const info = parseMachO(
+      thin({
+        cpu: 'arm64',
+        minOs: [11, 0],
+        signature: 'adhoc',
+        dylibs: ['/usr/lib/libSystem.B.dylib', '/usr/lib/libc++.1.dylib'],
+      }),
+    );
     expect(info.fat).toBe(false);
     expect(info.slices).toEqual([
-      { cpuType: CPU.arm64, cpuName: 'arm64', fileType: 8, minOs: '11.0', minOsSource: 'LC_BUILD_VERSION', platform: 1, dylibs: ['/usr/lib/libSystem.B.dylib', '/usr/lib/libc++.1.dylib'], signature: 'adhoc' },
+      {
+        cpuType: CPU.arm64,
+        cpuName: 'arm64',
+        fileType: 8,
+        minOs: '11.0',
+        minOsSource: 'LC_BUILD_VERSION',
+        platform: 1,
+        dylibs: ['/usr/lib/libSystem.B.dylib', '/usr/lib/libc++.1.dylib'],
+        signature: 'adhoc',
+      },
     ]);
   });
 
   it('reads every slice of a fat file, and LC_VERSION_MIN_MACOSX on older binaries', () => {
-    const info = parseMachO(fat([thin({ cpu: 'x86_64', legacyMin: [10, 13] }), thin({ cpu: 'arm64', minOs: [11, 0], signature: 'signed' })]));
+    const info = parseMachO(
+      fat([thin({ cpu: 'x86_64', legacyMin: [10, 13] }), thin({ cpu: 'arm64', minOs: [11, 0], signature: 'signed' })]),
+    );
     expect(info.fat).toBe(true);
     expect(info.slices.map((s) => [s.cpuName, s.minOs, s.minOsSource, s.signature])).toEqual([
       ['x86_64', '10.13', 'LC_VERSION_MIN_MACOSX', 'none'],
@@ -132,15 +150,27 @@ describe('Mach-O policy', () => {
   });
 
   it('fails a minimum macOS above the target, a missing architecture, and a non-system dylib', () => {
-    const report = verifyBinary(parseBinary(thin({ cpu: 'arm64', minOs: [13, 0], signature: 'adhoc', dylibs: ['/opt/homebrew/lib/libz.1.dylib'] })), x64);
+    const report = verifyBinary(
+      parseBinary(
+        thin({ cpu: 'arm64', minOs: [13, 0], signature: 'adhoc', dylibs: ['/opt/homebrew/lib/libz.1.dylib'] }),
+      ),
+      x64,
+    );
     expect(report.violations.map((v) => v.rule).sort()).toEqual(['library', 'machine', 'macos-min']);
     expect(report.violations.find((v) => v.rule === 'library')!.library).toBe('/opt/homebrew/lib/libz.1.dylib');
-    expect(report.violations.find((v) => v.rule === 'macos-min')!.message).toMatch(/needs macOS 13\.0.*darwin-x64's 11\.0/);
+    expect(report.violations.find((v) => v.rule === 'macos-min')!.message).toMatch(
+      /needs macOS 13\.0.*darwin-x64's 11\.0/,
+    );
   });
 
   it('checks each slice of a fat binary: an x86_64 target still fails on an unsigned arm64 slice', () => {
-    const report = verifyBinary(parseBinary(fat([thin({ cpu: 'x86_64', minOs: [10, 15] }), thin({ cpu: 'arm64', minOs: [11, 0] })])), x64);
-    expect(report.violations.map((v) => v.message)).toEqual([expect.stringMatching(/^arm64 slice: arm64 code has no LC_CODE_SIGNATURE/)]);
+    const report = verifyBinary(
+      parseBinary(fat([thin({ cpu: 'x86_64', minOs: [10, 15] }), thin({ cpu: 'arm64', minOs: [11, 0] })])),
+      x64,
+    );
+    expect(report.violations.map((v) => v.message)).toEqual([
+      expect.stringMatching(/^arm64 slice: arm64 code has no LC_CODE_SIGNATURE/),
+    ]);
   });
 
   it('says which format a target needs when an ELF file is checked for macOS', () => {

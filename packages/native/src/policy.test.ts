@@ -4,7 +4,20 @@ import { allowedSymbolVersions, compareVersions, verifyBinary } from './policy.j
 import { resolveTarget } from './targets.js';
 
 function elf(overrides: Partial<ElfInfo>): ElfInfo {
-  return { format: 'elf', elfClass: 64, endian: 'little', type: 3, machine: 62, machineName: 'x86-64', needed: ['libc.so.6'], soname: undefined, versionNeeds: [], versionedSymbols: [], x86IsaNeeded: [], ...overrides };
+  return {
+    format: 'elf',
+    elfClass: 64,
+    endian: 'little',
+    type: 3,
+    machine: 62,
+    machineName: 'x86-64',
+    needed: ['libc.so.6'],
+    soname: undefined,
+    versionNeeds: [],
+    versionedSymbols: [],
+    x86IsaNeeded: [],
+    ...overrides,
+  };
 }
 
 const x64 = resolveTarget('linux-x64-gnu', {}, 0);
@@ -38,21 +51,33 @@ describe('glibc policy (set membership, as manylinux policies decide)', () => {
     const report = verifyBinary(info, x64);
     expect(report.ok).toBe(false);
     expect(report.violations).toEqual([
-      expect.objectContaining({ rule: 'symbol-version', symbol: '__libc_start_main', library: 'libc.so.6', version: 'GLIBC_2.34' }),
+      expect.objectContaining({
+        rule: 'symbol-version',
+        symbol: '__libc_start_main',
+        library: 'libc.so.6',
+        version: 'GLIBC_2.34',
+      }),
     ]);
     expect(report.floor.glibc).toBe('2.34');
   });
 
   it('never allows GLIBC_PRIVATE, and a version needed by no symbol still counts', () => {
     const info = elf({ versionNeeds: [{ file: 'ld-linux-x86-64.so.2', versions: ['GLIBC_PRIVATE'] }] });
-    expect(verifyBinary(info, x64).violations).toEqual([expect.objectContaining({ rule: 'symbol-version', version: 'GLIBC_PRIVATE', library: 'ld-linux-x86-64.so.2' })]);
+    expect(verifyBinary(info, x64).violations).toEqual([
+      expect.objectContaining({ rule: 'symbol-version', version: 'GLIBC_PRIVATE', library: 'ld-linux-x86-64.so.2' }),
+    ]);
   });
 
   it('fails libraries outside the allowed set, the wrong machine and a too-high ISA level', () => {
     const report = verifyBinary(elf({ needed: ['libc.so.6', 'libssl.so.3'], x86IsaNeeded: [1, 3] }), x64);
     expect(report.violations.map((v) => v.rule).sort()).toEqual(['isa', 'library']);
     expect(verifyBinary(elf({}), arm64).violations.map((v) => v.rule)).toEqual(['machine']);
-    expect(verifyBinary(elf({ x86IsaNeeded: [3] }), resolveTarget('linux-x64-gnu', { native: { targets: { 'linux-x64-gnu': { isa: 'x86-64-v3' } } } }, 0)).ok).toBe(true);
+    expect(
+      verifyBinary(
+        elf({ x86IsaNeeded: [3] }),
+        resolveTarget('linux-x64-gnu', { native: { targets: { 'linux-x64-gnu': { isa: 'x86-64-v3' } } } }, 0),
+      ).ok,
+    ).toBe(true);
   });
 
   it('compares dotted versions numerically', () => {

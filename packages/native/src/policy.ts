@@ -38,7 +38,31 @@ const GLIBC_VERSIONS: Record<'x64' | 'arm64', string[]> = {
   x64: ['2.2.5', '2.2.6', '2.3', '2.3.2', '2.3.3', '2.3.4', ...range(4, 18), ...range(22, 42)],
   arm64: [...range(17, 18), ...range(22, 42)],
 };
-const GCC_VERSIONS = ['3.0', '3.3', '3.3.1', '3.3.4', '3.4', '3.4.2', '3.4.4', '3.5', '4.0.0', '4.1.0', '4.2.0', '4.3.0', '4.4.0', '4.5.0', '4.6.0', '4.7.0', '4.8.0', '7.0.0', '9.0.0', '11.0', '12.0.0', '13.0.0', '14.0.0'];
+const GCC_VERSIONS = [
+  '3.0',
+  '3.3',
+  '3.3.1',
+  '3.3.4',
+  '3.4',
+  '3.4.2',
+  '3.4.4',
+  '3.5',
+  '4.0.0',
+  '4.1.0',
+  '4.2.0',
+  '4.3.0',
+  '4.4.0',
+  '4.5.0',
+  '4.6.0',
+  '4.7.0',
+  '4.8.0',
+  '7.0.0',
+  '9.0.0',
+  '11.0',
+  '12.0.0',
+  '13.0.0',
+  '14.0.0',
+];
 
 /** The C++ runtime that ships with each supported glibc floor's distribution (the builder's GCC). */
 const CXX_RUNTIME_BY_GLIBC: ReadonlyArray<{ glibc: string; glibcxx: number; cxxabi: number; gcc: string }> = [
@@ -49,8 +73,26 @@ const CXX_RUNTIME_BY_GLIBC: ReadonlyArray<{ glibc: string; glibcxx: number; cxxa
 ];
 
 const ALLOWED_LIBRARIES: Record<'x64' | 'arm64', string[]> = {
-  x64: ['libc.so.6', 'libm.so.6', 'libpthread.so.0', 'libdl.so.2', 'librt.so.1', 'libgcc_s.so.1', 'libstdc++.so.6', 'ld-linux-x86-64.so.2'],
-  arm64: ['libc.so.6', 'libm.so.6', 'libpthread.so.0', 'libdl.so.2', 'librt.so.1', 'libgcc_s.so.1', 'libstdc++.so.6', 'ld-linux-aarch64.so.1'],
+  x64: [
+    'libc.so.6',
+    'libm.so.6',
+    'libpthread.so.0',
+    'libdl.so.2',
+    'librt.so.1',
+    'libgcc_s.so.1',
+    'libstdc++.so.6',
+    'ld-linux-x86-64.so.2',
+  ],
+  arm64: [
+    'libc.so.6',
+    'libm.so.6',
+    'libpthread.so.0',
+    'libdl.so.2',
+    'librt.so.1',
+    'libgcc_s.so.1',
+    'libstdc++.so.6',
+    'ld-linux-aarch64.so.1',
+  ],
 };
 
 const ELF_MACHINE: Record<'x64' | 'arm64', number> = { x64: 62, arm64: 183 };
@@ -82,7 +124,8 @@ function maxVersion(versions: Iterable<string>): string | undefined {
 export function allowedSymbolVersions(arch: 'x64' | 'arm64', glibc: string): Set<string> {
   const allowed = new Set<string>();
   for (const v of GLIBC_VERSIONS[arch]) if (compareVersions(v, glibc) <= 0) allowed.add(`GLIBC_${v}`);
-  const runtime = [...CXX_RUNTIME_BY_GLIBC].reverse().find((r) => compareVersions(r.glibc, glibc) <= 0) ?? CXX_RUNTIME_BY_GLIBC[0]!;
+  const runtime =
+    [...CXX_RUNTIME_BY_GLIBC].reverse().find((r) => compareVersions(r.glibc, glibc) <= 0) ?? CXX_RUNTIME_BY_GLIBC[0]!;
   allowed.add('GLIBCXX_3.4');
   for (let i = 1; i <= runtime.glibcxx; i++) allowed.add(`GLIBCXX_3.4.${i}`);
   allowed.add('CXXABI_1.3');
@@ -117,13 +160,22 @@ export function measureElfFloor(info: ElfInfo): MeasuredFloor {
 
 function verifyElf(info: ElfInfo, target: TargetSpec, where: string): PolicyViolation[] {
   const v: PolicyViolation[] = [];
-  if (target.platform !== 'linux') return [{ rule: 'format', message: `${where}is an ELF file, but ${target.name} needs Mach-O` }];
+  if (target.platform !== 'linux')
+    return [{ rule: 'format', message: `${where}is an ELF file, but ${target.name} needs Mach-O` }];
   if (info.machine !== ELF_MACHINE[target.arch] || info.elfClass !== 64) {
-    v.push({ rule: 'machine', message: `${where}is ${info.elfClass}-bit ${info.machineName}, but ${target.name} needs 64-bit ${target.arch === 'x64' ? 'x86-64' : 'aarch64'}` });
+    v.push({
+      rule: 'machine',
+      message: `${where}is ${info.elfClass}-bit ${info.machineName}, but ${target.name} needs 64-bit ${target.arch === 'x64' ? 'x86-64' : 'aarch64'}`,
+    });
   }
   const allowedLibs = ALLOWED_LIBRARIES[target.arch];
   for (const lib of info.needed) {
-    if (!allowedLibs.includes(lib)) v.push({ rule: 'library', library: lib, message: `${where}needs ${lib}, which is not in ${target.name}'s allowed libraries (${allowedLibs.join(', ')})` });
+    if (!allowedLibs.includes(lib))
+      v.push({
+        rule: 'library',
+        library: lib,
+        message: `${where}needs ${lib}, which is not in ${target.name}'s allowed libraries (${allowedLibs.join(', ')})`,
+      });
   }
   if (target.glibc !== undefined) {
     const allowed = allowedSymbolVersions(target.arch, target.glibc);
@@ -143,40 +195,66 @@ function verifyElf(info: ElfInfo, target: TargetSpec, where: string): PolicyViol
     for (const need of info.versionNeeds) {
       for (const version of need.versions) {
         if (allowed.has(version) || attributed.has(version)) continue;
-        v.push({ rule: 'symbol-version', library: need.file, version, message: `${where}needs ${version} from ${need.file}, not available on ${target.name} (glibc ${target.glibc})` });
+        v.push({
+          rule: 'symbol-version',
+          library: need.file,
+          version,
+          message: `${where}needs ${version} from ${need.file}, not available on ${target.name} (glibc ${target.glibc})`,
+        });
       }
     }
   }
   if (target.arch === 'x64' && info.x86IsaNeeded.length > 0) {
     const level = Math.max(...info.x86IsaNeeded);
-    if (level > target.isaLevel) v.push({ rule: 'isa', message: `${where}needs x86-64-v${level}, above ${target.name}'s x86-64${target.isaLevel > 1 ? `-v${target.isaLevel}` : ''} baseline` });
+    if (level > target.isaLevel)
+      v.push({
+        rule: 'isa',
+        message: `${where}needs x86-64-v${level}, above ${target.name}'s x86-64${target.isaLevel > 1 ? `-v${target.isaLevel}` : ''} baseline`,
+      });
   }
   return v;
 }
 
 function verifyMachO(info: MachOInfo, target: TargetSpec, where: string): PolicyViolation[] {
-  if (target.platform !== 'darwin') return [{ rule: 'format', message: `${where}is a Mach-O file, but ${target.name} needs ELF` }];
+  if (target.platform !== 'darwin')
+    return [{ rule: 'format', message: `${where}is a Mach-O file, but ${target.name} needs ELF` }];
   const v: PolicyViolation[] = [];
   const want = MACHO_CPU[target.arch];
   if (!info.slices.some((s) => s.cpuName === want)) {
-    v.push({ rule: 'machine', message: `${where}has no ${want} slice (found: ${info.slices.map((s) => s.cpuName).join(', ')})` });
+    v.push({
+      rule: 'machine',
+      message: `${where}has no ${want} slice (found: ${info.slices.map((s) => s.cpuName).join(', ')})`,
+    });
   }
   for (const slice of info.slices) {
     const tag = info.fat ? `${where}${slice.cpuName} slice: ` : where;
-    if (slice.platform !== undefined && slice.platform !== 1) v.push({ rule: 'platform', message: `${tag}is built for platform ${slice.platform}, not macOS (1)` });
-    if (slice.minOs === undefined) v.push({ rule: 'macos-min', message: `${tag}records no minimum macOS (no LC_BUILD_VERSION or LC_VERSION_MIN_MACOSX)` });
+    if (slice.platform !== undefined && slice.platform !== 1)
+      v.push({ rule: 'platform', message: `${tag}is built for platform ${slice.platform}, not macOS (1)` });
+    if (slice.minOs === undefined)
+      v.push({
+        rule: 'macos-min',
+        message: `${tag}records no minimum macOS (no LC_BUILD_VERSION or LC_VERSION_MIN_MACOSX)`,
+      });
     else if (target.macos !== undefined) {
       // arm64 Macs start at macOS 11: an arm64 slice of a universal binary cannot go lower.
       const floor = slice.cpuName === 'arm64' && compareVersions(target.macos, '11.0') < 0 ? '11.0' : target.macos;
       if (compareVersions(slice.minOs, floor) > 0) {
-        v.push({ rule: 'macos-min', version: slice.minOs, message: `${tag}needs macOS ${slice.minOs} (${slice.minOsSource}), newer than ${target.name}'s ${floor}` });
+        v.push({
+          rule: 'macos-min',
+          version: slice.minOs,
+          message: `${tag}needs macOS ${slice.minOs} (${slice.minOsSource}), newer than ${target.name}'s ${floor}`,
+        });
       }
     }
     if (slice.cpuName === 'arm64' && slice.signature === 'none') {
-      v.push({ rule: 'signature', message: `${tag}arm64 code has no LC_CODE_SIGNATURE: macOS refuses to load unsigned arm64 code (link with ld64.lld, which signs ad hoc)` });
+      v.push({
+        rule: 'signature',
+        message: `${tag}arm64 code has no LC_CODE_SIGNATURE: macOS refuses to load unsigned arm64 code (link with ld64.lld, which signs ad hoc)`,
+      });
     }
     for (const lib of slice.dylibs) {
-      if (!MACOS_SYSTEM_PREFIXES.some((p) => lib.startsWith(p))) v.push({ rule: 'library', library: lib, message: `${tag}loads ${lib}, which is not a system library` });
+      if (!MACOS_SYSTEM_PREFIXES.some((p) => lib.startsWith(p)))
+        v.push({ rule: 'library', library: lib, message: `${tag}loads ${lib}, which is not a system library` });
     }
   }
   return v;

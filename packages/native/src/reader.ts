@@ -11,7 +11,9 @@ export class BinaryReader {
 
   private check(offset: number, size: number): void {
     if (!Number.isSafeInteger(offset) || offset < 0 || offset + size > this.bytes.length) {
-      throw new Error(`truncated file: read of ${size} bytes at offset ${offset} past its end (${this.bytes.length} bytes)`);
+      throw new Error(
+        `truncated file: read of ${size} bytes at offset ${offset} past its end (${this.bytes.length} bytes)`,
+      );
     }
   }
 

@@ -33,7 +33,9 @@ describe('source archives', () => {
     const files = await listFiles(a);
     expect(files.map((f) => f.name)).toEqual(['binding.gyp', 'link.c', 'src/a.c']);
     const mtime = new Date(315532800 * 1000);
-    expect((await bytes(packEntries(await listFiles(a), { mtime })))).toEqual(await bytes(packEntries(await listFiles(b), { mtime })));
+    expect(await bytes(packEntries(await listFiles(a), { mtime }))).toEqual(
+      await bytes(packEntries(await listFiles(b), { mtime })),
+    );
   });
 });
 

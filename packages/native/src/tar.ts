@@ -22,7 +22,8 @@ export async function listFiles(root: string, skip: ReadonlySet<string> = SKIPPE
       if (e.isDirectory() && skip.has(e.name)) continue;
       const full = join(dir, e.name);
       if (e.isDirectory()) await walk(full);
-      else if (e.isFile() || e.isSymbolicLink()) out.push({ name: relative(root, full).split(sep).join('/'), source: full });
+      else if (e.isFile() || e.isSymbolicLink())
+        out.push({ name: relative(root, full).split(sep).join('/'), source: full });
     }
   };
   await walk(root);
@@ -47,7 +48,9 @@ export function packEntries(entries: readonly TarEntry[], options: { prefix?: st
         }
         const mode = st.mode & 0o111 ? 0o755 : 0o644;
         await new Promise<void>((resolvePromise, reject) => {
-          const sink = p.entry({ ...header, type: 'file', size: st.size, mode }, (error) => (error ? reject(error) : resolvePromise()));
+          const sink = p.entry({ ...header, type: 'file', size: st.size, mode }, (error) =>
+            error ? reject(error) : resolvePromise(),
+          );
           createReadStream(entry.source).on('error', reject).pipe(sink);
         });
       }

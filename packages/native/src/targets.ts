@@ -64,7 +64,14 @@ export const DEFAULT_TARGETS: Record<TargetName, TargetDefault> = {
     libc: 'glibc',
     builder: 'bullseye',
     glibc: '2.31',
-    compilers: () => ({ CC: 'gcc', CXX: 'g++', AR: 'ar', CFLAGS: `-O2 ${PREFIX_MAP}`, CXXFLAGS: `-O2 ${PREFIX_MAP}`, LDFLAGS: '' }),
+    compilers: () => ({
+      CC: 'gcc',
+      CXX: 'g++',
+      AR: 'ar',
+      CFLAGS: `-O2 ${PREFIX_MAP}`,
+      CXXFLAGS: `-O2 ${PREFIX_MAP}`,
+      LDFLAGS: '',
+    }),
   },
   'linux-arm64-gnu': {
     platform: 'linux',
@@ -81,8 +88,22 @@ export const DEFAULT_TARGETS: Record<TargetName, TargetDefault> = {
       LDFLAGS: '',
     }),
   },
-  'darwin-x64': { platform: 'darwin', arch: 'x64', libc: undefined, builder: 'bookworm', macos: '10.15', compilers: darwinCompilers('x86_64-apple-macos') },
-  'darwin-arm64': { platform: 'darwin', arch: 'arm64', libc: undefined, builder: 'bookworm', macos: '11.0', compilers: darwinCompilers('arm64-apple-macos') },
+  'darwin-x64': {
+    platform: 'darwin',
+    arch: 'x64',
+    libc: undefined,
+    builder: 'bookworm',
+    macos: '10.15',
+    compilers: darwinCompilers('x86_64-apple-macos'),
+  },
+  'darwin-arm64': {
+    platform: 'darwin',
+    arch: 'arm64',
+    libc: undefined,
+    builder: 'bookworm',
+    macos: '11.0',
+    compilers: darwinCompilers('arm64-apple-macos'),
+  },
 };
 
 const ISA_LEVELS: Record<string, number> = { 'x86-64': 1, 'x86-64-v2': 2, 'x86-64-v3': 3, 'x86-64-v4': 4 };
@@ -111,9 +132,13 @@ export function resolveTarget(name: string, config: DevkitConfig, sourceDateEpoc
   }
   const match = /^(linux|darwin)-(x64|arm64)(?:-(gnu|musl))?$/.exec(name);
   if (!match) {
-    throw usageError('E_NATIVE_UNKNOWN_TARGET', `native target "${name}" is not <linux|darwin>-<x64|arm64>[-gnu|-musl]`, {
-      hint: `use one of: ${knownTargetNames(config).join(', ')}`,
-    });
+    throw usageError(
+      'E_NATIVE_UNKNOWN_TARGET',
+      `native target "${name}" is not <linux|darwin>-<x64|arm64>[-gnu|-musl]`,
+      {
+        hint: `use one of: ${knownTargetNames(config).join(', ')}`,
+      },
+    );
   }
   const platform = (base?.platform ?? match[1]) as TargetSpec['platform'];
   const arch = (base?.arch ?? match[2]) as TargetSpec['arch'];
@@ -121,7 +146,10 @@ export function resolveTarget(name: string, config: DevkitConfig, sourceDateEpoc
   const glibc = override?.glibc ?? base?.glibc;
   const macos = override?.macos ?? base?.macos;
   const builder = override?.builder ?? base?.builder;
-  if (!builder) throw usageError('E_NATIVE_TARGET_INCOMPLETE', `native.targets.${name}.builder is missing in devkit.json`, { hint: 'name the builder that builds this target, e.g. "bullseye"' });
+  if (!builder)
+    throw usageError('E_NATIVE_TARGET_INCOMPLETE', `native.targets.${name}.builder is missing in devkit.json`, {
+      hint: 'name the builder that builds this target, e.g. "bullseye"',
+    });
   const isaName = override?.isa ?? 'x86-64';
   const isaLevel = ISA_LEVELS[isaName] ?? 1;
   const compilers = base?.compilers(platform === 'darwin' ? (macos ?? '11.0') : (glibc ?? '')) ?? {};

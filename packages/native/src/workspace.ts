@@ -24,7 +24,8 @@ async function workspaceDirs(root: string): Promise<string[]> {
     const base = pattern.replace(/\/\*\*?$/, '');
     if (base === pattern) dirs.push(resolve(root, pattern));
     else if (existsSync(join(root, base))) {
-      for (const e of await readdir(join(root, base), { withFileTypes: true })) if (e.isDirectory()) dirs.push(resolve(root, base, e.name));
+      for (const e of await readdir(join(root, base), { withFileTypes: true }))
+        if (e.isDirectory()) dirs.push(resolve(root, base, e.name));
     }
   }
   return dirs;
@@ -34,7 +35,10 @@ async function workspaceDirs(root: string): Promise<string[]> {
 export async function findPackageDir(root: string, name: string, path: string | undefined): Promise<string> {
   if (path !== undefined) {
     const dir = resolve(root, path);
-    if (!existsSync(dir)) throw usageError('E_NATIVE_PACKAGE_PATH', `native.packages.${name}.path: ${path} does not exist`, { hint: `fix the path in devkit.json (relative to ${root})` });
+    if (!existsSync(dir))
+      throw usageError('E_NATIVE_PACKAGE_PATH', `native.packages.${name}.path: ${path} does not exist`, {
+        hint: `fix the path in devkit.json (relative to ${root})`,
+      });
     return dir;
   }
   for (const dir of await workspaceDirs(root)) {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { runCommand } from '@devkit/core';
 
 /** Credentials for one registry host; never logged (see redaction in the client). */
-export type RegistryCredentials = { kind: 'basic'; username: string; password: string } | { kind: 'token'; token: string } | { kind: 'none' };
+export type RegistryCredentials =
+  { kind: 'basic'; username: string; password: string } | { kind: 'token'; token: string } | { kind: 'none' };
 
 interface DockerConfig {
   auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
@@ -40,7 +41,8 @@ export async function findCredentials(host: string, env: NodeJS.ProcessEnv): Pro
       const colon = decoded.indexOf(':');
       if (colon > 0) return { kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
     }
-    if (entry.username && entry.password !== undefined) return { kind: 'basic', username: entry.username, password: entry.password };
+    if (entry.username && entry.password !== undefined)
+      return { kind: 'basic', username: entry.username, password: entry.password };
   }
   if (config.credsStore) return fromHelper(config.credsStore, host);
   return { kind: 'none' };
@@ -48,10 +50,16 @@ export async function findCredentials(host: string, env: NodeJS.ProcessEnv): Pro
 
 async function fromHelper(helper: string, host: string): Promise<RegistryCredentials> {
   try {
-    const { stdout } = await runCommand(`docker-credential-${helper}`, ['get'], { cwd: process.cwd(), input: host, timeoutMs: 10_000 });
+    const { stdout } = await runCommand(`docker-credential-${helper}`, ['get'], {
+      cwd: process.cwd(),
+      input: host,
+      timeoutMs: 10_000,
+    });
     const parsed = JSON.parse(stdout) as { Username?: string; Secret?: string };
     if (!parsed.Secret) return { kind: 'none' };
-    return parsed.Username === '<token>' ? { kind: 'token', token: parsed.Secret } : { kind: 'basic', username: parsed.Username ?? '', password: parsed.Secret };
+    return parsed.Username === '<token>'
+      ? { kind: 'token', token: parsed.Secret }
+      : { kind: 'basic', username: parsed.Username ?? '', password: parsed.Secret };
   } catch {
     return { kind: 'none' };
   }
@@ -59,7 +67,11 @@ async function fromHelper(helper: string, host: string): Promise<RegistryCredent
 
 /** The secrets in credentials, for redaction. */
 export function secretsOf(credentials: RegistryCredentials): string[] {
-  if (credentials.kind === 'basic') return [credentials.password, Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')].filter(Boolean);
+  if (credentials.kind === 'basic')
+    return [
+      credentials.password,
+      Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64'),
+    ].filter(Boolean);
   if (credentials.kind === 'token') return [credentials.token];
   return [];
 }
@@ -86,7 +98,8 @@ export function mergeScopes(ours: string, challenged: string | undefined): strin
     const cut = scope.lastIndexOf(':');
     const resource = cut > 0 ? scope.slice(0, cut) : scope;
     const actions = merged.get(resource) ?? [];
-    for (const action of cut > 0 ? scope.slice(cut + 1).split(',') : []) if (action && !actions.includes(action)) actions.push(action);
+    for (const action of cut > 0 ? scope.slice(cut + 1).split(',') : [])
+      if (action && !actions.includes(action)) actions.push(action);
     merged.set(resource, actions);
   }
   return [...merged].map(([resource, actions]) => (actions.length ? `${resource}:${actions.join(',')}` : resource));

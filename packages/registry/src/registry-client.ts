@@ -11,7 +11,13 @@ const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application
 /** Upload chunk: big enough that per-request overhead vanishes (each one a resumption point). */
 const CHUNK = 256 * 1024 * 1024;
 
-type RegistryRequest = { headers?: Record<string, string>; body?: Buffer | string | Readable; scope?: string; allow?: number[]; idempotent?: boolean };
+type RegistryRequest = {
+  headers?: Record<string, string>;
+  body?: Buffer | string | Readable;
+  scope?: string;
+  allow?: number[];
+  idempotent?: boolean;
+};
 
 /** Answers worth one more try after a pause; the pauses between the tries. */
 const TRANSIENT_STATUS = [429, 500, 502, 503, 504];
@@ -56,14 +62,21 @@ export class RegistryClient {
     try {
       parsed = new URL(withScheme);
     } catch {
-      throw usageError('E_REGISTRY_URL', `"${url}" is not a registry URL`, { hint: 'use https://host[:port][/namespace] (http:// only for 127.0.0.1 or with insecure)' });
-    }
-    if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname) && !options.insecure) {
-      throw usageError('E_REGISTRY_INSECURE', `refusing plain http to ${parsed.host}: credentials and artifacts would travel unencrypted`, {
-        hint: 'use https://, or set "insecure": true for that registry in devkit.json if it really is a trusted network',
+      throw usageError('E_REGISTRY_URL', `"${url}" is not a registry URL`, {
+        hint: 'use https://host[:port][/namespace] (http:// only for 127.0.0.1 or with insecure)',
       });
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw usageError('E_REGISTRY_URL', `"${url}": only http(s) registries are supported`);
+    if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname) && !options.insecure) {
+      throw usageError(
+        'E_REGISTRY_INSECURE',
+        `refusing plain http to ${parsed.host}: credentials and artifacts would travel unencrypted`,
+        {
+          hint: 'use https://, or set "insecure": true for that registry in devkit.json if it really is a trusted network',
+        },
+      );
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw usageError('E_REGISTRY_URL', `"${url}": only http(s) registries are supported`);
     this.base = `${parsed.protocol}//${parsed.host}`;
     this.host = parsed.host;
     const ns = parsed.pathname.replace(/^\/+|\/+$/g, '');
@@ -95,20 +108,28 @@ export class RegistryClient {
    * (PUTting a tag rewrites the revision link of its manifest), so a 500 on a read is transient.
    */
   async request(method: string, path: string, init: RegistryRequest = {}): Promise<Response> {
-    const retryable = (method === 'GET' || method === 'HEAD' || init.idempotent === true) && !(init.body instanceof Readable);
+    const retryable =
+      (method === 'GET' || method === 'HEAD' || init.idempotent === true) && !(init.body instanceof Readable);
     for (let attempt = 1; ; attempt++) {
       const last = !retryable || attempt >= RETRY_DELAYS_MS.length + 1;
       let response: Response;
       try {
-        response = await this.requestOnce(method, path, { ...init, allow: last ? init.allow : [...(init.allow ?? []), ...TRANSIENT_STATUS] });
+        response = await this.requestOnce(method, path, {
+          ...init,
+          allow: last ? init.allow : [...(init.allow ?? []), ...TRANSIENT_STATUS],
+        });
       } catch (error) {
         // A refused connection means nothing listens: asking again only delays the answer.
-        const dropped = error instanceof DevkitError && error.code === 'E_REGISTRY_UNREACHABLE' && error.details?.cause !== 'ECONNREFUSED';
+        const dropped =
+          error instanceof DevkitError &&
+          error.code === 'E_REGISTRY_UNREACHABLE' &&
+          error.details?.cause !== 'ECONNREFUSED';
         if (last || !dropped) throw error;
         await sleep(RETRY_DELAYS_MS[attempt - 1]!);
         continue;
       }
-      if (last || !TRANSIENT_STATUS.includes(response.status) || (init.allow ?? []).includes(response.status)) return response;
+      if (last || !TRANSIENT_STATUS.includes(response.status) || (init.allow ?? []).includes(response.status))
+        return response;
       const after = Number(response.headers.get('retry-after'));
       await response.arrayBuffer().catch(() => undefined);
       await sleep(response.status === 429 && after > 0 ? Math.min(after * 1000, 5_000) : RETRY_DELAYS_MS[attempt - 1]!);
@@ -123,13 +144,23 @@ export class RegistryClient {
       if (auth) headers.authorization = auth;
       const body = init.body instanceof Readable ? (Readable.toWeb(init.body) as unknown as ReadableStream) : init.body;
       try {
-        return await fetch(url, { method, headers, body, redirect: 'follow', ...(body ? { duplex: 'half' } : {}) } as RequestInit);
+        return await fetch(url, {
+          method,
+          headers,
+          body,
+          redirect: 'follow',
+          ...(body ? { duplex: 'half' } : {}),
+        } as RequestInit);
       } catch (error) {
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        throw machineError('E_REGISTRY_UNREACHABLE', `the registry ${this.label} does not answer (${cause?.code ?? cause?.message ?? (error as Error).message}) during ${method} ${redact(new URL(url).pathname, this.secrets)}`, {
-          hint: 'start it (`devkit up registry` for the local one) or check the URL and the network',
-          details: { cause: cause?.code ?? 'unknown' },
-        });
+        throw machineError(
+          'E_REGISTRY_UNREACHABLE',
+          `the registry ${this.label} does not answer (${cause?.code ?? cause?.message ?? (error as Error).message}) during ${method} ${redact(new URL(url).pathname, this.secrets)}`,
+          {
+            hint: 'start it (`devkit up registry` for the local one) or check the URL and the network',
+            details: { cause: cause?.code ?? 'unknown' },
+          },
+        );
       }
     };
     let response = await send(this.tokens.get(scope));
@@ -144,9 +175,16 @@ export class RegistryClient {
       if (response.status === 401 || response.status === 403) {
         await response.arrayBuffer().catch(() => undefined);
         const creds = await this.creds();
-        throw machineError('E_REGISTRY_AUTH', `the registry ${this.label} refused ${creds.kind === 'none' ? 'anonymous access' : 'the credentials'} (HTTP ${response.status})`, {
-          hint: creds.kind === 'none' ? `log in (\`docker login ${this.host}\`) or set DEVKIT_REGISTRY_USERNAME and DEVKIT_REGISTRY_PASSWORD` : `check the credentials for ${this.host} (DEVKIT_REGISTRY_* or ~/.docker/config.json)`,
-        });
+        throw machineError(
+          'E_REGISTRY_AUTH',
+          `the registry ${this.label} refused ${creds.kind === 'none' ? 'anonymous access' : 'the credentials'} (HTTP ${response.status})`,
+          {
+            hint:
+              creds.kind === 'none'
+                ? `log in (\`docker login ${this.host}\`) or set DEVKIT_REGISTRY_USERNAME and DEVKIT_REGISTRY_PASSWORD`
+                : `check the credentials for ${this.host} (DEVKIT_REGISTRY_* or ~/.docker/config.json)`,
+          },
+        );
       }
     }
     if (!response.ok && !(init.allow ?? []).includes(response.status)) {
@@ -162,7 +200,9 @@ export class RegistryClient {
     const creds = await this.creds();
     if (!challenge) return undefined;
     if (challenge.scheme === 'basic') {
-      return creds.kind === 'basic' ? `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` : undefined;
+      return creds.kind === 'basic'
+        ? `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`
+        : undefined;
     }
     if (challenge.scheme !== 'bearer' || !challenge.params.realm) return undefined;
     if (creds.kind === 'token' && !challenge.params.realm) return `Bearer ${creds.token}`;
@@ -170,13 +210,17 @@ export class RegistryClient {
     if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
     for (const wanted of mergeScopes(scope, challenge.params.scope)) realm.searchParams.append('scope', wanted);
     const headers: Record<string, string> = {};
-    if (creds.kind === 'basic') headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+    if (creds.kind === 'basic')
+      headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     if (creds.kind === 'token') headers.authorization = `Bearer ${creds.token}`;
     let response: Response;
     try {
       response = await fetch(realm, { headers });
     } catch {
-      throw machineError('E_REGISTRY_UNREACHABLE', `the token service of ${this.label} (${realm.host}) does not answer`);
+      throw machineError(
+        'E_REGISTRY_UNREACHABLE',
+        `the token service of ${this.label} (${realm.host}) does not answer`,
+      );
     }
     if (!response.ok) return undefined;
     const body = (await response.json()) as { token?: string; access_token?: string };
@@ -195,7 +239,10 @@ export class RegistryClient {
   }
 
   async hasBlob(repo: string, digest: Digest): Promise<boolean> {
-    const r = await this.request('HEAD', `/v2/${repo}/blobs/${digest}`, { scope: this.scope(repo, false), allow: [404] });
+    const r = await this.request('HEAD', `/v2/${repo}/blobs/${digest}`, {
+      scope: this.scope(repo, false),
+      allow: [404],
+    });
     return r.status === 200;
   }
 
@@ -214,7 +261,15 @@ export class RegistryClient {
         },
         flush(done) {
           const actual = `sha256:${hash.digest('hex')}`;
-          done(actual === digest ? null : findingError('E_BLOB_CORRUPT', `the registry ${label} served ${repo}@${digest} with bytes that hash to ${actual}: not used`, { hint: 'the registry storage is damaged: push the artifact again from a good copy' }));
+          done(
+            actual === digest
+              ? null
+              : findingError(
+                  'E_BLOB_CORRUPT',
+                  `the registry ${label} served ${repo}@${digest} with bytes that hash to ${actual}: not used`,
+                  { hint: 'the registry storage is damaged: push the artifact again from a good copy' },
+                ),
+          );
         },
       }),
     );
@@ -222,11 +277,19 @@ export class RegistryClient {
 
   /** Mounts a blob from another repository of the same registry; true when it worked. */
   async mountBlob(repo: string, digest: Digest, from: string): Promise<boolean> {
-    const r = await this.request('POST', `/v2/${repo}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, { scope: `${this.scope(repo, true)} ${this.scope(from, false)}`, allow: [202] });
+    const r = await this.request(
+      'POST',
+      `/v2/${repo}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`,
+      { scope: `${this.scope(repo, true)} ${this.scope(from, false)}`, allow: [202] },
+    );
     if (r.status === 202) {
       // Not mounted: an upload session was opened instead; cancel it.
       const location = r.headers.get('location');
-      if (location) await this.request('DELETE', this.absolute(location), { scope: this.scope(repo, true), allow: [404, 405] }).catch(() => undefined);
+      if (location)
+        await this.request('DELETE', this.absolute(location), {
+          scope: this.scope(repo, true),
+          allow: [404, 405],
+        }).catch(() => undefined);
       return false;
     }
     return r.status === 201;
@@ -237,7 +300,12 @@ export class RegistryClient {
   }
 
   private uploadStatePath(repo: string, digest: Digest): string {
-    return join(this.options.stateDir, this.host.replace(/[^A-Za-z0-9.-]/g, '_'), repo.replaceAll('/', '+'), `${digest.slice(7)}.json`);
+    return join(
+      this.options.stateDir,
+      this.host.replace(/[^A-Za-z0-9.-]/g, '_'),
+      repo.replaceAll('/', '+'),
+      `${digest.slice(7)}.json`,
+    );
   }
 
   /**
@@ -250,17 +318,29 @@ export class RegistryClient {
     await mkdir(dirname(statePath), { recursive: true });
     // One upload of a blob at a time from this machine: two pushes sharing its resumption
     // record would PATCH one session from two sides. The second one in finds the blob there.
-    return withStoreLock(`${statePath}.lock`, { what: `the upload of ${digest} to ${this.label}/${repo}`, timeoutMs: 60 * 60_000 }, async () => {
-      if (await this.hasBlob(repo, digest)) return { resumedAt: 0 };
-      return this.uploadBlobOnce(repo, digest, size, file, statePath);
-    });
+    return withStoreLock(
+      `${statePath}.lock`,
+      { what: `the upload of ${digest} to ${this.label}/${repo}`, timeoutMs: 60 * 60_000 },
+      async () => {
+        if (await this.hasBlob(repo, digest)) return { resumedAt: 0 };
+        return this.uploadBlobOnce(repo, digest, size, file, statePath);
+      },
+    );
   }
 
-  private async uploadBlobOnce(repo: string, digest: Digest, size: number, file: string, statePath: string): Promise<{ resumedAt: number }> {
+  private async uploadBlobOnce(
+    repo: string,
+    digest: Digest,
+    size: number,
+    file: string,
+    statePath: string,
+  ): Promise<{ resumedAt: number }> {
     const scope = this.scope(repo, true);
     let location: string | undefined;
     let offset = 0;
-    const saved = await readFile(statePath, 'utf8').then((t) => JSON.parse(t) as { location: string }).catch(() => undefined);
+    const saved = await readFile(statePath, 'utf8')
+      .then((t) => JSON.parse(t) as { location: string })
+      .catch(() => undefined);
     if (saved) {
       // The registry's answer says how much it holds. Distribution (2.x) invalidates a session
       // whose last PATCH was cut off mid-way (its signed offset no longer matches), so after a
@@ -283,7 +363,11 @@ export class RegistryClient {
       const end = Math.min(size, offset + CHUNK) - 1;
       const r = await this.request('PATCH', this.absolute(location), {
         scope,
-        headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${end}`, 'content-length': String(end - offset + 1) },
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-range': `${offset}-${end}`,
+          'content-length': String(end - offset + 1),
+        },
         body: createReadStream(file, { start: offset, end, highWaterMark: 1 << 20 }),
       });
       location = r.headers.get('location') ?? location;
@@ -292,7 +376,9 @@ export class RegistryClient {
     await writeFileAtomic(statePath, JSON.stringify({ location }));
     const url = new URL(this.absolute(location));
     url.searchParams.set('digest', digest);
-    await this.commitUpload(repo, digest, () => this.request('PUT', url.toString(), { scope, headers: { 'content-length': '0' } }));
+    await this.commitUpload(repo, digest, () =>
+      this.request('PUT', url.toString(), { scope, headers: { 'content-length': '0' } }),
+    );
     await rm(statePath, { force: true });
     return { resumedAt };
   }
@@ -303,7 +389,13 @@ export class RegistryClient {
     const r = await this.request('POST', `/v2/${repo}/blobs/uploads/`, { scope, headers: { 'content-length': '0' } });
     const url = new URL(this.absolute(r.headers.get('location') ?? ''));
     url.searchParams.set('digest', digest);
-    await this.commitUpload(repo, digest, () => this.request('PUT', url.toString(), { scope, headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) }, body: bytes }));
+    await this.commitUpload(repo, digest, () =>
+      this.request('PUT', url.toString(), {
+        scope,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
+        body: bytes,
+      }),
+    );
   }
 
   /**
@@ -315,7 +407,8 @@ export class RegistryClient {
     try {
       await put();
     } catch (error) {
-      if (!(error instanceof DevkitError && error.code === 'E_REGISTRY_SERVER') || !(await this.hasBlob(repo, digest))) throw error;
+      if (!(error instanceof DevkitError && error.code === 'E_REGISTRY_SERVER') || !(await this.hasBlob(repo, digest)))
+        throw error;
     }
   }
 
@@ -329,23 +422,41 @@ export class RegistryClient {
    */
   async putManifest(repo: string, reference: string, bytes: Buffer, mediaType: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const r = await this.request('PUT', `/v2/${repo}/manifests/${reference}`, { scope: this.scope(repo, true), headers: { 'content-type': mediaType }, body: bytes, idempotent: true, allow: [400] });
+      const r = await this.request('PUT', `/v2/${repo}/manifests/${reference}`, {
+        scope: this.scope(repo, true),
+        headers: { 'content-type': mediaType },
+        body: bytes,
+        idempotent: true,
+        allow: [400],
+      });
       if (r.status !== 400) return;
       const text = redact(await r.text().catch(() => ''), this.secrets);
-      const unknown = [...text.matchAll(/"code":"MANIFEST_BLOB_UNKNOWN"[^}]*"detail":"(sha256:[0-9a-f]{64})"/g)].map((m) => m[1] as Digest);
+      const unknown = [...text.matchAll(/"code":"MANIFEST_BLOB_UNKNOWN"[^}]*"detail":"(sha256:[0-9a-f]{64})"/g)].map(
+        (m) => m[1] as Digest,
+      );
       // An index names manifests (distribution says "blob" for those too): either kind counts.
       const present = async (d: Digest) => (await this.hasBlob(repo, d)) || (await this.resolveTag(repo, d)) === d;
       const stillThere = unknown.length > 0 && (await Promise.all(unknown.map(present))).every(Boolean);
       if (!stillThere || attempt > RETRY_DELAYS_MS.length) {
-        throw findingError('E_REGISTRY_REQUEST', `PUT /v2/${repo}/manifests/${reference} on ${this.label} failed: HTTP 400 ${text.slice(0, 300)}`);
+        throw findingError(
+          'E_REGISTRY_REQUEST',
+          `PUT /v2/${repo}/manifests/${reference} on ${this.label} failed: HTTP 400 ${text.slice(0, 300)}`,
+        );
       }
       await sleep(RETRY_DELAYS_MS[attempt - 1]!);
     }
   }
 
   /** A manifest's bytes, checked: against the digest asked for, or the digest the registry names for a tag. */
-  async getManifest(repo: string, reference: string): Promise<{ bytes: Buffer; digest: Digest; mediaType: string } | undefined> {
-    const r = await this.request('GET', `/v2/${repo}/manifests/${reference}`, { scope: this.scope(repo, false), headers: { accept: MANIFEST_ACCEPT }, allow: [404] });
+  async getManifest(
+    repo: string,
+    reference: string,
+  ): Promise<{ bytes: Buffer; digest: Digest; mediaType: string } | undefined> {
+    const r = await this.request('GET', `/v2/${repo}/manifests/${reference}`, {
+      scope: this.scope(repo, false),
+      headers: { accept: MANIFEST_ACCEPT },
+      allow: [404],
+    });
     if (r.status === 404) {
       await r.arrayBuffer().catch(() => undefined);
       return undefined;
@@ -354,14 +465,21 @@ export class RegistryClient {
     const digest: Digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     const expected = reference.startsWith('sha256:') ? reference : r.headers.get('docker-content-digest');
     if (expected && expected !== digest) {
-      throw findingError('E_BLOB_CORRUPT', `the registry ${this.label} served manifest ${repo}:${reference} with bytes that hash to ${digest}, not ${expected}: not used`);
+      throw findingError(
+        'E_BLOB_CORRUPT',
+        `the registry ${this.label} served manifest ${repo}:${reference} with bytes that hash to ${digest}, not ${expected}: not used`,
+      );
     }
     return { bytes, digest, mediaType: r.headers.get('content-type') ?? '' };
   }
 
   /** The digest a tag points to, without fetching the manifest (HEAD). */
   async resolveTag(repo: string, tag: string): Promise<Digest | undefined> {
-    const r = await this.request('HEAD', `/v2/${repo}/manifests/${tag}`, { scope: this.scope(repo, false), headers: { accept: MANIFEST_ACCEPT }, allow: [404] });
+    const r = await this.request('HEAD', `/v2/${repo}/manifests/${tag}`, {
+      scope: this.scope(repo, false),
+      headers: { accept: MANIFEST_ACCEPT },
+      allow: [404],
+    });
     if (r.status === 404) return undefined;
     const digest = r.headers.get('docker-content-digest');
     if (digest && /^sha256:[a-f0-9]{64}$/.test(digest)) return digest as Digest;

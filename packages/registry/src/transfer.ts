@@ -1,5 +1,14 @@
 import { findingError, isDevkitError, type Reporter } from '@devkit/core';
-import { referrersOf, type ArtifactManifest, type Digest, takeLease, ANNOTATIONS, MEDIA_TYPES, type Descriptor, type OciStore } from '@devkit/artifact';
+import {
+  referrersOf,
+  type ArtifactManifest,
+  type Digest,
+  takeLease,
+  ANNOTATIONS,
+  MEDIA_TYPES,
+  type Descriptor,
+  type OciStore,
+} from '@devkit/artifact';
 import type { RegistryClient } from './registry-client.js';
 
 export interface TransferReport {
@@ -24,9 +33,26 @@ const SMALL = 1024 * 1024;
  * only the blobs the registry lacks (HEAD first), the manifest last — by digest, no tag
  * moves here. The registry checks every digest on upload.
  */
-export async function pushArtifact(store: OciStore, client: RegistryClient, name: string, digest: Digest, reporter?: Reporter, mountFrom?: string): Promise<TransferReport> {
+export async function pushArtifact(
+  store: OciStore,
+  client: RegistryClient,
+  name: string,
+  digest: Digest,
+  reporter?: Reporter,
+  mountFrom?: string,
+): Promise<TransferReport> {
   const repo = client.repo(name);
-  const report: TransferReport = { name, digest, blobs: 0, copied: 0, mounted: 0, resumedBytes: 0, skipped: 0, bytes: 0, referrers: 0 };
+  const report: TransferReport = {
+    name,
+    digest,
+    blobs: 0,
+    copied: 0,
+    mounted: 0,
+    resumedBytes: 0,
+    skipped: 0,
+    bytes: 0,
+    referrers: 0,
+  };
   const pushOne = async (manifestDigest: Digest): Promise<ArtifactManifest> => {
     const bytes = await store.readBlob(manifestDigest);
     const manifest = JSON.parse(bytes.toString('utf8')) as ArtifactManifest;
@@ -41,13 +67,28 @@ export async function pushArtifact(store: OciStore, client: RegistryClient, name
         report.mounted++;
         continue;
       }
-      reporter?.emit({ type: 'log', level: 'info', message: `uploading ${blob.digest} (${blob.size} bytes) to ${client.label}/${repo}` });
+      reporter?.emit({
+        type: 'log',
+        level: 'info',
+        message: `uploading ${blob.digest} (${blob.size} bytes) to ${client.label}/${repo}`,
+      });
       try {
         if (blob.size < SMALL) await client.uploadBytes(repo, blob.digest, await store.readBlob(blob.digest));
-        else report.resumedBytes += (await client.uploadBlob(repo, blob.digest, blob.size, store.blobPath(blob.digest))).resumedAt;
+        else
+          report.resumedBytes += (
+            await client.uploadBlob(repo, blob.digest, blob.size, store.blobPath(blob.digest))
+          ).resumedAt;
       } catch (error) {
-        if (isDevkitError(error) && error.code === 'E_REGISTRY_REQUEST' && /DIGEST_INVALID|digest/i.test(error.message)) {
-          throw findingError('E_BLOB_CORRUPT', `the local copy of ${blob.digest} does not match its digest: the registry refused it`, { hint: 'run `devkit artifact verify` and rebuild the artifact', cause: error });
+        if (
+          isDevkitError(error) &&
+          error.code === 'E_REGISTRY_REQUEST' &&
+          /DIGEST_INVALID|digest/i.test(error.message)
+        ) {
+          throw findingError(
+            'E_BLOB_CORRUPT',
+            `the local copy of ${blob.digest} does not match its digest: the registry refused it`,
+            { hint: 'run `devkit artifact verify` and rebuild the artifact', cause: error },
+          );
         }
         throw error;
       }
@@ -62,7 +103,12 @@ export async function pushArtifact(store: OciStore, client: RegistryClient, name
   const referrers = referrersOf(index, digest);
   for (const ref of referrers) {
     const m = await pushOne(ref.digest);
-    await addReferrer(client, repo, digest, { mediaType: MEDIA_TYPES.manifest, digest: ref.digest, size: ref.size, ...(m.artifactType ? { artifactType: m.artifactType } : {}) });
+    await addReferrer(client, repo, digest, {
+      mediaType: MEDIA_TYPES.manifest,
+      digest: ref.digest,
+      size: ref.size,
+      ...(m.artifactType ? { artifactType: m.artifactType } : {}),
+    });
     report.referrers++;
   }
   return report;
@@ -73,9 +119,16 @@ function fallbackTag(digest: Digest): string {
   return digest.replace(':', '-');
 }
 
-async function addReferrer(client: RegistryClient, repo: string, subject: Digest, descriptor: Descriptor): Promise<void> {
+async function addReferrer(
+  client: RegistryClient,
+  repo: string,
+  subject: Digest,
+  descriptor: Descriptor,
+): Promise<void> {
   const existing = await client.getManifest(repo, fallbackTag(subject));
-  const index = existing ? (JSON.parse(existing.bytes.toString('utf8')) as { manifests: Descriptor[] }) : { manifests: [] };
+  const index = existing
+    ? (JSON.parse(existing.bytes.toString('utf8')) as { manifests: Descriptor[] })
+    : { manifests: [] };
   if (index.manifests.some((d) => d.digest === descriptor.digest)) return;
   const next = { schemaVersion: 2, mediaType: MEDIA_TYPES.index, manifests: [...index.manifests, descriptor] };
   await client.putManifest(repo, fallbackTag(subject), Buffer.from(JSON.stringify(next)), MEDIA_TYPES.index);
@@ -83,7 +136,10 @@ async function addReferrer(client: RegistryClient, repo: string, subject: Digest
 
 /** Referrers of a manifest in a registry: the referrers API when it has one, else the tag fallback. */
 export async function registryReferrers(client: RegistryClient, repo: string, subject: Digest): Promise<Descriptor[]> {
-  const api = await client.request('GET', `/v2/${repo}/referrers/${subject}`, { scope: `repository:${repo}:pull`, allow: [404, 400, 405] });
+  const api = await client.request('GET', `/v2/${repo}/referrers/${subject}`, {
+    scope: `repository:${repo}:pull`,
+    allow: [404, 400, 405],
+  });
   if (api.ok && (api.headers.get('content-type') ?? '').includes('index')) {
     const body = (await api.json()) as { manifests?: Descriptor[] };
     if (body.manifests && body.manifests.length > 0) return body.manifests;
@@ -99,14 +155,32 @@ export async function registryReferrers(client: RegistryClient, repo: string, su
  * the store lacks, each checked against its digest as it streams in (a corrupt one is
  * refused and not kept), then roots it in index.json.
  */
-export async function pullArtifact(client: RegistryClient, store: OciStore, name: string, digest: Digest): Promise<TransferReport> {
+export async function pullArtifact(
+  client: RegistryClient,
+  store: OciStore,
+  name: string,
+  digest: Digest,
+): Promise<TransferReport> {
   const repo = client.repo(name);
-  const report: TransferReport = { name, digest, blobs: 0, copied: 0, mounted: 0, resumedBytes: 0, skipped: 0, bytes: 0, referrers: 0 };
+  const report: TransferReport = {
+    name,
+    digest,
+    blobs: 0,
+    copied: 0,
+    mounted: 0,
+    resumedBytes: 0,
+    skipped: 0,
+    bytes: 0,
+    referrers: 0,
+  };
   const release = await takeLease(store.root);
   try {
     const pullOne = async (manifestDigest: Digest): Promise<ArtifactManifest> => {
       const got = await client.getManifest(repo, manifestDigest);
-      if (!got) throw findingError('E_ARTIFACT_NOT_FOUND', `${name}@${manifestDigest} is not in the registry ${client.label}`, { hint: `push it first: \`devkit artifact push ${name}@${manifestDigest}\`` });
+      if (!got)
+        throw findingError('E_ARTIFACT_NOT_FOUND', `${name}@${manifestDigest} is not in the registry ${client.label}`, {
+          hint: `push it first: \`devkit artifact push ${name}@${manifestDigest}\``,
+        });
       const manifest = JSON.parse(got.bytes.toString('utf8')) as ArtifactManifest;
       for (const blob of [manifest.config, ...manifest.layers]) {
         report.blobs++;
@@ -118,7 +192,8 @@ export async function pullArtifact(client: RegistryClient, store: OciStore, name
         try {
           for await (const chunk of await client.getBlob(repo, blob.digest)) await writer.write(chunk as Buffer);
           const written = await writer.commit();
-          if (written.digest !== blob.digest) throw findingError('E_BLOB_CORRUPT', `${blob.digest} from ${client.label} arrived as ${written.digest}`);
+          if (written.digest !== blob.digest)
+            throw findingError('E_BLOB_CORRUPT', `${blob.digest} from ${client.label} arrived as ${written.digest}`);
         } catch (error) {
           await writer.abort();
           throw error;
@@ -130,7 +205,9 @@ export async function pullArtifact(client: RegistryClient, store: OciStore, name
       return manifest;
     };
     const manifest = await pullOne(digest);
-    const record = await store.readJson<{ inputsDigest?: string }>(manifest.config.digest).catch(() => ({}) as { inputsDigest?: string });
+    const record = await store
+      .readJson<{ inputsDigest?: string }>(manifest.config.digest)
+      .catch(() => ({}) as { inputsDigest?: string });
     const referrers = await registryReferrers(client, repo, digest);
     for (const ref of referrers) {
       await pullOne(ref.digest);
@@ -139,11 +216,34 @@ export async function pullArtifact(client: RegistryClient, store: OciStore, name
     const now = new Date().toISOString();
     const manifestSize = (await store.blobSize(digest)) ?? 0;
     await store.updateIndex((index) => {
-      const manifests = index.manifests.filter((d) => !(d.digest === digest && d.annotations?.[ANNOTATIONS.kind] === 'build'));
-      manifests.push({ mediaType: MEDIA_TYPES.manifest, digest, size: manifestSize, annotations: { [ANNOTATIONS.kind]: 'build', [ANNOTATIONS.name]: name, ...(record.inputsDigest ? { [ANNOTATIONS.inputs]: record.inputsDigest } : {}), [ANNOTATIONS.created]: now } });
+      const manifests = index.manifests.filter(
+        (d) => !(d.digest === digest && d.annotations?.[ANNOTATIONS.kind] === 'build'),
+      );
+      manifests.push({
+        mediaType: MEDIA_TYPES.manifest,
+        digest,
+        size: manifestSize,
+        annotations: {
+          [ANNOTATIONS.kind]: 'build',
+          [ANNOTATIONS.name]: name,
+          ...(record.inputsDigest ? { [ANNOTATIONS.inputs]: record.inputsDigest } : {}),
+          [ANNOTATIONS.created]: now,
+        },
+      });
       for (const ref of referrers) {
         if (!manifests.some((d) => d.digest === ref.digest)) {
-          manifests.push({ mediaType: MEDIA_TYPES.manifest, digest: ref.digest, size: ref.size, ...(ref.artifactType ? { artifactType: ref.artifactType } : {}), annotations: { [ANNOTATIONS.kind]: 'referrer', [ANNOTATIONS.name]: name, 'dev.devkit.subject': digest, [ANNOTATIONS.created]: now } });
+          manifests.push({
+            mediaType: MEDIA_TYPES.manifest,
+            digest: ref.digest,
+            size: ref.size,
+            ...(ref.artifactType ? { artifactType: ref.artifactType } : {}),
+            annotations: {
+              [ANNOTATIONS.kind]: 'referrer',
+              [ANNOTATIONS.name]: name,
+              'dev.devkit.subject': digest,
+              [ANNOTATIONS.created]: now,
+            },
+          });
         }
       }
       return { index: { ...index, manifests }, result: undefined };

@@ -9,7 +9,10 @@ import { runCommand } from '@devkit/core';
  */
 export async function copyTree(from: string, to: string, cwd: string): Promise<void> {
   const args = process.platform === 'linux' ? ['-a', '--reflink=auto', from, to] : ['-a', from, to];
-  await runCommand('cp', args, { cwd, failure: { code: 'E_SNAPSHOT_COPY_FAILED', exitCode: 1, hint: 'check free disk space and permissions of .devkit/' } });
+  await runCommand('cp', args, {
+    cwd,
+    failure: { code: 'E_SNAPSHOT_COPY_FAILED', exitCode: 1, hint: 'check free disk space and permissions of .devkit/' },
+  });
 }
 
 /** Bytes under a folder (apparent sizes; symlinks not followed). */

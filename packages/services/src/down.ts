@@ -31,7 +31,9 @@ export function purgeServiceData(target: ServiceTarget): void {
  * killed, and clears stale state and sockets. With `purge`, deletes their data too (the caller
  * confirms first).
  */
-export async function downServices(options: ServicesOptions & { names: readonly string[]; purge: boolean }): Promise<DownServiceResult[]> {
+export async function downServices(
+  options: ServicesOptions & { names: readonly string[]; purge: boolean },
+): Promise<DownServiceResult[]> {
   const targets = selectTargets(options.root, options.config, options.names, 'down');
   // A plain `down` also stops what runs from folders devkit.json no longer declares.
   const leftovers = options.names.length === 0 ? findLeftovers(options.root, targets) : [];

@@ -8,7 +8,12 @@ export const LOOPBACK = '127.0.0.1';
  * Sends `request` to a TCP port on the loopback and resolves with the reply once `complete`
  * accepts it. Rejects on refusal, reset or timeout — each with a reason for the log.
  */
-export function tcpExchange(port: number, request: string, complete: (reply: string) => boolean, timeoutMs: number): Promise<string> {
+export function tcpExchange(
+  port: number,
+  request: string,
+  complete: (reply: string) => boolean,
+  timeoutMs: number,
+): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     let reply = '';
     const socket = connect({ host: LOOPBACK, port });
@@ -32,7 +37,11 @@ export function tcpExchange(port: number, request: string, complete: (reply: str
     });
     socket.on('close', () => {
       clearTimeout(timer);
-      reject(new Error(`connection to ${LOOPBACK}:${port} closed${reply ? ` after ${JSON.stringify(reply.slice(0, 80))}` : ''}`));
+      reject(
+        new Error(
+          `connection to ${LOOPBACK}:${port} closed${reply ? ` after ${JSON.stringify(reply.slice(0, 80))}` : ''}`,
+        ),
+      );
     });
   });
 }

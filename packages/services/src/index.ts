@@ -19,7 +19,15 @@ export { tailFile, followFile } from './logs.js';
 export { servicePaths, runtimeRoot, majorOf, servicesRoot, snapshotsRoot } from './paths.js';
 export type { ServicePaths } from './paths.js';
 export { RUNNERS, SERVICE_KINDS } from './runners/index.js';
-export type { ServiceRunner, ServiceKind, ServiceConfig, ServiceInstance, LocatedBinary, PackageManager, ServiceUser } from './runner.js';
+export type {
+  ServiceRunner,
+  ServiceKind,
+  ServiceConfig,
+  ServiceInstance,
+  LocatedBinary,
+  PackageManager,
+  ServiceUser,
+} from './runner.js';
 export { locateBinary, findBinary, binaryCandidates, installHint } from './locate.js';
 export { detectPackageManager, planInstall, applyInstall } from './install.js';
 export type { InstallPlan } from './install.js';

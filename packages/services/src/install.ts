@@ -4,7 +4,10 @@ import type { PackageManager, ServiceKind } from './runner.js';
 import { RUNNERS } from './runners/index.js';
 
 /** The package manager of this machine: brew on macOS, apt or dnf by /etc/os-release. */
-export function detectPackageManager(platform: NodeJS.Platform = process.platform, osRelease?: string): PackageManager | undefined {
+export function detectPackageManager(
+  platform: NodeJS.Platform = process.platform,
+  osRelease?: string,
+): PackageManager | undefined {
   if (platform === 'darwin') return 'brew';
   if (platform !== 'linux') return undefined;
   let text = osRelease;
@@ -30,7 +33,11 @@ export interface InstallPlan {
 }
 
 /** The command that installs the packages providing these services' binaries. Pure. */
-export function planInstall(missing: ReadonlyArray<{ kind: ServiceKind; declared: string }>, manager: PackageManager, isRoot: boolean): InstallPlan {
+export function planInstall(
+  missing: ReadonlyArray<{ kind: ServiceKind; declared: string }>,
+  manager: PackageManager,
+  isRoot: boolean,
+): InstallPlan {
   const packages = [...new Set(missing.map((m) => RUNNERS[m.kind].packages[manager](m.declared)))];
   const sudo = isRoot || manager === 'brew' ? [] : ['sudo'];
   const argv =
@@ -49,7 +56,12 @@ export function planInstall(missing: ReadonlyArray<{ kind: ServiceKind; declared
  */
 export async function applyInstall(plan: InstallPlan, env: NodeJS.ProcessEnv): Promise<void> {
   if (plan.manager !== 'apt') {
-    throw new DevkitError('E_SERVICE_INSTALL_UNSUPPORTED', 3, `devkit installs packages with apt only; install these yourself: ${plan.command}`, { hint: plan.command });
+    throw new DevkitError(
+      'E_SERVICE_INSTALL_UNSUPPORTED',
+      3,
+      `devkit installs packages with apt only; install these yourself: ${plan.command}`,
+      { hint: plan.command },
+    );
   }
   const run = (argv: string[]) =>
     runCommand(argv[0]!, argv.slice(1), {

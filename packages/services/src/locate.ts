@@ -32,18 +32,24 @@ export function binaryCandidates(kind: ServiceKind, declared: string, pathEnv: s
   const dirs = [...(pathEnv ?? '').split(delimiter).filter(Boolean), ...runner.searchDirs(declared)];
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const dir of dirs) for (const name of runner.binaries) {
-    const path = join(dir, name);
-    if (!seen.has(path)) {
-      seen.add(path);
-      out.push(path);
+  for (const dir of dirs)
+    for (const name of runner.binaries) {
+      const path = join(dir, name);
+      if (!seen.has(path)) {
+        seen.add(path);
+        out.push(path);
+      }
     }
-  }
   return out;
 }
 
 /** Every install command, for a message that must work on any machine. */
-export function installHint(kind: ServiceKind, declared: string, manager: PackageManager | undefined, isRoot: boolean): string {
+export function installHint(
+  kind: ServiceKind,
+  declared: string,
+  manager: PackageManager | undefined,
+  isRoot: boolean,
+): string {
   const missing = [{ kind, declared }];
   if (manager) return planInstall(missing, manager, isRoot).command;
   return (['apt', 'brew', 'dnf'] as const).map((m) => planInstall(missing, m, false).command).join('   or   ');
@@ -73,7 +79,11 @@ export async function findBinary(kind: ServiceKind, declared: string, env: NodeJ
  * The binary that runs a service at the declared version. Throws exit 3 when there is none
  * (with the install command for this OS), exit 1 when only another version is installed.
  */
-export async function locateBinary(kind: ServiceKind, declared: string, env: NodeJS.ProcessEnv): Promise<LocatedBinary> {
+export async function locateBinary(
+  kind: ServiceKind,
+  declared: string,
+  env: NodeJS.ProcessEnv,
+): Promise<LocatedBinary> {
   const { found, others } = await findBinary(kind, declared, env);
   if (found) return found;
   const runner = RUNNERS[kind];
@@ -83,12 +93,26 @@ export async function locateBinary(kind: ServiceKind, declared: string, env: Nod
     const first = others[0]!;
     throw findingError(
       'E_SERVICE_VERSION',
-      `services.${kind}.version is ${declared}, but the installed ${runner.title} is ${first.version} (${first.path})${others.length > 1 ? `; also found ${others.slice(1).map((o) => `${o.version} (${o.path})`).join(', ')}` : ''}`,
-      { hint: `install ${runner.title} ${declared}: ${hint}   — or, if production runs ${first.version}, set services.${kind}.version to "${first.version.split('.').slice(0, declared.split('.').length).join('.')}" in devkit.json`, details: { service: kind, declared, found: others } },
+      `services.${kind}.version is ${declared}, but the installed ${runner.title} is ${first.version} (${first.path})${
+        others.length > 1
+          ? `; also found ${others
+              .slice(1)
+              .map((o) => `${o.version} (${o.path})`)
+              .join(', ')}`
+          : ''
+      }`,
+      {
+        hint: `install ${runner.title} ${declared}: ${hint}   — or, if production runs ${first.version}, set services.${kind}.version to "${first.version.split('.').slice(0, declared.split('.').length).join('.')}" in devkit.json`,
+        details: { service: kind, declared, found: others },
+      },
     );
   }
-  throw machineError('E_SERVICE_BINARY_MISSING', `${runner.title} (${runner.binaries.join(' or ')}) was not found on PATH or in ${runner.searchDirs(declared).slice(0, 2).join(', ')}`, {
-    hint: `${hint}   (or \`devkit bootstrap --yes\` installs it)`,
-    details: { service: kind, declared },
-  });
+  throw machineError(
+    'E_SERVICE_BINARY_MISSING',
+    `${runner.title} (${runner.binaries.join(' or ')}) was not found on PATH or in ${runner.searchDirs(declared).slice(0, 2).join(', ')}`,
+    {
+      hint: `${hint}   (or \`devkit bootstrap --yes\` installs it)`,
+      details: { service: kind, declared },
+    },
+  );
 }

@@ -12,16 +12,26 @@ export function withLock<T>(path: string, what: string, work: () => Promise<T>, 
     {
       timeoutMs,
       timeoutError: ({ pid }) =>
-        findingError('E_SERVICE_BUSY', `${what} is being changed by another devkit (pid ${pid ?? '?'}) for more than ${Math.round(timeoutMs / 1000)} s`, {
-          hint: pid === undefined ? `wait for it, or remove ${path} if no devkit is running` : `wait for it, or stop it (kill ${pid})`,
-        }),
+        findingError(
+          'E_SERVICE_BUSY',
+          `${what} is being changed by another devkit (pid ${pid ?? '?'}) for more than ${Math.round(timeoutMs / 1000)} s`,
+          {
+            hint:
+              pid === undefined
+                ? `wait for it, or remove ${path} if no devkit is running`
+                : `wait for it, or stop it (kill ${pid})`,
+          },
+        ),
     },
     work,
   );
 }
 
 /** Holds the locks of several services (always taken in the order given) while `work` runs. */
-export async function withLocks<T>(locks: ReadonlyArray<{ path: string; what: string }>, work: () => Promise<T>): Promise<T> {
+export async function withLocks<T>(
+  locks: ReadonlyArray<{ path: string; what: string }>,
+  work: () => Promise<T>,
+): Promise<T> {
   const [first, ...rest] = locks;
   if (!first) return work();
   return withLock(first.path, first.what, () => withLocks(rest, work));

@@ -57,10 +57,14 @@ export async function followFile(path: string, onLines: (lines: string[]) => voi
     }
     await new Promise<void>((resolvePromise) => {
       const timer = setTimeout(resolvePromise, 250);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolvePromise();
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolvePromise();
+        },
+        { once: true },
+      );
     });
   }
 }

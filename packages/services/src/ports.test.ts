@@ -12,7 +12,8 @@ afterAll(cleanupTempDirs);
 function listen(): Promise<{ port: number; close: () => Promise<void> }> {
   return new Promise((resolvePromise) => {
     const server = createServer();
-    const close = () => new Promise<void>((closed, failed) => server.close((error) => (error ? failed(error) : closed())));
+    const close = () =>
+      new Promise<void>((closed, failed) => server.close((error) => (error ? failed(error) : closed())));
     server.listen(0, '127.0.0.1', () => resolvePromise({ port: (server.address() as { port: number }).port, close }));
   });
 }
@@ -32,7 +33,13 @@ describe('ports', () => {
     expect(readFileSync(file, 'utf8')).toBe(`${first}\n`);
     expect(await assignPort({ root: dir, name: 'redis', file, configured: undefined, avoid: new Set() })).toBe(first);
     expect(await assignPort({ root: dir, name: 'redis', file, configured: 24_444, avoid: new Set() })).toBe(24_444);
-    const other = await assignPort({ root: dir, name: 'redis', file: join(dir, 'other'), configured: undefined, avoid: new Set([first]) });
+    const other = await assignPort({
+      root: dir,
+      name: 'redis',
+      file: join(dir, 'other'),
+      configured: undefined,
+      avoid: new Set([first]),
+    });
     expect(other).not.toBe(first);
   });
 

@@ -44,7 +44,13 @@ export async function readStoredPort(file: string): Promise<number | undefined> 
  * a free one chosen now and stored (atomically) so it stays the same across runs.
  * `avoid` holds ports already given to this checkout's other services.
  */
-export async function assignPort(options: { root: string; name: string; file: string; configured: number | undefined; avoid: ReadonlySet<number> }): Promise<number> {
+export async function assignPort(options: {
+  root: string;
+  name: string;
+  file: string;
+  configured: number | undefined;
+  avoid: ReadonlySet<number>;
+}): Promise<number> {
   if (options.configured !== undefined) return options.configured;
   const stored = await readStoredPort(options.file);
   if (stored !== undefined) return stored;
@@ -57,14 +63,20 @@ export async function assignPort(options: { root: string; name: string; file: st
       return port;
     }
   }
-  throw machineError('E_SERVICE_NO_PORT', `no free port between ${PORT_BASE} and ${PORT_BASE + PORT_SPAN - 1} on ${LOOPBACK}`, { hint: `set services.${options.name}.port in devkit.json` });
+  throw machineError(
+    'E_SERVICE_NO_PORT',
+    `no free port between ${PORT_BASE} and ${PORT_BASE + PORT_SPAN - 1} on ${LOOPBACK}`,
+    { hint: `set services.${options.name}.port in devkit.json` },
+  );
 }
 
 /** Throws a clear error, naming the process when it can, when the service's port is taken. */
 export async function ensurePortFree(name: string, port: number, source: string): Promise<void> {
   if (await portIsFree(port)) return;
   const owner = findPortOwner(port);
-  const who = owner ? `pid ${owner.pid}${owner.command ? ` (${owner.command.length > 120 ? `${owner.command.slice(0, 117)}...` : owner.command})` : ''}` : 'another process (devkit could not tell which: try `ss -ltnp` or `lsof -i`)';
+  const who = owner
+    ? `pid ${owner.pid}${owner.command ? ` (${owner.command.length > 120 ? `${owner.command.slice(0, 117)}...` : owner.command})` : ''}`
+    : 'another process (devkit could not tell which: try `ss -ltnp` or `lsof -i`)';
   throw machineError('E_SERVICE_PORT_TAKEN', `port ${port} of ${name} (${source}) is already in use by ${who}`, {
     hint: owner
       ? `stop it (kill ${owner.pid}), or give ${name} another port: set services.${name}.port in devkit.json, or delete ${source.startsWith('devkit.json') ? 'that key' : source} and run devkit up again to choose a free one`

@@ -35,7 +35,11 @@ export interface ServiceInstance {
 }
 
 /** Runs a program on behalf of a runner (as the service user when there is one). */
-export type RunProgram = (file: string, args: readonly string[], options?: { cwd?: string; env?: Record<string, string> }) => Promise<string>;
+export type RunProgram = (
+  file: string,
+  args: readonly string[],
+  options?: { cwd?: string; env?: Record<string, string> },
+) => Promise<string>;
 
 export interface LaunchCommand {
   args: string[];

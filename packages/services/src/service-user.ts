@@ -38,7 +38,22 @@ export function resolveServiceUser(): ServiceUserChoice | undefined {
   // Another devkit may be creating it at this moment (useradd then fails on the passwd lock).
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      runCommandSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', '--comment', 'devkit services', SERVICE_ACCOUNT], { cwd: '/' });
+      runCommandSync(
+        'useradd',
+        [
+          '--system',
+          '--user-group',
+          '--no-create-home',
+          '--home-dir',
+          '/nonexistent',
+          '--shell',
+          '/usr/sbin/nologin',
+          '--comment',
+          'devkit services',
+          SERVICE_ACCOUNT,
+        ],
+        { cwd: '/' },
+      );
       lastError = undefined;
       break;
     } catch (error) {
@@ -51,13 +66,20 @@ export function resolveServiceUser(): ServiceUserChoice | undefined {
   }
   if (lastError !== undefined) {
     const error = lastError;
-    throw machineError('E_SERVICE_USER', `devkit runs as root and could not create the unprivileged user ${SERVICE_ACCOUNT} that services run as: ${(error as Error).message}`, {
-      hint: `useradd --system --user-group --no-create-home --shell /usr/sbin/nologin ${SERVICE_ACCOUNT}   (or run devkit as a normal user)`,
-      cause: error,
-    });
+    throw machineError(
+      'E_SERVICE_USER',
+      `devkit runs as root and could not create the unprivileged user ${SERVICE_ACCOUNT} that services run as: ${(error as Error).message}`,
+      {
+        hint: `useradd --system --user-group --no-create-home --shell /usr/sbin/nologin ${SERVICE_ACCOUNT}   (or run devkit as a normal user)`,
+        cause: error,
+      },
+    );
   }
   const created = lookupUser(SERVICE_ACCOUNT);
-  if (!created) throw machineError('E_SERVICE_USER', `useradd reported success but ${SERVICE_ACCOUNT} is not in /etc/passwd`, { hint: 'check /etc/passwd and nsswitch' });
+  if (!created)
+    throw machineError('E_SERVICE_USER', `useradd reported success but ${SERVICE_ACCOUNT} is not in /etc/passwd`, {
+      hint: 'check /etc/passwd and nsswitch',
+    });
   return { user: created, created: true };
 }
 
@@ -84,10 +106,14 @@ export function ensureReachable(target: string, user: ServiceUser): string[] {
     try {
       chmodSync(dir, (statSync(dir).mode & 0o7777) | 0o001);
     } catch (error) {
-      throw machineError('E_SERVICE_DIR_UNREACHABLE', `services run as the unprivileged user ${user.name} (devkit runs as root), which cannot enter ${dir} on the way to ${target}, and devkit could not change that: ${(error as Error).message}`, {
-        hint: `chmod o+x ${dir}   (search permission only), or run devkit as a normal user`,
-        cause: error,
-      });
+      throw machineError(
+        'E_SERVICE_DIR_UNREACHABLE',
+        `services run as the unprivileged user ${user.name} (devkit runs as root), which cannot enter ${dir} on the way to ${target}, and devkit could not change that: ${(error as Error).message}`,
+        {
+          hint: `chmod o+x ${dir}   (search permission only), or run devkit as a normal user`,
+          cause: error,
+        },
+      );
     }
   }
   return blocked;

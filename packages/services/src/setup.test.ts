@@ -15,10 +15,19 @@ describe('setupInputs', () => {
   });
 
   it('are the files the commands name, when no inputs are declared', async () => {
-    expect(await setupInputs(root, ['psql "$DATABASE_URL" -f db/schema.sql', 'node scripts/seed.mjs --fast', 'echo not-a-file'], undefined)).toEqual(['db/schema.sql', 'scripts/seed.mjs']);
+    expect(
+      await setupInputs(
+        root,
+        ['psql "$DATABASE_URL" -f db/schema.sql', 'node scripts/seed.mjs --fast', 'echo not-a-file'],
+        undefined,
+      ),
+    ).toEqual(['db/schema.sql', 'scripts/seed.mjs']);
   });
 
   it('are the declared globs, sorted, outside node_modules', async () => {
-    expect(await setupInputs(root, ['pnpm migrate'], ['db/migrations/*.sql', '**/003.sql'])).toEqual(['db/migrations/001.sql', 'db/migrations/002.sql']);
+    expect(await setupInputs(root, ['pnpm migrate'], ['db/migrations/*.sql', '**/003.sql'])).toEqual([
+      'db/migrations/001.sql',
+      'db/migrations/002.sql',
+    ]);
   });
 });

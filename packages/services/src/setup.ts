@@ -8,11 +8,20 @@ import type { ServiceTarget } from './targets.js';
  * The files a setup depends on: the `inputs` globs when declared, else every word of the
  * commands that names an existing file (`psql -f db/schema.sql`, `node scripts/seed.mjs`).
  */
-export async function setupInputs(root: string, commands: readonly string[], inputs: readonly string[] | undefined): Promise<string[]> {
+export async function setupInputs(
+  root: string,
+  commands: readonly string[],
+  inputs: readonly string[] | undefined,
+): Promise<string[]> {
   if (inputs && inputs.length > 0) {
     // Loaded only when a service declares `inputs`: the warm bootstrap path stays lean.
     const { glob } = await import('tinyglobby');
-    const files = await glob([...inputs], { cwd: root, dot: true, onlyFiles: true, ignore: ['**/node_modules/**', '.devkit/**', '.git/**'] });
+    const files = await glob([...inputs], {
+      cwd: root,
+      dot: true,
+      onlyFiles: true,
+      ignore: ['**/node_modules/**', '.devkit/**', '.git/**'],
+    });
     return files.sort();
   }
   const named = new Set<string>();
@@ -82,6 +91,9 @@ export async function runSetupIfChanged(options: {
       },
     });
   }
-  await writeFileAtomic(target.paths.setup, `${JSON.stringify({ fingerprint, ranAt: new Date().toISOString() }, null, 2)}\n`);
+  await writeFileAtomic(
+    target.paths.setup,
+    `${JSON.stringify({ fingerprint, ranAt: new Date().toISOString() }, null, 2)}\n`,
+  );
   return true;
 }

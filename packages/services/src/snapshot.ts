@@ -21,7 +21,11 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 function checkName(name: string): void {
   if (!NAME.test(name)) {
-    throw usageError('E_SNAPSHOT_NAME', `invalid snapshot name ${JSON.stringify(name)}: expected letters, digits, '.', '_' or '-' (at most 64)`, { hint: 'devkit snapshot save before-migration' });
+    throw usageError(
+      'E_SNAPSHOT_NAME',
+      `invalid snapshot name ${JSON.stringify(name)}: expected letters, digits, '.', '_' or '-' (at most 64)`,
+      { hint: 'devkit snapshot save before-migration' },
+    );
   }
 }
 
@@ -58,7 +62,11 @@ function isRunning(target: ServiceTarget): boolean {
  * Stops the running ones among `targets` (a copy of live database files is not a backup),
  * runs `work`, then starts again the ones that were running — also when `work` failed.
  */
-async function withStopped<T>(options: ServicesOptions, targets: ServiceTarget[], work: () => Promise<T>): Promise<{ result: T; restarted: string[] }> {
+async function withStopped<T>(
+  options: ServicesOptions,
+  targets: ServiceTarget[],
+  work: () => Promise<T>,
+): Promise<{ result: T; restarted: string[] }> {
   // The services' locks are held while they are stopped and copied: an `up` elsewhere waits.
   for (const t of targets) mkdirSync(t.paths.dir, { recursive: true });
   const locks = targets.map((t) => ({ path: join(t.paths.dir, 'lock'), what: t.kind }));
@@ -81,11 +89,17 @@ async function withStopped<T>(options: ServicesOptions, targets: ServiceTarget[]
  * first, started again after) under `.devkit/snapshots/<name>/`. Replaces a snapshot of the
  * same name only once the new one is complete.
  */
-export async function saveSnapshot(options: ServicesOptions & { name: string; names: readonly string[] }): Promise<SnapshotInfo & { restarted: string[] }> {
+export async function saveSnapshot(
+  options: ServicesOptions & { name: string; names: readonly string[] },
+): Promise<SnapshotInfo & { restarted: string[] }> {
   checkName(options.name);
-  const targets = selectTargets(options.root, options.config, options.names, 'snapshot save').filter((t) => existsSync(t.paths.data));
+  const targets = selectTargets(options.root, options.config, options.names, 'snapshot save').filter((t) =>
+    existsSync(t.paths.data),
+  );
   if (targets.length === 0) {
-    throw findingError('E_SNAPSHOT_NOTHING', 'no service has data to snapshot yet', { hint: 'devkit up   (then devkit snapshot save <name>)' });
+    throw findingError('E_SNAPSHOT_NOTHING', 'no service has data to snapshot yet', {
+      hint: 'devkit up   (then devkit snapshot save <name>)',
+    });
   }
   const base = snapshotsRoot(options.root);
   const final = join(base, options.name);
@@ -100,7 +114,12 @@ export async function saveSnapshot(options: ServicesOptions & { name: string; na
         await copyTree(target.paths.data, join(dest, 'data'), options.root);
         if (existsSync(target.paths.setup)) await copyTree(target.paths.setup, join(dest, 'setup.json'), options.root);
       }
-      const info: SnapshotInfo = { name: options.name, createdAt: new Date().toISOString(), services: targets.map((t) => t.paths.dirName), bytes: treeSize(temp) };
+      const info: SnapshotInfo = {
+        name: options.name,
+        createdAt: new Date().toISOString(),
+        services: targets.map((t) => t.paths.dirName),
+        bytes: treeSize(temp),
+      };
       await writeFileAtomic(join(temp, 'snapshot.json'), `${JSON.stringify(info, null, 2)}\n`);
       const old = join(base, `.${options.name}.old-${process.pid}`);
       if (existsSync(final)) renameSync(final, old);
@@ -120,24 +139,36 @@ export async function saveSnapshot(options: ServicesOptions & { name: string; na
  * started again after if they were running). Each data folder is swapped in by rename, so an
  * interruption leaves either the old data or the restored data, never a mix.
  */
-export async function restoreSnapshot(options: ServicesOptions & { name: string }): Promise<SnapshotInfo & { restarted: string[] }> {
+export async function restoreSnapshot(
+  options: ServicesOptions & { name: string },
+): Promise<SnapshotInfo & { restarted: string[] }> {
   checkName(options.name);
   const dir = join(snapshotsRoot(options.root), options.name);
   const info = readInfo(dir);
   if (!info) {
     const names = listSnapshots(options.root).map((s) => s.name);
     const suggestion = closest(options.name, names);
-    throw usageError('E_SNAPSHOT_UNKNOWN', `no snapshot named ${JSON.stringify(options.name)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; snapshots: ${names.join(', ') || 'none'}`, {
-      hint: names.length ? `devkit snapshot restore ${suggestion ?? names[0]}` : `devkit snapshot save ${options.name}`,
-    });
+    throw usageError(
+      'E_SNAPSHOT_UNKNOWN',
+      `no snapshot named ${JSON.stringify(options.name)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; snapshots: ${names.join(', ') || 'none'}`,
+      {
+        hint: names.length
+          ? `devkit snapshot restore ${suggestion ?? names[0]}`
+          : `devkit snapshot save ${options.name}`,
+      },
+    );
   }
   const declared = configuredTargets(options.root, options.config);
   const targets = info.services.map((dirName) => {
     const target = declared.find((t) => t.paths.dirName === dirName);
     if (!target) {
-      throw findingError('E_SNAPSHOT_MISMATCH', `snapshot ${options.name} holds ${dirName}, which devkit.json does not declare at that major version (declared: ${declared.map((t) => t.paths.dirName).join(', ') || 'none'})`, {
-        hint: 'restore it with the devkit.json it was taken with, or take a new snapshot',
-      });
+      throw findingError(
+        'E_SNAPSHOT_MISMATCH',
+        `snapshot ${options.name} holds ${dirName}, which devkit.json does not declare at that major version (declared: ${declared.map((t) => t.paths.dirName).join(', ') || 'none'})`,
+        {
+          hint: 'restore it with the devkit.json it was taken with, or take a new snapshot',
+        },
+      );
     }
     return target;
   });

@@ -27,17 +27,37 @@ function readOrNull(path: string): string | null {
  * parallel — no process spawned, no protocol handshake — so an unchanged bootstrap stays in
  * milliseconds, while a killed service or supervisor, a reboot or a changed migration changes it.
  */
-export async function servicesFingerprint(root: string, targets: readonly ServiceTarget[], config: unknown): Promise<string> {
+export async function servicesFingerprint(
+  root: string,
+  targets: readonly ServiceTarget[],
+  config: unknown,
+): Promise<string> {
   const parts = await Promise.all(
     targets.map(async (target): Promise<[string, string]> => {
       const { state, record } = inspectService(target.paths);
       const port = record?.port ?? target.config.port ?? (await readStoredPort(target.paths.port));
-      const accepts = state === 'running' && port !== undefined ? (portListening(port) ?? (await tcpAccepts(port))) : false;
+      const accepts =
+        state === 'running' && port !== undefined ? (portListening(port) ?? (await tcpAccepts(port))) : false;
       const setup = await setupFingerprint(root, target);
-      return [target.kind, [state, record?.supervisor.id ?? '', record?.service?.id ?? '', port ?? '', accepts, setup ?? '', setup ? ((await recordedSetup(target)) ?? '') : ''].join('|')];
+      return [
+        target.kind,
+        [
+          state,
+          record?.supervisor.id ?? '',
+          record?.service?.id ?? '',
+          port ?? '',
+          accepts,
+          setup ?? '',
+          setup ? ((await recordedSetup(target)) ?? '') : '',
+        ].join('|'),
+      ];
     }),
   );
-  return digestParts([['config', JSON.stringify(config ?? null)], ...parts, [ENV_FILE, readOrNull(join(root, ENV_FILE))]]);
+  return digestParts([
+    ['config', JSON.stringify(config ?? null)],
+    ...parts,
+    [ENV_FILE, readOrNull(join(root, ENV_FILE))],
+  ]);
 }
 
 /** The dotenv lines `.env.devkit` should hold, from the stored ports (undefined if one has none yet). */
@@ -87,14 +107,23 @@ async function gatherFacts(ctx: ProjectContext, targets: ServiceTarget[]): Promi
     const manager = detectPackageManager();
     const isRoot = process.getuid?.() === 0;
     const names = missing.map((t) => t.runner.title).join(', ');
-    if (manager) install = planInstall(missing.map((t) => ({ kind: t.kind, declared: t.declared })), manager, isRoot);
+    if (manager)
+      install = planInstall(
+        missing.map((t) => ({ kind: t.kind, declared: t.declared })),
+        manager,
+        isRoot,
+      );
     const canInstall = install !== undefined && install.manager === 'apt' && ctx.yes;
     problems.push({
       code: 'E_SERVICE_BINARY_MISSING',
       kind: canInstall ? 'fixable' : 'blocking',
       exitCode: 3,
       message: `${names} ${missing.length === 1 ? 'is' : 'are'} not installed`,
-      fix: install ? (install.manager === 'apt' ? `${install.command}   (or: devkit bootstrap --yes)` : install.command) : missing.map((t) => installHint(t.kind, t.declared, undefined, isRoot)).join('; '),
+      fix: install
+        ? install.manager === 'apt'
+          ? `${install.command}   (or: devkit bootstrap --yes)`
+          : install.command
+        : missing.map((t) => installHint(t.kind, t.declared, undefined, isRoot)).join('; '),
     });
   }
   const notRunning: string[] = [];
@@ -130,14 +159,38 @@ export const servicesStep: Step<ProjectContext> = {
     if (targets.length === 0) return { upToDate: true, summary: 'no services declared', problems: [] };
     const facts = await gatherFacts(ctx, targets);
     const problems = [...facts.problems];
-    for (const what of facts.notRunning) problems.push({ code: 'W_SERVICE_DOWN', kind: 'fixable', message: `${what}`, fix: 'devkit up' });
-    for (const name of facts.reconfigure) problems.push({ code: 'W_SERVICE_CONFIG_CHANGED', kind: 'fixable', message: `services.${name} in devkit.json changed since ${name} started`, fix: `devkit up ${name}` });
-    for (const name of facts.setupDue) problems.push({ code: 'W_SERVICE_SETUP_DUE', kind: 'fixable', message: `setup of ${name} has not run against its current inputs`, fix: `devkit up ${name}` });
+    for (const what of facts.notRunning)
+      problems.push({ code: 'W_SERVICE_DOWN', kind: 'fixable', message: `${what}`, fix: 'devkit up' });
+    for (const name of facts.reconfigure)
+      problems.push({
+        code: 'W_SERVICE_CONFIG_CHANGED',
+        kind: 'fixable',
+        message: `services.${name} in devkit.json changed since ${name} started`,
+        fix: `devkit up ${name}`,
+      });
+    for (const name of facts.setupDue)
+      problems.push({
+        code: 'W_SERVICE_SETUP_DUE',
+        kind: 'fixable',
+        message: `setup of ${name} has not run against its current inputs`,
+        fix: `devkit up ${name}`,
+      });
     const envText = readOrNull(join(ctx.root, ENV_FILE));
     const expected = await expectedEnvLines(targets);
-    if (envText === null) problems.push({ code: 'W_ENV_FILE_MISSING', kind: 'fixable', message: `${ENV_FILE} has not been written`, fix: 'devkit bootstrap' });
+    if (envText === null)
+      problems.push({
+        code: 'W_ENV_FILE_MISSING',
+        kind: 'fixable',
+        message: `${ENV_FILE} has not been written`,
+        fix: 'devkit bootstrap',
+      });
     else if (expected !== undefined && !expected.every((line) => envText.includes(`${line}\n`))) {
-      problems.push({ code: 'W_ENV_FILE_STALE', kind: 'fixable', message: `${ENV_FILE} does not match the services' current URLs`, fix: 'devkit bootstrap' });
+      problems.push({
+        code: 'W_ENV_FILE_STALE',
+        kind: 'fixable',
+        message: `${ENV_FILE} does not match the services' current URLs`,
+        fix: 'devkit bootstrap',
+      });
     }
     const upToDate = problems.length === 0;
     const summary = upToDate
@@ -159,7 +212,11 @@ export const servicesStep: Step<ProjectContext> = {
     const { applyInstall } = await import('./install.js');
     const { upServices } = await import('./up.js');
     if (facts.install && ctx.yes) {
-      ctx.reporter.emit({ type: 'log', level: 'info', message: `installing ${facts.install.packages.join(', ')}: ${facts.install.command}` });
+      ctx.reporter.emit({
+        type: 'log',
+        level: 'info',
+        message: `installing ${facts.install.packages.join(', ')}: ${facts.install.command}`,
+      });
       await applyInstall(facts.install, ctx.env);
     }
     await upServices({ root: ctx.root, config: ctx.config, env: ctx.env, reporter: ctx.reporter, names: [] });

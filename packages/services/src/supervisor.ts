@@ -38,15 +38,27 @@ export function inspectService(paths: ServicePaths): Inspection {
   const record = readSupervisorState(paths.state);
   if (!record) return { state: 'stopped', record: undefined, reason: 'not running' };
   // Copied with the checkout (cp -r): it describes another checkout's processes, not ours.
-  if (record.dir !== undefined && record.dir !== paths.dir) return { state: 'stopped', record: undefined, reason: 'not running (state copied from another checkout)' };
+  if (record.dir !== undefined && record.dir !== paths.dir)
+    return { state: 'stopped', record: undefined, reason: 'not running (state copied from another checkout)' };
   const supervisorAlive = alive(record.supervisor);
   const serviceAlive = alive(record.service);
   if (record.status === 'exited' || !serviceAlive) {
     const exit = record.exit;
-    const how = exit?.error ? `could not start: ${exit.error}` : exit?.signal ? `killed by ${exit.signal}` : exit ? `exited with code ${exit.code}` : 'died together with its supervisor (crash or reboot)';
+    const how = exit?.error
+      ? `could not start: ${exit.error}`
+      : exit?.signal
+        ? `killed by ${exit.signal}`
+        : exit
+          ? `exited with code ${exit.code}`
+          : 'died together with its supervisor (crash or reboot)';
     return { state: serviceAlive ? 'orphaned' : 'crashed', record, reason: `${how}${exit ? ` at ${exit.at}` : ''}` };
   }
-  if (!supervisorAlive) return { state: 'orphaned', record, reason: `running (pid ${record.service?.pid}) without its supervisor (pid ${record.supervisor.pid} is gone)` };
+  if (!supervisorAlive)
+    return {
+      state: 'orphaned',
+      record,
+      reason: `running (pid ${record.service?.pid}) without its supervisor (pid ${record.supervisor.pid} is gone)`,
+    };
   if (record.status === 'stopping') return { state: 'stopping', record, reason: 'stopping' };
   return { state: 'running', record, reason: 'running' };
 }
@@ -110,7 +122,11 @@ export function sweepGroup(ref: ProcessRef | null | undefined): void {
  * signal and grace period), or, for an orphan, does the same itself; then removes the state
  * file and stale sockets. Returns how it went.
  */
-export async function stopService(paths: ServicePaths, stopSignal: NodeJS.Signals, graceMs: number): Promise<'stopped' | 'was-stopped' | 'cleaned'> {
+export async function stopService(
+  paths: ServicePaths,
+  stopSignal: NodeJS.Signals,
+  graceMs: number,
+): Promise<'stopped' | 'was-stopped' | 'cleaned'> {
   const { state, record } = inspectService(paths);
   let outcome: 'stopped' | 'was-stopped' | 'cleaned' = 'was-stopped';
   if (record && (state === 'running' || state === 'stopping')) {

@@ -20,7 +20,15 @@ export function configuredTargets(root: string, config: DevkitConfig): ServiceTa
   return SERVICE_KINDS.flatMap((kind) => {
     const declared = services[kind];
     if (!declared) return [];
-    return [{ kind, declared: declared.version, config: declared as ServiceConfig, runner: RUNNERS[kind], paths: servicePaths(root, kind, declared.version) }];
+    return [
+      {
+        kind,
+        declared: declared.version,
+        config: declared as ServiceConfig,
+        runner: RUNNERS[kind],
+        paths: servicePaths(root, kind, declared.version),
+      },
+    ];
   });
 }
 
@@ -28,7 +36,12 @@ export function configuredTargets(root: string, config: DevkitConfig): ServiceTa
  * The services named on the command line (all declared ones when none is named). An unknown
  * or undeclared name is a usage error with the nearest valid one.
  */
-export function selectTargets(root: string, config: DevkitConfig, names: readonly string[], command = 'up'): ServiceTarget[] {
+export function selectTargets(
+  root: string,
+  config: DevkitConfig,
+  names: readonly string[],
+  command = 'up',
+): ServiceTarget[] {
   const all = configuredTargets(root, config);
   if (names.length === 0) return all;
   return [...new Set(names)].map((name) => {
@@ -40,8 +53,14 @@ export function selectTargets(root: string, config: DevkitConfig, names: readonl
       });
     }
     const suggestion = closest(name, all.length > 0 ? all.map((t) => t.kind) : SERVICE_KINDS);
-    throw usageError('E_SERVICE_UNKNOWN', `unknown service ${JSON.stringify(name)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; devkit.json declares: ${all.map((t) => t.kind).join(', ') || 'none'}`, {
-      hint: suggestion ? `devkit ${command} ${suggestion}` : `declare it under "services" in devkit.json (kinds: ${SERVICE_KINDS.join(', ')})`,
-    });
+    throw usageError(
+      'E_SERVICE_UNKNOWN',
+      `unknown service ${JSON.stringify(name)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; devkit.json declares: ${all.map((t) => t.kind).join(', ') || 'none'}`,
+      {
+        hint: suggestion
+          ? `devkit ${command} ${suggestion}`
+          : `declare it under "services" in devkit.json (kinds: ${SERVICE_KINDS.join(', ')})`,
+      },
+    );
   });
 }

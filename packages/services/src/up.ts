@@ -1,7 +1,15 @@
 import { chownSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DevkitError, findingError, isDevkitError, processIdentity, runCommand, writeFileAtomic, type Reporter } from '@devkit/core';
+import {
+  DevkitError,
+  findingError,
+  isDevkitError,
+  processIdentity,
+  runCommand,
+  writeFileAtomic,
+  type Reporter,
+} from '@devkit/core';
 import { appliedDigest } from './applied.js';
 import type { DevkitConfig } from '@devkit/config';
 import { serviceEnv, writeEnvFile } from './env.js';
@@ -56,9 +64,14 @@ const HEALTH_PROBE_MS = 2_000;
 
 /** Thrown when Ctrl-C (or a termination signal) interrupts `up`: everything it started is stopped. */
 export function interruptedError(stopped: readonly string[]): DevkitError {
-  return new DevkitError('E_INTERRUPTED', 1, `interrupted${stopped.length ? `: stopped ${stopped.join(', ')}, which this run had started` : ''}; nothing was left half-started`, {
-    hint: 'devkit up   (to start the services again)',
-  });
+  return new DevkitError(
+    'E_INTERRUPTED',
+    1,
+    `interrupted${stopped.length ? `: stopped ${stopped.join(', ')}, which this run had started` : ''}; nothing was left half-started`,
+    {
+      hint: 'devkit up   (to start the services again)',
+    },
+  );
 }
 
 /**
@@ -66,7 +79,12 @@ export function interruptedError(stopped: readonly string[]): DevkitError {
  * otherwise, failing with its output. It leads a process group of its own so an abort stops
  * everything it started (initdb's postgres), and only the abort does.
  */
-function programRunner(user: ServiceUser | undefined, signal: AbortSignal | undefined, env: NodeJS.ProcessEnv, dir: string): RunProgram {
+function programRunner(
+  user: ServiceUser | undefined,
+  signal: AbortSignal | undefined,
+  env: NodeJS.ProcessEnv,
+  dir: string,
+): RunProgram {
   return async (file, args, options = {}) => {
     const result = await runCommand(file, args, {
       engine: 'node',
@@ -106,32 +124,55 @@ function otherMajors(target: ServiceTarget): string[] {
   } catch {
     return [];
   }
-  return entries.filter((e) => e.startsWith(`${target.kind}-`) && e !== target.paths.dirName && target.runner.isInitialised({ ...target.paths, data: join(parent, e, 'data') }));
+  return entries.filter(
+    (e) =>
+      e.startsWith(`${target.kind}-`) &&
+      e !== target.paths.dirName &&
+      target.runner.isInitialised({ ...target.paths, data: join(parent, e, 'data') }),
+  );
 }
 
-async function failureWithLog(target: ServiceTarget, message: string, code = 'E_SERVICE_UNHEALTHY'): Promise<DevkitError> {
+async function failureWithLog(
+  target: ServiceTarget,
+  message: string,
+  code = 'E_SERVICE_UNHEALTHY',
+): Promise<DevkitError> {
   const tail = await tailFile(target.paths.log, LOG_TAIL);
-  return findingError(code, `${target.kind}: ${message}${tail.length ? `\nlast lines of ${target.paths.log}:\n${tail.map((l) => `  ${l}`).join('\n')}` : ''}`, {
-    hint: `devkit logs ${target.kind}   (the whole log), fix the cause, then devkit up ${target.kind}`,
-    details: { service: target.kind, log: target.paths.log, tail },
-  });
+  return findingError(
+    code,
+    `${target.kind}: ${message}${tail.length ? `\nlast lines of ${target.paths.log}:\n${tail.map((l) => `  ${l}`).join('\n')}` : ''}`,
+    {
+      hint: `devkit logs ${target.kind}   (the whole log), fix the cause, then devkit up ${target.kind}`,
+      details: { service: target.kind, log: target.paths.log, tail },
+    },
+  );
 }
 
 /** Waits until the service answers its protocol check, it dies, the timeout passes, or we are interrupted. */
-async function waitReady(instance: ServiceInstance, target: ServiceTarget, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+async function waitReady(
+  instance: ServiceInstance,
+  target: ServiceTarget,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no answer yet';
   for (;;) {
     signal?.throwIfAborted();
     const { state, reason } = inspectService(target.paths);
-    if (state === 'crashed' || state === 'stopped') throw await failureWithLog(target, `exited while starting (${reason})`, 'E_SERVICE_START_FAILED');
+    if (state === 'crashed' || state === 'stopped')
+      throw await failureWithLog(target, `exited while starting (${reason})`, 'E_SERVICE_START_FAILED');
     try {
       await target.runner.health(instance.port, Math.min(HEALTH_PROBE_MS, Math.max(100, deadline - Date.now())));
       return;
     } catch (error) {
       lastError = error instanceof Error ? error.message : String(error);
     }
-    if (Date.now() >= deadline) throw await failureWithLog(target, `not ready after ${Math.round(timeoutMs / 1000)} s (last check: ${lastError})`);
+    if (Date.now() >= deadline)
+      throw await failureWithLog(
+        target,
+        `not ready after ${Math.round(timeoutMs / 1000)} s (last check: ${lastError})`,
+      );
     // Poll briskly: most services answer within a few hundred milliseconds of starting.
     await sleep(50, undefined, { signal }).catch(() => {});
   }
@@ -139,7 +180,10 @@ async function waitReady(instance: ServiceInstance, target: ServiceTarget, timeo
 
 /** Records, once a service is ready, which config it matches: the bootstrap step compares. */
 async function recordApplied(target: ServiceTarget, port: number): Promise<void> {
-  await writeFileAtomic(join(target.paths.dir, 'applied.json'), `${JSON.stringify({ digest: appliedDigest(target, port) })}\n`);
+  await writeFileAtomic(
+    join(target.paths.dir, 'applied.json'),
+    `${JSON.stringify({ digest: appliedDigest(target, port) })}\n`,
+  );
 }
 
 /** Per-run bookkeeping: which supervisors this run started, for a clean Ctrl-C. */
@@ -149,7 +193,13 @@ interface RunLedger {
 }
 
 /** Brings one service to "running and healthy", starting (or restarting) it as needed. */
-async function bringUp(target: ServiceTarget, port: number, user: ServiceUser | undefined, options: UpOptions, ledger: RunLedger): Promise<UpServiceResult> {
+async function bringUp(
+  target: ServiceTarget,
+  port: number,
+  user: ServiceUser | undefined,
+  options: UpOptions,
+  ledger: RunLedger,
+): Promise<UpServiceResult> {
   const started = performance.now();
   const { reporter, signal } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -157,7 +207,16 @@ async function bringUp(target: ServiceTarget, port: number, user: ServiceUser | 
   const binary = await locateBinary(target.kind, target.declared, options.env);
   signal?.throwIfAborted();
   target.runner.warmUp?.();
-  const instance: ServiceInstance = { kind: target.kind, declared: target.declared, config: target.config, root: options.root, paths: target.paths, port, binary, user };
+  const instance: ServiceInstance = {
+    kind: target.kind,
+    declared: target.declared,
+    config: target.config,
+    root: options.root,
+    paths: target.paths,
+    port,
+    binary,
+    user,
+  };
   const finish = (outcome: UpServiceResult['outcome'], pid: number | undefined): UpServiceResult => ({
     name: target.kind,
     outcome,
@@ -180,7 +239,10 @@ async function bringUp(target: ServiceTarget, port: number, user: ServiceUser | 
   if (inspection.state !== 'stopped') {
     // Crashed, orphaned (its supervisor was killed), still stopping, or on another port:
     // stop whatever is left, clear stale state and sockets, then start it afresh on its data.
-    const what = inspection.state === 'orphaned' ? `was running without its supervisor (pid ${inspection.record?.service?.pid}): stopped it` : `was ${inspection.state} (${inspection.reason})`;
+    const what =
+      inspection.state === 'orphaned'
+        ? `was running without its supervisor (pid ${inspection.record?.service?.pid}): stopped it`
+        : `was ${inspection.state} (${inspection.reason})`;
     await stopService(target.paths, target.runner.stopSignal, target.runner.graceMs);
     actions.push(`${what}; restarted on its data`);
     reporter.emit({ type: 'log', level: 'warn', message: `${target.kind} ${what}; restarting it on its data` });
@@ -190,15 +252,33 @@ async function bringUp(target: ServiceTarget, port: number, user: ServiceUser | 
   mkdirSync(target.paths.dir, { recursive: true });
   if (user) {
     const opened = ensureReachable(target.paths.dir, user);
-    for (const dir of opened) reporter.emit({ type: 'log', level: 'warn', message: `gave ${dir} search permission for others (o+x) so that ${user.name} can reach ${relative(options.root, target.paths.dir)}` });
+    for (const dir of opened)
+      reporter.emit({
+        type: 'log',
+        level: 'warn',
+        message: `gave ${dir} search permission for others (o+x) so that ${user.name} can reach ${relative(options.root, target.paths.dir)}`,
+      });
   }
-  await ensurePortFree(target.kind, port, target.config.port !== undefined ? `devkit.json services.${target.kind}.port` : relative(options.root, target.paths.port));
+  await ensurePortFree(
+    target.kind,
+    port,
+    target.config.port !== undefined
+      ? `devkit.json services.${target.kind}.port`
+      : relative(options.root, target.paths.port),
+  );
 
   const wrongData = target.runner.checkData?.(instance);
-  if (wrongData) throw findingError('E_SERVICE_DATA_VERSION', `${target.kind}: ${wrongData}`, { hint: `devkit reset ${target.kind} --yes   (discards the data) — or upgrade it as described above` });
+  if (wrongData)
+    throw findingError('E_SERVICE_DATA_VERSION', `${target.kind}: ${wrongData}`, {
+      hint: `devkit reset ${target.kind} --yes   (discards the data) — or upgrade it as described above`,
+    });
   if (!target.runner.isInitialised(target.paths)) {
     for (const other of otherMajors(target)) {
-      reporter.emit({ type: 'log', level: 'warn', message: `${target.kind}: .devkit/services/${other} holds data of another major version; ${target.paths.dirName} starts empty. ${target.kind === 'postgres' ? `To carry the data over, run pg_upgrade from ${other} into ${target.paths.dirName} (stop devkit's ${target.kind} first).` : 'Copy what you need across by hand.'}` });
+      reporter.emit({
+        type: 'log',
+        level: 'warn',
+        message: `${target.kind}: .devkit/services/${other} holds data of another major version; ${target.paths.dirName} starts empty. ${target.kind === 'postgres' ? `To carry the data over, run pg_upgrade from ${other} into ${target.paths.dirName} (stop devkit's ${target.kind} first).` : 'Copy what you need across by hand.'}`,
+      });
     }
     const temp = `${target.paths.data}.init`;
     rmSync(temp, { recursive: true, force: true });
@@ -249,7 +329,11 @@ async function bringUp(target: ServiceTarget, port: number, user: ServiceUser | 
     if (Date.now() > deadline || processIdentity(supervisorPid) === undefined) {
       if (readSupervisorState(target.paths.state)?.supervisor.pid === supervisorPid) break;
       const supervisorLog = await tailFile(target.paths.supervisorLog, 10);
-      throw await failureWithLog(target, `its supervisor did not start${supervisorLog.length ? `:\n${supervisorLog.join('\n')}` : ''}`, 'E_SERVICE_START_FAILED');
+      throw await failureWithLog(
+        target,
+        `its supervisor did not start${supervisorLog.length ? `:\n${supervisorLog.join('\n')}` : ''}`,
+        'E_SERVICE_START_FAILED',
+      );
     }
     await sleep(10);
   }
@@ -265,7 +349,18 @@ function combine(errors: unknown[]): unknown {
   const first = known[0];
   if (!first) return errors[0];
   const exitCode = known.some((e) => e.exitCode === 3) ? 3 : first.exitCode;
-  return new DevkitError(first.code, exitCode, errors.map((e) => (e instanceof Error ? e.message : String(e))).join('\n'), { hint: known.map((e) => e.hint).filter(Boolean).join('\n'), cause: errors });
+  return new DevkitError(
+    first.code,
+    exitCode,
+    errors.map((e) => (e instanceof Error ? e.message : String(e))).join('\n'),
+    {
+      hint: known
+        .map((e) => e.hint)
+        .filter(Boolean)
+        .join('\n'),
+      cause: errors,
+    },
+  );
 }
 
 /**
@@ -282,7 +377,13 @@ export async function upServices(options: UpOptions): Promise<UpResult> {
   const ports = new Map<string, number>();
   const taken = new Set<number>();
   for (const target of all) {
-    const port = await assignPort({ root: options.root, name: target.kind, file: target.paths.port, configured: target.config.port, avoid: taken });
+    const port = await assignPort({
+      root: options.root,
+      name: target.kind,
+      file: target.paths.port,
+      configured: target.config.port,
+      avoid: taken,
+    });
     taken.add(port);
     ports.set(target.kind, port);
   }
@@ -298,7 +399,9 @@ export async function upServices(options: UpOptions): Promise<UpResult> {
   const settled = await Promise.allSettled(
     targets.map(async (t) => {
       mkdirSync(t.paths.dir, { recursive: true });
-      return withLock(join(t.paths.dir, 'lock'), t.kind, () => bringUp(t, ports.get(t.kind)!, choice?.user, options, ledger));
+      return withLock(join(t.paths.dir, 'lock'), t.kind, () =>
+        bringUp(t, ports.get(t.kind)!, choice?.user, options, ledger),
+      );
     }),
   );
 
@@ -318,7 +421,8 @@ export async function upServices(options: UpOptions): Promise<UpResult> {
       errors.push(outcome.reason);
       // A service that did not become healthy is not left behind half-started.
       const target = targets[i]!;
-      if (ledger.started.includes(target)) await stopService(target.paths, target.runner.stopSignal, target.runner.graceMs);
+      if (ledger.started.includes(target))
+        await stopService(target.paths, target.runner.stopSignal, target.runner.graceMs);
     }),
   );
   for (const dir of ledger.initDirs) rmSync(dir, { recursive: true, force: true });
@@ -328,8 +432,17 @@ export async function upServices(options: UpOptions): Promise<UpResult> {
   try {
     for (const target of targets) {
       options.signal?.throwIfAborted();
-      const ran = await runSetupIfChanged({ root: options.root, target, env: { ...options.env, ...vars }, reporter: options.reporter, signal: options.signal });
-      if (ran) results.find((r) => r.name === target.kind)?.actions.push(`ran setup (${(target.config.setup ?? []).length} command(s))`);
+      const ran = await runSetupIfChanged({
+        root: options.root,
+        target,
+        env: { ...options.env, ...vars },
+        reporter: options.reporter,
+        signal: options.signal,
+      });
+      if (ran)
+        results
+          .find((r) => r.name === target.kind)
+          ?.actions.push(`ran setup (${(target.config.setup ?? []).length} command(s))`);
     }
   } catch (error) {
     // Interrupted during setup (the setup command got the terminal's signal too): the run did

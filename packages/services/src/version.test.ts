@@ -10,7 +10,8 @@ describe('parseVersionOutput', () => {
     ['registry github.com/distribution/distribution/v3 v3.0.0', '3.0.0'],
   ])('%s → %s', (output, version) => expect(parseVersionOutput(output)).toBe(version));
 
-  it('finds nothing in output without a version', () => expect(parseVersionOutput('usage: postgres [options]')).toBeUndefined());
+  it('finds nothing in output without a version', () =>
+    expect(parseVersionOutput('usage: postgres [options]')).toBeUndefined());
 });
 
 describe('versionMatches', () => {

@@ -53,7 +53,10 @@ export function git(dir: string, ...args: string[]): string {
 /** Copies a fixture repo from test/fixtures into a temp folder. */
 export function copyFixture(name: string): string {
   const dir = tempDir(`devkit-${name}-`);
-  cpSync(join(FIXTURES, name), dir, { recursive: true, filter: (src) => !src.includes(`${'/'}node_modules`) && !src.endsWith('/.devkit') });
+  cpSync(join(FIXTURES, name), dir, {
+    recursive: true,
+    filter: (src) => !src.includes(`${'/'}node_modules`) && !src.endsWith('/.devkit'),
+  });
   return dir;
 }
 
@@ -71,7 +74,10 @@ export function normalizeOutput(text: string, dirs: readonly string[] = []): str
 }
 
 /** Runs the built `devkit` binary. Never throws on a non-zero exit: tests assert the code. */
-export async function runDevkit(args: readonly string[], options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<DevkitRun> {
+export async function runDevkit(
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
+): Promise<DevkitRun> {
   const result = await execa(process.execPath, [DEVKIT_BIN, ...args], {
     cwd: options.cwd,
     env: { NO_COLOR: '1', ...options.env },

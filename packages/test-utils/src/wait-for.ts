@@ -32,7 +32,8 @@ export async function waitFor<T>(check: () => T, options: WaitForOptions): Promi
     if (reason) throw new Error(`gave up waiting for ${options.what}: ${reason}${suffix(options)}`);
     const value = await check();
     if (value) return value as Found<T>;
-    if (Date.now() - started >= timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.what}${suffix(options)}`);
+    if (Date.now() - started >= timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.what}${suffix(options)}`);
     await sleep(options.intervalMs ?? 20);
   }
 }

@@ -30,7 +30,8 @@ export function dependenciesFingerprint(root: string): string {
     ['.modules.yaml', readOrNull(join(root, 'node_modules', '.modules.yaml'))],
     ['.pnpm/lock.yaml', readOrNull(join(root, 'node_modules', '.pnpm', 'lock.yaml'))],
   ];
-  for (const importer of importers) parts.push([`${importer}/package.json`, readOrNull(join(root, importer, 'package.json'))]);
+  for (const importer of importers)
+    parts.push([`${importer}/package.json`, readOrNull(join(root, importer, 'package.json'))]);
   return digestParts(parts);
 }
 
@@ -50,16 +51,42 @@ export const dependenciesStep: Step<ProjectContext> = {
       return {
         upToDate: false,
         summary: `no ${LOCKFILE}`,
-        problems: [{ code: 'E_LOCKFILE_MISSING', kind: 'blocking', exitCode: 1, message: `${LOCKFILE} is missing in ${root}: a frozen install needs it`, fix: `pnpm install && git add ${LOCKFILE}` }],
+        problems: [
+          {
+            code: 'E_LOCKFILE_MISSING',
+            kind: 'blocking',
+            exitCode: 1,
+            message: `${LOCKFILE} is missing in ${root}: a frozen install needs it`,
+            fix: `pnpm install && git add ${LOCKFILE}`,
+          },
+        ],
       };
     }
     if (!existsSync(join(root, 'node_modules', '.modules.yaml'))) {
-      return { upToDate: false, summary: 'dependencies are not installed', problems: [{ code: 'W_DEPS_NOT_INSTALLED', kind: 'fixable', message: 'dependencies are not installed', fix: 'devkit bootstrap' }] };
+      return {
+        upToDate: false,
+        summary: 'dependencies are not installed',
+        problems: [
+          {
+            code: 'W_DEPS_NOT_INSTALLED',
+            kind: 'fixable',
+            message: 'dependencies are not installed',
+            fix: 'devkit bootstrap',
+          },
+        ],
+      };
     }
     return {
       upToDate: false,
       summary: 'lockfile or manifests changed since the last install',
-      problems: [{ code: 'W_DEPS_STALE', kind: 'fixable', message: 'the lockfile, a manifest or node_modules changed since devkit last installed', fix: 'devkit bootstrap' }],
+      problems: [
+        {
+          code: 'W_DEPS_STALE',
+          kind: 'fixable',
+          message: 'the lockfile, a manifest or node_modules changed since devkit last installed',
+          fix: 'devkit bootstrap',
+        },
+      ],
     };
   },
   async run(ctx) {
@@ -69,16 +96,28 @@ export const dependenciesStep: Step<ProjectContext> = {
         env: { ...ctx.env, COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' },
         reporter: ctx.reporter,
         source: 'pnpm',
-        failure: { code: 'E_INSTALL_FAILED', exitCode: 1, hint: 'fix the error above, then run `devkit bootstrap` again' },
+        failure: {
+          code: 'E_INSTALL_FAILED',
+          exitCode: 1,
+          hint: 'fix the error above, then run `devkit bootstrap` again',
+        },
         missingHint: 'corepack enable pnpm   (or: npm install -g pnpm@10)',
       });
     } catch (error) {
-      if (error instanceof DevkitError && /ERR_PNPM_OUTDATED_LOCKFILE|ERR_PNPM_LOCKFILE_CONFIG_MISMATCH/.test(String(error.details?.output ?? ''))) {
-        throw new DevkitError('E_LOCKFILE_OUTDATED', 1, `${LOCKFILE} does not match the package.json files, so a frozen install refuses it`, {
-          hint: `pnpm install && git add ${LOCKFILE}   (then commit the updated lockfile)`,
-          cause: error,
-          details: error.details,
-        });
+      if (
+        error instanceof DevkitError &&
+        /ERR_PNPM_OUTDATED_LOCKFILE|ERR_PNPM_LOCKFILE_CONFIG_MISMATCH/.test(String(error.details?.output ?? ''))
+      ) {
+        throw new DevkitError(
+          'E_LOCKFILE_OUTDATED',
+          1,
+          `${LOCKFILE} does not match the package.json files, so a frozen install refuses it`,
+          {
+            hint: `pnpm install && git add ${LOCKFILE}   (then commit the updated lockfile)`,
+            cause: error,
+            details: error.details,
+          },
+        );
       }
       throw error;
     }

@@ -30,7 +30,11 @@ export function findPnpm(env: NodeJS.ProcessEnv): PnpmInstall {
  * The version of a pnpm install: read from the package.json beside its entry point when it is
  * a plain npm-installed pnpm (no process start), otherwise by asking it (`pnpm --version`).
  */
-export async function pnpmVersion(install: PnpmInstall, cwd: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+export async function pnpmVersion(
+  install: PnpmInstall,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
   if (!install.path || !install.realPath) return undefined;
   for (let dir = dirname(install.realPath), i = 0; i < 3; i++, dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
@@ -43,6 +47,10 @@ export async function pnpmVersion(install: PnpmInstall, cwd: string, env: NodeJS
     }
     break;
   }
-  const { stdout } = await runCommand(install.path, ['--version'], { cwd, env: { ...env, COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' }, timeoutMs: 30_000 });
+  const { stdout } = await runCommand(install.path, ['--version'], {
+    cwd,
+    env: { ...env, COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' },
+    timeoutMs: 30_000,
+  });
   return stdout.trim().split('\n').pop();
 }

@@ -28,8 +28,10 @@ export function collectRequirements(ctx: Pick<ProjectContext, 'config'>, manifes
   const { toolchain } = ctx.config;
   if (toolchain?.node) out.push({ tool: 'node', range: toolchain.node, source: 'devkit.json toolchain.node' });
   if (toolchain?.pnpm) out.push({ tool: 'pnpm', range: toolchain.pnpm, source: 'devkit.json toolchain.pnpm' });
-  if (manifest.engines?.node) out.push({ tool: 'node', range: manifest.engines.node, source: 'package.json engines.node' });
-  if (manifest.engines?.pnpm) out.push({ tool: 'pnpm', range: manifest.engines.pnpm, source: 'package.json engines.pnpm' });
+  if (manifest.engines?.node)
+    out.push({ tool: 'node', range: manifest.engines.node, source: 'package.json engines.node' });
+  if (manifest.engines?.pnpm)
+    out.push({ tool: 'pnpm', range: manifest.engines.pnpm, source: 'package.json engines.pnpm' });
   return out;
 }
 
@@ -50,11 +52,24 @@ export function checkToolchain(facts: ToolchainFacts): Problem[] {
   for (const req of facts.requirements) {
     const found = req.tool === 'node' ? facts.node : facts.pnpm;
     if (!semver.validRange(req.range)) {
-      problems.push({ code: 'E_TOOLCHAIN_RANGE', kind: 'blocking', exitCode: 2, message: `${req.source} is not a valid semver range: ${JSON.stringify(req.range)}`, fix: `edit ${req.source.split(' ')[0]} and write a range such as ">=20.11"` });
+      problems.push({
+        code: 'E_TOOLCHAIN_RANGE',
+        kind: 'blocking',
+        exitCode: 2,
+        message: `${req.source} is not a valid semver range: ${JSON.stringify(req.range)}`,
+        fix: `edit ${req.source.split(' ')[0]} and write a range such as ">=20.11"`,
+      });
       continue;
     }
     if (found === undefined) {
-      problems.push({ code: 'E_TOOLCHAIN_MISSING', kind: 'blocking', exitCode: 3, message: `${req.tool} is not installed; ${req.source} requires ${req.range}`, fix: req.tool === 'pnpm' ? pnpmFix(pinned ?? semver.minVersion(req.range)?.version ?? '10') : nodeFix(req.range) });
+      problems.push({
+        code: 'E_TOOLCHAIN_MISSING',
+        kind: 'blocking',
+        exitCode: 3,
+        message: `${req.tool} is not installed; ${req.source} requires ${req.range}`,
+        fix:
+          req.tool === 'pnpm' ? pnpmFix(pinned ?? semver.minVersion(req.range)?.version ?? '10') : nodeFix(req.range),
+      });
       continue;
     }
     if (!semver.satisfies(found, req.range, { includePrerelease: true })) {
@@ -63,12 +78,25 @@ export function checkToolchain(facts: ToolchainFacts): Problem[] {
         kind: 'blocking',
         exitCode: 3,
         message: `${req.tool} ${found} does not satisfy ${req.range} (required by ${req.source})`,
-        fix: req.tool === 'pnpm' ? pnpmFix(pinned && semver.satisfies(pinned, req.range) ? pinned : (semver.minVersion(req.range)?.version ?? req.range)) : nodeFix(req.range),
+        fix:
+          req.tool === 'pnpm'
+            ? pnpmFix(
+                pinned && semver.satisfies(pinned, req.range)
+                  ? pinned
+                  : (semver.minVersion(req.range)?.version ?? req.range),
+              )
+            : nodeFix(req.range),
       });
     }
   }
   if (pinned && facts.pnpm === undefined && !facts.requirements.some((r) => r.tool === 'pnpm')) {
-    problems.push({ code: 'E_TOOLCHAIN_MISSING', kind: 'blocking', exitCode: 3, message: `pnpm is not installed; package.json packageManager pins pnpm@${pinned}`, fix: pnpmFix(pinned) });
+    problems.push({
+      code: 'E_TOOLCHAIN_MISSING',
+      kind: 'blocking',
+      exitCode: 3,
+      message: `pnpm is not installed; package.json packageManager pins pnpm@${pinned}`,
+      fix: pnpmFix(pinned),
+    });
   }
   return problems;
 }

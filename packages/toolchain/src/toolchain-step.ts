@@ -35,10 +35,19 @@ export const toolchainStep: Step<ProjectContext> = {
     const requirements = collectRequirements(ctx, manifest);
     const needsPnpm = requirements.some((r) => r.tool === 'pnpm') || manifest.packageManager?.startsWith('pnpm@');
     const pnpm = needsPnpm ? await pnpmVersion(findPnpm(ctx.env), ctx.root, ctx.env) : undefined;
-    const facts: ToolchainFacts = { node: process.version.slice(1), pnpm, requirements, packageManager: manifest.packageManager };
+    const facts: ToolchainFacts = {
+      node: process.version.slice(1),
+      pnpm,
+      requirements,
+      packageManager: manifest.packageManager,
+    };
     const problems = checkToolchain(facts);
     const found = `node ${facts.node}${pnpm ? `, pnpm ${pnpm}` : ''}`;
-    return { upToDate: problems.length === 0, summary: problems.length === 0 ? found : `${found}: ${problems.length} problem(s)`, problems };
+    return {
+      upToDate: problems.length === 0,
+      summary: problems.length === 0 ? found : `${found}: ${problems.length} problem(s)`,
+      problems,
+    };
   },
   async run() {
     // Nothing to do: a toolchain problem is always blocking and reported by check().

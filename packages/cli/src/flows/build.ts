@@ -64,22 +64,35 @@ export interface PreparedBuild {
  * be shown (`forApply: false`), a dirty tree without --allow-dirty is refused here and a
  * missing store is created.
  */
-export async function planBuild(ctx: ProjectContext, options: BuildOptions & { forApply: boolean }): Promise<PreparedBuild> {
+export async function planBuild(
+  ctx: ProjectContext,
+  options: BuildOptions & { forApply: boolean },
+): Promise<PreparedBuild> {
   const dirs = ctx.config.artifacts?.deployables ?? [];
   if (dirs.length === 0) {
-    throw usageError('E_NO_DEPLOYABLES', `${ctx.configFile}: artifacts.deployables is empty, so there is nothing to build`, {
-      hint: 'add the folders to pack, e.g. "artifacts": { "deployables": ["apps/api"] }',
-    });
+    throw usageError(
+      'E_NO_DEPLOYABLES',
+      `${ctx.configFile}: artifacts.deployables is empty, so there is nothing to build`,
+      {
+        hint: 'add the folders to pack, e.g. "artifacts": { "deployables": ["apps/api"] }',
+      },
+    );
   }
   const git = await readGitState(ctx.root);
   const blocks = git.dirty && !options.allowDirty;
-  const blockedReason = blocks ? `the work tree at ${ctx.root} has uncommitted changes (${git.changes.slice(0, 5).join(', ')}${git.changes.length > 5 ? ', …' : ''}): an artifact must come from a commit` : null;
+  const blockedReason = blocks
+    ? `the work tree at ${ctx.root} has uncommitted changes (${git.changes.slice(0, 5).join(', ')}${git.changes.length > 5 ? ', …' : ''}): an artifact must come from a commit`
+    : null;
   if (blocks && options.forApply) {
-    throw usageError('E_DIRTY_TREE', blockedReason ?? '', { hint: 'commit (or stash) the changes, or pass --allow-dirty to build anyway (the artifact records dirty: true)' });
+    throw usageError('E_DIRTY_TREE', blockedReason ?? '', {
+      hint: 'commit (or stash) the changes, or pass --allow-dirty to build anyway (the artifact records dirty: true)',
+    });
   }
   const lockPath = join(ctx.root, 'pnpm-lock.yaml');
   const lockText = await readFile(lockPath, 'utf8').catch(() => {
-    throw usageError('E_NO_LOCKFILE', `${lockPath} does not exist: artifacts resolve dependencies from the lockfile`, { hint: 'run `pnpm install` to create it' });
+    throw usageError('E_NO_LOCKFILE', `${lockPath} does not exist: artifacts resolve dependencies from the lockfile`, {
+      hint: 'run `pnpm install` to create it',
+    });
   });
   const store = await openProjectStore(ctx, { create: options.forApply });
   const specs = await resolveDeployables(ctx.root, dirs);
@@ -96,15 +109,30 @@ export async function planBuild(ctx: ProjectContext, options: BuildOptions & { f
     env: ctx.env,
     config: ctx.config,
     mtimeSeconds: packMtime(ctx.env),
-    provenance: { builderId: builderIdentity(ctx.env), ref: git.ref, repository: git.remote, invocationId: randomUUID(), devkitVersion: devkitVersion(), allowDirty: options.allowDirty },
+    provenance: {
+      builderId: builderIdentity(ctx.env),
+      ref: git.ref,
+      repository: git.remote,
+      invocationId: randomUUID(),
+      devkitVersion: devkitVersion(),
+      allowDirty: options.allowDirty,
+    },
     reporter: options.reporter,
     now: () => new Date(),
   };
-  const shipped = await shippedNativePackages(ctx.root, session.lock, specs, Object.keys(ctx.config.native?.packages ?? {}));
+  const shipped = await shippedNativePackages(
+    ctx.root,
+    session.lock,
+    specs,
+    Object.keys(ctx.config.native?.packages ?? {}),
+  );
   const deployables: DeployablePlan[] = [];
   const planned: PreparedBuild['planned'] = new Map();
   for (const spec of specs) {
-    const { plan, planned: inputs } = await planDeployableBuild(session, spec, { rebuild: options.checkReproducible, detail: options.detail });
+    const { plan, planned: inputs } = await planDeployableBuild(session, spec, {
+      rebuild: options.checkReproducible,
+      detail: options.detail,
+    });
     deployables.push(plan);
     planned.set(spec.name, inputs);
   }
@@ -114,7 +142,20 @@ export async function planBuild(ctx: ProjectContext, options: BuildOptions & { f
   for (const d of deployables) if (!d.reuse) d.layers.push(...nativeLayers(d.name, native));
   const filters = packed.map((s) => `${s.packageName}...`);
   // --check-reproducible really rebuilds: turbo runs every task instead of replaying its cache.
-  const turbo = packed.length ? { command: ['turbo', 'run', 'build', ...filters.flatMap((f) => ['--filter', f]), '--output-logs=errors-only', ...(options.checkReproducible ? ['--force'] : [])], filters, force: options.checkReproducible } : null;
+  const turbo = packed.length
+    ? {
+        command: [
+          'turbo',
+          'run',
+          'build',
+          ...filters.flatMap((f) => ['--filter', f]),
+          '--output-logs=errors-only',
+          ...(options.checkReproducible ? ['--force'] : []),
+        ],
+        filters,
+        force: options.checkReproducible,
+      }
+    : null;
   return {
     plan: { store: store.root, git: { ...git, blocks, reason: blockedReason }, turbo, native, deployables },
     session,
@@ -130,7 +171,10 @@ function nativeLayers(name: string, native: BuildPlan['native']): LayerPlan[] {
   return [...new Set(mine.map((n) => n.target))].sort().map((target) => ({
     part: `native-${target}`,
     target,
-    source: `native outputs of ${mine.filter((n) => n.target === target).map((n) => n.package).join(', ')} built for ${target}`,
+    source: `native outputs of ${mine
+      .filter((n) => n.target === target)
+      .map((n) => n.package)
+      .join(', ')} built for ${target}`,
     entries: null,
   }));
 }
@@ -139,8 +183,18 @@ function nativeLayers(name: string, native: BuildPlan['native']): LayerPlan[] {
 async function planNative(ctx: ProjectContext, shipped: readonly ShippedNativePackage[]): Promise<BuildPlan['native']> {
   if (shipped.length === 0) return [];
   const { planNativeBuilds } = await import('@devkit/native');
-  const builds = await planNativeBuilds({ root: ctx.root, config: ctx.config, env: ctx.env, packages: shipped.map((s) => s.name) });
-  return builds.map((b) => ({ package: b.packageName, target: b.target.name, builder: b.target.builder, usedBy: shipped.find((s) => s.name === b.packageName)?.usedBy ?? [] }));
+  const builds = await planNativeBuilds({
+    root: ctx.root,
+    config: ctx.config,
+    env: ctx.env,
+    packages: shipped.map((s) => s.name),
+  });
+  return builds.map((b) => ({
+    package: b.packageName,
+    target: b.target.name,
+    builder: b.target.builder,
+    usedBy: shipped.find((s) => s.name === b.packageName)?.usedBy ?? [],
+  }));
 }
 
 /**
@@ -148,7 +202,11 @@ async function planNative(ctx: ProjectContext, shipped: readonly ShippedNativePa
  * what actually runs), the native builds follow, then each deployable is packed — or, when its
  * inputs match an earlier build, reused.
  */
-export async function applyBuild(ctx: ProjectContext, prepared: PreparedBuild, reporter: Reporter): Promise<BuiltArtifact[]> {
+export async function applyBuild(
+  ctx: ProjectContext,
+  prepared: PreparedBuild,
+  reporter: Reporter,
+): Promise<BuiltArtifact[]> {
   const { plan, session, specs, shipped } = prepared;
   let nativeResults: NativeOutputRecord[] = [];
   if (plan.turbo) {
@@ -163,12 +221,21 @@ export async function applyBuild(ctx: ProjectContext, prepared: PreparedBuild, r
     const deployable = plan.deployables.find((d) => d.name === spec.name)!;
     if (deployable.reuse && planned.existing) {
       const { summarize } = await import('@devkit/artifact');
-      reporter.emit({ type: 'log', level: 'info', message: `${spec.name}: inputs unchanged (${shortDigest(planned.digest)}), reusing ${planned.existing.digest}` });
+      reporter.emit({
+        type: 'log',
+        level: 'info',
+        message: `${spec.name}: inputs unchanged (${shortDigest(planned.digest)}), reusing ${planned.existing.digest}`,
+      });
       results.push({ ...(await summarize(session.store, spec, planned.existing, planned.digest)), reused: true });
       continue;
     }
     const native = await nativeParts(ctx.root, spec, shipped, nativeResults);
-    results.push(await buildDeployable(session, spec, planned, { native, ...(planned.existing ? { checkAgainst: planned.existing } : {}) }));
+    results.push(
+      await buildDeployable(session, spec, planned, {
+        native,
+        ...(planned.existing ? { checkAgainst: planned.existing } : {}),
+      }),
+    );
   }
   return results;
 }
@@ -198,15 +265,30 @@ async function runTurbo(ctx: ProjectContext, args: string[], reporter: Reporter)
  * Runs the native builds (packages/native: builder containers, verification, cache) for the
  * native packages the deployables ship. Returns the builder image IDs for the build record.
  */
-async function runNativeBuilds(ctx: ProjectContext, shipped: readonly ShippedNativePackage[], reporter: Reporter): Promise<{ builders: Record<string, string>; results: NativeOutputRecord[] }> {
+async function runNativeBuilds(
+  ctx: ProjectContext,
+  shipped: readonly ShippedNativePackage[],
+  reporter: Reporter,
+): Promise<{ builders: Record<string, string>; results: NativeOutputRecord[] }> {
   if (shipped.length === 0) return { builders: {}, results: [] };
   const native = await import('@devkit/native');
-  const results = await native.runNativeBuilds({ root: ctx.root, config: ctx.config, reporter, env: ctx.env, devkitVersion: devkitVersion(), packages: shipped.map((s) => s.name) });
+  const results = await native.runNativeBuilds({
+    root: ctx.root,
+    config: ctx.config,
+    reporter,
+    env: ctx.env,
+    devkitVersion: devkitVersion(),
+    packages: shipped.map((s) => s.name),
+  });
   const failed = results.filter((r) => !r.ok);
   if (failed.length > 0) {
-    throw findingError('E_NATIVE_FAILED', `native outputs failed verification: ${failed.map((r) => `${r.package} ${r.target}`).join(', ')}`, {
-      hint: 'run `devkit native build` to see each violation, fix it, then `devkit build` again',
-    });
+    throw findingError(
+      'E_NATIVE_FAILED',
+      `native outputs failed verification: ${failed.map((r) => `${r.package} ${r.target}`).join(', ')}`,
+      {
+        hint: 'run `devkit native build` to see each violation, fix it, then `devkit build` again',
+      },
+    );
   }
   const builders: Record<string, string> = {};
   for (const r of results) builders[`${r.package} ${r.target}`] = r.image;
@@ -215,15 +297,21 @@ async function runNativeBuilds(ctx: ProjectContext, shipped: readonly ShippedNat
 
 /** One line per part of a build plan, for people (--dry-run). */
 export function describeBuildPlan(plan: BuildPlan): string[] {
-  const lines = [`commit ${plan.git.commit}${plan.git.dirty ? ' (dirty)' : ''}${plan.git.ref ? ` on ${plan.git.ref}` : ''}`];
+  const lines = [
+    `commit ${plan.git.commit}${plan.git.dirty ? ' (dirty)' : ''}${plan.git.ref ? ` on ${plan.git.ref}` : ''}`,
+  ];
   if (plan.git.blocks) lines.push(`  refused: ${plan.git.reason} (pass --allow-dirty to build anyway)`);
   lines.push(plan.turbo ? `turbo: ${plan.turbo.command.join(' ')}` : 'turbo: not run (every deployable is reused)');
-  for (const n of plan.native) lines.push(`native: ${n.package} for ${n.target} in builder ${n.builder} (shipped by ${n.usedBy.join(', ')})`);
+  for (const n of plan.native)
+    lines.push(`native: ${n.package} for ${n.target} in builder ${n.builder} (shipped by ${n.usedBy.join(', ')})`);
   for (const d of plan.deployables) {
     lines.push(`${d.name} (${d.deployable}): ${d.reuse ? `reuse ${d.reuse}` : 'pack'} — ${d.reason}`);
     for (const c of d.previous && !d.reuse ? d.previous.changes.slice(0, 20) : []) lines.push(`    ${c}`);
-    if (d.previous && !d.reuse && d.previous.changes.length > 20) lines.push(`    … ${d.previous.changes.length - 20} more (\`devkit why\`)`);
-    if (!d.reuse) for (const l of d.layers) lines.push(`  layer ${l.part}${l.entries === null ? '' : ` (${l.entries} entries)`}: ${l.source}`);
+    if (d.previous && !d.reuse && d.previous.changes.length > 20)
+      lines.push(`    … ${d.previous.changes.length - 20} more (\`devkit why\`)`);
+    if (!d.reuse)
+      for (const l of d.layers)
+        lines.push(`  layer ${l.part}${l.entries === null ? '' : ` (${l.entries} entries)`}: ${l.source}`);
   }
   return lines;
 }

@@ -1,5 +1,12 @@
 import { basename } from 'node:path';
-import { resolveActor, actorLabel, type ApplyPromotionPorts, type PromotionPlan, type PromotionPorts, type WebhookPort } from '@devkit/environments';
+import {
+  resolveActor,
+  actorLabel,
+  type ApplyPromotionPorts,
+  type PromotionPlan,
+  type PromotionPorts,
+  type WebhookPort,
+} from '@devkit/environments';
 import { shortDigest } from '@devkit/artifact';
 import { redactUrlCredentials } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
@@ -12,12 +19,28 @@ export async function promotionPorts(ctx: ProjectContext, env: string): Promise<
   const store = await openProjectStore(ctx);
   const target = await environmentBackend(ctx, env);
   const source = config.from ? await environmentBackend(ctx, config.from) : undefined;
-  return { store, target: { backend: target, client: target.client }, source: source ? { backend: source, client: source.client } : undefined };
+  return {
+    store,
+    target: { backend: target, client: target.client },
+    source: source ? { backend: source, client: source.client } : undefined,
+  };
 }
 
 /** What applying needs beyond planning: devkit's version, the clock, the reporter, the webhooks. */
-export function applyPorts(ctx: ProjectContext, io: HandlerIO, ports: PromotionPorts, started: number): ApplyPromotionPorts {
-  return { ...ports, devkitVersion: devkitVersion(), now: () => new Date(), reporter: io.reporter, webhooks: webhookPort(ctx), started };
+export function applyPorts(
+  ctx: ProjectContext,
+  io: HandlerIO,
+  ports: PromotionPorts,
+  started: number,
+): ApplyPromotionPorts {
+  return {
+    ...ports,
+    devkitVersion: devkitVersion(),
+    now: () => new Date(),
+    reporter: io.reporter,
+    webhooks: webhookPort(ctx),
+    started,
+  };
 }
 
 /** devkit.json notify.webhooks as a port; undefined when there are none. */
@@ -25,12 +48,21 @@ export function webhookPort(ctx: ProjectContext): WebhookPort | undefined {
   const targets = ctx.config.notify?.webhooks ?? [];
   if (targets.length === 0) return undefined;
   const budget = Number(ctx.env.DEVKIT_WEBHOOK_BUDGET_MS ?? 5000);
-  return { targets, source: `devkit://${basename(ctx.root)}`, env: ctx.env, budgetMs: Number.isFinite(budget) && budget > 0 ? budget : 5000 };
+  return {
+    targets,
+    source: `devkit://${basename(ctx.root)}`,
+    env: ctx.env,
+    budgetMs: Number.isFinite(budget) && budget > 0 ? budget : 5000,
+  };
 }
 
 /** Webhooks that could not be delivered become notices, never errors. */
-export function reportWebhooks(io: HandlerIO, results: ReadonlyArray<{ ok: boolean; url: string; attempts: number; error: string | null }>): void {
-  for (const r of results) if (!r.ok) io.notice(`webhook ${redactUrlCredentials(r.url)} failed after ${r.attempts} attempt(s): ${r.error}`);
+export function reportWebhooks(
+  io: HandlerIO,
+  results: ReadonlyArray<{ ok: boolean; url: string; attempts: number; error: string | null }>,
+): void {
+  for (const r of results)
+    if (!r.ok) io.notice(`webhook ${redactUrlCredentials(r.url)} failed after ${r.attempts} attempt(s): ${r.error}`);
 }
 
 /** The acting identity of this checkout (git, login user, CI). */
@@ -43,19 +75,27 @@ export function describePromotionPlan(plan: PromotionPlan): string[] {
   const lines: string[] = [];
   const verb = plan.action === 'promote' ? 'promote' : 'roll back';
   lines.push(`${verb} ${plan.name}@${plan.digest} in ${plan.environment}${plan.allowed ? '' : ': refused'}`);
-  for (const g of plan.gates) lines.push(`  gate ${g.gate}: ${g.status} — ${g.reason}${g.problems.length ? `: ${g.problems.join('; ')}` : ''}`);
+  for (const g of plan.gates)
+    lines.push(`  gate ${g.gate}: ${g.status} — ${g.reason}${g.problems.length ? `: ${g.problems.join('; ')}` : ''}`);
   if (plan.copy) {
     const bytes = plan.copy.blobs.reduce((n, b) => n + b.size, 0);
-    lines.push(`  copy ${plan.copy.blobs.length} blob(s), ${bytes} bytes, to ${plan.copy.registry}/${plan.copy.repository}${plan.copy.mountFrom ? ` (mounted from ${plan.copy.mountFrom})` : ''}`);
+    lines.push(
+      `  copy ${plan.copy.blobs.length} blob(s), ${bytes} bytes, to ${plan.copy.registry}/${plan.copy.repository}${plan.copy.mountFrom ? ` (mounted from ${plan.copy.mountFrom})` : ''}`,
+    );
   }
   if (!plan.allowed) return lines;
   const m = plan.move;
-  if (m.repairTag) lines.push(`  repair ${m.name}:${m.environment}: it lags its history, move it to ${shortDigest(m.repairTag)} first`);
+  if (m.repairTag)
+    lines.push(
+      `  repair ${m.name}:${m.environment}: it lags its history, move it to ${shortDigest(m.repairTag)} first`,
+    );
   if (m.noop) lines.push(`  ${m.name}:${m.environment} is already ${m.to}: nothing to do`);
   else lines.push(`  move ${m.name}:${m.environment} ${m.from ? shortDigest(m.from) : '(new)'} → ${shortDigest(m.to)}`);
   if (plan.entry) {
     const e = plan.entry;
-    lines.push(`  history entry ${e.sequence}: ${e.action}${e.forced ? ' (forced)' : ''} by ${actorLabel(e.who)}${e.reason ? `, reason: ${e.reason}` : ''}`);
+    lines.push(
+      `  history entry ${e.sequence}: ${e.action}${e.forced ? ' (forced)' : ''} by ${actorLabel(e.who)}${e.reason ? `, reason: ${e.reason}` : ''}`,
+    );
   }
   return lines;
 }

@@ -14,14 +14,24 @@ export async function run(input: CommandInput<typeof artifactGcSpec>, io: Handle
   const ctx = await loadProject(input, io);
   const store = await openProjectStore(ctx);
   const roots = await historyRoots(store, ctx.config.artifacts?.keep ?? 10);
-  const result = await collectGarbage(store, { prune: input.flags.prune, keepBuilds: input.flags['keep-builds'], roots, dryRun: input.flags['dry-run'] });
+  const result = await collectGarbage(store, {
+    prune: input.flags.prune,
+    keepBuilds: input.flags['keep-builds'],
+    roots,
+    dryRun: input.flags['dry-run'],
+  });
   return {
     exitCode: 0,
     data: { store: store.root, ...result },
     human: (s) => [
       `${input.flags['dry-run'] ? 'would remove' : 'removed'} ${result.removedBlobs.length} blobs (${formatBytes(result.freedBytes)}), ${result.droppedEntries} old builds, ${result.removedTemp} unfinished writes`,
-      ...(result.skippedSweep ? [s.yellow(`blobs not swept: pid ${result.skippedSweep.pids.join(', ')} is writing to the store; run gc again when it is done`)] : []),
+      ...(result.skippedSweep
+        ? [
+            s.yellow(
+              `blobs not swept: pid ${result.skippedSweep.pids.join(', ')} is writing to the store; run gc again when it is done`,
+            ),
+          ]
+        : []),
     ],
   };
 }
-

@@ -30,6 +30,8 @@ export async function run(input: CommandInput<NoInput>, io: HandlerIO): Promise<
     human: (s) =>
       artifacts.length === 0
         ? [`no artifacts in ${store.root}: run \`devkit build\``]
-        : artifacts.map((a) => `${a.name.padEnd(16)} ${shortDigest(a.digest)}  ${a.created ?? ''}  ${a.tags.length > 0 ? s.cyan(a.tags.join(', ')) : ''}`.trimEnd()),
+        : artifacts.map((a) =>
+            `${a.name.padEnd(16)} ${shortDigest(a.digest)}  ${a.created ?? ''}  ${a.tags.length > 0 ? s.cyan(a.tags.join(', ')) : ''}`.trimEnd(),
+          ),
   };
 }

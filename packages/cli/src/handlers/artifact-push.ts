@@ -15,6 +15,8 @@ export async function run(input: CommandInput<typeof artifactPushSpec>, io: Hand
   return {
     exitCode: 0,
     data: { ok: true, registry: client.label, repository: client.repo(name), ...report },
-    human: (s) => [`${s.green('✓')} ${name}@${descriptor.digest} → ${client.label}/${client.repo(name)}: ${report.copied} of ${report.blobs} blobs uploaded (${formatBytes(report.bytes)}), ${report.skipped} already there`],
+    human: (s) => [
+      `${s.green('✓')} ${name}@${descriptor.digest} → ${client.label}/${client.repo(name)}: ${report.copied} of ${report.blobs} blobs uploaded (${formatBytes(report.bytes)}), ${report.skipped} already there`,
+    ],
   };
 }

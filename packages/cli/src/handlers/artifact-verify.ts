@@ -15,9 +15,15 @@ export async function run(input: CommandInput<typeof artifactVerifySpec>, io: Ha
     data: { name, digest: descriptor.digest, ...report },
     human: (s) => [
       ...report.blobs.map((b) =>
-        b.state === 'ok' ? s.dim(`  ✓ ${b.role} ${b.digest}`) : s.red(`  ✗ ${b.role} ${b.digest}: ${b.state}${b.state === 'corrupt' ? ` (its bytes hash to ${b.actual})` : ''}`),
+        b.state === 'ok'
+          ? s.dim(`  ✓ ${b.role} ${b.digest}`)
+          : s.red(
+              `  ✗ ${b.role} ${b.digest}: ${b.state}${b.state === 'corrupt' ? ` (its bytes hash to ${b.actual})` : ''}`,
+            ),
       ),
-      report.ok ? s.green(`${name}@${descriptor.digest}: ${report.blobs.length} blobs verified`) : s.red(`${name}@${descriptor.digest}: damaged — rebuild (\`devkit build\`) or pull it again`),
+      report.ok
+        ? s.green(`${name}@${descriptor.digest}: ${report.blobs.length} blobs verified`)
+        : s.red(`${name}@${descriptor.digest}: damaged — rebuild (\`devkit build\`) or pull it again`),
     ],
   };
 }

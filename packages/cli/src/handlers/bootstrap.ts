@@ -14,7 +14,11 @@ export async function run(input: CommandInput<typeof bootstrapSpec>, io: Handler
     return {
       exitCode: 0,
       data: { ok: true, dryRun: true, root: ctx.root, steps: plan },
-      human: (s) => plan.map((p) => `${p.status === 'up-to-date' ? s.dim('·') : p.status === 'blocked' ? s.red('✗') : s.yellow('→')} ${p.title.padEnd(14)} ${p.status}: ${p.summary}`),
+      human: (s) =>
+        plan.map(
+          (p) =>
+            `${p.status === 'up-to-date' ? s.dim('·') : p.status === 'blocked' ? s.red('✗') : s.yellow('→')} ${p.title.padEnd(14)} ${p.status}: ${p.summary}`,
+        ),
     };
   }
   const reports = await runSteps(steps, ctx, { root: ctx.root, reporter: ctx.reporter });
@@ -23,6 +27,12 @@ export async function run(input: CommandInput<typeof bootstrapSpec>, io: Handler
   return {
     exitCode: 0,
     data: { ok: true, root: ctx.root, durationMs, steps: reports },
-    human: (s) => [s.dim(ran === 0 ? `everything up to date (${formatDuration(durationMs)})` : `bootstrap done: ${ran} step(s) ran in ${formatDuration(durationMs)}`)],
+    human: (s) => [
+      s.dim(
+        ran === 0
+          ? `everything up to date (${formatDuration(durationMs)})`
+          : `bootstrap done: ${ran} step(s) ran in ${formatDuration(durationMs)}`,
+      ),
+    ],
   };
 }

@@ -16,10 +16,18 @@ import { formatBytes } from './artifact-common.js';
 export async function run(input: CommandInput<typeof buildSpec>, io: HandlerIO): Promise<CommandResult> {
   const started = performance.now();
   const ctx = await loadProject(input, io);
-  const options = { allowDirty: input.flags['allow-dirty'] === true, checkReproducible: input.flags['check-reproducible'] === true, reporter: io.reporter };
+  const options = {
+    allowDirty: input.flags['allow-dirty'] === true,
+    checkReproducible: input.flags['check-reproducible'] === true,
+    reporter: io.reporter,
+  };
   if (input.flags['dry-run'] === true) {
     const { plan } = await planBuild(ctx, { ...options, detail: true, forApply: false });
-    return { exitCode: plan.git.blocks ? 1 : 0, data: { ok: !plan.git.blocks, dryRun: true, plan }, human: (s) => describeBuildPlan(plan).map((l) => (l.startsWith(' ') ? l : s.bold(l))) };
+    return {
+      exitCode: plan.git.blocks ? 1 : 0,
+      data: { ok: !plan.git.blocks, dryRun: true, plan },
+      human: (s) => describeBuildPlan(plan).map((l) => (l.startsWith(' ') ? l : s.bold(l))),
+    };
   }
   try {
     const prepared = await planBuild(ctx, { ...options, detail: false, forApply: true });
@@ -27,29 +35,69 @@ export async function run(input: CommandInput<typeof buildSpec>, io: HandlerIO):
     const webhooks: WebhookResult[] = [];
     for (const a of artifacts) {
       if (a.reused && !a.reproducible) continue;
-      webhooks.push(...(await notify(ctx, io, { kind: 'build', outcome: 'success', name: a.name, environment: null, from: null, to: a.digest, commits: { from: null, to: prepared.plan.git.commit }, durationMs: performance.now() - started })));
+      webhooks.push(
+        ...(await notify(ctx, io, {
+          kind: 'build',
+          outcome: 'success',
+          name: a.name,
+          environment: null,
+          from: null,
+          to: a.digest,
+          commits: { from: null, to: prepared.plan.git.commit },
+          durationMs: performance.now() - started,
+        })),
+      );
     }
     return {
       exitCode: 0,
-      data: { ok: true, commit: prepared.plan.git.commit, dirty: prepared.plan.git.dirty, store: prepared.plan.store, artifacts, webhooks },
+      data: {
+        ok: true,
+        commit: prepared.plan.git.commit,
+        dirty: prepared.plan.git.dirty,
+        store: prepared.plan.store,
+        artifacts,
+        webhooks,
+      },
       human: (s) =>
         artifacts.flatMap((r) => [
           `${s.green('✓')} ${s.bold(`${r.name}@${r.digest}`)} ${formatBytes(r.size)}${r.reused ? s.dim(r.reproducible ? ' (rebuilt: bit-for-bit identical)' : ' (reused: inputs unchanged)') : ''}`,
-          ...r.layers.map((l) => s.dim(`    ${l.part.padEnd(8)} ${shortDigest(l.digest)} ${formatBytes(l.size).padStart(10)}  ${l.entries} entries`)),
+          ...r.layers.map((l) =>
+            s.dim(
+              `    ${l.part.padEnd(8)} ${shortDigest(l.digest)} ${formatBytes(l.size).padStart(10)}  ${l.entries} entries`,
+            ),
+          ),
         ]),
     };
   } catch (error) {
     const name = (ctx.config.artifacts?.deployables ?? []).join(', ');
-    await notify(ctx, io, { kind: 'build', outcome: 'failure', name, environment: null, from: null, to: null, commits: { from: null, to: null }, durationMs: performance.now() - started, error: (error as Error).message });
+    await notify(ctx, io, {
+      kind: 'build',
+      outcome: 'failure',
+      name,
+      environment: null,
+      from: null,
+      to: null,
+      commits: { from: null, to: null },
+      durationMs: performance.now() - started,
+      error: (error as Error).message,
+    });
     throw error;
   }
 }
 
 /** Tells devkit.json's webhooks about the build; undelivered ones become notices. */
-async function notify(ctx: ProjectContext, io: HandlerIO, event: Omit<DevkitEvent, 'source' | 'actor'>): Promise<WebhookResult[]> {
+async function notify(
+  ctx: ProjectContext,
+  io: HandlerIO,
+  event: Omit<DevkitEvent, 'source' | 'actor'>,
+): Promise<WebhookResult[]> {
   const port = webhookPort(ctx);
   if (!port) return [];
-  const results = await sendWebhooks(port.targets, { ...event, actor: actorLabel(await resolveActor(ctx.root, ctx.env)), source: port.source }, { env: port.env, budgetMs: port.budgetMs });
+  const results = await sendWebhooks(
+    port.targets,
+    { ...event, actor: actorLabel(await resolveActor(ctx.root, ctx.env)), source: port.source },
+    { env: port.env, budgetMs: port.budgetMs },
+  );
   reportWebhooks(io, results);
   return results;
 }

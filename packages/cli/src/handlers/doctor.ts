@@ -13,11 +13,21 @@ export async function run(input: CommandInput<NoInput>, io: HandlerIO): Promise<
     data: { ok, root: ctx.root, config: ctx.configFound ? ctx.configFile : null, checks: plan, problems },
     human: (s) => {
       const lines = plan.map((entry) => {
-        const mark = entry.status === 'up-to-date' && entry.problems.length === 0 ? s.green('✓') : entry.status === 'blocked' ? s.red('✗') : s.yellow('!');
+        const mark =
+          entry.status === 'up-to-date' && entry.problems.length === 0
+            ? s.green('✓')
+            : entry.status === 'blocked'
+              ? s.red('✗')
+              : s.yellow('!');
         return `${mark} ${entry.title.padEnd(14)} ${entry.summary}`;
       });
-      for (const p of problems) lines.push(`  ${s.bold(p.step)}: ${p.message}${p.fix ? `\n    ${s.dim('fix:')} ${p.fix}` : ''}`);
-      lines.push(ok ? s.green('no problems found') : s.yellow(`${problems.length || 'some'} problem(s): \`devkit bootstrap\` fixes the ones marked !`));
+      for (const p of problems)
+        lines.push(`  ${s.bold(p.step)}: ${p.message}${p.fix ? `\n    ${s.dim('fix:')} ${p.fix}` : ''}`);
+      lines.push(
+        ok
+          ? s.green('no problems found')
+          : s.yellow(`${problems.length || 'some'} problem(s): \`devkit bootstrap\` fixes the ones marked !`),
+      );
       return lines;
     },
   };

@@ -10,7 +10,12 @@ export async function run(input: CommandInput<typeof downSpec>, io: HandlerIO): 
   const purge = input.flags.purge;
   if (purge) {
     const targets = selectTargets(ctx.root, ctx.config, names, 'down');
-    await confirmDeletion(input.flags.yes, io, `--purge deletes the data of ${targets.map((t) => t.kind).join(', ')} (${targets.map((t) => t.paths.dirName).join(', ')} in .devkit/services)`, `devkit down ${names.join(' ')}${names.length ? ' ' : ''}--purge --yes`);
+    await confirmDeletion(
+      input.flags.yes,
+      io,
+      `--purge deletes the data of ${targets.map((t) => t.kind).join(', ')} (${targets.map((t) => t.paths.dirName).join(', ')} in .devkit/services)`,
+      `devkit down ${names.join(' ')}${names.length ? ' ' : ''}--purge --yes`,
+    );
   }
   // Stopping is not interrupted half-way: the signals are caught so a second Ctrl-C waits for it.
   const results = await io.withInterrupt(() => downServices({ ...servicesOptions(ctx), names, purge }));
@@ -18,6 +23,9 @@ export async function run(input: CommandInput<typeof downSpec>, io: HandlerIO): 
     exitCode: 0,
     data: { ok: true, services: results },
     human: (s) =>
-      results.map((r) => `${s.green('✓')} ${r.name.padEnd(10)} ${r.outcome === 'was-stopped' ? s.dim('was not running') : r.outcome === 'cleaned' ? 'was down; cleared its stale state' : 'stopped'}${r.purged ? ', data deleted' : ''}`),
+      results.map(
+        (r) =>
+          `${s.green('✓')} ${r.name.padEnd(10)} ${r.outcome === 'was-stopped' ? s.dim('was not running') : r.outcome === 'cleaned' ? 'was down; cleared its stale state' : 'stopped'}${r.purged ? ', data deleted' : ''}`,
+      ),
   };
 }

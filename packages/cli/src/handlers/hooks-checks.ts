@@ -8,7 +8,12 @@ const LOCKFILE_INPUTS = new Set(['pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmr
 
 /** Whether a changed path (relative to the repo root) concerns the lockfile check. */
 export function touchesLockfile(path: string): boolean {
-  return LOCKFILE_INPUTS.has(path) || path === 'package.json' || path.endsWith('/package.json') || path.startsWith('patches/');
+  return (
+    LOCKFILE_INPUTS.has(path) ||
+    path === 'package.json' ||
+    path.endsWith('/package.json') ||
+    path.startsWith('patches/')
+  );
 }
 
 /** A lockfile finding as the hook reports it: where, what, and the command that fixes it. */

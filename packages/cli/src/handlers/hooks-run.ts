@@ -16,7 +16,11 @@ export async function run(input: CommandInput<typeof hooksRunSpec>, io: HandlerI
   const hook = HOOK_NAMES.find((name) => name === input.args.hook);
   if (hook === undefined) {
     const suggestion = closest(input.args.hook, HOOK_NAMES);
-    throw usageError('E_UNKNOWN_HOOK', `unknown hook ${JSON.stringify(input.args.hook)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`, { hint: `devkit hooks run ${suggestion ?? 'pre-commit'}` });
+    throw usageError(
+      'E_UNKNOWN_HOOK',
+      `unknown hook ${JSON.stringify(input.args.hook)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`,
+      { hint: `devkit hooks run ${suggestion ?? 'pre-commit'}` },
+    );
   }
   const ctx = await loadProject(input, io);
   const names = ctx.config.hooks?.[hook] ?? DEFAULT_HOOKS[hook] ?? [];
@@ -36,7 +40,9 @@ export async function run(input: CommandInput<typeof hooksRunSpec>, io: HandlerI
   } catch (error) {
     // A branch pushed for the first time has no upstream to compare with: CI checks it.
     if (scope.kind !== 'since' || !isDevkitError(error) || error.code !== 'E_BAD_REF') throw error;
-    io.notice(`${hook}: this branch has no upstream yet, so there is nothing to compare with; CI runs devkit lint on it`);
+    io.notice(
+      `${hook}: this branch has no upstream yet, so there is nothing to compare with; CI runs devkit lint on it`,
+    );
     return { exitCode: 0, data: { ok: true, hook, skipped: 'no upstream' }, human: () => [] };
   }
   const ok = !report.findings.some((f) => f.severity === 'error');

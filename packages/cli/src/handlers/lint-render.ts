@@ -26,7 +26,9 @@ export function renderHookReport(title: string, report: HookRunReport, s: Style)
   if (errors === 0) {
     lines.push(`${s.green('✓')} ${title}: ${scopeWords(report)} checked${checks ? ` ${s.dim(`(${checks})`)}` : ''}`);
   } else {
-    lines.push(`${s.red('✗')} ${title}: ${errors} problem${errors === 1 ? '' : 's'} in ${scopeWords(report)}${checks ? ` ${s.dim(`(${checks})`)}` : ''}`);
+    lines.push(
+      `${s.red('✗')} ${title}: ${errors} problem${errors === 1 ? '' : 's'} in ${scopeWords(report)}${checks ? ` ${s.dim(`(${checks})`)}` : ''}`,
+    );
   }
   const byFile = new Map<string, HookFinding[]>();
   for (const finding of report.findings) {
@@ -41,11 +43,15 @@ export function renderHookReport(title: string, report: HookRunReport, s: Style)
       lines.push(`${where ? `${s.bold(where)}  ` : ''}${severity}  ${first}${f.rule ? `  ${s.dim(f.rule)}` : ''}`);
       for (const line of rest) lines.push(`    ${s.dim(line)}`);
     }
-    for (const fix of new Set(findings.map((f) => f.fix).filter((fix): fix is string => fix !== undefined))) lines.push(`  ${s.cyan('fix:')} ${fix}`);
+    for (const fix of new Set(findings.map((f) => f.fix).filter((fix): fix is string => fix !== undefined)))
+      lines.push(`  ${s.cyan('fix:')} ${fix}`);
   }
   const inIndex = report.fixed.filter((f) => f.where === 'index').map((f) => f.file);
   const both = report.fixed.filter((f) => f.where === 'index+worktree').map((f) => f.file);
   if (both.length > 0) lines.push(`${s.green('fixed')} and re-staged: ${both.join(', ')}`);
-  if (inIndex.length > 0) lines.push(`${s.green('fixed')} in the staged version only (unstaged changes kept; your working copy still has the unfixed lines): ${inIndex.join(', ')}`);
+  if (inIndex.length > 0)
+    lines.push(
+      `${s.green('fixed')} in the staged version only (unstaged changes kept; your working copy still has the unfixed lines): ${inIndex.join(', ')}`,
+    );
   return lines;
 }

@@ -24,7 +24,14 @@ export async function run(input: CommandInput<NoInput>, io: HandlerIO): Promise<
   for (const finding of findings) counts[finding.kind]++;
   return {
     exitCode: findings.length > 0 ? 1 : 0,
-    data: { ok: findings.length === 0, root, packages: repo.lockfile.packages.length, importers: repo.projects.length, counts, findings },
+    data: {
+      ok: findings.length === 0,
+      root,
+      packages: repo.lockfile.packages.length,
+      importers: repo.projects.length,
+      counts,
+      findings,
+    },
     human: (s) => renderFindings(findings, repo.lockfile.packages.length, repo.projects.length, s),
   };
 }
@@ -44,7 +51,9 @@ function lockfileRoot(cwd: string, repoRoot: string): string {
 
 function renderFindings(findings: LockfileFinding[], packages: number, projects: number, s: Style): string[] {
   if (findings.length === 0) {
-    return [`${s.green('✓')} pnpm-lock.yaml is up to date with ${projects} project${projects === 1 ? '' : 's'}; ${packages} packages pinned, from allowed registries`];
+    return [
+      `${s.green('✓')} pnpm-lock.yaml is up to date with ${projects} project${projects === 1 ? '' : 's'}; ${packages} packages pinned, from allowed registries`,
+    ];
   }
   const lines: string[] = [];
   for (const kind of ['drift', 'integrity', 'registry'] as const) {
@@ -56,7 +65,11 @@ function renderFindings(findings: LockfileFinding[], packages: number, projects:
       const n = (shown.get(finding.code) ?? 0) + 1;
       shown.set(finding.code, n);
       if (n > SHOWN_PER_CODE) continue;
-      const where = finding.line ? s.dim(` (pnpm-lock.yaml:${finding.line})`) : finding.file ? s.dim(` (${finding.file})`) : '';
+      const where = finding.line
+        ? s.dim(` (pnpm-lock.yaml:${finding.line})`)
+        : finding.file
+          ? s.dim(` (${finding.file})`)
+          : '';
       lines.push(`  ${s.red('✗')} ${s.dim(finding.code)} ${finding.message}${where}`);
     }
     for (const [code, n] of shown) {

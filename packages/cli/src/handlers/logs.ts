@@ -8,10 +8,16 @@ export async function run(input: CommandInput<typeof logsSpec>, io: HandlerIO): 
   const [target] = selectTargets(ctx.root, ctx.config, [input.args.service], 'logs');
   const lines = await tailFile(target!.paths.log, input.flags.lines);
   if (!input.flags.follow || input.json) {
-    return { exitCode: 0, data: { ok: true, service: target!.kind, log: target!.paths.log, lines }, human: () => lines };
+    return {
+      exitCode: 0,
+      data: { ok: true, service: target!.kind, log: target!.paths.log, lines },
+      human: () => lines,
+    };
   }
   // Following streams until Ctrl-C: the one handler that writes as it goes, like `tail -f`.
   if (lines.length > 0) io.write(`${lines.join('\n')}\n`);
-  await io.withInterrupt((signal) => followFile(target!.paths.log, (batch) => io.write(`${batch.join('\n')}\n`), signal));
+  await io.withInterrupt((signal) =>
+    followFile(target!.paths.log, (batch) => io.write(`${batch.join('\n')}\n`), signal),
+  );
   return { exitCode: 0, data: { ok: true }, human: () => [] };
 }

@@ -8,16 +8,18 @@ import { devkitVersion } from './native-shared.js';
 export async function run(input: CommandInput<typeof nativeBuildSpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   // Ctrl-C aborts the builds: their containers are removed before devkit ends.
-  const results = await io.withInterrupt((signal) => runNativeBuilds({
-    signal,
-    root: ctx.root,
-    config: ctx.config,
-    reporter: io.reporter,
-    env: input.env,
-    devkitVersion: devkitVersion(),
-    packages: input.flags.package,
-    targets: input.flags.target,
-  }));
+  const results = await io.withInterrupt((signal) =>
+    runNativeBuilds({
+      signal,
+      root: ctx.root,
+      config: ctx.config,
+      reporter: io.reporter,
+      env: input.env,
+      devkitVersion: devkitVersion(),
+      packages: input.flags.package,
+      targets: input.flags.target,
+    }),
+  );
   const ok = results.every((r) => r.ok);
   return {
     exitCode: ok ? 0 : 1,
@@ -26,9 +28,13 @@ export async function run(input: CommandInput<typeof nativeBuildSpec>, io: Handl
       const lines: string[] = [];
       for (const r of results) {
         const mark = r.ok ? s.green('✓') : s.red('✗');
-        lines.push(`${mark} ${r.package} ${r.target} ${s.dim(r.cached ? '(cache hit)' : `(built in ${(r.durationMs / 1000).toFixed(1)} s)`)}`);
+        lines.push(
+          `${mark} ${r.package} ${r.target} ${s.dim(r.cached ? '(cache hit)' : `(built in ${(r.durationMs / 1000).toFixed(1)} s)`)}`,
+        );
         for (const o of r.outputs) {
-          const floor = Object.entries(o.floor).map(([k, v]) => `${k} ${v}`).join(', ');
+          const floor = Object.entries(o.floor)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ');
           lines.push(`    ${o.path} ${s.dim(floor ? `needs ${floor}` : o.format)}`);
           for (const v of o.violations) lines.push(`    ${s.red('✗')} ${v.message}`);
         }

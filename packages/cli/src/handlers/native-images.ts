@@ -1,4 +1,12 @@
-import { createDockerClient, ensureBuilderImage, ensureEngine, loadBuilders, pickBuilder, type EnsureImageResult, type ImageRecord } from '@devkit/native';
+import {
+  createDockerClient,
+  ensureBuilderImage,
+  ensureEngine,
+  loadBuilders,
+  pickBuilder,
+  type EnsureImageResult,
+  type ImageRecord,
+} from '@devkit/native';
 import { loadProject } from '../context.js';
 import type { nativeImagesSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
@@ -17,7 +25,13 @@ export async function run(input: CommandInput<typeof nativeImagesSpec>, io: Hand
   await io.withInterrupt(async (signal) => {
     for (const def of defs) {
       const started = performance.now();
-      const { record, built } = await ensureBuilderImage(docker, def, { root: ctx.root, config: ctx.config, reporter: io.reporter, env: input.env, signal });
+      const { record, built } = await ensureBuilderImage(docker, def, {
+        root: ctx.root,
+        config: ctx.config,
+        reporter: io.reporter,
+        env: input.env,
+        signal,
+      });
       results.push({ ...record, built, durationMs: Math.round(performance.now() - started) });
     }
   });

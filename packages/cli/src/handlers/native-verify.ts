@@ -13,28 +13,46 @@ export async function run(input: CommandInput<typeof nativeVerifySpec>, io: Hand
   const target = resolveTarget(targetName, ctx.config, DEFAULT_SOURCE_DATE_EPOCH);
   // The Linux floor comes from the builder when devkit.json does not set one.
   const record = (await readImageRecords(ctx.root))[target.builder];
-  if (target.platform === 'linux' && ctx.config.native?.targets?.[targetName]?.glibc === undefined && record?.glibc) target.glibc = record.glibc;
+  if (target.platform === 'linux' && ctx.config.native?.targets?.[targetName]?.glibc === undefined && record?.glibc)
+    target.glibc = record.glibc;
   const file = resolve(input.cwd, input.args.file);
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw usageError('E_NATIVE_VERIFY_FILE', `cannot read ${file}: ${(error as Error).message}`, { hint: 'pass the path of a built binary' });
+    throw usageError('E_NATIVE_VERIFY_FILE', `cannot read ${file}: ${(error as Error).message}`, {
+      hint: 'pass the path of a built binary',
+    });
   }
   let info;
   try {
     info = parseBinary(bytes);
   } catch (error) {
-    throw usageError('E_NATIVE_VERIFY_FORMAT', `${file} is not a binary devkit can check: ${(error as Error).message}`, { hint: 'pass an ELF or Mach-O file (.node, .so, .dylib, executable or .a)' });
+    throw usageError(
+      'E_NATIVE_VERIFY_FORMAT',
+      `${file} is not a binary devkit can check: ${(error as Error).message}`,
+      { hint: 'pass an ELF or Mach-O file (.node, .so, .dylib, executable or .a)' },
+    );
   }
   const report = verifyBinary(info, target);
   return {
     exitCode: report.ok ? 0 : 1,
-    data: { file, target: target.name, policy: { glibc: target.glibc ?? null, macos: target.macos ?? null, isaLevel: target.isaLevel }, ...report },
+    data: {
+      file,
+      target: target.name,
+      policy: { glibc: target.glibc ?? null, macos: target.macos ?? null, isaLevel: target.isaLevel },
+      ...report,
+    },
     human: (s) => {
-      const floor = Object.entries(report.floor).map(([k, v]) => `${k} ${v}`).join(', ') || 'nothing versioned';
+      const floor =
+        Object.entries(report.floor)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'nothing versioned';
       if (report.ok) return [`${s.green('✓')} ${file} meets ${target.name} (${report.format}; needs ${floor})`];
-      return [`${s.red('✗')} ${file} does not meet ${target.name} (${report.format}; needs ${floor}):`, ...report.violations.map((v) => `    ${v.message}`)];
+      return [
+        `${s.red('✗')} ${file} does not meet ${target.name} (${report.format}; needs ${floor}):`,
+        ...report.violations.map((v) => `    ${v.message}`),
+      ];
     },
   };
 }

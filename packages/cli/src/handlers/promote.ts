@@ -18,18 +18,37 @@ export async function run(input: CommandInput<typeof promoteSpec>, io: HandlerIO
   const ctx = await loadProject(input, io);
   const ref = parseRef(input.args.ref);
   if (ref.kind !== 'digest' || !ref.name) {
-    throw usageError('E_BAD_REF', `promote takes <name>@sha256:<digest>, got "${input.args.ref}"`, { hint: 'the digests are in `devkit artifact ls` or `devkit build --json`' });
+    throw usageError('E_BAD_REF', `promote takes <name>@sha256:<digest>, got "${input.args.ref}"`, {
+      hint: 'the digests are in `devkit artifact ls` or `devkit build --json`',
+    });
   }
   const env = input.flags.to ?? '';
-  if (!env) throw usageError('E_MISSING_FLAG', 'promote needs --to <env>', { hint: `devkit promote ${ref.name}@${ref.digest} --to staging` });
+  if (!env)
+    throw usageError('E_MISSING_FLAG', 'promote needs --to <env>', {
+      hint: `devkit promote ${ref.name}@${ref.digest} --to staging`,
+    });
   const force = input.flags.force === true;
   const reason = input.flags.reason?.trim() || null;
-  if (force && !reason) throw usageError('E_FORCE_WITHOUT_REASON', '--force needs --reason "…": a forced promotion says why in the history', { hint: `add --reason "hotfix for …"` });
+  if (force && !reason)
+    throw usageError(
+      'E_FORCE_WITHOUT_REASON',
+      '--force needs --reason "…": a forced promotion says why in the history',
+      { hint: `add --reason "hotfix for …"` },
+    );
   const envConfig = environmentConfig(ctx, env);
   await requireKnownName(await openProjectStore(ctx), ref.name);
   const who = await actorOf(ctx);
   const { name, digest } = ref;
-  const request = { name, environment: env, digest, force, reason, who, from: envConfig.from, require: envConfig.require };
+  const request = {
+    name,
+    environment: env,
+    digest,
+    force,
+    reason,
+    who,
+    from: envConfig.from,
+    require: envConfig.require,
+  };
   if (input.flags['dry-run'] === true) return renderPlan(await planPromotion(request, await promotionPorts(ctx, env)));
   try {
     const ports = await promotionPorts(ctx, env);
@@ -38,16 +57,37 @@ export async function run(input: CommandInput<typeof promoteSpec>, io: HandlerIO
     reportWebhooks(io, webhooks);
     return {
       exitCode: 0,
-      data: { ok: true, name, environment: env, durationMs: Math.round((performance.now() - started) * 10) / 10, ...result, pushed, webhooks },
+      data: {
+        ok: true,
+        name,
+        environment: env,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        ...result,
+        pushed,
+        webhooks,
+      },
       human: (s) => [
-        ...(result.repairedTag ? [s.yellow(`${name}:${env} lagged its history (an interrupted run): moved it to ${shortDigest(result.repairedTag)} first`)] : []),
+        ...(result.repairedTag
+          ? [
+              s.yellow(
+                `${name}:${env} lagged its history (an interrupted run): moved it to ${shortDigest(result.repairedTag)} first`,
+              ),
+            ]
+          : []),
         result.noop
           ? `${name}:${env} is already ${digest}: nothing to do`
           : `${s.green('✓')} ${name}:${env} ${result.from ? shortDigest(result.from) : '(new)'} → ${shortDigest(digest)}${force ? s.yellow(' (forced)') : ''} (entry ${result.entry?.entry.sequence})`,
       ],
     };
   } catch (error) {
-    reportWebhooks(io, await notifyPromotionFailure(webhookPort(ctx), { action: 'promote', name, environment: env, to: digest, who, started }, error));
+    reportWebhooks(
+      io,
+      await notifyPromotionFailure(
+        webhookPort(ctx),
+        { action: 'promote', name, environment: env, to: digest, who, started },
+        error,
+      ),
+    );
     throw error;
   }
 }

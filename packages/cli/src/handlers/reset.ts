@@ -9,8 +9,15 @@ export async function run(input: CommandInput<typeof resetSpec>, io: HandlerIO):
   const ctx = await loadProject(input, io);
   const name = input.args.service;
   const [target] = selectTargets(ctx.root, ctx.config, [name], 'reset');
-  await confirmDeletion(input.flags.yes, io, `reset deletes all data of ${target!.kind} (.devkit/services/${target!.paths.dirName})`, `devkit reset ${target!.kind} --yes`);
-  const result = await io.withInterrupt((signal) => resetService({ ...servicesOptions(ctx, signal), name: target!.kind }));
+  await confirmDeletion(
+    input.flags.yes,
+    io,
+    `reset deletes all data of ${target!.kind} (.devkit/services/${target!.paths.dirName})`,
+    `devkit reset ${target!.kind} --yes`,
+  );
+  const result = await io.withInterrupt((signal) =>
+    resetService({ ...servicesOptions(ctx, signal), name: target!.kind }),
+  );
   return {
     exitCode: 0,
     data: { ok: true, ...result },

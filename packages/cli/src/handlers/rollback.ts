@@ -13,7 +13,10 @@ export async function run(input: CommandInput<typeof rollbackSpec>, io: HandlerI
   const ctx = await loadProject(input, io);
   const name = input.args.name;
   const env = input.flags.env ?? '';
-  if (!env) throw usageError('E_MISSING_FLAG', 'rollback needs --env <env>', { hint: `devkit rollback ${name} --env production` });
+  if (!env)
+    throw usageError('E_MISSING_FLAG', 'rollback needs --env <env>', {
+      hint: `devkit rollback ${name} --env production`,
+    });
   const to = input.flags.to !== undefined ? parseDigest(input.flags.to, '--to') : undefined;
   const reason = input.flags.reason?.trim() || null;
   const ports = await promotionPorts(ctx, env);
@@ -28,11 +31,29 @@ export async function run(input: CommandInput<typeof rollbackSpec>, io: HandlerI
     const target = plan.digest;
     return {
       exitCode: 0,
-      data: { ok: true, name, environment: env, durationMs: Math.round((performance.now() - started) * 10) / 10, ...result, webhooks },
-      human: (s) => [result.noop ? `${name}:${env} is already ${target}: nothing to do` : `${s.green('✓')} ${name}:${env} rolled back ${result.from ? shortDigest(result.from) : '?'} → ${shortDigest(target)} (entry ${result.entry?.entry.sequence})`],
+      data: {
+        ok: true,
+        name,
+        environment: env,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        ...result,
+        webhooks,
+      },
+      human: (s) => [
+        result.noop
+          ? `${name}:${env} is already ${target}: nothing to do`
+          : `${s.green('✓')} ${name}:${env} rolled back ${result.from ? shortDigest(result.from) : '?'} → ${shortDigest(target)} (entry ${result.entry?.entry.sequence})`,
+      ],
     };
   } catch (error) {
-    reportWebhooks(io, await notifyPromotionFailure(webhookPort(ctx), { action: 'rollback', name, environment: env, to: to ?? null, who, started }, error));
+    reportWebhooks(
+      io,
+      await notifyPromotionFailure(
+        webhookPort(ctx),
+        { action: 'rollback', name, environment: env, to: to ?? null, who, started },
+        error,
+      ),
+    );
     throw error;
   }
 }

@@ -14,7 +14,12 @@ export function servicesOptions(ctx: ProjectContext, signal?: AbortSignal): Serv
 export async function confirmDeletion(yes: boolean, io: HandlerIO, what: string, yesCommand: string): Promise<void> {
   if (yes) return;
   const answer = await io.ask(`${what}. Continue? [y/N] `);
-  if (answer === undefined) throw usageError('E_CONFIRMATION_NEEDED', `${what}: this needs a confirmation, and there is no terminal to ask on`, { hint: yesCommand });
+  if (answer === undefined)
+    throw usageError(
+      'E_CONFIRMATION_NEEDED',
+      `${what}: this needs a confirmation, and there is no terminal to ask on`,
+      { hint: yesCommand },
+    );
   if (/^y(es)?$/i.test(answer.trim())) return;
   throw usageError('E_NOT_CONFIRMED', `not confirmed: ${what} — nothing was deleted`, { hint: yesCommand });
 }

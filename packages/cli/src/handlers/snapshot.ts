@@ -11,22 +11,30 @@ function size(bytes: number): string {
 /** `devkit snapshot save <name> [svc…]` */
 export async function save(input: CommandInput<typeof snapshotSaveSpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
-  const info = await io.withInterrupt((signal) => saveSnapshot({ ...servicesOptions(ctx, signal), name: input.args.name, names: input.args.services }));
+  const info = await io.withInterrupt((signal) =>
+    saveSnapshot({ ...servicesOptions(ctx, signal), name: input.args.name, names: input.args.services }),
+  );
   return {
     exitCode: 0,
     data: { ok: true, snapshot: info },
-    human: (s) => [`${s.green('✓')} snapshot ${info.name}: ${info.services.join(', ')} (${size(info.bytes)})${info.restarted.length ? s.dim(`; ${info.restarted.join(', ')} stopped for the copy and started again`) : ''}`],
+    human: (s) => [
+      `${s.green('✓')} snapshot ${info.name}: ${info.services.join(', ')} (${size(info.bytes)})${info.restarted.length ? s.dim(`; ${info.restarted.join(', ')} stopped for the copy and started again`) : ''}`,
+    ],
   };
 }
 
 /** `devkit snapshot restore <name>` */
 export async function restore(input: CommandInput<typeof snapshotRestoreSpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
-  const info = await io.withInterrupt((signal) => restoreSnapshot({ ...servicesOptions(ctx, signal), name: input.args.name }));
+  const info = await io.withInterrupt((signal) =>
+    restoreSnapshot({ ...servicesOptions(ctx, signal), name: input.args.name }),
+  );
   return {
     exitCode: 0,
     data: { ok: true, snapshot: info },
-    human: (s) => [`${s.green('✓')} restored ${info.name} (taken ${info.createdAt}): ${info.services.join(', ')}${info.restarted.length ? s.dim(`; ${info.restarted.join(', ')} started again`) : ''}`],
+    human: (s) => [
+      `${s.green('✓')} restored ${info.name} (taken ${info.createdAt}): ${info.services.join(', ')}${info.restarted.length ? s.dim(`; ${info.restarted.join(', ')} started again`) : ''}`,
+    ],
   };
 }
 
@@ -37,7 +45,12 @@ export async function ls(input: CommandInput<NoInput>, io: HandlerIO): Promise<C
   return {
     exitCode: 0,
     data: { ok: true, snapshots },
-    human: () => (snapshots.length === 0 ? ['no snapshots (devkit snapshot save <name>)'] : snapshots.map((x) => `${x.name.padEnd(24)} ${x.createdAt}  ${size(x.bytes).padStart(9)}  ${x.services.join(', ')}`)),
+    human: () =>
+      snapshots.length === 0
+        ? ['no snapshots (devkit snapshot save <name>)']
+        : snapshots.map(
+            (x) => `${x.name.padEnd(24)} ${x.createdAt}  ${size(x.bytes).padStart(9)}  ${x.services.join(', ')}`,
+          ),
   };
 }
 

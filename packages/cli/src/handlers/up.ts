@@ -8,7 +8,9 @@ import { servicesOptions } from './services-common.js';
 export async function run(input: CommandInput<typeof upSpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   const timeoutMs = input.flags.timeout === undefined ? undefined : input.flags.timeout * 1000;
-  const result = await io.withInterrupt((signal) => upServices({ ...servicesOptions(ctx, signal), names: input.args.services, timeoutMs }));
+  const result = await io.withInterrupt((signal) =>
+    upServices({ ...servicesOptions(ctx, signal), names: input.args.services, timeoutMs }),
+  );
   if (result.services.length === 0) io.notice('devkit.json declares no services: nothing to start');
   return {
     exitCode: 0,

@@ -11,7 +11,14 @@ const SUPERUSER = 'postgres';
 async function withClient<T>(port: number, timeoutMs: number, use: (client: Client) => Promise<T>): Promise<T> {
   // Loaded on demand: `pg` costs tens of milliseconds to import, and warm paths never need it.
   const { default: pg } = await import('pg');
-  const client = new pg.Client({ host: LOOPBACK, port, user: SUPERUSER, database: 'postgres', connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+  const client = new pg.Client({
+    host: LOOPBACK,
+    port,
+    user: SUPERUSER,
+    database: 'postgres',
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+  });
   client.on('error', () => {});
   await client.connect();
   try {
@@ -27,7 +34,9 @@ function databaseUrl(port: number, database: string): string {
 
 function installedMajors(): string[] {
   try {
-    return readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    return readdirSync('/usr/lib/postgresql')
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
   } catch {
     return [];
   }
@@ -40,7 +49,8 @@ export const postgresRunner: ServiceRunner = {
   searchDirs(declared) {
     const major = majorOf(declared);
     const prefixes = [`/usr/lib/postgresql/${major}/bin`, `/usr/pgsql-${major}/bin`];
-    for (const brew of ['/opt/homebrew', '/usr/local', '/home/linuxbrew/.linuxbrew']) prefixes.push(`${brew}/opt/postgresql@${major}/bin`);
+    for (const brew of ['/opt/homebrew', '/usr/local', '/home/linuxbrew/.linuxbrew'])
+      prefixes.push(`${brew}/opt/postgresql@${major}/bin`);
     // Other installed majors last: found only to say which version is there instead.
     for (const other of installedMajors()) if (other !== major) prefixes.push(`/usr/lib/postgresql/${other}/bin`);
     return prefixes;
@@ -58,7 +68,9 @@ export const postgresRunner: ServiceRunner = {
     // initdb sits beside the real postgres binary (which a PATH entry may only link to).
     const initdb = join(dirname(realpathSync(instance.binary.path)), 'initdb');
     // --no-sync: an empty development cluster is re-created, not recovered, if the machine dies now.
-    await run(initdb, ['-D', target, '-U', SUPERUSER, '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync'], { cwd: instance.paths.dir });
+    await run(initdb, ['-D', target, '-U', SUPERUSER, '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync'], {
+      cwd: instance.paths.dir,
+    });
   },
   checkData(instance) {
     let found: string;
@@ -87,7 +99,18 @@ export const postgresRunner: ServiceRunner = {
   },
   launch(instance) {
     return {
-      args: ['-D', instance.paths.data, '-p', String(instance.port), '-h', LOOPBACK, '-k', instance.paths.runtime, '-c', 'logging_collector=off'],
+      args: [
+        '-D',
+        instance.paths.data,
+        '-p',
+        String(instance.port),
+        '-h',
+        LOOPBACK,
+        '-k',
+        instance.paths.runtime,
+        '-c',
+        'logging_collector=off',
+      ],
     };
   },
   warmUp() {
@@ -103,7 +126,9 @@ export const postgresRunner: ServiceRunner = {
     const wanted = instance.config.databases ?? [];
     if (wanted.length === 0) return [];
     return withClient(instance.port, 10_000, async (client) => {
-      const existing = new Set((await client.query<{ datname: string }>('SELECT datname FROM pg_database')).rows.map((r) => r.datname));
+      const existing = new Set(
+        (await client.query<{ datname: string }>('SELECT datname FROM pg_database')).rows.map((r) => r.datname),
+      );
       const created: string[] = [];
       for (const name of wanted) {
         if (existing.has(name)) continue;

@@ -9,7 +9,13 @@ export const redisRunner: ServiceRunner = {
   binaries: ['redis-server'],
   searchDirs(declared) {
     const major = majorOf(declared);
-    return ['/opt/homebrew/bin', '/usr/local/bin', `/opt/homebrew/opt/redis@${major}/bin`, `/usr/local/opt/redis@${major}/bin`, '/home/linuxbrew/.linuxbrew/bin'];
+    return [
+      '/opt/homebrew/bin',
+      '/usr/local/bin',
+      `/opt/homebrew/opt/redis@${major}/bin`,
+      `/usr/local/opt/redis@${major}/bin`,
+      '/home/linuxbrew/.linuxbrew/bin',
+    ];
   },
   versionArgs: ['--version'],
   packages: { apt: () => 'redis-server', brew: () => 'redis', dnf: () => 'redis' },
@@ -22,17 +28,27 @@ export const redisRunner: ServiceRunner = {
   launch(instance) {
     return {
       args: [
-        '--bind', LOOPBACK,
-        '--port', String(instance.port),
-        '--dir', instance.paths.data,
-        '--daemonize', 'no',
+        '--bind',
+        LOOPBACK,
+        '--port',
+        String(instance.port),
+        '--dir',
+        instance.paths.data,
+        '--daemonize',
+        'no',
         // Every write reaches the disk before it is acknowledged: a kill -9 loses nothing.
-        '--appendonly', 'yes',
-        '--appendfsync', 'always',
-        '--save', '',
-        '--unixsocket', `${instance.paths.runtime}/redis.sock`,
-        '--unixsocketperm', '700',
-        '--logfile', '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+        '--unixsocket',
+        `${instance.paths.runtime}/redis.sock`,
+        '--unixsocketperm',
+        '700',
+        '--logfile',
+        '',
       ],
     };
   },
