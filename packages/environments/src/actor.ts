@@ -1,14 +1,17 @@
-import { execFile } from 'node:child_process';
+import { runCommand } from '@devkit/core';
 import type { HistoryEntry } from './history.js';
 
 /** Who is acting, for history entries and webhooks: git identity, login user, CI identity. */
 export async function resolveActor(root: string, env: NodeJS.ProcessEnv): Promise<HistoryEntry['who']> {
-  // One git process for both keys: promote and rollback are meant to take milliseconds.
-  // node:child_process directly (not the process runner, whose loading alone costs tens of ms).
-  const out = await new Promise<string>((resolve) =>
-    execFile('git', ['config', '--get-regexp', '^user\\.(name|email)$'], { cwd: root }, (_error, stdout) =>
-      resolve(String(stdout ?? '')),
-    ),
+  // One git process for both keys, on the runner's light engine: promote and rollback are
+  // meant to take milliseconds. No git, or no identity configured, names no one.
+  const out = await runCommand('git', ['config', '--get-regexp', '^user\\.(name|email)$'], {
+    cwd: root,
+    engine: 'node',
+    reject: false,
+  }).then(
+    (result) => result.stdout,
+    () => '',
   );
   // --get-regexp lists every level (system, global, local); the last one is git's answer.
   const value = (key: string) => [...out.matchAll(new RegExp(`^user\\.${key} (.*)$`, 'gm'))].at(-1)?.[1]?.trim() ?? '';
