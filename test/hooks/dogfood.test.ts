@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, cleanupTempDirs, git } from '@devkit/test-utils';
@@ -12,7 +12,15 @@ describe("devkit's own hook on devkit's own ESLint config (typescript-eslint)", 
   });
 
   it('passes a clean source file, fixes a type import, blocks a rule of ours with file:line and rule', async () => {
-    const repo = makeRepo({ 'eslint.config.js': readFileSync(join(REPO_ROOT, 'eslint.config.js'), 'utf8') });
+    // The config and the local rules it loads (the layering rule and the package order).
+    const repo = makeRepo({
+      'eslint.config.js': readFileSync(join(REPO_ROOT, 'eslint.config.js'), 'utf8'),
+      ...Object.fromEntries(
+        readdirSync(join(REPO_ROOT, 'tools/eslint'))
+          .filter((name) => name.endsWith('.js'))
+          .map((name) => [`tools/eslint/${name}`, readFileSync(join(REPO_ROOT, 'tools/eslint', name), 'utf8')]),
+      ),
+    });
     mkdirSync(join(repo, 'packages/hooks/src'), { recursive: true });
     copyFileSync(join(REPO_ROOT, 'packages/hooks/src/staged.ts'), join(repo, 'packages/hooks/src/staged.ts'));
     await installHooks(repo);
