@@ -72,6 +72,22 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(cleanupTempDirs);
 
+describe('promote and rollback before anything is built', () => {
+  it('name the unknown artifact (exit 2) and leave no store behind, dry run or not', async () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    for (const args of [
+      ['promote', `api@${digest}`, '--to', 'staging', '--dry-run'],
+      ['promote', `api@${digest}`, '--to', 'staging'],
+      ['rollback', 'api', '--env', 'staging', '--dry-run'],
+    ]) {
+      const result = await runDevkit([...args, '--json'], { cwd: repo });
+      expect(result.exitCode, result.stderr).toBe(2);
+      expect(result.stdout + result.stderr).toContain('E_UNKNOWN_ARTIFACT');
+      expect(existsSync(join(repo, '.devkit/store')), args.join(' ')).toBe(false);
+    }
+  }, 60_000);
+});
+
 describe('build --dry-run', () => {
   it('plans turbo, reuse and layers, and builds nothing; after a build it plans reuse, after a commit it names what changed', async () => {
     const before = snapshot();

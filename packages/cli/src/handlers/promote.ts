@@ -36,7 +36,8 @@ export async function run(input: CommandInput<typeof promoteSpec>, io: HandlerIO
       { hint: `add --reason "hotfix for …"` },
     );
   const envConfig = environmentConfig(ctx, env);
-  await requireKnownName(await openProjectStore(ctx), ref.name);
+  // Read without creating: a repo with no store yet gets the unknown-name error and no empty store.
+  await requireKnownName(await openProjectStore(ctx, { create: false }), ref.name);
   const who = await actorOf(ctx);
   const { name, digest } = ref;
   const request = {

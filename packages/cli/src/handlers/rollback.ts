@@ -5,7 +5,7 @@ import type { rollbackSpec } from '../commands.js';
 import { loadProject } from '../context.js';
 import { actorOf, applyPorts, promotionPorts, renderPlan, reportWebhooks, webhookPort } from '../flows/promotion.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { openProjectStore, requireKnownName } from './artifact-common.js';
+import { environmentConfig, openProjectStore, requireKnownName } from './artifact-common.js';
 
 /** `devkit rollback <name> --env <env> [--to <digest>]`: a pointer move back, recorded like a promote; --dry-run prints the plan. */
 export async function run(input: CommandInput<typeof rollbackSpec>, io: HandlerIO): Promise<CommandResult> {
@@ -19,8 +19,10 @@ export async function run(input: CommandInput<typeof rollbackSpec>, io: HandlerI
     });
   const to = input.flags.to !== undefined ? parseDigest(input.flags.to, '--to') : undefined;
   const reason = input.flags.reason?.trim() || null;
+  environmentConfig(ctx, env);
+  // Read without creating: a repo with no store yet gets the unknown-name error and no empty store.
+  await requireKnownName(await openProjectStore(ctx, { create: false }), name);
   const ports = await promotionPorts(ctx, env);
-  await requireKnownName(await openProjectStore(ctx), name);
   const who = await actorOf(ctx);
   const request = { name, environment: env, to, reason, who };
   if (input.flags['dry-run'] === true) return renderPlan(await planRollback(request, ports));
