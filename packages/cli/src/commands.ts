@@ -220,9 +220,10 @@ export const promoteSpec = {
   flags: {
     to: {
       type: 'string',
+      required: true,
       example: 'staging',
       placeholder: '<env>',
-      description: 'the environment (environments.<env> in devkit.json)',
+      description: 'the environment, a key of environments in devkit.json',
     },
     force: {
       type: 'boolean',
@@ -239,7 +240,13 @@ export const promoteSpec = {
 export const rollbackSpec = {
   args: [{ name: 'name', required: true }],
   flags: {
-    env: { type: 'string', example: 'production', placeholder: '<env>', description: 'the environment' },
+    env: {
+      type: 'string',
+      required: true,
+      example: 'production',
+      placeholder: '<env>',
+      description: 'the environment',
+    },
     to: {
       type: 'string',
       placeholder: '<digest>',

@@ -22,11 +22,7 @@ export async function run(input: CommandInput<typeof promoteSpec>, io: HandlerIO
       hint: 'the digests are in `devkit artifact ls` or `devkit build --json`',
     });
   }
-  const env = input.flags.to ?? '';
-  if (!env)
-    throw usageError('E_MISSING_FLAG', 'promote needs --to <env>', {
-      hint: `devkit promote ${ref.name}@${ref.digest} --to staging`,
-    });
+  const env = input.flags.to;
   const force = input.flags.force === true;
   const reason = input.flags.reason?.trim() || null;
   if (force && !reason)

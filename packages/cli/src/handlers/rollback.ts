@@ -1,6 +1,5 @@
 import { parseDigest, shortDigest } from '@devkit/artifact';
 import { applyPromotion, notifyPromotionFailure, planRollback } from '@devkit/environments';
-import { usageError } from '@devkit/core';
 import type { rollbackSpec } from '../commands.js';
 import { loadProject } from '../context.js';
 import { actorOf, applyPorts, promotionPorts, renderPlan, reportWebhooks, webhookPort } from '../flows/promotion.js';
@@ -12,11 +11,7 @@ export async function run(input: CommandInput<typeof rollbackSpec>, io: HandlerI
   const started = performance.now();
   const ctx = await loadProject(input, io);
   const name = input.args.name;
-  const env = input.flags.env ?? '';
-  if (!env)
-    throw usageError('E_MISSING_FLAG', 'rollback needs --env <env>', {
-      hint: `devkit rollback ${name} --env production`,
-    });
+  const env = input.flags.env;
   const to = input.flags.to !== undefined ? parseDigest(input.flags.to, '--to') : undefined;
   const reason = input.flags.reason?.trim() || null;
   environmentConfig(ctx, env);
