@@ -99,6 +99,12 @@ export function childEnv(options: Pick<ProcessOptions, 'env' | 'extendEnv'>): No
   return options.env ? { ...process.env, ...options.env } : process.env;
 }
 
+/** What an error about this command needs to know of it, whichever way it was run. */
+function commandContext(file: string, args: readonly string[], options: ProcessOptions): CommandContext {
+  const { cwd, secrets, failure, missingHint, timeoutMs } = options;
+  return { file, args, cwd, secrets, failure, missingHint, timeoutMs };
+}
+
 /**
  * Starts a process with core's error shape, whole output lines, abort and timeout: the helper
  * under `runCommand`, and the one to use directly for what does not run to completion (a
@@ -111,15 +117,7 @@ export function spawnProcess(
   options: SpawnProcessOptions,
   spawner: Spawner = nodeSpawn,
 ): SpawnedProcess {
-  const context: CommandContext = {
-    file,
-    args,
-    cwd: options.cwd,
-    secrets: options.secrets,
-    failure: options.failure,
-    missingHint: options.missingHint,
-    timeoutMs: options.timeoutMs,
-  };
+  const context = commandContext(file, args, options);
   const group = options.killProcessGroup === true;
   const stdio = options.stdio ?? [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'];
   const child = spawner(file, [...args], {
@@ -299,15 +297,7 @@ export type RunSyncOptions = Omit<RunProcessOptions, 'signal' | 'killProcessGrou
  * synchronous liveness check). Same options (but no abort or streaming) and the same errors.
  */
 export function runCommandSync(file: string, args: readonly string[], options: RunSyncOptions): RunResult {
-  const context: CommandContext = {
-    file,
-    args,
-    cwd: options.cwd,
-    secrets: options.secrets,
-    failure: options.failure,
-    missingHint: options.missingHint,
-    timeoutMs: options.timeoutMs,
-  };
+  const context = commandContext(file, args, options);
   const startedAt = performance.now();
   const result = spawnSync(file, [...args], {
     cwd: options.cwd,

@@ -25,6 +25,11 @@ export interface TransferReport {
   referrers: number;
 }
 
+/** A report with nothing transferred yet: pushes and pulls count into it as they go. */
+function emptyReport(name: string, digest: Digest): TransferReport {
+  return { name, digest, blobs: 0, copied: 0, mounted: 0, resumedBytes: 0, skipped: 0, bytes: 0, referrers: 0 };
+}
+
 /** Blobs smaller than this go up in one request. */
 const SMALL = 1024 * 1024;
 
@@ -42,17 +47,7 @@ export async function pushArtifact(
   mountFrom?: string,
 ): Promise<TransferReport> {
   const repo = client.repo(name);
-  const report: TransferReport = {
-    name,
-    digest,
-    blobs: 0,
-    copied: 0,
-    mounted: 0,
-    resumedBytes: 0,
-    skipped: 0,
-    bytes: 0,
-    referrers: 0,
-  };
+  const report = emptyReport(name, digest);
   const pushOne = async (manifestDigest: Digest): Promise<ArtifactManifest> => {
     const bytes = await store.readBlob(manifestDigest);
     const manifest = JSON.parse(bytes.toString('utf8')) as ArtifactManifest;
@@ -162,17 +157,7 @@ export async function pullArtifact(
   digest: Digest,
 ): Promise<TransferReport> {
   const repo = client.repo(name);
-  const report: TransferReport = {
-    name,
-    digest,
-    blobs: 0,
-    copied: 0,
-    mounted: 0,
-    resumedBytes: 0,
-    skipped: 0,
-    bytes: 0,
-    referrers: 0,
-  };
+  const report = emptyReport(name, digest);
   const release = await takeLease(store.root);
   try {
     const pullOne = async (manifestDigest: Digest): Promise<ArtifactManifest> => {
