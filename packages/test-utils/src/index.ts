@@ -6,6 +6,18 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
 export { waitFor, type WaitForOptions } from './wait-for.js';
+export {
+  ORACLE_NODE_VERSION,
+  pnpmMajor,
+  provisionNode,
+  provisionPnpm,
+  provisionToolchain,
+  toolchainCacheDir,
+  toolPackage,
+  type CachedToolchain,
+  type ToolCommand,
+  type ToolName,
+} from './toolchains.js';
 
 /** The devkit repo's root folder. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
