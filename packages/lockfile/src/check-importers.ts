@@ -1,6 +1,7 @@
 import { deepEqual } from './deep-equal.js';
 import { removeSuffix } from './dep-path.js';
 import { isValidRange, isValidVersion, satisfies } from './semver-lazy.js';
+import { dependencySpecifiersAreEqual } from './specifier-equality.js';
 import {
   DEPENDENCY_FIELDS,
   type DependencyField,
@@ -15,6 +16,8 @@ const FIX = 'pnpm install';
 export interface ImporterCheckOptions {
   autoInstallPeers: boolean;
   excludeLinksFromLockfile: boolean;
+  /** pnpm 11+: a git specifier matches its other spellings (see specifier-equality.ts). */
+  gitSpecifierEquivalence?: boolean | undefined;
 }
 
 function record(value: unknown): Record<string, string> {
@@ -46,6 +49,9 @@ export function checkImporter(
   const file = project.manifestFile;
   const snapshot: LockfileImporter = importer ?? { specifiers: {} };
   const findings: LockfileFinding[] = [];
+  const sameSpec = options.gitSpecifierEquivalence
+    ? dependencySpecifiersAreEqual
+    : (a: string | undefined, b: string | undefined) => a === b;
   const reported = new Set<string>();
   const add = (name: string, finding: Omit<LockfileFinding, 'kind' | 'importer' | 'dependency' | 'fix' | 'file'>) => {
     if (reported.has(name)) return;
@@ -100,7 +106,7 @@ export function checkImporter(
         lockfile: lockSpec,
         message: `${id}: pnpm-lock.yaml has ${name} ${JSON.stringify(lockSpec)}, which ${file} no longer lists`,
       });
-    } else if (existing[name] !== lockSpec) {
+    } else if (!sameSpec(lockSpec, existing[name])) {
       add(name, {
         code: 'SPECIFIER_CHANGED',
         field: manifestField(name),
@@ -182,9 +188,9 @@ export function checkImporter(
     }
     for (const name of names) {
       const lockSpec = snapshot.specifiers[name];
-      if (!importerDeps[name] || lockSpec !== pkgDeps[name]) {
+      if (!importerDeps[name] || !sameSpec(lockSpec, pkgDeps[name])) {
         const other = lockfileField(name);
-        if (!importerDeps[name] && other !== undefined && lockSpec === pkgDeps[name]) {
+        if (!importerDeps[name] && other !== undefined && sameSpec(lockSpec, pkgDeps[name])) {
           add(name, {
             code: 'DEPENDENCY_TYPE_CHANGED',
             field,

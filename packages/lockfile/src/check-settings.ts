@@ -1,4 +1,6 @@
 import { deepEqual } from './deep-equal.js';
+import { pnpmRules, DEFAULT_PNPM_MAJOR, type PnpmRules } from './pnpm-major.js';
+import { dependencySpecifiersAreEqual } from './specifier-equality.js';
 import type { LockfileFinding, ParsedLockfile, PnpmSettings } from './types.js';
 
 const FIX = 'pnpm install';
@@ -12,23 +14,29 @@ function sourceOf(file: string | undefined): string {
  * The lockfile-wide settings a frozen install compares with the configuration (pnpm's
  * `getOutdatedLockfileSetting`, which stops at the first): catalogs, overrides,
  * packageExtensionsChecksum, ignoredOptionalDependencies, patchedDependencies, the peer and
- * link settings, pnpmfileChecksum. Returns one finding per differing entry.
+ * link settings, pnpmfileChecksum — as the given major compares them (PNPM-MAJORS.md).
+ * Returns one finding per differing entry.
  */
 export function checkSettings(
   lockfile: ParsedLockfile,
   settings: PnpmSettings,
   overrides: Record<string, string>,
+  rules: PnpmRules = pnpmRules(DEFAULT_PNPM_MAJOR),
 ): LockfileFinding[] {
   const findings: LockfileFinding[] = [];
   const push = (finding: Omit<LockfileFinding, 'kind' | 'fix'>) =>
     findings.push({ kind: 'drift', fix: FIX, ...finding });
+  const specifiersEqual = rules.gitSpecifierEquivalence
+    ? dependencySpecifiersAreEqual
+    : (a: string | undefined, b: string | undefined) => a === b;
+  const ignoredNote = ignoredSourceNote(settings, rules);
 
   // catalogs: only the entries the lockfile recorded must still match (unused entries are not recorded)
   for (const [catalog, entries] of Object.entries(lockfile.catalogs ?? {})) {
     for (const [name, entry] of Object.entries(entries ?? {})) {
       const configured = settings.catalogs.value[catalog]?.[name];
       const recorded = typeof entry === 'object' && entry !== null ? entry.specifier : undefined;
-      if (recorded === configured) continue;
+      if (specifiersEqual(recorded, configured)) continue;
       push({
         code: 'CATALOG_CHANGED',
         field: `catalogs.${catalog}`,
@@ -59,7 +67,7 @@ export function checkSettings(
         file: settings.overrides.file,
         message:
           now === undefined
-            ? `override ${JSON.stringify(selector)} is in pnpm-lock.yaml (${JSON.stringify(then)}) but no longer configured`
+            ? `override ${JSON.stringify(selector)} is in pnpm-lock.yaml (${JSON.stringify(then)}) but no longer configured${ignoredNote('overrides')}`
             : then === undefined
               ? `override ${JSON.stringify(selector)}: ${JSON.stringify(now)} in ${sourceOf(settings.overrides.file)} is not in pnpm-lock.yaml`
               : `override ${JSON.stringify(selector)} is ${JSON.stringify(now)} in ${sourceOf(settings.overrides.file)} but ${JSON.stringify(then)} in pnpm-lock.yaml`,
@@ -76,7 +84,7 @@ export function checkSettings(
       file: settings.packageExtensions.file,
       message:
         settings.packageExtensionsChecksum === undefined
-          ? 'pnpm-lock.yaml records packageExtensions, but none are configured any more'
+          ? `pnpm-lock.yaml records packageExtensions, but none are configured any more${ignoredNote('packageExtensions')}`
           : `packageExtensions in ${sourceOf(settings.packageExtensions.file)} changed since pnpm-lock.yaml was written`,
     });
   }
@@ -99,7 +107,7 @@ export function checkSettings(
   for (const selector of new Set([...Object.keys(patchesThen), ...Object.keys(patchesNow)])) {
     const now = patchesNow[selector];
     const then = patchesThen[selector];
-    if (now !== undefined && now.hash !== undefined && deepEqual(now, then)) continue;
+    if (now !== undefined && now.hash !== undefined && samePatch(now, then, rules)) continue;
     const file = settings.patchedDependencies.file;
     push({
       code: 'PATCHES_CHANGED',
@@ -134,7 +142,7 @@ export function checkSettings(
       manifest: now,
       lockfile: then ?? null,
       file,
-      message: `${name} is ${JSON.stringify(now)} (${sourceOf(file)}) but ${JSON.stringify(then ?? null)} in pnpm-lock.yaml`,
+      message: `${name} is ${JSON.stringify(now)} (${sourceOf(file)}) but ${JSON.stringify(then ?? null)} in pnpm-lock.yaml${file === undefined ? ignoredNote(name) : ''}`,
     });
   };
   const { autoInstallPeers, dedupePeers, excludeLinksFromLockfile, peersSuffixMaxLength, injectWorkspacePackages } =
@@ -148,7 +156,7 @@ export function checkSettings(
   );
   setting(
     'dedupePeers',
-    Boolean(recorded.dedupePeers) !== Boolean(dedupePeers.value),
+    rules.comparesDedupeAndInject && Boolean(recorded.dedupePeers) !== Boolean(dedupePeers.value),
     dedupePeers.value,
     recorded.dedupePeers,
     dedupePeers.file,
@@ -186,10 +194,52 @@ export function checkSettings(
 
   setting(
     'injectWorkspacePackages',
-    Boolean(recorded.injectWorkspacePackages) !== Boolean(injectWorkspacePackages.value),
+    rules.comparesDedupeAndInject &&
+      Boolean(recorded.injectWorkspacePackages) !== Boolean(injectWorkspacePackages.value),
     injectWorkspacePackages.value,
     recorded.injectWorkspacePackages,
     injectWorkspacePackages.file,
   );
   return findings;
+}
+
+/**
+ * Whether a configured patch matches the lockfile's record: `{hash, path}` for pnpm 9 and 10;
+ * pnpm 11 and 12 record the hash alone, and read an older `{hash, path}` record by its hash.
+ */
+function samePatch(now: { hash: string | undefined; path: string }, then: unknown, rules: PnpmRules): boolean {
+  if (rules.patchRecord === 'hash-and-path') return deepEqual(now, then);
+  const recorded =
+    typeof then === 'string'
+      ? then
+      : typeof then === 'object' && then !== null
+        ? (then as { hash?: unknown }).hash
+        : undefined;
+  return recorded === now.hash;
+}
+
+/**
+ * When a setting the lockfile records is configured where this major does not read it, the
+ * finding says so: pnpm 11 reads overrides and patches only from pnpm-workspace.yaml, pnpm 9
+ * only from the root package.json, and pnpm 11 reads no peer setting from .npmrc.
+ */
+function ignoredSourceNote(settings: PnpmSettings, rules: PnpmRules): (key: string) => string {
+  return (key) => {
+    const file = settings.ignored?.[key];
+    if (file === undefined) return '';
+    const reads =
+      key === 'overrides' ||
+      key === 'patchedDependencies' ||
+      key === 'packageExtensions' ||
+      key === 'ignoredOptionalDependencies'
+        ? rules.projectSettings === 'workspace'
+          ? 'pnpm-workspace.yaml'
+          : rules.projectSettings === 'manifest'
+            ? 'the root package.json'
+            : 'package.json or pnpm-workspace.yaml'
+        : rules.settingsFromNpmrc
+          ? '.npmrc'
+          : 'pnpm-workspace.yaml';
+    return ` (pnpm ${rules.major} reads ${key} only from ${reads}; ${file} sets it, which pnpm ${rules.major} ignores)`;
+  };
 }

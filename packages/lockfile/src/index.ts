@@ -11,6 +11,8 @@ export { checkSettings } from './check-settings.js';
 export { checkReferences } from './check-references.js';
 export { checkResolutions, registryTarballUrl } from './check-resolutions.js';
 export { effectiveManifest } from './project-manifest.js';
+export { KNOWN_PNPM_MAJORS, DEFAULT_PNPM_MAJOR, pnpmRules, isKnownPnpmMajor } from './pnpm-major.js';
+export type { PnpmMajor, PnpmMajorChoice, PnpmRules } from './pnpm-major.js';
 export {
   dependencyClosure,
   lockfileSlice,

@@ -4,6 +4,7 @@ import { LOCKFILE_NAME, isRecord, parseLockfile } from './parse-lockfile.js';
 import { loadPnpmSettings, ROOT_MANIFEST, WORKSPACE_MANIFEST, type ReadRepoFile } from './load-settings.js';
 import { workingTreeManifests, workingTreeReader, type FindManifests } from './repo-files.js';
 import { validateWorkspaceManifest } from './workspace-manifest.js';
+import { DEFAULT_PNPM_MAJOR, pnpmRules, type PnpmMajorChoice } from './pnpm-major.js';
 import type { LockfileCheckInput, ProjectManifest, WorkspaceProject } from './types.js';
 
 export interface InspectRepoOptions {
@@ -20,6 +21,11 @@ export interface InspectRepoOptions {
   env?: Readonly<Record<string, string | undefined>> | undefined;
   /** devkit.json `lockfile.registries`. */
   allowedRegistries?: readonly string[] | undefined;
+  /**
+   * The pnpm major whose rules judge, and where that came from (the caller decides: this
+   * package cannot read toolchain pins); default: pnpm 10, devkit's default.
+   */
+  pnpm?: PnpmMajorChoice | undefined;
 }
 
 function parseJson(text: string, file: string): ProjectManifest {
@@ -54,9 +60,12 @@ function parseJson(text: string, file: string): ProjectManifest {
  * Loads everything `checkLockfile` needs from a repo through the given file reader: the
  * lockfile, the workspace projects' manifests and pnpm's settings. Throws a DevkitError (exit 2)
  * for input pnpm could not read either: no lockfile, invalid YAML or JSON, conflict markers,
- * an unsupported lockfile version.
+ * an unsupported lockfile version; E_PNPM_MAJOR_UNKNOWN (exit 3) for a pnpm major devkit does
+ * not know.
  */
 export async function inspectRepo(options: InspectRepoOptions): Promise<LockfileCheckInput> {
+  const pnpm = options.pnpm ?? { major: DEFAULT_PNPM_MAJOR, source: "devkit's default" };
+  const rules = pnpmRules(pnpm.major, pnpm.source);
   const readFile = options.readFile ?? workingTreeReader(options.root);
   const findManifests = options.findManifests ?? workingTreeManifests(options.root);
   const [lockfileText, rootText, workspaceText] = await Promise.all([
@@ -70,7 +79,7 @@ export async function inspectRepo(options: InspectRepoOptions): Promise<Lockfile
       details: { file: LOCKFILE_NAME },
     });
   }
-  const lockfile = parseLockfile(lockfileText);
+  const lockfile = parseLockfile(lockfileText, LOCKFILE_NAME, { pnpmMajor: rules.major });
   if (rootText === undefined) {
     throw usageError('E_MANIFEST_MISSING', `no ${ROOT_MANIFEST} in ${options.root}`, {
       hint: 'run devkit at the root of the pnpm workspace (or pass --cwd)',
@@ -122,6 +131,6 @@ export async function inspectRepo(options: InspectRepoOptions): Promise<Lockfile
   );
   for (const project of others) if (project) projects.push(project);
 
-  const settings = await loadPnpmSettings(readFile, { rootManifest, workspaceManifest, env: options.env });
-  return { lockfile, projects, settings, allowedRegistries: options.allowedRegistries };
+  const settings = await loadPnpmSettings(readFile, { rootManifest, workspaceManifest, env: options.env, rules });
+  return { lockfile, projects, settings, allowedRegistries: options.allowedRegistries, pnpm };
 }

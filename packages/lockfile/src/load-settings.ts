@@ -4,17 +4,26 @@ import { npmrcBoolean, npmrcValue, parseNpmrc, type SettingValue } from './npmrc
 import { resolveVersionReferences } from './overrides.js';
 import { isRecord } from './parse-lockfile.js';
 import { normalizeRegistry } from './check-resolutions.js';
+import { pnpmRules, DEFAULT_PNPM_MAJOR, type PnpmRules } from './pnpm-major.js';
 import type { PatchFile, PnpmSettings, ProjectManifest, Sourced } from './types.js';
 
 export const WORKSPACE_MANIFEST = 'pnpm-workspace.yaml';
 export const NPMRC = '.npmrc';
 export const ROOT_MANIFEST = 'package.json';
-const DEFAULT_PNPMFILE = '.pnpmfile.cjs';
 
 export const DEFAULT_REGISTRIES: Readonly<Record<string, string>> = {
   default: 'https://registry.npmjs.org/',
   '@jsr': 'https://npm.jsr.io/',
 };
+
+/** The peer and link settings the lockfile records: pnpm-workspace.yaml key and .npmrc key. */
+const PEER_SETTINGS = [
+  ['autoInstallPeers', 'auto-install-peers'],
+  ['dedupePeers', 'dedupe-peers'],
+  ['excludeLinksFromLockfile', 'exclude-links-from-lockfile'],
+  ['peersSuffixMaxLength', 'peers-suffix-max-length'],
+  ['injectWorkspacePackages', 'inject-workspace-packages'],
+] as const;
 
 /** Reads a repo file by its `/`-separated path relative to the root; `undefined` when absent. */
 export type ReadRepoFile = (relPath: string) => Promise<string | undefined>;
@@ -26,6 +35,37 @@ function normalizeNewlines(text: string): string {
 /** pnpm's file hash: sha256 of the text with CRLF normalised. */
 function hashText(text: string, encoding: 'hex' | 'base64'): string {
   return createHash('sha256').update(normalizeNewlines(text)).digest(encoding);
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** pnpm 9's file hash: md5 of the text with CRLF normalised, in unpadded lower-case RFC 4648 base32. */
+function md5Base32(text: string): string {
+  const bytes = createHash('md5').update(normalizeNewlines(text)).digest();
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+/** sort-keys with `deep: true`: object keys sorted at every level, arrays kept in order. */
+function sortKeysDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeysDeep);
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeysDeep(value[key])]),
+  );
 }
 
 /** Joins a root-relative path and normalises `.`/`..`; undefined for a path leaving the repo. */
@@ -43,11 +83,13 @@ function repoPath(path: string): string | undefined {
 }
 
 /**
- * Resolves the settings pnpm 10 records in the lockfile from the repo's own files, the way pnpm
- * does: pnpm-workspace.yaml wins over .npmrc, which wins over pnpm's defaults; overrides,
- * packageExtensions, ignoredOptionalDependencies and patchedDependencies come from the root
- * package.json (`pnpm` field, `resolutions`) when it sets them, else from pnpm-workspace.yaml.
- * User-level and global npmrc files and `npm_config_*` variables are deliberately not read:
+ * Resolves the settings pnpm records in the lockfile from the repo's own files, the way the
+ * given pnpm major does (PNPM-MAJORS.md): pnpm 9 reads the peer and link settings from .npmrc
+ * and overrides and friends from the root package.json only; pnpm 10 lets pnpm-workspace.yaml
+ * win over .npmrc and the root package.json (`pnpm` field, `resolutions`) win over
+ * pnpm-workspace.yaml for overrides and friends; pnpm 11 and 12 read all of them from
+ * pnpm-workspace.yaml alone. Catalogs always come from pnpm-workspace.yaml.
+ * User-level and global config files and `npm_config_*` variables are deliberately not read:
  * the check judges what is committed, the same on every machine and in CI.
  */
 export async function loadPnpmSettings(
@@ -56,15 +98,23 @@ export async function loadPnpmSettings(
     rootManifest,
     workspaceManifest,
     env = {},
+    rules = pnpmRules(DEFAULT_PNPM_MAJOR),
   }: {
     rootManifest: ProjectManifest;
     workspaceManifest: Record<string, unknown> | undefined;
     env?: Readonly<Record<string, string | undefined>>;
+    /** The pnpm major's rules; default: pnpm 10's. */
+    rules?: PnpmRules;
   },
 ): Promise<PnpmSettings> {
   const npmrc = parseNpmrc((await readFile(NPMRC)) ?? '', env);
   const ws = workspaceManifest ?? {};
-  const pnpmField = isRecord(rootManifest.pnpm) ? rootManifest.pnpm : {};
+  // what each source may contribute under this major; the rest is ignored as pnpm ignores it
+  const wsSettings = rules.settingsFromWorkspace ? ws : {};
+  const npmrcSettings = rules.settingsFromNpmrc ? npmrc : {};
+  const manifestSettings = rules.projectSettings !== 'workspace';
+  const workspaceProjectSettings = rules.projectSettings !== 'manifest';
+  const pnpmField = manifestSettings && isRecord(rootManifest.pnpm) ? rootManifest.pnpm : {};
 
   // pnpm takes a key present in pnpm-workspace.yaml as it is (even null), else .npmrc's typed value, else its default
   const fromConfig = (
@@ -73,8 +123,8 @@ export async function loadPnpmSettings(
     kind: 'boolean' | 'number',
     fallback: SettingValue,
   ): Sourced<SettingValue> => {
-    if (Object.hasOwn(ws, yamlKey)) {
-      const value = ws[yamlKey];
+    if (Object.hasOwn(wsSettings, yamlKey)) {
+      const value = wsSettings[yamlKey];
       if (value === null || ['boolean', 'number', 'string'].includes(typeof value))
         return { value: value as SettingValue, file: WORKSPACE_MANIFEST };
       throw usageError(
@@ -86,16 +136,16 @@ export async function loadPnpmSettings(
         },
       );
     }
-    const raw = npmrc[npmrcKey];
+    const raw = npmrcSettings[npmrcKey];
     if (raw !== undefined) return { value: npmrcValue(raw, kind), file: NPMRC };
     return { value: fallback, file: undefined };
   };
 
-  // pnpm's install command applies the root manifest's `pnpm` field over pnpm-workspace.yaml, key by key
+  // pnpm 10's install command applies the root manifest's `pnpm` field over pnpm-workspace.yaml, key by key
   const pick = (key: string): Sourced<unknown> =>
     pnpmField[key] !== undefined
       ? { value: pnpmField[key], file: ROOT_MANIFEST }
-      : ws[key] !== undefined
+      : workspaceProjectSettings && ws[key] !== undefined
         ? { value: ws[key], file: WORKSPACE_MANIFEST }
         : { value: undefined, file: undefined };
 
@@ -117,18 +167,20 @@ export async function loadPnpmSettings(
       if (isRecord(entries)) catalogs[name] = entries as Record<string, string>;
 
   // overrides: package.json resolutions + pnpm.overrides when there are any (they replace
-  // pnpm-workspace.yaml's whole), else pnpm-workspace.yaml's
+  // pnpm-workspace.yaml's whole), else pnpm-workspace.yaml's — each source as the major reads it
   let overrides: Sourced<Record<string, string>> = { value: {}, file: undefined };
-  const manifestOverrides = {
-    ...(isRecord(rootManifest.resolutions) ? (rootManifest.resolutions as Record<string, string>) : {}),
-    ...(isRecord(pnpmField.overrides) ? (pnpmField.overrides as Record<string, string>) : {}),
-  };
+  const manifestOverrides = manifestSettings
+    ? {
+        ...(isRecord(rootManifest.resolutions) ? (rootManifest.resolutions as Record<string, string>) : {}),
+        ...(isRecord(pnpmField.overrides) ? (pnpmField.overrides as Record<string, string>) : {}),
+      }
+    : {};
   if (Object.keys(manifestOverrides).length > 0) {
     overrides = {
       value: resolveVersionReferences(manifestOverrides, rootManifest, ROOT_MANIFEST),
       file: ROOT_MANIFEST,
     };
-  } else if (isRecord(ws.overrides) && Object.keys(ws.overrides).length > 0) {
+  } else if (workspaceProjectSettings && isRecord(ws.overrides) && Object.keys(ws.overrides).length > 0) {
     overrides = {
       value: resolveVersionReferences(ws.overrides as Record<string, string>, rootManifest, WORKSPACE_MANIFEST),
       file: WORKSPACE_MANIFEST,
@@ -139,16 +191,22 @@ export async function loadPnpmSettings(
   const packageExtensions = isRecord(extensions.value) ? (extensions.value as Record<string, unknown>) : undefined;
   let packageExtensionsChecksum: string | undefined;
   if (packageExtensions && Object.keys(packageExtensions).length > 0) {
-    // object-hash is what pnpm hashes packageExtensions with; loaded only when there are some
-    const { default: objectHash } = await import('object-hash');
-    packageExtensionsChecksum = `sha256-${objectHash(packageExtensions, {
-      respectType: false,
-      algorithm: 'sha256',
-      encoding: 'base64',
-      unorderedArrays: true,
-      unorderedObjects: true,
-      unorderedSets: true,
-    })}`;
+    if (rules.packageExtensionsHash === 'md5-json') {
+      packageExtensionsChecksum = createHash('md5')
+        .update(JSON.stringify(sortKeysDeep(packageExtensions)))
+        .digest('hex');
+    } else {
+      // object-hash is what pnpm hashes packageExtensions with; loaded only when there are some
+      const { default: objectHash } = await import('object-hash');
+      packageExtensionsChecksum = `sha256-${objectHash(packageExtensions, {
+        respectType: false,
+        algorithm: 'sha256',
+        encoding: 'base64',
+        unorderedArrays: true,
+        unorderedObjects: true,
+        unorderedSets: true,
+      })}`;
+    }
   }
 
   const ignored = pick('ignoredOptionalDependencies');
@@ -167,12 +225,12 @@ export async function loadPnpmSettings(
         patches[selector] =
           text === undefined
             ? { path: path ?? String(rawPath), hash: undefined }
-            : { hash: hashText(text, 'hex'), path: path! };
+            : { hash: rules.patchHash === 'md5-base32' ? md5Base32(text) : hashText(text, 'hex'), path: path! };
       }),
     );
   }
 
-  const pnpmfileChecksum = await loadPnpmfileChecksum(readFile, ws, npmrc);
+  const pnpmfileChecksum = await loadPnpmfileChecksum(readFile, wsSettings, npmrcSettings, rules);
 
   const registries: Record<string, string> = { ...DEFAULT_REGISTRIES };
   let registriesFile: string | undefined;
@@ -186,7 +244,22 @@ export async function loadPnpmSettings(
     }
   }
 
+  // what the repo sets where this major does not look, so findings can say why it does not count
+  const ignoredSources: Record<string, string> = {};
+  const rawPnpmField = isRecord(rootManifest.pnpm) ? rootManifest.pnpm : {};
+  for (const key of ['overrides', 'packageExtensions', 'ignoredOptionalDependencies', 'patchedDependencies']) {
+    if (!manifestSettings && (rawPnpmField[key] !== undefined || (key === 'overrides' && rootManifest.resolutions)))
+      ignoredSources[key] = ROOT_MANIFEST;
+    else if (!workspaceProjectSettings && ws[key] !== undefined) ignoredSources[key] = WORKSPACE_MANIFEST;
+  }
+  for (const [yamlKey, npmrcKey] of PEER_SETTINGS) {
+    if (!rules.settingsFromNpmrc && npmrc[npmrcKey] !== undefined) ignoredSources[yamlKey] = NPMRC;
+    else if (!rules.settingsFromWorkspace && ws[yamlKey] !== undefined) ignoredSources[yamlKey] = WORKSPACE_MANIFEST;
+  }
+
   return {
+    ignored: ignoredSources,
+    configDependencies: isRecord(ws.configDependencies) ? ws.configDependencies : undefined,
     autoInstallPeers: fromConfig('autoInstallPeers', 'auto-install-peers', 'boolean', true),
     dedupePeers: fromConfig('dedupePeers', 'dedupe-peers', 'boolean', false),
     excludeLinksFromLockfile: fromConfig('excludeLinksFromLockfile', 'exclude-links-from-lockfile', 'boolean', false),
@@ -206,26 +279,38 @@ export async function loadPnpmSettings(
 /**
  * The checksum pnpm records for the pnpmfile(s) it loads. pnpm records it only when a loaded
  * pnpmfile exports hooks; devkit does not run repo code, so a pnpmfile that never mentions
- * `hooks` is taken to have none.
+ * `hooks` is taken to have none. Which files: the configured ones, else the major's default
+ * (pnpm 11 prefers .pnpmfile.mjs over .pnpmfile.cjs); pnpm 9 loads one file and hashes it
+ * alone, later majors combine every loaded file's hash.
  */
 async function loadPnpmfileChecksum(
   readFile: ReadRepoFile,
   ws: Record<string, unknown>,
   npmrc: Record<string, string>,
+  rules: PnpmRules,
 ): Promise<Sourced<string | undefined>> {
   const ignore = ws.ignorePnpmfile ?? npmrcBoolean(npmrc['ignore-pnpmfile']);
   if (ignore === true) return { value: undefined, file: undefined };
   const configured = ws.pnpmfile ?? npmrc.pnpmfile;
-  const files =
-    configured === undefined ? [DEFAULT_PNPMFILE] : (Array.isArray(configured) ? configured : [configured]).map(String);
   const loaded: { path: string; text: string }[] = [];
-  for (const file of files) {
-    const path = repoPath(file);
-    if (path === undefined) continue;
-    const text = await readFile(path);
-    if (text !== undefined) loaded.push({ path, text });
+  if (configured === undefined) {
+    for (const file of rules.defaultPnpmfiles) {
+      const text = await readFile(file);
+      if (text === undefined) continue;
+      loaded.push({ path: file, text });
+      break;
+    }
+  } else {
+    const files = (Array.isArray(configured) ? configured : [configured]).map(String);
+    for (const file of rules.pnpmfileHash === 'md5-base32' ? files.slice(0, 1) : files) {
+      const path = repoPath(file);
+      if (path === undefined) continue;
+      const text = await readFile(path);
+      if (text !== undefined) loaded.push({ path, text });
+    }
   }
   if (!loaded.some(({ text }) => /\bhooks\b/.test(text))) return { value: undefined, file: undefined };
+  if (rules.pnpmfileHash === 'md5-base32') return { value: md5Base32(loaded[0]!.text), file: loaded[0]!.path };
   loaded.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const hashes = loaded.map(({ text }) => `sha256-${hashText(text, 'base64')}`);
   const value =

@@ -11,7 +11,10 @@ import type {
 } from './types.js';
 
 export const LOCKFILE_NAME = 'pnpm-lock.yaml';
-/** The lockfile major pnpm 10 reads; any other major is rejected by a frozen install. */
+/**
+ * The lockfile major pnpm 9 to 12 write and read; any other major is rejected by a frozen
+ * install (pnpm 9 also reads 6.x, which devkit does not: see PNPM-MAJORS.md).
+ */
 export const SUPPORTED_LOCKFILE_MAJOR = 9;
 
 const FIX_REGENERATE = 'pnpm install';
@@ -61,12 +64,25 @@ function lineAt(text: string, offset: number): number {
 }
 
 /** pnpm 11 may write an env document first; the lockfile proper is the last document. */
-function mainDocument(text: string): { body: string; lineOffset: number } {
+function mainDocument(text: string): { body: string; lineOffset: number; env?: string } {
   if (!text.startsWith('---\n')) return { body: text, lineOffset: 0 };
   const sep = text.indexOf('\n---\n', 4);
   if (sep === -1) return { body: text, lineOffset: 0 };
   const start = sep + 5;
-  return { body: text.slice(start), lineOffset: lineAt(text, start) - 1 };
+  return { body: text.slice(start), lineOffset: lineAt(text, start) - 1, env: text.slice(4, sep) };
+}
+
+/** The env document's config dependencies (pnpm 11+): importer `.`'s and the package keys. */
+function parseEnvDocument(text: string, file: string): ParsedLockfile['env'] {
+  const doc = loadYaml(text, file, 1);
+  if (!isRecord(doc)) return undefined;
+  const root = isRecord(doc.importers) && isRecord(doc.importers['.']) ? doc.importers['.'] : {};
+  const configDependencies: Record<string, { specifier: string; version: string }> = {};
+  if (isRecord(root.configDependencies))
+    for (const [name, entry] of Object.entries(root.configDependencies))
+      if (isRecord(entry))
+        configDependencies[name] = { specifier: String(entry.specifier), version: String(entry.version) };
+  return { configDependencies, packages: isRecord(doc.packages) ? Object.keys(doc.packages) : [] };
 }
 
 /**
@@ -124,9 +140,14 @@ function loadYaml(text: string, file: string, lineOffset: number): unknown {
 
 /**
  * Parses pnpm-lock.yaml text into what the check needs. Throws a DevkitError (exit 2) for a
- * file pnpm could not read: conflict markers, invalid YAML, a lockfile version pnpm 10 rejects.
+ * file pnpm could not read: conflict markers, invalid YAML, a lockfile version pnpm rejects.
+ * `pnpmMajor` names the pnpm that judges, in messages (default: 10).
  */
-export function parseLockfile(rawText: string, file = LOCKFILE_NAME): ParsedLockfile {
+export function parseLockfile(
+  rawText: string,
+  file = LOCKFILE_NAME,
+  { pnpmMajor = 10 }: { pnpmMajor?: number | undefined } = {},
+): ParsedLockfile {
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
   const conflicts = findConflictMarkers(text);
   if (conflicts.length > 0) {
@@ -139,7 +160,7 @@ export function parseLockfile(rawText: string, file = LOCKFILE_NAME): ParsedLock
       },
     );
   }
-  const { body, lineOffset } = mainDocument(text);
+  const { body, lineOffset, env } = mainDocument(text);
   const sections = splitSections(body);
   const raw: Record<string, unknown> = {};
   let packagesSection: { text: string; line: number } | undefined;
@@ -176,7 +197,7 @@ export function parseLockfile(rawText: string, file = LOCKFILE_NAME): ParsedLock
       details: { file },
     });
   }
-  checkVersion(raw.lockfileVersion, file);
+  checkVersion(raw.lockfileVersion, file, pnpmMajor);
 
   let packages: LockfilePackage[];
   if (packagesSection) {
@@ -215,12 +236,13 @@ export function parseLockfile(rawText: string, file = LOCKFILE_NAME): ParsedLock
       ? { ignoredOptionalDependencies: raw.ignoredOptionalDependencies.map(String) }
       : {}),
     importers: convertImporters(raw.importers, file),
+    ...(env === undefined ? {} : { env: parseEnvDocument(env, file) }),
     packages,
     snapshots,
   };
 }
 
-function checkVersion(version: unknown, file: string): void {
+function checkVersion(version: unknown, file: string, pnpmMajor: number): void {
   const text = version === undefined || version === null ? '' : String(version);
   // pnpm reads it as "major.minor" text: an unquoted 9.0 is the YAML number 9, which a frozen
   // install rejects as an outdated lockfile
@@ -238,10 +260,10 @@ function checkVersion(version: unknown, file: string): void {
   const what = text === '' ? 'has no lockfileVersion' : `has lockfileVersion ${JSON.stringify(text)}`;
   throw usageError(
     'E_LOCKFILE_VERSION',
-    `${file} ${what}; pnpm 10 reads lockfile version ${SUPPORTED_LOCKFILE_MAJOR}.x only, so \`pnpm install --frozen-lockfile\` rejects it`,
+    `${file} ${what}; pnpm ${pnpmMajor} reads lockfile version ${SUPPORTED_LOCKFILE_MAJOR}.x only, so \`pnpm install --frozen-lockfile\` rejects it`,
     {
-      hint: `regenerate it with pnpm 10: \`${FIX_REGENERATE}\` (commit the new ${file})`,
-      details: { file, lockfileVersion: text || null, supported: `${SUPPORTED_LOCKFILE_MAJOR}.x` },
+      hint: `regenerate it with pnpm ${pnpmMajor}: \`${FIX_REGENERATE}\` (commit the new ${file})`,
+      details: { file, lockfileVersion: text || null, supported: `${SUPPORTED_LOCKFILE_MAJOR}.x`, pnpmMajor },
     },
   );
 }

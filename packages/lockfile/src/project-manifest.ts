@@ -23,6 +23,8 @@ export function effectiveManifest(
     packageExtensions?: Record<string, unknown> | undefined;
     overrides: ParsedOverride[];
     ignoredOptionalDependencies?: string[] | undefined;
+    /** Engines fields whose `runtime` becomes a dependency (pnpm 10: devEngines; 11+: engines too). */
+    runtimeDependencies?: readonly ('devEngines' | 'engines')[] | undefined;
   },
 ): ProjectManifest {
   const result: ProjectManifest = { ...manifest };
@@ -30,6 +32,9 @@ export function effectiveManifest(
     const copy = copyRecord(manifest[field]);
     if (copy) result[field] = copy;
     else delete result[field];
+  }
+  for (const enginesField of options.runtimeDependencies ?? []) {
+    addRuntimeDependencies(result, enginesField, enginesField === 'devEngines' ? 'devDependencies' : 'dependencies');
   }
   if (options.packageExtensions && typeof result.name === 'string') {
     for (const [selector, extension] of Object.entries(options.packageExtensions)) {
@@ -61,4 +66,32 @@ export function effectiveManifest(
     }
   }
   return result;
+}
+
+const RUNTIME_NAMES = ['node', 'deno', 'bun'] as const;
+
+/**
+ * pnpm's convertEnginesRuntimeToDependencies, run when it reads a manifest: a `runtime` entry
+ * with `onFail: "download"` becomes the dependency `<name>: runtime:<version>`, unless the
+ * field already has that name. The lockfile records it like any other dependency.
+ */
+function addRuntimeDependencies(
+  manifest: ProjectManifest,
+  enginesField: 'devEngines' | 'engines',
+  depsField: 'devDependencies' | 'dependencies',
+): void {
+  const engines = manifest[enginesField];
+  const runtime =
+    typeof engines === 'object' && engines !== null ? (engines as { runtime?: unknown }).runtime : undefined;
+  if (runtime == null) return;
+  const runtimes = (Array.isArray(runtime) ? runtime : [runtime]) as unknown[];
+  for (const name of RUNTIME_NAMES) {
+    if (manifest[depsField]?.[name]) continue;
+    const entry = runtimes.find(
+      (r): r is { name: string; version?: unknown; onFail?: unknown } =>
+        typeof r === 'object' && r !== null && (r as { name?: unknown }).name === name,
+    );
+    if (entry?.onFail !== 'download' || typeof entry.version !== 'string') continue;
+    manifest[depsField] = { ...manifest[depsField], [name]: `runtime:${entry.version.trim()}` };
+  }
 }

@@ -1,4 +1,5 @@
 import type { SettingValue } from './npmrc.js';
+import type { PnpmMajorChoice } from './pnpm-major.js';
 
 /**
  * The data the lockfile check works on and the findings it returns. Everything here is plain
@@ -100,6 +101,8 @@ export interface ParsedLockfile {
   pnpmfileChecksum?: string;
   ignoredOptionalDependencies?: string[];
   importers: Record<string, LockfileImporter>;
+  /** pnpm 11's env document (the first of two YAML documents): its config dependencies. */
+  env?: { configDependencies: Record<string, { specifier: string; version: string }>; packages: string[] } | undefined;
   packages: LockfilePackage[];
   /** By dependency path; only the references are read. */
   snapshots: Map<string, LockfileSnapshot>;
@@ -119,9 +122,8 @@ export interface PatchFile {
 }
 
 /**
- * pnpm's settings that the lockfile records, resolved the way pnpm 10 resolves them from the
- * repo: pnpm-workspace.yaml over .npmrc over pnpm's defaults; overrides and friends from
- * the root package.json `pnpm` field (which wins) or pnpm-workspace.yaml.
+ * pnpm's settings that the lockfile records, resolved from the repo the way the judging pnpm
+ * major resolves them (see loadPnpmSettings and PNPM-MAJORS.md).
  */
 export interface PnpmSettings {
   /**
@@ -146,6 +148,13 @@ export interface PnpmSettings {
   pnpmfileChecksum: Sourced<string | undefined>;
   /** `default` and `@scope` → registry URL with a trailing slash. */
   registries: Sourced<Record<string, string>>;
+  /** pnpm-workspace.yaml `configDependencies` (pnpm 10+), name → specifier as written. */
+  configDependencies?: Record<string, unknown> | undefined;
+  /**
+   * Settings the repo sets where the judging pnpm major does not read them (`overrides` →
+   * `package.json` under pnpm 11), for messages that explain a finding.
+   */
+  ignored?: Record<string, string> | undefined;
 }
 
 /** Everything `checkLockfile` needs, as data. */
@@ -155,6 +164,8 @@ export interface LockfileCheckInput {
   settings: PnpmSettings;
   /** Registries resolutions may come from (devkit.json `lockfile.registries`); default: `settings.registries`. */
   allowedRegistries?: readonly string[] | undefined;
+  /** The pnpm major judged by and where that came from; default: pnpm 10, devkit's default. */
+  pnpm?: PnpmMajorChoice | undefined;
 }
 
 export type FindingKind = 'drift' | 'integrity' | 'registry';
@@ -175,6 +186,7 @@ export const FINDING_CODES = {
   PATCHES_CHANGED: 'drift',
   SETTING_CHANGED: 'drift',
   PNPMFILE_CHANGED: 'drift',
+  CONFIG_DEPENDENCIES_CHANGED: 'drift',
   MISSING_PACKAGE: 'drift',
   INTEGRITY_MISSING: 'integrity',
   GIT_UNPINNED: 'integrity',
