@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestParts, DevkitError, runCommand, type Step, type StepCheck } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
+import { findPnpm } from './detect.js';
 import { lockfileImporterPaths } from '@devkit/lockfile/importers';
 
 const LOCKFILE = 'pnpm-lock.yaml';
@@ -40,7 +41,11 @@ export const dependenciesStep: Step<ProjectContext> = {
   id: 'dependencies',
   title: 'dependencies',
   async fingerprint(ctx) {
-    return dependenciesFingerprint(ctx.root);
+    // The pnpm that installs is part of the input: a new pin (pnpm 10 → 11) installs again.
+    return digestParts([
+      ['dependencies', dependenciesFingerprint(ctx.root)],
+      ['pnpm', findPnpm(ctx.env).identity],
+    ]);
   },
   async check(ctx): Promise<StepCheck> {
     const { root } = ctx;
@@ -101,7 +106,8 @@ export const dependenciesStep: Step<ProjectContext> = {
           exitCode: 1,
           hint: 'fix the error above, then run `devkit bootstrap` again',
         },
-        missingHint: 'corepack enable pnpm   (or: npm install -g pnpm@10)',
+        missingHint:
+          'pin pnpm in package.json ("packageManager": "pnpm@10.34.9") and run `devkit bootstrap`, which provisions it',
       });
     } catch (error) {
       if (

@@ -143,7 +143,7 @@ describe('readPins', () => {
 
   it('reports a pin that is no version at all', () => {
     const pins = repo({}, { toolchain: { node: 'twenty' } });
-    expect(pins.problems).toEqual([expect.objectContaining({ code: 'E_PIN_INVALID', severity: 'error' })]);
+    expect(pins.problems).toEqual([expect.objectContaining({ code: 'E_TOOLCHAIN_RANGE', severity: 'error' })]);
   });
 
   it('reads an open pnpm range as the newest major it allows', () => {

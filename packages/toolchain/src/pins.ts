@@ -1,6 +1,18 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import semver from 'semver';
+import type * as SemverModule from 'semver';
+
+type Semver = typeof SemverModule;
+let semverModule: Semver | undefined;
+/**
+ * semver is loaded on first use, not when the package is imported: its load costs more than a
+ * warm `devkit bootstrap` is allowed to take, and most commands that import this never compare
+ * versions (the warm paths read resolved pins from `.devkit/toolchain.json`).
+ */
+function semverLib(): Semver {
+  return (semverModule ??= createRequire(import.meta.url)('semver') as Semver);
+}
 
 export type ToolName = 'node' | 'pnpm';
 
@@ -52,7 +64,7 @@ export interface WantedTool {
 }
 
 export interface PinProblem {
-  code: 'E_PINS_DISAGREE' | 'E_PIN_UNSUPPORTED' | 'E_PIN_INVALID';
+  code: 'E_PINS_DISAGREE' | 'E_PIN_UNSUPPORTED' | 'E_TOOLCHAIN_RANGE';
   tool: ToolName;
   message: string;
   fix: string;
@@ -101,6 +113,7 @@ function toPin(
   strength: Pin['strength'],
   extra: Partial<Pick<Pin, 'onFail' | 'hash'>> = {},
 ): Pin {
+  const semver = semverLib();
   const text = raw.trim().replace(/^v(?=\d)/, '');
   const exact = semver.valid(text) ?? undefined;
   const range = exact ?? semver.validRange(text) ?? undefined;
@@ -200,6 +213,7 @@ function collectPins(root: string, config: PinConfig, problems: PinProblem[]): P
 }
 
 function agree(a: Pin, b: Pin): boolean {
+  const semver = semverLib();
   if (a.range === undefined || b.range === undefined) return true;
   if (a.exact && b.exact) return a.exact === b.exact;
   if (a.exact) return semver.satisfies(a.exact, b.range, { includePrerelease: true });
@@ -216,7 +230,7 @@ function wantedTool(tool: ToolName, all: Pin[], problems: PinProblem[]): WantedT
   for (const pin of pins) {
     if (pin.range !== undefined) continue;
     problems.push({
-      code: 'E_PIN_INVALID',
+      code: 'E_TOOLCHAIN_RANGE',
       tool,
       severity: 'error',
       message: `${describePin(pin)} is not a ${tool} version or semver range: ${JSON.stringify(pin.raw)}`,
@@ -276,6 +290,7 @@ export function readPins(root: string, config: PinConfig): RepoPins {
 
 /** Whether `version` satisfies every pin and constraint of `wanted`. */
 export function satisfiesPins(wanted: WantedTool, version: string): boolean {
+  const semver = semverLib();
   if (wanted.exact !== undefined) return semver.eq(version, wanted.exact);
   return wanted.pins.every(
     (p) => p.range === undefined || semver.satisfies(version, p.range, { includePrerelease: true }),
@@ -284,6 +299,7 @@ export function satisfiesPins(wanted: WantedTool, version: string): boolean {
 
 /** The newest of `versions` that satisfies every pin of `wanted`. */
 export function newestSatisfying(wanted: WantedTool, versions: Iterable<string>): string | undefined {
+  const semver = semverLib();
   let best: string | undefined;
   for (const version of versions) {
     if (!semver.valid(version) || !satisfiesPins(wanted, version)) continue;
@@ -312,6 +328,7 @@ export interface PinnedPnpmMajor {
  * pins pnpm, or the pins disagree (the caller reports {@link RepoPins.problems}).
  */
 export function pinnedPnpmMajor(pins: RepoPins): PinnedPnpmMajor | undefined {
+  const semver = semverLib();
   const wanted = pins.pnpm;
   if (!wanted || pins.problems.some((p) => p.tool === 'pnpm' && p.severity === 'error')) return undefined;
   const source = describePin(wanted.source);

@@ -1,102 +1,63 @@
-import semver from 'semver';
 import type { Problem } from '@devkit/core';
-import type { ProjectContext } from '@devkit/config';
+import type { ActiveToolchainState } from './active.js';
+import { describePin, type RepoPins } from './pins.js';
+import type { ToolChoice, ToolchainPlan } from './toolchain.js';
 
-export interface RootManifest {
-  packageManager?: string;
-  engines?: { node?: string; pnpm?: string };
+/** What the toolchain step found: its problems, and whether provisioning has work to do. */
+export interface ToolchainVerdict {
+  upToDate: boolean;
+  summary: string;
+  problems: Problem[];
+  /** Pin warnings (an `lts/*` beside a real pin): said, never blocking. */
+  notes: string[];
 }
 
-/** A required version range and where it was declared. */
-export interface VersionRequirement {
-  tool: 'node' | 'pnpm';
-  range: string;
-  source: string;
+function describeChoice(choice: ToolChoice): string {
+  const version = choice.version ?? `${choice.wanted.pins.map((p) => p.raw.trim()).join(' ')} (newest published)`;
+  const where = choice.from === 'host' ? 'on PATH' : choice.from === 'cache' ? 'provisioned' : 'to provision';
+  return `${choice.tool} ${version} ${where}, ${choice.pinnedBy}`;
 }
 
-export interface ToolchainFacts {
-  node: string;
-  pnpm: string | undefined;
-  requirements: VersionRequirement[];
-  /** `pnpm@10.34.9` from package.json, when declared. */
-  packageManager: string | undefined;
-}
-
-/** Every version requirement the repo declares, from devkit.json and package.json. */
-export function collectRequirements(ctx: Pick<ProjectContext, 'config'>, manifest: RootManifest): VersionRequirement[] {
-  const out: VersionRequirement[] = [];
-  const { toolchain } = ctx.config;
-  if (toolchain?.node) out.push({ tool: 'node', range: toolchain.node, source: 'devkit.json toolchain.node' });
-  if (toolchain?.pnpm) out.push({ tool: 'pnpm', range: toolchain.pnpm, source: 'devkit.json toolchain.pnpm' });
-  if (manifest.engines?.node)
-    out.push({ tool: 'node', range: manifest.engines.node, source: 'package.json engines.node' });
-  if (manifest.engines?.pnpm)
-    out.push({ tool: 'pnpm', range: manifest.engines.pnpm, source: 'package.json engines.pnpm' });
-  return out;
-}
-
-function nodeFix(range: string): string {
-  const min = semver.minVersion(range);
-  const want = min ? String(min.major) : range;
-  return `install Node ${range}, e.g. \`fnm install ${want}\`, \`nvm install ${want}\` or https://nodejs.org/`;
-}
-
-function pnpmFix(version: string): string {
-  return `corepack enable pnpm && corepack prepare pnpm@${version} --activate   (or: npm install -g pnpm@${version})`;
-}
-
-/** Pure: compares versions found with the versions required. */
-export function checkToolchain(facts: ToolchainFacts): Problem[] {
-  const problems: Problem[] = [];
-  const pinned = facts.packageManager?.match(/^pnpm@([^+]+)/)?.[1];
-  for (const req of facts.requirements) {
-    const found = req.tool === 'node' ? facts.node : facts.pnpm;
-    if (!semver.validRange(req.range)) {
-      problems.push({
-        code: 'E_TOOLCHAIN_RANGE',
-        kind: 'blocking',
-        exitCode: 2,
-        message: `${req.source} is not a valid semver range: ${JSON.stringify(req.range)}`,
-        fix: `edit ${req.source.split(' ')[0]} and write a range such as ">=20.11"`,
-      });
-      continue;
-    }
-    if (found === undefined) {
-      problems.push({
-        code: 'E_TOOLCHAIN_MISSING',
-        kind: 'blocking',
-        exitCode: 3,
-        message: `${req.tool} is not installed; ${req.source} requires ${req.range}`,
-        fix:
-          req.tool === 'pnpm' ? pnpmFix(pinned ?? semver.minVersion(req.range)?.version ?? '10') : nodeFix(req.range),
-      });
-      continue;
-    }
-    if (!semver.satisfies(found, req.range, { includePrerelease: true })) {
-      problems.push({
-        code: `E_TOOLCHAIN_${req.tool.toUpperCase()}`,
-        kind: 'blocking',
-        exitCode: 3,
-        message: `${req.tool} ${found} does not satisfy ${req.range} (required by ${req.source})`,
-        fix:
-          req.tool === 'pnpm'
-            ? pnpmFix(
-                pinned && semver.satisfies(pinned, req.range)
-                  ? pinned
-                  : (semver.minVersion(req.range)?.version ?? req.range),
-              )
-            : nodeFix(req.range),
-      });
-    }
-  }
-  if (pinned && facts.pnpm === undefined && !facts.requirements.some((r) => r.tool === 'pnpm')) {
+/**
+ * Pure: the toolchain step's verdict. Pins that cannot all hold are blocking (exit 2, naming
+ * both places). A pinned tool the machine does not have and the cache does not hold is a
+ * fixable problem: `devkit bootstrap` downloads it. A provisioned tool that this checkout does
+ * not run yet (no `.devkit/toolchain.json` for it) makes the step run, without a problem.
+ */
+export function checkToolchain(
+  pins: Pick<RepoPins, 'problems'>,
+  plan: ToolchainPlan,
+  active: Pick<ActiveToolchainState, 'node' | 'pnpm'> | undefined,
+): ToolchainVerdict {
+  const problems: Problem[] = pins.problems
+    .filter((p) => p.severity === 'error')
+    .map((p) => ({ code: p.code, kind: 'blocking' as const, exitCode: 2 as const, message: p.message, fix: p.fix }));
+  const notes = pins.problems.filter((p) => p.severity === 'warning').map((p) => `${p.message} (ignored)`);
+  if (problems.length > 0) return { upToDate: false, summary: `${problems.length} pin problem(s)`, problems, notes };
+  const choices = [plan.node, plan.pnpm].filter((c): c is ToolChoice => c !== undefined);
+  for (const choice of choices) {
+    if (choice.from !== 'download') continue;
     problems.push({
-      code: 'E_TOOLCHAIN_MISSING',
-      kind: 'blocking',
-      exitCode: 3,
-      message: `pnpm is not installed; package.json packageManager pins pnpm@${pinned}`,
-      fix: pnpmFix(pinned),
+      code: 'W_TOOLCHAIN_NOT_PROVISIONED',
+      kind: 'fixable',
+      message: `${choice.reason}; run \`devkit bootstrap\` to provision it`,
+      fix: 'devkit bootstrap',
     });
   }
-  return problems;
+  const inactive = choices.some(
+    (c) => c.from === 'cache' && (active?.[c.tool]?.from !== 'cache' || active[c.tool]?.version !== c.version),
+  );
+  const summary =
+    choices.length === 0
+      ? 'nothing pins node or pnpm'
+      : `${choices.map(describeChoice).join('; ')}${inactive && problems.length === 0 ? ' (not yet on this checkout’s PATH)' : ''}`;
+  return { upToDate: problems.length === 0 && !inactive, summary, problems, notes };
+}
+
+/** "package.json packageManager pins pnpm 11.19.0": every pin, one line each, for doctor's details. */
+export function describePins(pins: Pick<RepoPins, 'pins'>): string[] {
+  return pins.pins.map(
+    (pin) =>
+      `${describePin(pin)} ${pin.exact ? `pins ${pin.tool} ${pin.exact}` : `asks for ${pin.tool} ${pin.raw.trim()}`}${pin.strength === 'constraint' ? ' (a constraint)' : ''}`,
+  );
 }

@@ -1,55 +1,85 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { digestParts, type Step, type StepCheck } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
-import { findPnpm, pnpmVersion } from './detect.js';
+import { hostPath, PIN_FILE_NAMES, readActiveToolchain, toolchainPath } from './active.js';
+import { devkitCacheDir } from './cache.js';
+import { findPnpm } from './detect.js';
 
-import type { RootManifest, ToolchainFacts } from './toolchain-check.js';
-
-function readRootManifest(root: string): { manifest: RootManifest; text: string } {
+function readOrNull(path: string): Buffer | null {
   try {
-    const text = readFileSync(join(root, 'package.json'), 'utf8');
-    return { manifest: JSON.parse(text) as RootManifest, text };
+    return readFileSync(path);
   } catch {
-    return { manifest: {}, text: '' };
+    return null;
   }
 }
 
-/** Bootstrap step: the node and pnpm on this machine satisfy what the repo declares. */
+/** A cheap identity (real path, size, mtime) of the first `node` on `path`. */
+function nodeIdentity(path: string): string {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    try {
+      const real = realpathSync(join(dir, 'node'));
+      const stat = statSync(real);
+      return `${real}:${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      // not in this folder
+    }
+  }
+  return 'none';
+}
+
+/**
+ * Bootstrap step: the node and pnpm the repo pins are available — the machine's own when they
+ * match, else provisioned from the npm registry into the shared toolchain cache — and first on
+ * PATH for every step after this one (pnpm install, hooks, services' setup commands).
+ */
 export const toolchainStep: Step<ProjectContext> = {
   id: 'toolchain',
   title: 'toolchain',
   async fingerprint(ctx) {
-    const { text } = readRootManifest(ctx.root);
+    const machinePath = hostPath(ctx.env);
+    const active = readActiveToolchain(ctx.root, ctx.env);
     return digestParts([
-      ['node', process.version],
-      ['pnpm', findPnpm(ctx.env).identity],
-      ['toolchain', JSON.stringify(ctx.config.toolchain ?? null)],
-      ['package.json', text],
+      ...PIN_FILE_NAMES.map((name): [string, Buffer | string | null] =>
+        name === 'devkit.json'
+          ? [name, JSON.stringify(ctx.config.toolchain ?? null)]
+          : [name, readOrNull(join(ctx.root, name))],
+      ),
+      ['node', `${process.version}:${nodeIdentity(machinePath)}`],
+      ['pnpm', findPnpm({ ...ctx.env, PATH: machinePath }).identity],
+      ['cache', devkitCacheDir(ctx.env)],
+      ['active', active ? JSON.stringify(active) : 'none'],
     ]);
   },
   async check(ctx): Promise<StepCheck> {
-    // semver is loaded only when the fingerprint missed: the warm path never needs it.
-    const { checkToolchain, collectRequirements } = await import('./toolchain-check.js');
-    const { manifest } = readRootManifest(ctx.root);
-    const requirements = collectRequirements(ctx, manifest);
-    const needsPnpm = requirements.some((r) => r.tool === 'pnpm') || manifest.packageManager?.startsWith('pnpm@');
-    const pnpm = needsPnpm ? await pnpmVersion(findPnpm(ctx.env), ctx.root, ctx.env) : undefined;
-    const facts: ToolchainFacts = {
-      node: process.version.slice(1),
-      pnpm,
-      requirements,
-      packageManager: manifest.packageManager,
-    };
-    const problems = checkToolchain(facts);
-    const found = `node ${facts.node}${pnpm ? `, pnpm ${pnpm}` : ''}`;
-    return {
-      upToDate: problems.length === 0,
-      summary: problems.length === 0 ? found : `${found}: ${problems.length} problem(s)`,
-      problems,
-    };
+    // semver, the pin reader and the registry client load only when the fingerprint missed.
+    const [{ readPins }, { gatherToolchainFacts, planToolchain }, { checkToolchain }] = await Promise.all([
+      import('./pins.js'),
+      import('./toolchain.js'),
+      import('./toolchain-check.js'),
+    ]);
+    const pins = readPins(ctx.root, ctx.config);
+    const facts = pins.problems.some((p) => p.severity === 'error')
+      ? { cached: { node: [], pnpm: [] }, host: { node: undefined, pnpm: undefined } }
+      : await gatherToolchainFacts(pins, { env: ctx.env, cwd: ctx.root });
+    const verdict = checkToolchain(pins, planToolchain(pins, facts), readActiveToolchain(ctx.root, ctx.env));
+    for (const note of verdict.notes) ctx.reporter.emit({ type: 'log', level: 'warn', message: note });
+    return { upToDate: verdict.upToDate, summary: verdict.summary, problems: verdict.problems };
   },
-  async run() {
-    // Nothing to do: a toolchain problem is always blocking and reported by check().
+  async run(ctx) {
+    const [{ readPins }, { gatherToolchainFacts, planToolchain, provisionToolchain }] = await Promise.all([
+      import('./pins.js'),
+      import('./toolchain.js'),
+    ]);
+    const pins = readPins(ctx.root, ctx.config);
+    const facts = await gatherToolchainFacts(pins, { env: ctx.env, cwd: ctx.root });
+    const provisioned = await provisionToolchain(pins, planToolchain(pins, facts), facts, {
+      root: ctx.root,
+      env: ctx.env,
+      reporter: ctx.reporter,
+    });
+    // The steps after this one start pnpm, hooks and setup commands with ctx.env.
+    ctx.env.PATH = toolchainPath(provisioned, ctx.env);
   },
 };

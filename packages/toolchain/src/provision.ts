@@ -1,0 +1,252 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import semver from 'semver';
+import { DevkitError, machineError, redactUrlCredentials, withFileLock, type Reporter } from '@devkit/core';
+import { hostPlatform, readCached, RECORD_FILE, toolPackage, versionDir, type ToolchainRecord } from './cache.js';
+import type { ToolName } from './pins.js';
+import { fetchPackument, type NpmRegistry, type Packument, type PublishedVersion } from './registry.js';
+
+/** A complete version folder in the cache. */
+export interface CachedTool {
+  tool: ToolName;
+  version: string;
+  dir: string;
+  record: ToolchainRecord;
+}
+
+export interface ProvisionOptions {
+  cacheDir: string;
+  registry: NpmRegistry;
+  reporter?: Reporter | undefined;
+  signal?: AbortSignal | undefined;
+  /** How long to wait for another process fetching the same version (default 10 min). */
+  lockTimeoutMs?: number | undefined;
+}
+
+/** How many times a download that does not match its integrity is fetched again before giving up. */
+const DOWNLOAD_ATTEMPTS = 3;
+
+/** `node 22.23.5`, `pnpm 12.23.0 (@pnpm/exe.linux-x64)`: how messages name what is provisioned. */
+function label(tool: ToolName, version: string, name: string): string {
+  return name === tool ? `${tool} ${version}` : `${tool} ${version} (${name})`;
+}
+
+/**
+ * The published versions closest to `version`: the nearest below and above it, and the newest
+ * of its major, for the message that says a pinned version does not exist.
+ */
+export function nearestVersions(version: string, published: Iterable<string>): string[] {
+  const sorted = [...published].filter((v) => semver.valid(v) && !semver.prerelease(v)).sort(semver.compare);
+  const wanted = semver.coerce(version)?.version ?? version;
+  const below = sorted.filter((v) => semver.lt(v, wanted)).pop();
+  const above = sorted.find((v) => semver.gt(v, wanted));
+  const major = semver.coerce(version)?.major;
+  const newestOfMajor = sorted.filter((v) => semver.major(v) === major).pop();
+  return [...new Set([below, above, newestOfMajor].filter((v): v is string => v !== undefined))].sort(semver.compare);
+}
+
+/** The published version document of `version`, or exit 3 naming the nearest published ones. */
+export function publishedVersion(
+  packument: Packument,
+  tool: ToolName,
+  version: string,
+  pinnedBy: string,
+): PublishedVersion {
+  const found = packument.versions[version];
+  if (found) return found;
+  const nearest = nearestVersions(version, Object.keys(packument.versions));
+  throw machineError(
+    'E_TOOLCHAIN_VERSION_UNKNOWN',
+    `${pinnedBy} pins ${tool} ${version}, which is not published (package ${packument.name} on ${packument.registry})${nearest.length ? `; nearest published: ${nearest.join(', ')}` : ''}`,
+    {
+      hint: nearest.length
+        ? `pin a published version in ${pinnedBy.split(' ')[0]}, e.g. ${nearest[nearest.length - 1]}`
+        : `check the version in ${pinnedBy.split(' ')[0]}`,
+      details: { tool, version, package: packument.name, nearest },
+    },
+  );
+}
+
+/** Hashes what passes through, with the algorithm of an SRI `integrity` (sha512 for npm). */
+function hashingStream(algorithm: string): { stream: Transform; digest: () => string; bytes: () => number } {
+  const hash = createHash(algorithm);
+  let bytes = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  return { stream, digest: () => hash.digest('base64'), bytes: () => bytes };
+}
+
+class IntegrityMismatch extends Error {}
+
+/**
+ * Downloads `published`'s tarball into `temp`, hashing it while it streams into the extractor,
+ * and throws {@link IntegrityMismatch} when what arrived is not what the packument's
+ * `dist.integrity` names (a truncated or altered download). Extraction refuses absolute paths,
+ * `..` and links (tar's own rules plus a filter), keeps only files and folders, drops setuid
+ * and setgid bits and owners.
+ */
+async function downloadInto(
+  temp: string,
+  published: PublishedVersion,
+  options: ProvisionOptions,
+  authorization: string | undefined,
+): Promise<void> {
+  const integrity = published.dist.integrity;
+  const [algorithm = '', expected = ''] = integrity?.split('-', 2) ?? [];
+  if (!integrity || !['sha512', 'sha384', 'sha256'].includes(algorithm))
+    throw machineError(
+      'E_TOOLCHAIN_INTEGRITY',
+      `${redactUrlCredentials(published.dist.tarball)} has no sha512 integrity in the registry's document: devkit does not install what it cannot check`,
+      { hint: 'use a registry that serves dist.integrity (any npm registry from the last years does)' },
+    );
+  let response: Response;
+  try {
+    response = await fetch(published.dist.tarball, {
+      headers: authorization ? { authorization } : {},
+      signal: options.signal ?? AbortSignal.timeout(10 * 60_000),
+    });
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw machineError(
+      'E_REGISTRY_UNREACHABLE',
+      `downloading ${redactUrlCredentials(published.dist.tarball)} failed: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`,
+      { cause: error, hint: 'check the network and run `devkit bootstrap` again' },
+    );
+  }
+  if (!response.ok || !response.body)
+    throw machineError(
+      'E_REGISTRY_UNREACHABLE',
+      `downloading ${redactUrlCredentials(published.dist.tarball)} failed: ${response.status} ${response.statusText}`,
+      { hint: 'check the registry and its credentials in .npmrc, then run `devkit bootstrap` again' },
+    );
+  // tar (and its stream helpers) load only when something is downloaded.
+  const { x } = await import('tar');
+  const hashing = hashingStream(algorithm);
+  try {
+    await pipeline(
+      Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+      hashing.stream,
+      x({
+        cwd: temp,
+        strip: 1,
+        preserveOwner: false,
+        filter: (_path, entry) => {
+          const type = 'type' in entry ? entry.type : undefined;
+          if (type !== 'File' && type !== 'OldFile' && type !== 'ContiguousFile' && type !== 'Directory') return false;
+          if ('mode' in entry && typeof entry.mode === 'number') entry.mode &= 0o777;
+          return true;
+        },
+      }),
+    );
+  } catch (error) {
+    // A cut-off stream is a broken gzip or tar to the extractor: the same case as a bad hash.
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw new IntegrityMismatch(`the download broke off after ${hashing.bytes()} bytes (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+  const actual = hashing.digest();
+  if (actual !== expected)
+    throw new IntegrityMismatch(`got ${hashing.bytes()} bytes hashing to ${algorithm}-${actual}, not ${integrity}`);
+}
+
+/**
+ * Makes `tool@version` complete in the cache and returns its folder: used as it is when
+ * already there (no network), otherwise downloaded from the registry, checked against the
+ * packument's `dist.integrity` while it streams, extracted into a temp folder beside its place
+ * and renamed into place with its `.devkit-toolchain.json`. A download that does not match is
+ * thrown away and fetched again; it is never used. A file lock per version makes concurrent
+ * runs wait for each other rather than fetch twice; a process that fills the same cache without
+ * the lock (tools/bootstrap.sh) is safe too, since whoever renames first wins and the other
+ * keeps that folder.
+ */
+export async function provisionVersion(
+  tool: ToolName,
+  version: string,
+  pinnedBy: string,
+  options: ProvisionOptions,
+  packument?: Packument,
+): Promise<CachedTool> {
+  const dir = versionDir(options.cacheDir, tool, version);
+  const cached = readCached(options.cacheDir, tool, version);
+  if (cached) return { tool, version, dir, record: cached };
+  const name = toolPackage(tool, version);
+  const lock = join(options.cacheDir, tool, `.${version}.lock`);
+  return withFileLock(
+    lock,
+    {
+      timeoutMs: options.lockTimeoutMs ?? 10 * 60_000,
+      timeoutError: (holder) =>
+        machineError(
+          'E_TOOLCHAIN_LOCKED',
+          `another devkit (pid ${holder.pid ?? '?'}${holder.host ? ` on ${holder.host}` : ''}) has been fetching ${label(tool, version, name)} into ${dir} for too long`,
+          { hint: `wait for it to finish, or stop it and remove ${lock}` },
+        ),
+    },
+    async () => {
+      const done = readCached(options.cacheDir, tool, version);
+      if (done) return { tool, version, dir, record: done };
+      const document =
+        packument ??
+        (await fetchPackument(options.registry, name, { signal: options.signal, what: label(tool, version, name) }));
+      const published = publishedVersion(document, tool, version, pinnedBy);
+      const authorization = options.registry.authFor(published.dist.tarball);
+      let lastProblem = '';
+      for (let attempt = 1; attempt <= DOWNLOAD_ATTEMPTS; attempt++) {
+        options.reporter?.emit({
+          type: 'log',
+          level: 'info',
+          message: `fetching ${label(tool, version, name)} from ${document.registry}${attempt > 1 ? ` (attempt ${attempt})` : ''}`,
+        });
+        const temp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+        await mkdir(temp, { recursive: true });
+        try {
+          await downloadInto(temp, published, options, authorization);
+          const record: ToolchainRecord = {
+            name,
+            version,
+            integrity: published.dist.integrity!,
+            platform: hostPlatform(),
+          };
+          await writeFile(join(temp, RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
+          try {
+            await rename(temp, dir);
+          } catch (error) {
+            // Another process without our lock (tools/bootstrap.sh) renamed its complete copy first.
+            const theirs = readCached(options.cacheDir, tool, version);
+            if (!theirs) throw error;
+            return { tool, version, dir, record: theirs };
+          }
+          return { tool, version, dir, record };
+        } catch (error) {
+          if (!(error instanceof IntegrityMismatch)) throw error;
+          lastProblem = error.message;
+          options.reporter?.emit({
+            type: 'log',
+            level: 'warn',
+            message: `${label(tool, version, name)}: ${error.message}; thrown away`,
+          });
+        } finally {
+          await rm(temp, { recursive: true, force: true });
+        }
+      }
+      throw new DevkitError(
+        'E_TOOLCHAIN_INTEGRITY',
+        3,
+        `${label(tool, version, name)} from ${redactUrlCredentials(published.dist.tarball)} did not match its integrity in ${DOWNLOAD_ATTEMPTS} downloads (last: ${lastProblem}); nothing was kept`,
+        {
+          hint: 'a proxy or mirror is serving a broken copy: check the registry in .npmrc, then run `devkit bootstrap` again',
+        },
+      );
+    },
+  );
+}
