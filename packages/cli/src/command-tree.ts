@@ -10,6 +10,7 @@ import {
   buildSpec,
   downSpec,
   envSpec,
+  execSpec,
   historySpec,
   hooksRunSpec,
   lintSpec,
@@ -140,6 +141,14 @@ export const COMMANDS: CommandSpec = {
           load: () => import('./handlers/lockfile-check.js'),
         },
       ],
+    },
+    {
+      name: 'exec',
+      summary: "run a command with the repo's pinned node and pnpm first on PATH: devkit exec -- <cmd> [args…]",
+      description:
+        "Provisions the node and pnpm the repo pins (package.json packageManager, devEngines, engines, .node-version, .nvmrc, devkit.json toolchain) when they are not there yet, then runs the command with them first on PATH. Its exit code is devkit's; signals are passed on to it. Put `--` before the command so that its own flags are not read as devkit's.",
+      ...execSpec,
+      load: () => import('./handlers/exec.js'),
     },
     {
       name: 'lint',

@@ -72,6 +72,10 @@ export const envSpec = {
   },
 } as const satisfies InputSpec;
 
+export const execSpec = {
+  args: [{ name: 'command', required: true, variadic: true }],
+} as const satisfies InputSpec;
+
 export const resetSpec = { args: [{ name: 'service', required: true }], flags: { yes } } as const satisfies InputSpec;
 
 export const snapshotSaveSpec = {

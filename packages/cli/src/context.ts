@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { loadConfig, type ProjectContext } from '@devkit/config';
+import { readActiveToolchain, toolchainPath } from '@devkit/toolchain/active';
 import type { CommandInput, HandlerIO } from './spec.js';
 
 /** What loadProject needs of a handler's input, whatever the command's own flags are. */
@@ -8,6 +9,17 @@ export interface ProjectInput {
   env: CommandInput['env'];
   /** `yes` (`--yes`) is read when the command has it. */
   flags: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The environment with the checkout's provisioned node and pnpm first on PATH, when devkit has
+ * provisioned them (`.devkit/toolchain.json`, still valid): every process devkit starts — pnpm
+ * install, hooks, services' setup commands — then runs the pinned tools. Always a copy, since
+ * bootstrap's toolchain step sets PATH on it once it has provisioned them.
+ */
+function withToolchain(root: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const state = readActiveToolchain(root, env);
+  return state?.shimDir ? { ...env, PATH: toolchainPath(state, env) } : { ...env };
 }
 
 /** Loads the repo's config; says once when there is no devkit.json and defaults apply. */
@@ -21,6 +33,6 @@ export async function loadProject(input: ProjectInput, io: HandlerIO): Promise<P
     config: loaded.config,
     reporter: io.reporter,
     yes: input.flags.yes === true,
-    env: input.env,
+    env: withToolchain(loaded.root, input.env),
   };
 }

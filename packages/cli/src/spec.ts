@@ -130,7 +130,8 @@ export interface CommandInput<S extends InputSpec | undefined = undefined> {
 
 /** What a handler returns: data for `--json`, lines for people, and the exit code. */
 export interface CommandResult {
-  exitCode: 0 | 1;
+  /** 0 or 1 (see DESIGN.md); `devkit exec` passes its command's own code through. */
+  exitCode: number;
   data: unknown;
   human: (style: Style) => string[];
 }

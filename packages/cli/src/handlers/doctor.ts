@@ -1,4 +1,5 @@
 import { planSteps } from '@devkit/core';
+import { describePins, readPins } from '@devkit/toolchain';
 import { loadProject } from '../context.js';
 import { bootstrapSteps } from '../steps.js';
 import type { CommandInput, NoInput, CommandResult, HandlerIO } from '../spec.js';
@@ -8,9 +9,27 @@ export async function run(input: CommandInput<NoInput>, io: HandlerIO): Promise<
   const plan = await planSteps(bootstrapSteps({ services: true }), ctx, ctx.root);
   const problems = plan.flatMap((entry) => entry.problems.map((p) => ({ step: entry.id, ...p })));
   const ok = plan.every((entry) => entry.status === 'up-to-date') && problems.length === 0;
+  // Which file asks for which node and pnpm, whether or not the step found a problem.
+  const pins = readPins(ctx.root, ctx.config);
+  const pinLines = describePins(pins);
   return {
     exitCode: ok ? 0 : 1,
-    data: { ok, root: ctx.root, config: ctx.configFound ? ctx.configFile : null, checks: plan, problems },
+    data: {
+      ok,
+      root: ctx.root,
+      config: ctx.configFound ? ctx.configFile : null,
+      checks: plan,
+      problems,
+      toolchain: {
+        pins: pins.pins.map((p) => ({
+          tool: p.tool,
+          file: p.file,
+          key: p.key ?? null,
+          value: p.raw,
+          kind: p.strength,
+        })),
+      },
+    },
     human: (s) => {
       const lines = plan.map((entry) => {
         const mark =
@@ -19,7 +38,10 @@ export async function run(input: CommandInput<NoInput>, io: HandlerIO): Promise<
             : entry.status === 'blocked'
               ? s.red('✗')
               : s.yellow('!');
-        return `${mark} ${entry.title.padEnd(14)} ${entry.summary}`;
+        const line = `${mark} ${entry.title.padEnd(14)} ${entry.summary}`;
+        return entry.id === 'toolchain' && pinLines.length > 0
+          ? [line, ...pinLines.map((pin) => `  ${s.dim(pin)}`)].join('\n')
+          : line;
       });
       for (const p of problems)
         lines.push(`  ${s.bold(p.step)}: ${p.message}${p.fix ? `\n    ${s.dim('fix:')} ${p.fix}` : ''}`);
