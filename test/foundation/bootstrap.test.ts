@@ -96,7 +96,7 @@ describe('devkit bootstrap on the fixture monorepo', () => {
       expect(run.stderr).toMatch(
         /error E_TOOLCHAIN_NODE: node \d+\.\d+\.\d+ does not satisfy >=99 \(required by devkit.json toolchain.node\)/,
       );
-      expect(run.stderr).toContain('nvm install 99');
+      expect(run.stderr).toContain('fix: pin a published node in devkit.json toolchain.node');
     } finally {
       writeFileSync(configPath, original);
     }

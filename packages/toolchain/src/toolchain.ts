@@ -193,7 +193,7 @@ export interface ProvisionToolchainOptions {
 /** The newest published version of `wanted` (pnpm ranges resolve on the `pnpm` package, which has every major). */
 async function resolveRange(
   wanted: WantedTool,
-  options: { registry: ReturnType<typeof npmRegistry>; signal?: AbortSignal | undefined },
+  options: { registry: ReturnType<typeof npmRegistry>; signal?: AbortSignal | undefined; host?: HostTool | undefined },
 ): Promise<{ version: string; packument: Packument }> {
   const name = wanted.tool === 'node' ? toolPackage('node', '0.0.0') : 'pnpm';
   const what = `${wanted.tool} matching ${wanted.pins.map((p) => p.raw.trim()).join(' and ')} (${describePin(wanted.source)})`;
@@ -203,11 +203,17 @@ async function resolveRange(
     const newest = Object.keys(packument.versions)
       .filter((v) => semver.valid(v) && !semver.prerelease(v))
       .sort(semver.rcompare)[0];
+    const { host } = options;
+    const unmet = host ? wanted.pins.filter((p) => p.range && !semver.satisfies(host.version, p.range)) : [];
+    const what =
+      host && unmet.length > 0
+        ? `${wanted.tool} ${host.version} does not satisfy ${unmet.map((p) => `${p.raw.trim()} (required by ${describePin(p)})`).join(' and ')}`
+        : asked(wanted);
     throw machineError(
       `E_TOOLCHAIN_${wanted.tool.toUpperCase()}`,
-      `${asked(wanted)}, and no published ${name} version satisfies it (newest on ${packument.registry}: ${newest ?? 'none'})`,
+      `${what}, and no published ${wanted.tool} does (newest ${name} on ${packument.registry}: ${newest ?? 'none'})`,
       {
-        hint: `write a published version in ${wanted.source.file}, e.g. ${newest ?? '24.22.3'}`,
+        hint: `pin a published ${wanted.tool} in ${describePin(wanted.source)}, e.g. ${newest ?? '24.22.3'}`,
         details: { tool: wanted.tool, pins: wanted.pins.map((p) => ({ file: p.file, key: p.key, value: p.raw })) },
       },
     );
@@ -289,7 +295,11 @@ export async function provisionToolchain(
     let version = choice.version;
     let packument: Packument | undefined;
     if (version === undefined)
-      ({ version, packument } = await resolveRange(choice.wanted, { registry, signal: options.signal }));
+      ({ version, packument } = await resolveRange(choice.wanted, {
+        registry,
+        signal: options.signal,
+        host: facts.host[choice.tool],
+      }));
     // The pnpm packument resolves ranges; pnpm 12 and up come from their own package.
     if (choice.tool === 'pnpm' && Number.parseInt(version, 10) >= 12) packument = undefined;
     const before = existsSync(versionDir(cacheDir, choice.tool, version));
@@ -433,3 +443,7 @@ export async function resolveToolchain(
   const provisioned = await provisionToolchain(pins, plan, facts, { ...options, root });
   return { state: provisioned.state, missing: [], downloaded: provisioned.downloaded };
 }
+
+// one version of one tool into the shared cache, for callers that pick the version themselves (the lockfile oracle)
+export { provisionVersion, type CachedTool, type ProvisionOptions } from './provision.js';
+export { npmRegistry, type NpmRegistry } from './registry.js';
