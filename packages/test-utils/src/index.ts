@@ -11,12 +11,8 @@ export {
   pnpmMajor,
   provisionNode,
   provisionPnpm,
-  provisionToolchain,
-  toolchainCacheDir,
-  toolPackage,
-  type CachedToolchain,
+  provisionTool,
   type ToolCommand,
-  type ToolName,
 } from './toolchains.js';
 
 /** The devkit repo's root folder. */
