@@ -67,6 +67,7 @@ function workspace(files: Record<string, string | object> = {}): string {
 
 interface Report {
   ok: boolean;
+  pnpm?: { major: number; source: string };
   counts: Record<string, number>;
   findings: Array<Record<string, unknown>>;
   error?: { code: string; message: string; hint?: string };
@@ -93,9 +94,16 @@ describe('devkit lockfile check', () => {
   it('passes a lockfile that matches, and the acme fixture', async () => {
     const clean = await check(workspace(), false);
     expect(clean.exitCode).toBe(0);
-    expect(clean.text).toBe(
-      '✓ pnpm-lock.yaml is up to date with 2 projects; 3 packages pinned, from allowed registries',
+    // unpinned, the rules are those of the pnpm on PATH (or devkit's default), and the output says which
+    expect(clean.text).toMatch(
+      /^✓ pnpm-lock\.yaml is up to date with 2 projects; 3 packages pinned, from allowed registries\npnpm \d+ rules \(.+\)$/,
     );
+    const pinned = workspace({ 'package.json': { name: 'acme', private: true, packageManager: 'pnpm@11.28.13' } });
+    expect((await check(pinned, false)).text.split('\n').at(-1)).toBe('pnpm 11 rules (package.json packageManager)');
+    expect((await check(pinned)).report).toMatchObject({
+      ok: true,
+      pnpm: { major: 11, source: 'package.json packageManager' },
+    });
     expect((await check(copyFixture('acme'))).exitCode).toBe(0);
     // from a project folder, the workspace's lockfile is the one checked
     const dir = workspace({

@@ -2,6 +2,7 @@ import { isDevkitError } from '@devkit/core';
 import type { DevkitConfig, HookCheck } from '@devkit/config';
 import type { HookFinding, RepoCheck } from '@devkit/hooks';
 import type { LockfileFinding } from '@devkit/lockfile';
+import { choosePnpmMajor } from '../flows/pnpm-major.js';
 
 /** Files whose change can make pnpm-lock.yaml drift from what pnpm would resolve. */
 const LOCKFILE_INPUTS = new Set(['pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc', '.pnpmfile.cjs']);
@@ -45,7 +46,9 @@ function lockfileCheck(options: CheckOptions): RepoCheck {
       const { checkLockfile, inspectRepo, listedManifests } = await import('@devkit/lockfile');
       const listed = await ctx.listFiles();
       try {
+        const pnpm = await choosePnpmMajor(ctx.root, options.config, options.env);
         const repo = await inspectRepo({
+          pnpm,
           root: ctx.root,
           readFile: (path) => ctx.reader.readFile(path),
           findManifests: listed ? listedManifests(listed) : undefined,

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { FindingKind, LockfileFinding } from '@devkit/lockfile';
+import type { FindingKind, LockfileFinding, PnpmMajorChoice } from '@devkit/lockfile';
 import { loadProject } from '../context.js';
+import { choosePnpmMajor } from '../flows/pnpm-major.js';
 import type { CommandInput, NoInput, CommandResult, HandlerIO, Style } from '../spec.js';
 
 /** Past this many findings of one code, people get a count (all of them are in --json). */
@@ -18,7 +19,8 @@ export async function run(input: CommandInput<NoInput>, io: HandlerIO): Promise<
   // loaded here, not at startup: only this command needs it
   const { checkLockfile, inspectRepo } = await import('@devkit/lockfile');
   const root = lockfileRoot(resolve(input.cwd), ctx.root);
-  const repo = await inspectRepo({ root, env: input.env, allowedRegistries: ctx.config.lockfile?.registries });
+  const pnpm = await choosePnpmMajor(root, ctx.config, ctx.env);
+  const repo = await inspectRepo({ root, env: input.env, allowedRegistries: ctx.config.lockfile?.registries, pnpm });
   const findings = checkLockfile(repo);
   const counts: Record<FindingKind, number> = { drift: 0, integrity: 0, registry: 0 };
   for (const finding of findings) counts[finding.kind]++;
@@ -27,12 +29,16 @@ export async function run(input: CommandInput<NoInput>, io: HandlerIO): Promise<
     data: {
       ok: findings.length === 0,
       root,
+      pnpm,
       packages: repo.lockfile.packages.length,
       importers: repo.projects.length,
       counts,
       findings,
     },
-    human: (s) => renderFindings(findings, repo.lockfile.packages.length, repo.projects.length, s),
+    human: (s) => [
+      ...renderFindings(findings, repo.lockfile.packages.length, repo.projects.length, s),
+      s.dim(describeRules(pnpm)),
+    ],
   };
 }
 
@@ -47,6 +53,11 @@ function lockfileRoot(cwd: string, repoRoot: string): string {
     if (existsSync(join(dir, 'pnpm-lock.yaml')) || existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
     if (dir === repoRoot || dirname(dir) === dir) return repoRoot;
   }
+}
+
+/** "pnpm 11 rules (package.json packageManager)": which pnpm's verdict the check gives, and why that one. */
+function describeRules(pnpm: PnpmMajorChoice): string {
+  return `pnpm ${pnpm.major} rules (${pnpm.source})`;
 }
 
 function renderFindings(findings: LockfileFinding[], packages: number, projects: number, s: Style): string[] {

@@ -1,0 +1,34 @@
+import type { PnpmMajorChoice } from '@devkit/lockfile';
+
+/** The part of devkit.json the choice reads: `toolchain.pnpm`. */
+interface PnpmMajorConfig {
+  toolchain?: { node?: string | undefined; pnpm?: string | undefined } | undefined;
+}
+
+/**
+ * Which pnpm major judges the lockfile, and where that came from: the repo's pins
+ * (`packageManager`, `devEngines.packageManager`, devkit.json `toolchain.pnpm`, read by
+ * toolchain's readPins); unpinned, the major of the pnpm on PATH; neither, devkit's default
+ * (pnpm 10), said so in the source. The lockfile package cannot read pins itself (toolchain
+ * sits above it in the package order), so the CLI decides and passes the choice down.
+ */
+export async function choosePnpmMajor(
+  root: string,
+  config: PnpmMajorConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<PnpmMajorChoice> {
+  // loaded here, not at startup: only the lockfile check needs them
+  const [{ readPins, pinnedPnpmMajor, findPnpm, pnpmVersion }, { DEFAULT_PNPM_MAJOR }] = await Promise.all([
+    import('@devkit/toolchain'),
+    import('@devkit/lockfile'),
+  ]);
+  const pinned = pinnedPnpmMajor(readPins(root, config));
+  if (pinned) return { major: pinned.major, source: pinned.source };
+  const install = findPnpm(env);
+  if (install.path) {
+    const version = await pnpmVersion(install, root, env).catch(() => undefined);
+    const major = version === undefined ? NaN : Number.parseInt(version, 10);
+    if (Number.isInteger(major)) return { major, source: `pnpm ${version} on PATH, nothing pins pnpm` };
+  }
+  return { major: DEFAULT_PNPM_MAJOR, source: "nothing pins pnpm and none is on PATH: devkit's default" };
+}
