@@ -18,6 +18,8 @@ export interface ImporterCheckOptions {
   excludeLinksFromLockfile: boolean;
   /** pnpm 11+: a git specifier matches its other spellings (see specifier-equality.ts). */
   gitSpecifierEquivalence?: boolean | undefined;
+  /** Whether a locked version must satisfy its specifier (default true; pnpm 9 does not check). */
+  checkLockedVersions?: boolean | undefined;
 }
 
 function record(value: unknown): Record<string, string> {
@@ -217,7 +219,7 @@ export function checkImporter(
         }
         continue;
       }
-      if (lockSpec === undefined || !isValidRange(lockSpec)) continue;
+      if (lockSpec === undefined || options.checkLockedVersions === false || !isValidRange(lockSpec)) continue;
       const version = removeSuffix(importerDeps[name]);
       if (isValidVersion(version) && !satisfies(version, lockSpec)) {
         add(name, {

@@ -4,7 +4,7 @@ import { checkResolutions } from './check-resolutions.js';
 import { checkSettings } from './check-settings.js';
 import { parseOverrides } from './overrides.js';
 import { effectiveManifest } from './project-manifest.js';
-import { checkConfigDependencies } from './config-dependencies.js';
+import { checkConfigDependencies, checkPackageManagerPin } from './config-dependencies.js';
 import { pnpmRules, DEFAULT_PNPM_MAJOR } from './pnpm-major.js';
 import type { LockfileCheckInput, LockfileFinding } from './types.js';
 
@@ -25,11 +25,16 @@ export function checkLockfile(input: LockfileCheckInput): LockfileFinding[] {
   const overrides = Object.fromEntries(parsedOverrides.map((o) => [o.selector, o.spec]));
   const findings = checkSettings(lockfile, settings, overrides, rules);
   if (rules.checksConfigDependencies) findings.push(...checkConfigDependencies(lockfile, settings, rules));
+  if (rules.checksPackageManagerPin) {
+    const root = input.projects.find((project) => project.id === '.');
+    findings.push(...checkPackageManagerPin(lockfile, root?.manifest ?? {}, settings, rules));
+  }
   // pnpm tests these two for truthiness when it compares projects
   const options = {
     autoInstallPeers: Boolean(settings.autoInstallPeers.value),
     excludeLinksFromLockfile: Boolean(settings.excludeLinksFromLockfile.value),
     gitSpecifierEquivalence: rules.gitSpecifierEquivalence,
+    checkLockedVersions: rules.checksLockedVersions,
   };
   for (const project of [...input.projects].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const manifest = effectiveManifest(project.manifest, project.id, {
@@ -40,7 +45,8 @@ export function checkLockfile(input: LockfileCheckInput): LockfileFinding[] {
     });
     findings.push(...checkImporter(project, manifest, lockfile.importers[project.id], options));
   }
-  findings.push(...checkReferences(lockfile));
+  // pnpm 8's 6.x lockfiles (which pnpm 9 still reads) keep dependencies in `packages:`, with no `snapshots:`
+  if (!lockfile.lockfileVersion.startsWith('6.')) findings.push(...checkReferences(lockfile));
   const allowed = input.allowedRegistries ?? Object.values(settings.registries.value);
   findings.push(...checkResolutions(lockfile.packages, settings.registries.value, allowed));
   return findings;

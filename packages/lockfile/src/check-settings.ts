@@ -32,7 +32,7 @@ export function checkSettings(
   const ignoredNote = ignoredSourceNote(settings, rules);
 
   // catalogs: only the entries the lockfile recorded must still match (unused entries are not recorded)
-  for (const [catalog, entries] of Object.entries(lockfile.catalogs ?? {})) {
+  for (const [catalog, entries] of Object.entries(rules.comparesCatalogs ? (lockfile.catalogs ?? {}) : {})) {
     for (const [name, entry] of Object.entries(entries ?? {})) {
       const configured = settings.catalogs.value[catalog]?.[name];
       const recorded = typeof entry === 'object' && entry !== null ? entry.specifier : undefined;

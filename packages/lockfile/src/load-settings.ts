@@ -260,6 +260,7 @@ export async function loadPnpmSettings(
   return {
     ignored: ignoredSources,
     configDependencies: isRecord(ws.configDependencies) ? ws.configDependencies : undefined,
+    pmOnFail: rules.settingsFromWorkspace ? ws.pmOnFail : undefined,
     autoInstallPeers: fromConfig('autoInstallPeers', 'auto-install-peers', 'boolean', true),
     dedupePeers: fromConfig('dedupePeers', 'dedupe-peers', 'boolean', false),
     excludeLinksFromLockfile: fromConfig('excludeLinksFromLockfile', 'exclude-links-from-lockfile', 'boolean', false),

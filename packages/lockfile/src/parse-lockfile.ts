@@ -2,6 +2,7 @@ import yaml from 'js-yaml';
 import { usageError } from '@devkit/core';
 import { scanPackagesSection, scanSnapshotsSection } from './packages-section.js';
 import { splitPackageKey } from './package-key.js';
+import { DEFAULT_PNPM_MAJOR, isKnownPnpmMajor, pnpmRules } from './pnpm-major.js';
 import type {
   LockfileImporter,
   LockfilePackage,
@@ -72,17 +73,24 @@ function mainDocument(text: string): { body: string; lineOffset: number; env?: s
   return { body: text.slice(start), lineOffset: lineAt(text, start) - 1, env: text.slice(4, sep) };
 }
 
-/** The env document's config dependencies (pnpm 11+): importer `.`'s and the package keys. */
+/** The env document (pnpm 11+): importer `.`'s config and package manager dependencies, and the keys recorded. */
 function parseEnvDocument(text: string, file: string): ParsedLockfile['env'] {
   const doc = loadYaml(text, file, 1);
   if (!isRecord(doc)) return undefined;
   const root = isRecord(doc.importers) && isRecord(doc.importers['.']) ? doc.importers['.'] : {};
-  const configDependencies: Record<string, { specifier: string; version: string }> = {};
-  if (isRecord(root.configDependencies))
-    for (const [name, entry] of Object.entries(root.configDependencies))
-      if (isRecord(entry))
-        configDependencies[name] = { specifier: String(entry.specifier), version: String(entry.version) };
-  return { configDependencies, packages: isRecord(doc.packages) ? Object.keys(doc.packages) : [] };
+  const group = (value: unknown) => {
+    const deps: Record<string, { specifier: string; version: string }> = {};
+    if (isRecord(value))
+      for (const [name, entry] of Object.entries(value))
+        if (isRecord(entry)) deps[name] = { specifier: String(entry.specifier), version: String(entry.version) };
+    return deps;
+  };
+  return {
+    configDependencies: group(root.configDependencies),
+    packageManagerDependencies: group(root.packageManagerDependencies),
+    packages: isRecord(doc.packages) ? Object.keys(doc.packages) : [],
+    snapshots: isRecord(doc.snapshots) ? Object.keys(doc.snapshots) : [],
+  };
 }
 
 /**
@@ -146,8 +154,9 @@ function loadYaml(text: string, file: string, lineOffset: number): unknown {
 export function parseLockfile(
   rawText: string,
   file = LOCKFILE_NAME,
-  { pnpmMajor = 10 }: { pnpmMajor?: number | undefined } = {},
+  { pnpmMajor = DEFAULT_PNPM_MAJOR }: { pnpmMajor?: number | undefined } = {},
 ): ParsedLockfile {
+  const rules = pnpmRules(isKnownPnpmMajor(pnpmMajor) ? pnpmMajor : DEFAULT_PNPM_MAJOR);
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
   const conflicts = findConflictMarkers(text);
   if (conflicts.length > 0) {
@@ -161,6 +170,17 @@ export function parseLockfile(
     );
   }
   const { body, lineOffset, env } = mainDocument(text);
+  if (env !== undefined && !rules.readsEnvDocument) {
+    // pnpm 9 reads pnpm-lock.yaml as one YAML document
+    throw usageError(
+      'E_LOCKFILE_PARSE',
+      `${file} holds two YAML documents (an env document, as pnpm 11 writes, before the lockfile); pnpm ${rules.major} reads one document only, so \`pnpm install --frozen-lockfile\` rejects it as broken`,
+      {
+        hint: `regenerate it with pnpm ${rules.major}: \`${FIX_REGENERATE}\` (or pin the pnpm that wrote it)`,
+        details: { file, line: 1, pnpmMajor: rules.major },
+      },
+    );
+  }
   const sections = splitSections(body);
   const raw: Record<string, unknown> = {};
   let packagesSection: { text: string; line: number } | undefined;
@@ -197,7 +217,7 @@ export function parseLockfile(
       details: { file },
     });
   }
-  checkVersion(raw.lockfileVersion, file, pnpmMajor);
+  checkVersion(raw.lockfileVersion, file, rules.major, rules.lockfileMajors);
 
   let packages: LockfilePackage[];
   if (packagesSection) {
@@ -242,10 +262,11 @@ export function parseLockfile(
   };
 }
 
-function checkVersion(version: unknown, file: string, pnpmMajor: number): void {
+function checkVersion(version: unknown, file: string, pnpmMajor: number, majors: readonly string[]): void {
   const text = version === undefined || version === null ? '' : String(version);
   // pnpm reads it as "major.minor" text: an unquoted 9.0 is the YAML number 9, which a frozen
   // install rejects as an outdated lockfile
+  if (typeof version === 'string' && majors.some((major) => text.startsWith(`${major}.`))) return;
   if (text.startsWith(`${SUPPORTED_LOCKFILE_MAJOR}.`)) return;
   if (typeof version === 'number' && Math.trunc(version) === SUPPORTED_LOCKFILE_MAJOR) {
     throw usageError(
@@ -260,7 +281,7 @@ function checkVersion(version: unknown, file: string, pnpmMajor: number): void {
   const what = text === '' ? 'has no lockfileVersion' : `has lockfileVersion ${JSON.stringify(text)}`;
   throw usageError(
     'E_LOCKFILE_VERSION',
-    `${file} ${what}; pnpm ${pnpmMajor} reads lockfile version ${SUPPORTED_LOCKFILE_MAJOR}.x only, so \`pnpm install --frozen-lockfile\` rejects it`,
+    `${file} ${what}; pnpm ${pnpmMajor} reads lockfile version ${majors.map((major) => `${major}.x`).join(' or ')} only, so \`pnpm install --frozen-lockfile\` rejects it`,
     {
       hint: `regenerate it with pnpm ${pnpmMajor}: \`${FIX_REGENERATE}\` (commit the new ${file})`,
       details: { file, lockfileVersion: text || null, supported: `${SUPPORTED_LOCKFILE_MAJOR}.x`, pnpmMajor },

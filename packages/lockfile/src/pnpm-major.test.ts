@@ -279,3 +279,58 @@ describe('runtime dependencies, catalogs and config dependencies per major', () 
     expect((await check(10, files, ROOT, `${LOCK_HEAD}${LOCK_BODY}`)).codes).toEqual([]);
   });
 });
+
+describe('what pnpm 9 does not judge', () => {
+  it('pnpm 9 neither compares catalogs nor checks locked versions, and reads 6.x lockfiles', async () => {
+    const files = { 'pnpm-workspace.yaml': 'packages: ["."]\ncatalog:\n  ms: ^2.1.0\n' };
+    const catalogLock = `${LOCK_HEAD}\ncatalogs:\n  default:\n    ms:\n      specifier: ^2.0.0\n      version: 2.1.2\n${LOCK_BODY}`;
+    expect((await check(9, files, ROOT, catalogLock)).codes).toEqual([]);
+    expect((await check(10, files, ROOT, catalogLock)).codes).toEqual(['CATALOG_CHANGED']);
+    const outOfRange = `${LOCK_HEAD}${LOCK_BODY.replace('specifier: ^2.0.0', 'specifier: ^3.0.0')}`;
+    const manifest = { ...ROOT, dependencies: { ms: '^3.0.0' } };
+    expect((await check(9, {}, manifest, outOfRange)).codes).toEqual([]);
+    expect((await check(10, {}, manifest, outOfRange)).codes).toEqual(['VERSION_OUT_OF_RANGE']);
+    const v6 = `${LOCK_HEAD.replace("'9.0'", "'6.0'")}${LOCK_BODY}`;
+    expect((await check(9, {}, ROOT, v6)).codes).toEqual([]);
+    await expect(check(10, {}, ROOT, v6)).rejects.toMatchObject({ code: 'E_LOCKFILE_VERSION' });
+  });
+
+  it('pnpm 9 rejects a lockfile with an env document, which pnpm 10 and later read', async () => {
+    const withEnv = `---\nlockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    configDependencies: {}\n---\n${LOCK_HEAD}${LOCK_BODY}`;
+    await expect(check(9, {}, ROOT, withEnv)).rejects.toMatchObject({
+      code: 'E_LOCKFILE_PARSE',
+      message: expect.stringContaining('pnpm 9 reads one document only'),
+    });
+    expect((await check(10, {}, ROOT, withEnv)).codes).toEqual([]);
+  });
+});
+
+describe('the pnpm pin in the env document (pnpm 11 and 12)', () => {
+  const env = (version: string) =>
+    `---\nlockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    configDependencies: {}\n    packageManagerDependencies:\n      pnpm:\n        specifier: ${version}\n        version: ${version}\n\npackages:\n\n  pnpm@${version}:\n    resolution: {integrity: sha512-x}\n\nsnapshots:\n\n  pnpm@${version}: {}\n---\n`;
+  const lock = `${LOCK_HEAD}${LOCK_BODY}`;
+
+  it('an exact packageManager pin of pnpm 12 must be recorded, unless pmOnFail is ignore', async () => {
+    const pinned = { ...ROOT, packageManager: 'pnpm@12.23.0' };
+    expect((await check(12, {}, pinned, `${env('12.23.0')}${lock}`)).codes).toEqual([]);
+    const missing = await check(12, {}, pinned, lock);
+    expect(missing.codes).toEqual(['PACKAGE_MANAGER_PIN_CHANGED']);
+    expect(missing.messages[0]).toContain('package.json packageManager pins pnpm 12.23.0');
+    expect((await check(12, {}, pinned, `${env('12.22.0')}${lock}`)).codes).toEqual(['PACKAGE_MANAGER_PIN_CHANGED']);
+    const ignored = { 'pnpm-workspace.yaml': 'packages: ["."]\npmOnFail: ignore\n' };
+    expect((await check(12, ignored, pinned, lock)).codes).toEqual([]);
+    // pnpm 11 does not record an exact packageManager pin of pnpm 11
+    expect((await check(11, {}, { ...ROOT, packageManager: 'pnpm@11.28.13' }, lock)).codes).toEqual([]);
+  });
+
+  it('a devEngines.packageManager pin is recorded from pnpm 11 on, unless its onFail is ignore', async () => {
+    const pin = (onFail?: string) => ({
+      ...ROOT,
+      devEngines: { packageManager: { name: 'pnpm', version: '11.28.13', ...(onFail ? { onFail } : {}) } },
+    });
+    expect((await check(11, {}, pin(), lock)).codes).toEqual(['PACKAGE_MANAGER_PIN_CHANGED']);
+    expect((await check(11, {}, pin(), `${env('11.28.13')}${lock}`)).codes).toEqual([]);
+    expect((await check(11, {}, pin('ignore'), lock)).codes).toEqual([]);
+    expect((await check(10, {}, pin(), lock)).codes).toEqual([]);
+  });
+});

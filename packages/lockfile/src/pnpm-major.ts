@@ -50,6 +50,19 @@ export interface PnpmRules {
   runtimeDependencies: readonly ('devEngines' | 'engines')[];
   /** Whether the env document's configDependencies must match pnpm-workspace.yaml (11+). */
   checksConfigDependencies: boolean;
+  /**
+   * Whether the pnpm pin is recorded in the env document (11+: a `devEngines.packageManager`
+   * pin, or an exact `packageManager` of pnpm 12 or later, unless `pmOnFail: ignore`).
+   */
+  checksPackageManagerPin: boolean;
+  /** Whether the lockfile's `catalogs:` are compared with pnpm-workspace.yaml's (10+; 9.15 does not). */
+  comparesCatalogs: boolean;
+  /** Whether a locked version must satisfy its importer's specifier (10+; 9.15 does not check). */
+  checksLockedVersions: boolean;
+  /** The lockfile majors a frozen install reads (pnpm 9 also reads pnpm 8's 6.x). */
+  lockfileMajors: readonly string[];
+  /** Whether pnpm-lock.yaml may hold an env document before the lockfile (pnpm 9 rejects two documents). */
+  readsEnvDocument: boolean;
 }
 
 const RULES: Record<PnpmMajor, PnpmRules> = {
@@ -67,6 +80,11 @@ const RULES: Record<PnpmMajor, PnpmRules> = {
     gitSpecifierEquivalence: false,
     runtimeDependencies: [],
     checksConfigDependencies: false,
+    checksPackageManagerPin: false,
+    comparesCatalogs: false,
+    checksLockedVersions: false,
+    lockfileMajors: ['9', '6'],
+    readsEnvDocument: false,
   },
   10: {
     major: 10,
@@ -82,6 +100,11 @@ const RULES: Record<PnpmMajor, PnpmRules> = {
     gitSpecifierEquivalence: false,
     runtimeDependencies: ['devEngines'],
     checksConfigDependencies: false,
+    checksPackageManagerPin: false,
+    comparesCatalogs: true,
+    checksLockedVersions: true,
+    lockfileMajors: ['9'],
+    readsEnvDocument: true,
   },
   11: {
     major: 11,
@@ -97,6 +120,11 @@ const RULES: Record<PnpmMajor, PnpmRules> = {
     gitSpecifierEquivalence: true,
     runtimeDependencies: ['devEngines', 'engines'],
     checksConfigDependencies: true,
+    checksPackageManagerPin: true,
+    comparesCatalogs: true,
+    checksLockedVersions: true,
+    lockfileMajors: ['9'],
+    readsEnvDocument: true,
   },
   12: {
     major: 12,
@@ -112,6 +140,11 @@ const RULES: Record<PnpmMajor, PnpmRules> = {
     gitSpecifierEquivalence: true,
     runtimeDependencies: ['devEngines', 'engines'],
     checksConfigDependencies: true,
+    checksPackageManagerPin: true,
+    comparesCatalogs: true,
+    checksLockedVersions: true,
+    lockfileMajors: ['9'],
+    readsEnvDocument: true,
   },
 };
 

@@ -90,6 +90,14 @@ export interface LockfileSnapshot {
   optional?: boolean;
 }
 
+/** pnpm 11's env document: importer `.`'s dependency groups (name → specifier and version) and the keys it records. */
+export interface EnvDocument {
+  configDependencies: Record<string, { specifier: string; version: string }>;
+  packageManagerDependencies: Record<string, { specifier: string; version: string }>;
+  packages: string[];
+  snapshots: string[];
+}
+
 /** What the check needs from pnpm-lock.yaml. */
 export interface ParsedLockfile {
   lockfileVersion: string;
@@ -101,8 +109,8 @@ export interface ParsedLockfile {
   pnpmfileChecksum?: string;
   ignoredOptionalDependencies?: string[];
   importers: Record<string, LockfileImporter>;
-  /** pnpm 11's env document (the first of two YAML documents): its config dependencies. */
-  env?: { configDependencies: Record<string, { specifier: string; version: string }>; packages: string[] } | undefined;
+  /** pnpm 11's env document (the first of two YAML documents): its config and package manager dependencies. */
+  env?: EnvDocument | undefined;
   packages: LockfilePackage[];
   /** By dependency path; only the references are read. */
   snapshots: Map<string, LockfileSnapshot>;
@@ -150,6 +158,8 @@ export interface PnpmSettings {
   registries: Sourced<Record<string, string>>;
   /** pnpm-workspace.yaml `configDependencies` (pnpm 10+), name → specifier as written. */
   configDependencies?: Record<string, unknown> | undefined;
+  /** pnpm-workspace.yaml `pmOnFail` (pnpm 11+): `ignore` turns off recording the pnpm pin. */
+  pmOnFail?: unknown;
   /**
    * Settings the repo sets where the judging pnpm major does not read them (`overrides` →
    * `package.json` under pnpm 11), for messages that explain a finding.
@@ -187,6 +197,7 @@ export const FINDING_CODES = {
   SETTING_CHANGED: 'drift',
   PNPMFILE_CHANGED: 'drift',
   CONFIG_DEPENDENCIES_CHANGED: 'drift',
+  PACKAGE_MANAGER_PIN_CHANGED: 'drift',
   MISSING_PACKAGE: 'drift',
   INTEGRITY_MISSING: 'integrity',
   GIT_UNPINNED: 'integrity',
