@@ -110,11 +110,21 @@ describe('devkit bootstrap provisions the pinned node and pnpm', () => {
     const pnpm = await runDevkit(['exec', '--', 'pnpm', '--version'], { cwd: repo, env });
     expect(pnpm).toMatchObject({ exitCode: 0, stdout: PNPM });
     expect((await runDevkit(['exec', '--', 'sh', '-c', 'exit 42'], { cwd: repo, env })).exitCode).toBe(42);
-    const killed = await runDevkit(['exec', '--', 'node', '-e', "process.kill(process.pid, 'SIGKILL')"], {
-      cwd: repo,
-      env,
-    });
-    expect(killed.exitCode).toBe(128 + 9);
+    // A command a signal ends: a shell's 128 + 9, or (where devkit became the command through
+    // Node's execve) the signal itself, as the shell would have seen it.
+    const killed = spawn(
+      process.execPath,
+      [DEVKIT_BIN, 'exec', '--', 'node', '-e', "process.kill(process.pid, 'SIGKILL')"],
+      {
+        cwd: repo,
+        env: { ...process.env, ...env },
+        stdio: 'ignore',
+      },
+    );
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      killed.once('exit', (c, s) => resolve([c, s])),
+    );
+    expect(code === 128 + 9 || signal === 'SIGKILL', `exit ${code}, signal ${signal}`).toBe(true);
     const missing = await runDevkit(['exec', '--', 'no-such-program-here'], { cwd: repo, env });
     expect(missing.exitCode).toBe(127);
     expect(missing.stderr).toContain('no-such-program-here is not on PATH');
