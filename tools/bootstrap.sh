@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Sets up this repo on a fresh machine and runs devkit's main job on itself:
-# system prerequisites → pnpm → dependencies (frozen lockfile) → build → `devkit bootstrap --yes`.
+# system prerequisites → Node → pnpm → dependencies (frozen lockfile) → build → `devkit bootstrap --yes`.
 # Idempotent: a second run changes nothing and takes a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/system/lib.sh
+source tools/toolchain.sh
 
 # 1. System prerequisites of each capability (tools/system/NN-*.sh), in order.
 for script in tools/system/[0-9]*.sh; do
@@ -12,20 +13,39 @@ for script in tools/system/[0-9]*.sh; do
   bash "$script"
 done
 
-# 2. pnpm, at the version package.json pins.
+# 2. Node, at the version .node-version pins: the official build from the npm registry, in the
+# toolchain cache `devkit bootstrap` shares (tools/toolchain.sh; no nvm, volta or corepack), first
+# on PATH from here on, so the machine's own node never installs, builds or runs devkit.
+node_version=$(tr -d '[:space:]' <.node-version)
+node_version=${node_version#v}
+node_dir=$(ensure_toolchain node "$node_version") || exit $?
+export PATH="$node_dir/bin:$PATH"
+hash -r
+echo "bootstrap: Node $(node --version) ($node_dir/bin/node)" >&2
+
+# 3. pnpm, at the version package.json pins: the one on PATH when it is that version, else the
+# same version from the toolchain cache, first on PATH for the rest of this script.
 want=$(node -p "require('./package.json').packageManager.replace(/^pnpm@/, '').split('+')[0]")
 have=$(pnpm --version 2>/dev/null || true)
 if [ "$have" != "$want" ]; then
-  echo "bootstrap: installing pnpm $want (found: ${have:-none})" >&2
-  # npm rather than corepack: corepack verifies registry signatures that mirrors do not carry.
-  # --force replaces a corepack shim left at the same path.
-  npm install -g --force "pnpm@$want" >/dev/null 2>&1 || { echo "bootstrap: npm install -g pnpm@$want failed" >&2; exit 3; }
+  echo "bootstrap: using pnpm $want from the toolchain cache (pnpm on PATH: ${have:-none})" >&2
+  pnpm_dir=$(ensure_toolchain pnpm "$want") || exit $?
+  if [ -x "$pnpm_dir/pnpm" ]; then
+    export PATH="$pnpm_dir:$PATH"
+  else
+    # pnpm 9–11 is a script run by node: a `pnpm` launcher in a folder that lives as long as this run.
+    pnpm_bin=$(mktemp -d "${TMPDIR:-/tmp}/devkit-pnpm-XXXXXX")
+    trap 'rm -rf "$pnpm_bin"' EXIT
+    printf '#!/bin/sh\nexec node "%s/bin/pnpm.cjs" "$@"\n' "$pnpm_dir" >"$pnpm_bin/pnpm"
+    chmod +x "$pnpm_bin/pnpm"
+    export PATH="$pnpm_bin:$PATH"
+  fi
   hash -r
 fi
 
-# 3. Dependencies exactly as the lockfile says; 4. build (turbo caches it).
+# 4. Dependencies exactly as the lockfile says; 5. build (turbo caches it).
 pnpm install --frozen-lockfile --reporter=silent
 pnpm exec turbo run build --output-logs=errors-only
 
-# 5. devkit's main job, on its own repo.
+# 6. devkit's main job, on its own repo.
 node packages/cli/dist/bin.js bootstrap --yes
