@@ -43,7 +43,12 @@ export function checkLockfile(input: LockfileCheckInput): LockfileFinding[] {
       ignoredOptionalDependencies: settings.ignoredOptionalDependencies.value,
       runtimeDependencies: rules.runtimeDependencies,
     });
-    findings.push(...checkImporter(project, manifest, lockfile.importers[project.id], options));
+    const importer = lockfile.importers[project.id];
+    if (rules.skipsUnlockedOptionals && manifest.optionalDependencies) {
+      for (const name of Object.keys(manifest.optionalDependencies))
+        if (importer?.specifiers[name] === undefined) delete manifest.optionalDependencies[name];
+    }
+    findings.push(...checkImporter(project, manifest, importer, options));
   }
   // pnpm 8's 6.x lockfiles (which pnpm 9 still reads) keep dependencies in `packages:`, with no `snapshots:`
   if (!lockfile.lockfileVersion.startsWith('6.')) findings.push(...checkReferences(lockfile));

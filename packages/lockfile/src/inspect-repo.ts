@@ -28,7 +28,7 @@ export interface InspectRepoOptions {
   pnpm?: PnpmMajorChoice | undefined;
 }
 
-function parseJson(text: string, file: string): ProjectManifest {
+function parseJson(text: string, file: string, nullFieldIsAbsent = false): ProjectManifest {
   let value: unknown;
   try {
     value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
@@ -42,6 +42,8 @@ function parseJson(text: string, file: string): ProjectManifest {
     throw usageError('E_MANIFEST_PARSE', `${file} is not a JSON object`, { hint: `fix ${file}`, details: { file } });
   // pnpm fails on these too (it cannot even read such a manifest)
   for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const) {
+    // pnpm 11 and later read `"devDependencies": null` as no devDependencies
+    if (nullFieldIsAbsent && value[field] === null) delete value[field];
     if (Object.hasOwn(value, field) && !isRecord(value[field])) {
       throw usageError(
         'E_MANIFEST_INVALID',
@@ -86,7 +88,7 @@ export async function inspectRepo(options: InspectRepoOptions): Promise<Lockfile
       details: { file: ROOT_MANIFEST },
     });
   }
-  const rootManifest = parseJson(rootText, ROOT_MANIFEST);
+  const rootManifest = parseJson(rootText, ROOT_MANIFEST, rules.nullDependencyFieldIsAbsent);
   let workspaceManifest: Record<string, unknown> | undefined;
   if (workspaceText !== undefined) {
     let parsed: unknown;
@@ -126,7 +128,11 @@ export async function inspectRepo(options: InspectRepoOptions): Promise<Lockfile
       }
       const text = await readFile(path);
       if (text === undefined) return undefined;
-      return { id: path.slice(0, -'/package.json'.length), manifestFile: path, manifest: parseJson(text, path) };
+      return {
+        id: path.slice(0, -'/package.json'.length),
+        manifestFile: path,
+        manifest: parseJson(text, path, rules.nullDependencyFieldIsAbsent),
+      };
     }),
   );
   for (const project of others) if (project) projects.push(project);

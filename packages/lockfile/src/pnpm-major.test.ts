@@ -334,3 +334,37 @@ describe('the pnpm pin in the env document (pnpm 11 and 12)', () => {
     expect((await check(10, {}, pin(), lock)).codes).toEqual([]);
   });
 });
+
+describe('what pnpm 11 and 12 let pass', () => {
+  const lock = `${LOCK_HEAD}${LOCK_BODY}`;
+
+  it('an optional dependency the lockfile does not list is left out, not drift', async () => {
+    const added = { ...ROOT, optionalDependencies: { 'is-number': '^7.0.0' } };
+    expect((await check(11, {}, added, lock)).codes).toEqual([]);
+    expect((await check(12, {}, added, lock)).codes).toEqual([]);
+    expect((await check(10, {}, added, lock)).codes).toContain('DEPENDENCY_ADDED');
+    // a locked optional dependency whose range changed still is drift
+    const locked = lock.replace(
+      'packages:',
+      '    optionalDependencies:\n      is-number:\n        specifier: ^7.0.0\n        version: 7.0.0\n\npackages:',
+    );
+    const changed = { ...ROOT, optionalDependencies: { 'is-number': '^7.0.1' } };
+    expect((await check(11, {}, changed, locked)).codes).toContain('SPECIFIER_CHANGED');
+  });
+
+  it('a dependency field written as null reads as absent', async () => {
+    const { inspectRepo } = await import('./inspect-repo.js');
+    const files = {
+      'pnpm-lock.yaml': lock,
+      'package.json': JSON.stringify({ ...ROOT, devDependencies: null }),
+    };
+    const options = (major: number) => ({
+      root: '/repo',
+      readFile: reader(files),
+      findManifests: async () => ['package.json'],
+      pnpm: { major, source: 'test' },
+    });
+    expect(checkLockfile(await inspectRepo(options(11)))).toEqual([]);
+    await expect(inspectRepo(options(10))).rejects.toMatchObject({ code: 'E_MANIFEST_INVALID' });
+  });
+});

@@ -63,6 +63,13 @@ export interface PnpmRules {
   lockfileMajors: readonly string[];
   /** Whether pnpm-lock.yaml may hold an env document before the lockfile (pnpm 9 rejects two documents). */
   readsEnvDocument: boolean;
+  /**
+   * 11+: an optional dependency the importer does not list at all is taken as one that could not
+   * be resolved and left out, not as drift (its specifier changed or removed still is drift).
+   */
+  skipsUnlockedOptionals: boolean;
+  /** 11+: a dependency field written as `null` reads as absent (9 and 10 fail on it). */
+  nullDependencyFieldIsAbsent: boolean;
 }
 
 const RULES: Record<PnpmMajor, PnpmRules> = {
@@ -85,6 +92,8 @@ const RULES: Record<PnpmMajor, PnpmRules> = {
     checksLockedVersions: false,
     lockfileMajors: ['9', '6'],
     readsEnvDocument: false,
+    skipsUnlockedOptionals: false,
+    nullDependencyFieldIsAbsent: false,
   },
   10: {
     major: 10,
@@ -105,6 +114,8 @@ const RULES: Record<PnpmMajor, PnpmRules> = {
     checksLockedVersions: true,
     lockfileMajors: ['9'],
     readsEnvDocument: true,
+    skipsUnlockedOptionals: false,
+    nullDependencyFieldIsAbsent: false,
   },
   11: {
     major: 11,
@@ -125,6 +136,8 @@ const RULES: Record<PnpmMajor, PnpmRules> = {
     checksLockedVersions: true,
     lockfileMajors: ['9'],
     readsEnvDocument: true,
+    skipsUnlockedOptionals: true,
+    nullDependencyFieldIsAbsent: true,
   },
   12: {
     major: 12,
@@ -145,6 +158,8 @@ const RULES: Record<PnpmMajor, PnpmRules> = {
     checksLockedVersions: true,
     lockfileMajors: ['9'],
     readsEnvDocument: true,
+    skipsUnlockedOptionals: true,
+    nullDependencyFieldIsAbsent: true,
   },
 };
 
