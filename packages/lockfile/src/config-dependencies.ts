@@ -6,7 +6,8 @@ import type { LockfileFinding, ParsedLockfile, PnpmSettings, ProjectManifest } f
  * lockfile's env document; a frozen install fails when one is missing there, has another
  * specifier, or has no package entry for its version (FROZEN_LOCKFILE_WITH_OUTDATED_LOCKFILE),
  * and also when one is still written in the old inline-integrity form pnpm would migrate into
- * the env document (`1.0.0+sha512-…` or an object).
+ * the env document (`1.0.0+sha512-…` or an object), or when the env document records one
+ * pnpm-workspace.yaml no longer lists.
  */
 export function checkConfigDependencies(
   lockfile: ParsedLockfile,
@@ -36,6 +37,21 @@ export function checkConfigDependencies(
           : entry.specifier === value
             ? `config dependency ${name} ${entry.version} has no package entry in pnpm-lock.yaml's env document`
             : `config dependency ${name} is ${JSON.stringify(value)} in pnpm-workspace.yaml but ${JSON.stringify(entry.specifier)} in pnpm-lock.yaml's env document`,
+      fix: 'pnpm install',
+    });
+  }
+  // one recorded but no longer configured: pnpm would prune the env document, which a frozen install refuses
+  for (const [name, entry] of Object.entries(recorded)) {
+    if (settings.configDependencies?.[name] !== undefined) continue;
+    findings.push({
+      code: 'CONFIG_DEPENDENCIES_CHANGED',
+      kind: 'drift',
+      field: 'configDependencies',
+      dependency: name,
+      manifest: null,
+      lockfile: entry.specifier,
+      file: 'pnpm-workspace.yaml',
+      message: `pnpm-lock.yaml's env document records the config dependency ${name} ${JSON.stringify(entry.specifier)}, which pnpm-workspace.yaml no longer lists`,
       fix: 'pnpm install',
     });
   }

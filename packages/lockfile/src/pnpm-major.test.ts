@@ -277,6 +277,14 @@ describe('runtime dependencies, catalogs and config dependencies per major', () 
       'CONFIG_DEPENDENCIES_CHANGED',
     ]);
     expect((await check(10, files, ROOT, `${LOCK_HEAD}${LOCK_BODY}`)).codes).toEqual([]);
+    const removed = await check(
+      11,
+      { 'pnpm-workspace.yaml': 'packages: ["."]\n' },
+      ROOT,
+      `${env}${LOCK_HEAD}${LOCK_BODY}`,
+    );
+    expect(removed.codes).toEqual(['CONFIG_DEPENDENCIES_CHANGED']);
+    expect(removed.messages[0]).toContain('which pnpm-workspace.yaml no longer lists');
   });
 });
 
