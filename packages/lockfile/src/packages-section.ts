@@ -1,5 +1,5 @@
 import { splitPackageKey } from './package-key.js';
-import type { LockfilePackage, LockfileResolution, LockfileSnapshot } from './types.js';
+import type { LockfileImporter, LockfilePackage, LockfileResolution, LockfileSnapshot } from './types.js';
 
 /**
  * Reads the `packages:` section of a pnpm v9 lockfile without a YAML parser: it is the largest
@@ -206,4 +206,139 @@ export function scanSnapshotsSection(text: string, firstLine: number): Map<strin
     line++;
   }
   return snapshots;
+}
+
+const NOT_STRING_PLAIN = [
+  // null, booleans and the merge key of js-yaml's default schema
+  /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|<<)$/,
+  // ints (decimal, 0b, 0o, 0x, with `_`) and floats, .inf and .nan
+  /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|0[box][0-9a-fA-F_]+|\.(?:inf|Inf|INF|nan|NaN|NAN))$/,
+  // timestamps
+  /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/,
+];
+
+/**
+ * A plain or single-quoted scalar that YAML reads as this very string; undefined for anything
+ * that could read as another type (a number, a boolean, null), hold an indicator or a comment.
+ */
+function stringScalar(raw: string): string | undefined {
+  if (raw.charCodeAt(0) === 39) {
+    // a lone quote inside ends the scalar early: YAML reads `'a'b'` as an error, not as a'b
+    const value = parseScalar(raw);
+    return value === undefined || raw.slice(1, -1).replaceAll("''", '').includes("'") ? undefined : value;
+  }
+  if (raw === '' || /^[[\]{}&*!|>"%@`,?#:-]/.test(raw) || raw.endsWith(':') || raw.includes(': ')) return undefined;
+  if (raw.includes('\t') || raw.includes(' #') || raw.startsWith(' ') || raw.endsWith(' ')) return undefined;
+  if (NOT_STRING_PLAIN.some((pattern) => pattern.test(raw))) return undefined;
+  return raw;
+}
+
+/** The dependency fields of an importer, in the order pnpm writes them. */
+const IMPORTER_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies'] as const;
+
+/**
+ * Reads the `importers:` section the same way: an importer id at two spaces, a dependency
+ * field (or `publishDirectory: dir`) at four, a dependency name at six and its `specifier:` and
+ * `version:` at eight. Returns the importers as the lockfile model has them (specifiers apart
+ * from versions), or `undefined` for anything outside that shape — `dependenciesMeta`, flow
+ * mappings, comments, a value that YAML reads as a number, an entry without its specifier or
+ * version, a name listed twice with different specifiers — which the caller then parses with
+ * js-yaml and converts (and reports, when it is broken). In a workspace of hundreds of projects
+ * the importers are most of the text a parser would read.
+ *
+ * @param text the section, starting with the `importers:` line
+ */
+export function scanImportersSection(text: string): Record<string, LockfileImporter> | undefined {
+  const importers: Record<string, LockfileImporter> = {};
+  let pos = text.indexOf('\n') + 1;
+  const head = text.slice(0, pos === 0 ? text.length : pos).trim();
+  if (head !== 'importers:') return head === 'importers: {}' ? importers : undefined;
+  let importer: LockfileImporter | undefined;
+  /** Index in IMPORTER_FIELDS of the field being read; fields must come in that order. */
+  let fieldIndex = -1;
+  let versions: Record<string, string> | undefined;
+  let name: string | undefined;
+  let specifier: string | undefined;
+  let version: string | undefined;
+  const seenFields = new Set<string>();
+  /** Files the entry just read; false when it lacks its specifier or version or contradicts another. */
+  const finishEntry = (): boolean => {
+    if (name === undefined) return true;
+    if (specifier === undefined || version === undefined) return false;
+    const existing = importer!.specifiers[name];
+    if (existing !== undefined && existing !== specifier) return false;
+    importer!.specifiers[name] = specifier;
+    versions![name] = version;
+    name = specifier = version = undefined;
+    return true;
+  };
+  while (pos < text.length) {
+    let eol = text.indexOf('\n', pos);
+    if (eol === -1) eol = text.length;
+    let end = eol;
+    if (text.charCodeAt(end - 1) === 13) end--;
+    let indent = 0;
+    while (text.charCodeAt(pos + indent) === 32) indent++;
+    if (indent === end - pos) {
+      // blank line
+    } else if (indent === 8 && name !== undefined) {
+      const colon = text.indexOf(': ', pos + 8);
+      if (colon === -1 || colon >= end) return undefined;
+      const value = stringScalar(text.slice(colon + 2, end));
+      if (value === undefined) return undefined;
+      const key = text.slice(pos + 8, colon);
+      if (key === 'specifier' && specifier === undefined) specifier = value;
+      else if (key === 'version' && version === undefined) version = value;
+      else return undefined;
+    } else if (indent === 6 && versions) {
+      if (!finishEntry() || text.charCodeAt(end - 1) !== 58 /* : */) return undefined;
+      const entryName = stringScalar(text.slice(pos + 6, end - 1));
+      if (entryName === undefined || Object.hasOwn(versions, entryName)) return undefined;
+      name = entryName;
+    } else if (indent === 4 && importer) {
+      if (!finishEntry()) return undefined;
+      versions = undefined;
+      const colon = text.indexOf(':', pos + 4);
+      if (colon === -1 || colon >= end) return undefined;
+      const key = text.slice(pos + 4, colon);
+      if (seenFields.has(key)) return undefined;
+      seenFields.add(key);
+      const index = IMPORTER_FIELDS.indexOf(key as (typeof IMPORTER_FIELDS)[number]);
+      if (index !== -1 && colon === end - 1) {
+        // pnpm writes the fields in this order, which is also the order specifiers are listed in
+        if (index < fieldIndex) return undefined;
+        fieldIndex = index;
+        versions = {};
+        importer[IMPORTER_FIELDS[index]!] = versions;
+      } else if (key === 'publishDirectory' && text.charCodeAt(colon + 1) === 32) {
+        const value = stringScalar(text.slice(colon + 2, end));
+        if (value === undefined) return undefined;
+        importer.publishDirectory = value;
+      } else {
+        return undefined;
+      }
+    } else if (indent === 2) {
+      if (!finishEntry()) return undefined;
+      versions = undefined;
+      const empty = text.endsWith(': {}', end);
+      if (!empty && text.charCodeAt(end - 1) !== 58) return undefined;
+      const id = stringScalar(text.slice(pos + 2, empty ? end - 4 : end - 1));
+      if (id === undefined || Object.hasOwn(importers, id)) return undefined;
+      importer = { specifiers: {} };
+      importers[id] = importer;
+      seenFields.clear();
+      fieldIndex = -1;
+      // `id: {}` is complete; only a block importer has lines under it
+      if (empty) importer = undefined;
+    } else {
+      return undefined;
+    }
+    pos = eol + 1;
+  }
+  if (!finishEntry()) return undefined;
+  // a field with no entries is null in YAML, which the model leaves out
+  for (const importer of Object.values(importers))
+    for (const field of IMPORTER_FIELDS)
+      if (importer[field] !== undefined && Object.keys(importer[field]).length === 0) delete importer[field];
+  return importers;
 }

@@ -1,6 +1,6 @@
 import yaml from 'js-yaml';
 import { usageError } from '@devkit/core';
-import { scanPackagesSection, scanSnapshotsSection } from './packages-section.js';
+import { scanImportersSection, scanPackagesSection, scanSnapshotsSection } from './packages-section.js';
 import { splitPackageKey } from './package-key.js';
 import { DEFAULT_PNPM_MAJOR, isKnownPnpmMajor, pnpmRules } from './pnpm-major.js';
 import type {
@@ -185,6 +185,7 @@ export function parseLockfile(
   const raw: Record<string, unknown> = {};
   let packagesSection: { text: string; line: number } | undefined;
   let snapshotsSection: { text: string; line: number } | undefined;
+  let scannedImporters: Record<string, LockfileImporter> | undefined;
   if (sections) {
     const seen = new Set<string>();
     for (const section of sections) {
@@ -200,6 +201,10 @@ export function parseLockfile(
       if (section.key === 'snapshots') {
         snapshotsSection = { text: sectionText, line: section.line + 1 + lineOffset };
         continue;
+      }
+      if (section.key === 'importers') {
+        scannedImporters = scanImportersSection(sectionText);
+        if (scannedImporters) continue;
       }
       const value = loadYaml(sectionText, file, section.line + lineOffset) as Record<string, unknown> | undefined;
       raw[section.key] = value?.[section.key];
@@ -255,7 +260,7 @@ export function parseLockfile(
     ...(Array.isArray(raw.ignoredOptionalDependencies)
       ? { ignoredOptionalDependencies: raw.ignoredOptionalDependencies.map(String) }
       : {}),
-    importers: convertImporters(raw.importers, file),
+    importers: scannedImporters ?? convertImporters(raw.importers, file),
     ...(env === undefined ? {} : { env: parseEnvDocument(env, file) }),
     packages,
     snapshots,
