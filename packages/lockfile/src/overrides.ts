@@ -1,4 +1,4 @@
-import { semver } from './semver-lazy.js';
+import { intersects, isValidRange, satisfies } from './semver-lazy.js';
 import { usageError } from '@devkit/core';
 
 /** A package selector of an override or a package extension: `foo`, `foo@^1`, `@s/foo@2`. */
@@ -126,13 +126,13 @@ export function resolveVersionReferences(
 /** Whether two ranges can match a common version (an absent range matches anything). */
 export function rangesIntersect(range: string | undefined, spec: string): boolean {
   if (!range || range === spec) return true;
-  if (semver().validRange(spec) === null || semver().validRange(range) === null) return false;
-  return semver().intersects(spec, range);
+  if (!isValidRange(spec) || !isValidRange(range)) return false;
+  return intersects(spec, range);
 }
 
 /** pnpm's peer-range test: a semver range, or one using workspace: / catalog:. */
 function isValidPeerRange(spec: string): boolean {
-  return typeof semver().validRange(spec) === 'string' || spec.includes('workspace:') || spec.includes('catalog:');
+  return isValidRange(spec) || spec.includes('workspace:') || spec.includes('catalog:');
 }
 
 /** Of the matching overrides, the one with the narrowest target range (pnpm's tie-break). */
@@ -181,8 +181,7 @@ export function applyOverrides(
     (o) =>
       o.parent &&
       o.parent.name === manifest.name &&
-      (!o.parent.range ||
-        (typeof manifest.version === 'string' && semver().satisfies(manifest.version, o.parent.range))),
+      (!o.parent.range || (typeof manifest.version === 'string' && satisfies(manifest.version, o.parent.range))),
   );
   const generic = overrides.filter((o) => !o.parent);
   const apply = (deps: Record<string, string>, peers: Record<string, string> | undefined) => {
