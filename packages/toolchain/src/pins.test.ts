@@ -1,6 +1,7 @@
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import semver from 'semver';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newestSatisfying, pinnedPnpmMajor, readPins, satisfiesPins, type PinConfig } from './pins.js';
 
@@ -25,6 +26,24 @@ describe('readPins', () => {
     expect(pins.pnpm!.source).toMatchObject({ file: 'package.json', key: 'packageManager', hash: 'sha512.0123abcd' });
     expect(pins.node).toBeUndefined();
     expect(pinnedPnpmMajor(pins)).toEqual({ major: 11, source: 'package.json packageManager', exact: true });
+  });
+
+  it('reads exact versions as semver does, without loading it for plain ones', () => {
+    for (const version of [
+      '10.34.9',
+      'v24.22.3',
+      '0.0.0',
+      '12.0.0-rc.7',
+      '1.2.3+build',
+      '01.2.3',
+      '1.2',
+      '9007199254740993.0.0',
+    ]) {
+      const pins = repo({ '.node-version': version, 'package.json': { packageManager: `pnpm@${version}` } });
+      const exact = semver.valid(version.trim()) ?? undefined;
+      expect([version, pins.node?.exact]).toEqual([version, exact]);
+      if (exact) expect(pinnedPnpmMajor(pins)?.major).toBe(semver.major(exact));
+    }
   });
 
   it('ignores a packageManager that is not pnpm', () => {

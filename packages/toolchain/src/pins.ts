@@ -14,6 +14,9 @@ function semverLib(): Semver {
   return (semverModule ??= createRequire(import.meta.url)('semver') as Semver);
 }
 
+/** `1.2.3` exactly as semver accepts it (no leading zeros), read without loading semver. */
+const PLAIN_VERSION = /^(?:0|[1-9]\d{0,14})\.(?:0|[1-9]\d{0,14})\.(?:0|[1-9]\d{0,14})$/;
+
 export type ToolName = 'node' | 'pnpm';
 
 /** The files a repo states its node and pnpm versions in, relative to its root. */
@@ -113,8 +116,10 @@ function toPin(
   strength: Pin['strength'],
   extra: Partial<Pick<Pin, 'onFail' | 'hash'>> = {},
 ): Pin {
-  const semver = semverLib();
   const text = raw.trim().replace(/^v(?=\d)/, '');
+  // an exact version (`pnpm@10.34.9`) is what semver.valid returns it as: no semver load for it
+  if (PLAIN_VERSION.test(text)) return { tool, file, key, raw, range: text, exact: text, strength, ...extra };
+  const semver = semverLib();
   const exact = semver.valid(text) ?? undefined;
   const range = exact ?? semver.validRange(text) ?? undefined;
   return { tool, file, key, raw, range, exact, strength, ...extra };
@@ -213,9 +218,9 @@ function collectPins(root: string, config: PinConfig, problems: PinProblem[]): P
 }
 
 function agree(a: Pin, b: Pin): boolean {
-  const semver = semverLib();
   if (a.range === undefined || b.range === undefined) return true;
   if (a.exact && b.exact) return a.exact === b.exact;
+  const semver = semverLib();
   if (a.exact) return semver.satisfies(a.exact, b.range, { includePrerelease: true });
   if (b.exact) return semver.satisfies(b.exact, a.range, { includePrerelease: true });
   return semver.intersects(a.range, b.range, { includePrerelease: true });
@@ -328,10 +333,12 @@ export interface PinnedPnpmMajor {
  * pins pnpm, or the pins disagree (the caller reports {@link RepoPins.problems}).
  */
 export function pinnedPnpmMajor(pins: RepoPins): PinnedPnpmMajor | undefined {
-  const semver = semverLib();
   const wanted = pins.pnpm;
   if (!wanted || pins.problems.some((p) => p.tool === 'pnpm' && p.severity === 'error')) return undefined;
   const source = describePin(wanted.source);
+  if (wanted.exact && PLAIN_VERSION.test(wanted.exact))
+    return { major: Number(wanted.exact.slice(0, wanted.exact.indexOf('.'))), source, exact: true };
+  const semver = semverLib();
   if (wanted.exact) return { major: semver.major(wanted.exact), source, exact: true };
   // A range such as ">=9" is open-ended: the highest major it allows among those published so far.
   for (let major = NEWEST_PNPM_MAJOR; major >= 1; major--) {
