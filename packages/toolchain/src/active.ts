@@ -15,6 +15,9 @@ export const PIN_FILE_NAMES = [
   '.npmrc',
 ];
 
+/** Where a node pin read from the lockfile (a `runtime:` pnpm resolved) says it came from. */
+export const LOCKFILE_PIN = 'pnpm-lock.yaml';
+
 const STATE_FORMAT = 1;
 
 /** One tool as the checkout runs it. */
@@ -75,9 +78,16 @@ export function statePath(root: string): string {
  * What a resolution depends on: each pin file's identity (inode, size, mtime), the cache
  * folder, and — only when a tool was taken from the machine — PATH without devkit's shims.
  */
-export function stateKey(root: string, env: NodeJS.ProcessEnv, hostChosen: boolean): string {
+export function stateKey(
+  root: string,
+  env: NodeJS.ProcessEnv,
+  hostChosen: boolean,
+  state: Pick<ActiveToolchainState, 'node'>,
+): string {
   const parts = [String(STATE_FORMAT), devkitCacheBase(env)];
-  for (const name of PIN_FILE_NAMES) {
+  // The lockfile changes with every dependency: it counts only when it pins node itself.
+  const files = state.node?.pinnedBy.startsWith(LOCKFILE_PIN) ? [...PIN_FILE_NAMES, LOCKFILE_PIN] : PIN_FILE_NAMES;
+  for (const name of files) {
     try {
       const stat = statSync(join(root, name));
       parts.push(`${name}:${stat.ino}:${stat.size}:${stat.mtimeMs}`);
@@ -102,7 +112,7 @@ export function readActiveToolchain(root: string, env: NodeJS.ProcessEnv): Activ
   }
   if (state.format !== STATE_FORMAT) return undefined;
   const hostChosen = state.node?.from === 'host' || state.pnpm?.from === 'host';
-  if (state.key !== stateKey(root, env, hostChosen)) return undefined;
+  if (state.key !== stateKey(root, env, hostChosen, state)) return undefined;
   if (state.shimDir !== undefined && !existsSync(join(state.shimDir, '.complete'))) return undefined;
   return state;
 }

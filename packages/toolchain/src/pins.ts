@@ -104,7 +104,7 @@ function readText(root: string, file: string): string | undefined {
 
 interface Manifest {
   packageManager?: unknown;
-  engines?: { node?: unknown; pnpm?: unknown };
+  engines?: { node?: unknown; pnpm?: unknown; runtime?: unknown };
   devEngines?: { runtime?: unknown; packageManager?: unknown };
 }
 
@@ -141,6 +141,20 @@ function workspaceNodeVersion(text: string): { key: string; value: string } | un
   return undefined;
 }
 
+/**
+ * The exact node a lockfile's root importer resolved `runtime:` to (`node:` with
+ * `specifier: runtime:^24.4.0` and `version: runtime:24.22.3`), found without a YAML parser.
+ */
+export function lockfileNodeRuntime(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const start = text.search(/^ {2}\.:\s*$/m);
+  if (start < 0) return undefined;
+  const rest = text.slice(start + 1);
+  const end = rest.search(/^ {2}\S|^\S/m);
+  const block = end < 0 ? rest : rest.slice(0, end);
+  return /^ +node:\s*\n +specifier: ['"]?runtime:[^\n]*\n +version: ['"]?runtime:([^'"\s]+)/m.exec(block)?.[1];
+}
+
 /** Every pin the repo at `root` writes, in precedence order (see {@link readPins}). */
 function collectPins(root: string, config: PinConfig, problems: PinProblem[]): Pin[] {
   const pins: Pin[] = [];
@@ -173,14 +187,23 @@ function collectPins(root: string, config: PinConfig, problems: PinProblem[]): P
   if (typeof manifest.engines?.pnpm === 'string')
     pins.push(toPin('pnpm', 'package.json', 'engines.pnpm', manifest.engines.pnpm, 'constraint'));
 
-  // node, strongest first.
-  for (const entry of devEngineEntries(manifest.devEngines?.runtime)) {
-    if (entry.name !== 'node' || typeof entry.version !== 'string') continue;
-    const onFail = typeof entry.onFail === 'string' && ON_FAIL.has(entry.onFail) ? entry.onFail : undefined;
-    pins.push(
-      toPin('node', 'package.json', 'devEngines.runtime', entry.version, 'pin', { onFail: onFail as Pin['onFail'] }),
-    );
+  // node, strongest first. A runtime pnpm downloads itself (`onFail: download`) is the exact
+  // version its lockfile resolved the range to: the same build for devkit's tools and pnpm's scripts.
+  const runtimes: Array<[string, unknown]> = [
+    ['devEngines.runtime', manifest.devEngines?.runtime],
+    ['engines.runtime', manifest.engines?.runtime],
+  ];
+  let downloadedByPnpm = false;
+  for (const [key, value] of runtimes) {
+    for (const entry of devEngineEntries(value)) {
+      if (entry.name !== 'node' || typeof entry.version !== 'string') continue;
+      const onFail = typeof entry.onFail === 'string' && ON_FAIL.has(entry.onFail) ? entry.onFail : undefined;
+      if (onFail === 'download') downloadedByPnpm = true;
+      pins.push(toPin('node', 'package.json', key, entry.version, 'pin', { onFail: onFail as Pin['onFail'] }));
+    }
   }
+  const resolvedRuntime = downloadedByPnpm ? lockfileNodeRuntime(readText(root, 'pnpm-lock.yaml')) : undefined;
+  if (resolvedRuntime) pins.push(toPin('node', 'pnpm-lock.yaml', "importers['.'] node", resolvedRuntime, 'pin'));
   for (const file of ['.node-version', '.nvmrc']) {
     const text = readText(root, file);
     if (text === undefined) continue;
@@ -276,7 +299,8 @@ function wantedTool(tool: ToolName, all: Pin[], problems: PinProblem[]): WantedT
  *
  * pnpm: package.json `packageManager` (`pnpm@11.19.0+sha512…`), `devEngines.packageManager`
  * (an object or an array of them), devkit.json `toolchain.pnpm`, then `engines.pnpm`.
- * node: `devEngines.runtime`, `.node-version`, `.nvmrc`, pnpm's own `useNodeVersion` /
+ * node: `devEngines.runtime` (and pnpm 11's `engines.runtime`; with `onFail: download`, the
+ * exact version the lockfile resolved it to), `.node-version`, `.nvmrc`, pnpm's own `useNodeVersion` /
  * `executionEnv.nodeVersion` (pnpm-workspace.yaml, or `use-node-version` in .npmrc),
  * devkit.json `toolchain.node`, then `engines.node`. The first exact version decides; ranges
  * and engines must then all be satisfied. Pins that cannot all hold are an `E_PINS_DISAGREE`

@@ -14,6 +14,15 @@ function readOrNull(path: string): Buffer | null {
   }
 }
 
+function identity(path: string): string | null {
+  try {
+    const stat = statSync(path);
+    return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return null;
+  }
+}
+
 /** A cheap identity (real path, size, mtime) of the first `node` on `path`. */
 function nodeIdentity(path: string): string {
   for (const dir of path.split(delimiter)) {
@@ -39,6 +48,7 @@ export const toolchainStep: Step<ProjectContext> = {
   title: 'toolchain',
   async fingerprint(ctx) {
     const machinePath = hostPath(ctx.env);
+    const manifestText = readOrNull(join(ctx.root, 'package.json'))?.toString('utf8');
     const active = readActiveToolchain(ctx.root, ctx.env);
     return digestParts([
       ...PIN_FILE_NAMES.map((name): [string, Buffer | string | null] =>
@@ -46,6 +56,9 @@ export const toolchainStep: Step<ProjectContext> = {
           ? [name, JSON.stringify(ctx.config.toolchain ?? null)]
           : [name, readOrNull(join(ctx.root, name))],
       ),
+      // A runtime pnpm downloads (`onFail: download`) is pinned exactly by the lockfile, which is
+      // large: its identity is enough, and only when the manifest asks for such a runtime.
+      ['lockfile', manifestText?.includes('"download"') ? identity(join(ctx.root, 'pnpm-lock.yaml')) : null],
       ['node', `${process.version}:${nodeIdentity(machinePath)}`],
       ['pnpm', findPnpm({ ...ctx.env, PATH: machinePath }).identity],
       ['cache', devkitCacheDir(ctx.env)],

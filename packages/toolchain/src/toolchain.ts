@@ -352,12 +352,12 @@ export async function provisionToolchain(
   );
   const strip = <T extends ActiveTool>(tool: T | undefined): ActiveTool | undefined =>
     tool && { version: tool.version, from: tool.from, pinnedBy: tool.pinnedBy };
+  const chosen = { node: strip(node), pnpm: strip(pnpm) };
   const state: ActiveToolchainState = {
     format: 1,
-    key: stateKey(options.root, options.env, node?.from === 'host' || pnpm?.from === 'host'),
+    key: stateKey(options.root, options.env, node?.from === 'host' || pnpm?.from === 'host', chosen),
     shimDir,
-    node: strip(node),
-    pnpm: strip(pnpm),
+    ...chosen,
   };
   await writeFileAtomic(statePath(options.root), `${JSON.stringify(state, null, 2)}\n`);
   const reasons = [plan.node?.reason, plan.pnpm?.reason].filter((r): r is string => r !== undefined);
