@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { editJson, editText, writeTree } from './workspace.js';
+import { BASE_FILES, editJson, editText, writeTree, type LooseJson } from './workspace.js';
 
 /**
  * Mutations of the oracle workspace (see BASE_FILES). Each is applied to a fresh copy; pnpm's
@@ -9,15 +9,63 @@ import { editJson, editText, writeTree } from './workspace.js';
  * packageExtensions, ignoredOptionalDependencies, the peer and link settings (from
  * pnpm-workspace.yaml and from .npmrc), the pnpmfile, publishDirectory, dependenciesMeta and
  * hand edits of the lockfile. Some are changes pnpm accepts, on purpose.
+ *
+ * Each case runs under the real pnpm of each major (see ORACLE_PNPM_VERSIONS), so the same edit
+ * can be drift for one major and nothing for another: where settings are read from (package.json
+ * "pnpm", pnpm-workspace.yaml, .npmrc), how patches are hashed and recorded, catalogs and
+ * catalogMode, build permissions, the Node runtime as a dependency, the lockfile's settings and
+ * the env document that records the packageManager pin.
  */
 export interface OracleCase {
   name: string;
+  /** The pnpm majors the case means something for; every major when absent. */
+  majors?: readonly PnpmMajor[];
+  /**
+   * Runs under every major. The other cases run under the reference major only (pnpm 10, the
+   * major the corpus was first written against), which keeps the four majors within the file's
+   * time budget; DEVKIT_ORACLE_FULL=1 runs every case under every major.
+   */
+  core?: boolean;
   /**
    * Changes settings and has pnpm rewrite the lockfile for them (offline, from the primed
    * store) before `mutate`: how a case starts from a lockfile made under other settings.
    */
-  relock?: (dir: string) => void;
-  mutate(dir: string): void;
+  relock?: (dir: string, context: OracleContext) => void;
+  mutate(dir: string, context: OracleContext): void;
+}
+
+/** The exact pnpm of each major the oracle runs (the newest of each on the npm registry). */
+export const ORACLE_PNPM_VERSIONS = ['9.15.9', '10.34.9', '11.28.13', '12.23.0'] as const;
+export type PnpmMajor = 9 | 10 | 11 | 12;
+
+/** The pnpm a case runs under. */
+export interface OracleContext {
+  major: PnpmMajor;
+  version: string;
+}
+
+export const REFERENCE_MAJOR: PnpmMajor = 10;
+
+export function casesFor(major: PnpmMajor, full = false): OracleCase[] {
+  return ORACLE_CASES.filter(
+    (c) => (!c.majors || c.majors.includes(major)) && (full || c.core || c.majors || major === REFERENCE_MAJOR),
+  );
+}
+
+/**
+ * The base workspace as pnpm `version` primes it: pinned to that pnpm (so devkit picks its
+ * major's rules). From pnpm 12 an exact `packageManager` pin must also be recorded in the
+ * lockfile's env document, with pnpm's executables for every platform resolved from the
+ * registry; the registry this runs against lacks most of them, so the base turns the recording
+ * off (`pmOnFail: ignore`) and a pnpm 12 case turns it back on.
+ */
+export function baseFiles(context: OracleContext): Record<string, string | object> {
+  const rootManifest = BASE_FILES['package.json'] as LooseJson;
+  return {
+    ...BASE_FILES,
+    'package.json': { ...rootManifest, packageManager: `pnpm@${context.version}` },
+    ...(context.major >= 12 && { [ws]: `${BASE_FILES[ws] as string}${PM_ON_FAIL_IGNORE}` }),
+  };
 }
 
 const api = 'apps/api/package.json';
@@ -26,15 +74,42 @@ const shared = 'packages/shared/package.json';
 const ws = 'pnpm-workspace.yaml';
 const lock = 'pnpm-lock.yaml';
 const append = (dir: string, path: string, text: string) => editText(dir, path, (t) => `${t}${text}`);
+const PM_ON_FAIL_IGNORE = 'pmOnFail: ignore\n';
+
+// the settings blocks of the base pnpm-workspace.yaml that pnpm 9 reads from package.json only
+const WS_OVERRIDES = 'overrides:\n  is-odd>is-number: 6.0.0\n  is-positive: 3.1.0\n';
+const WS_PATCHES = 'patchedDependencies:\n  is-positive@3.1.0: patches/is-positive@3.1.0.patch\n';
+const WS_EXTENSIONS =
+  'packageExtensions:\n  debug:\n    peerDependenciesMeta:\n      supports-color:\n        optional: true\n';
+
+/** Moves the base's overrides, patches and packageExtensions into package.json's `pnpm` field. */
+function settingsToPackageJson(dir: string): void {
+  editText(dir, ws, (t) => t.replace(WS_OVERRIDES, '').replace(WS_PATCHES, '').replace(WS_EXTENSIONS, ''));
+  editJson(
+    dir,
+    'package.json',
+    (p) =>
+      (p.pnpm = {
+        overrides: { 'is-odd>is-number': '6.0.0', 'is-positive': '3.1.0' },
+        patchedDependencies: { 'is-positive@3.1.0': 'patches/is-positive@3.1.0.patch' },
+        packageExtensions: { debug: { peerDependenciesMeta: { 'supports-color': { optional: true } } } },
+      }),
+  );
+}
 
 export const ORACLE_CASES: OracleCase[] = [
-  { name: 'unchanged workspace', mutate: () => {} },
+  { name: 'unchanged workspace', core: true, mutate: () => {} },
   // dependencies
-  { name: 'dependency added', mutate: (d) => editJson(d, api, (p) => (p.dependencies.kleur = '^4.1.5')) },
+  { name: 'dependency added', core: true, mutate: (d) => editJson(d, api, (p) => (p.dependencies.kleur = '^4.1.5')) },
   { name: 'dependency removed', mutate: (d) => editJson(d, api, (p) => delete p.dependencies.debug) },
-  { name: 'dependency range changed', mutate: (d) => editJson(d, api, (p) => (p.dependencies.debug = '^4.3.0')) },
+  {
+    name: 'dependency range changed',
+    core: true,
+    mutate: (d) => editJson(d, api, (p) => (p.dependencies.debug = '^4.3.0')),
+  },
   {
     name: 'dependency range rewritten to an equivalent string',
+    core: true,
     mutate: (d) => editJson(d, api, (p) => (p.dependencies.debug = '>=4.3.4 <5.0.0')),
   },
   {
@@ -45,22 +120,25 @@ export const ORACLE_CASES: OracleCase[] = [
     name: 'devDependency added',
     mutate: (d) => editJson(d, shared, (p) => (p.devDependencies = { 'is-number': '^7.0.0' })),
   },
-  { name: 'devDependency removed', mutate: (d) => editJson(d, api, (p) => delete p.devDependencies) },
+  { name: 'devDependency removed', core: true, mutate: (d) => editJson(d, api, (p) => delete p.devDependencies) },
   {
     name: 'devDependency range changed',
     mutate: (d) => editJson(d, api, (p) => (p.devDependencies['is-number'] = '^7.0.0 || ^6.0.0')),
   },
   {
     name: 'optionalDependency added',
+    core: true,
     mutate: (d) => editJson(d, shared, (p) => (p.optionalDependencies = { 'is-odd': '^3.0.1' })),
   },
   { name: 'optionalDependency removed', mutate: (d) => editJson(d, api, (p) => delete p.optionalDependencies) },
   {
     name: 'optionalDependency range changed',
+    core: true,
     mutate: (d) => editJson(d, api, (p) => (p.optionalDependencies['is-odd'] = '3.0.1')),
   },
   {
     name: 'dependency moved to devDependencies',
+    core: true,
     mutate: (d) =>
       editJson(d, api, (p) => {
         p.devDependencies.debug = p.dependencies.debug;
@@ -91,20 +169,27 @@ export const ORACLE_CASES: OracleCase[] = [
     name: 'dependency repeated in devDependencies with another range',
     mutate: (d) => editJson(d, api, (p) => (p.devDependencies.debug = '^4.0.0')),
   },
-  { name: 'dependency field set to null', mutate: (d) => editJson(d, shared, (p) => (p.optionalDependencies = null)) },
+  {
+    name: 'dependency field set to null',
+    core: true,
+    mutate: (d) => editJson(d, shared, (p) => (p.optionalDependencies = null)),
+  },
   {
     name: 'key order of dependencies changed',
+    core: true,
     mutate: (d) =>
       editJson(d, api, (p) => (p.dependencies = Object.fromEntries(Object.entries(p.dependencies).reverse()))),
   },
   // peers (autoInstallPeers is on by default)
   {
     name: 'peerDependency added',
+    core: true,
     mutate: (d) => editJson(d, shared, (p) => (p.peerDependencies = { react: '^18.0.0' })),
   },
   { name: 'peerDependency removed', mutate: (d) => editJson(d, api, (p) => delete p.peerDependencies) },
   {
     name: 'peerDependency range changed',
+    core: true,
     mutate: (d) => editJson(d, api, (p) => (p.peerDependencies.react = '^18.2.0')),
   },
   {
@@ -114,13 +199,18 @@ export const ORACLE_CASES: OracleCase[] = [
   // workspace: protocol and projects
   {
     name: 'workspace:* changed to workspace:^',
+    core: true,
     mutate: (d) => editJson(d, api, (p) => (p.dependencies['@oracle/shared'] = 'workspace:^')),
   },
   {
     name: 'workspace dependency changed to a plain version',
     mutate: (d) => editJson(d, api, (p) => (p.dependencies['@oracle/shared'] = '1.0.0')),
   },
-  { name: 'workspace project version bumped', mutate: (d) => editJson(d, shared, (p) => (p.version = '1.1.0')) },
+  {
+    name: 'workspace project version bumped',
+    core: true,
+    mutate: (d) => editJson(d, shared, (p) => (p.version = '1.1.0')),
+  },
   { name: 'project renamed (name field)', mutate: (d) => editJson(d, web, (p) => (p.name = '@oracle/website')) },
   {
     name: 'project added without dependencies',
@@ -128,6 +218,7 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'project added with dependencies',
+    core: true,
     mutate: (d) =>
       writeTree(d, {
         'packages/util/package.json': { name: '@oracle/util', version: '1.0.0', dependencies: { ms: '^2.1.3' } },
@@ -135,6 +226,7 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'project removed (nothing depends on it)',
+    core: true,
     mutate: (d) => rmSync(join(d, 'apps/web'), { recursive: true }),
   },
   { name: 'project moved to another folder', mutate: (d) => renameSync(join(d, 'apps/web'), join(d, 'apps/site')) },
@@ -144,6 +236,7 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'new project with dependencies excluded by a negated pattern',
+    core: true,
     mutate: (d) => {
       writeTree(d, {
         'packages/util/package.json': { name: '@oracle/util', version: '1.0.0', dependencies: { ms: '^2.1.3' } },
@@ -183,15 +276,18 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'link: dependency added',
+    core: true,
     mutate: (d) => editJson(d, api, (p) => (p.dependencies['local-thing'] = 'link:../../vendor/thing')),
   },
   // catalogs
   {
     name: 'default catalog entry changed',
+    core: true,
     mutate: (d) => editText(d, ws, (t) => t.replace('  ms: ^2.1.3', '  ms: ^2.1.0')),
   },
   {
     name: 'unused catalog entry added',
+    core: true,
     mutate: (d) => editText(d, ws, (t) => t.replace('  ms: ^2.1.3\n', '  ms: ^2.1.3\n  kleur: ^4.1.5\n')),
   },
   {
@@ -200,10 +296,12 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'named catalog entry changed',
+    core: true,
     mutate: (d) => editText(d, ws, (t) => t.replace('    left-pad: 1.3.0', '    left-pad: ^1.3.0')),
   },
   {
     name: 'catalog: replaced by the same range in package.json',
+    core: true,
     mutate: (d) => editJson(d, api, (p) => (p.dependencies.ms = '^2.1.3')),
   },
   {
@@ -213,13 +311,18 @@ export const ORACLE_CASES: OracleCase[] = [
   // overrides
   {
     name: 'override value changed',
+    core: true,
     mutate: (d) => editText(d, ws, (t) => t.replace('is-odd>is-number: 6.0.0', 'is-odd>is-number: 6.0.0 || 7.0.0')),
   },
   {
     name: 'override added',
     mutate: (d) => editText(d, ws, (t) => t.replace('overrides:\n', 'overrides:\n  ms: 2.1.2\n')),
   },
-  { name: 'override removed', mutate: (d) => editText(d, ws, (t) => t.replace('  is-odd>is-number: 6.0.0\n', '')) },
+  {
+    name: 'override removed',
+    core: true,
+    mutate: (d) => editText(d, ws, (t) => t.replace('  is-odd>is-number: 6.0.0\n', '')),
+  },
   {
     name: 'direct dependency range changed under an override that pins it',
     mutate: (d) => editJson(d, 'package.json', (p) => (p.devDependencies['is-positive'] = '^3.0.0')),
@@ -234,6 +337,7 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'overrides moved from pnpm-workspace.yaml to package.json',
+    core: true,
     mutate: (d) => {
       editText(d, ws, (t) => t.replace('overrides:\n  is-odd>is-number: 6.0.0\n  is-positive: 3.1.0\n', ''));
       editJson(
@@ -245,6 +349,7 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'package.json overrides win over pnpm-workspace.yaml',
+    core: true,
     mutate: (d) => editJson(d, 'package.json', (p) => (p.pnpm = { overrides: { ms: '2.1.2' } })),
   },
   {
@@ -274,6 +379,7 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'resolutions field added to package.json',
+    core: true,
     mutate: (d) => {
       editText(d, ws, (t) => t.replace('overrides:\n  is-odd>is-number: 6.0.0\n  is-positive: 3.1.0\n', ''));
       editJson(
@@ -286,6 +392,7 @@ export const ORACLE_CASES: OracleCase[] = [
   // patches, packageExtensions, ignoredOptionalDependencies
   {
     name: 'patch file content changed',
+    core: true,
     mutate: (d) =>
       editText(d, 'patches/is-positive@3.1.0.patch', (t) =>
         t.replace('patched by the oracle workspace', 'patched again'),
@@ -293,6 +400,7 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'patch file line endings changed to CRLF',
+    core: true,
     mutate: (d) => editText(d, 'patches/is-positive@3.1.0.patch', (t) => t.replaceAll('\n', '\r\n')),
   },
   {
@@ -304,6 +412,7 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'patch file moved',
+    core: true,
     mutate: (d) => {
       mkdirSync(join(d, 'patches/npm'));
       renameSync(join(d, 'patches/is-positive@3.1.0.patch'), join(d, 'patches/npm/is-positive.patch'));
@@ -312,6 +421,7 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'packageExtensions changed',
+    core: true,
     mutate: (d) => editText(d, ws, (t) => t.replace('        optional: true', '        optional: false')),
   },
   {
@@ -326,15 +436,18 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'ignoredOptionalDependencies added',
+    core: true,
     mutate: (d) => append(d, ws, 'ignoredOptionalDependencies:\n  - is-odd\n'),
   },
   // settings
   {
     name: 'autoInstallPeers turned off in pnpm-workspace.yaml',
+    core: true,
     mutate: (d) => append(d, ws, 'autoInstallPeers: false\n'),
   },
   {
     name: 'auto-install-peers turned off in .npmrc',
+    core: true,
     mutate: (d) => writeFileSync(join(d, '.npmrc'), 'auto-install-peers=false\n'),
   },
   {
@@ -346,6 +459,7 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: '.npmrc boolean written False (pnpm keeps the string)',
+    core: true,
     mutate: (d) => writeFileSync(join(d, '.npmrc'), 'auto-install-peers=False\n'),
   },
   {
@@ -354,13 +468,22 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   { name: 'pnpm-workspace.yaml setting left empty (null)', mutate: (d) => append(d, ws, 'autoInstallPeers:\n') },
   { name: 'dedupePeers turned on', mutate: (d) => append(d, ws, 'dedupePeers: true\n') },
-  { name: 'dedupe-peers turned on in .npmrc', mutate: (d) => writeFileSync(join(d, '.npmrc'), 'dedupe-peers=true\n') },
+  {
+    name: 'dedupe-peers turned on in .npmrc',
+    core: true,
+    mutate: (d) => writeFileSync(join(d, '.npmrc'), 'dedupe-peers=true\n'),
+  },
   { name: 'excludeLinksFromLockfile turned on', mutate: (d) => append(d, ws, 'excludeLinksFromLockfile: true\n') },
   {
     name: 'peers-suffix-max-length changed in .npmrc',
+    core: true,
     mutate: (d) => writeFileSync(join(d, '.npmrc'), 'peers-suffix-max-length=500\n'),
   },
-  { name: 'injectWorkspacePackages turned on', mutate: (d) => append(d, ws, 'injectWorkspacePackages: true\n') },
+  {
+    name: 'injectWorkspacePackages turned on',
+    core: true,
+    mutate: (d) => append(d, ws, 'injectWorkspacePackages: true\n'),
+  },
   {
     name: 'unrelated settings changed',
     mutate: (d) => {
@@ -371,16 +494,19 @@ export const ORACLE_CASES: OracleCase[] = [
   // lockfiles made under other settings, then changed
   {
     name: 'autoInstallPeers off: lockfile made for it',
+    core: true,
     relock: (d) => append(d, ws, 'autoInstallPeers: false\n'),
     mutate: () => {},
   },
   {
     name: 'autoInstallPeers off: peer range changed',
+    core: true,
     relock: (d) => append(d, ws, 'autoInstallPeers: false\n'),
     mutate: (d) => editJson(d, api, (p) => (p.peerDependencies.react = '^18.2.0')),
   },
   {
     name: 'autoInstallPeers off: peer added',
+    core: true,
     relock: (d) => append(d, ws, 'autoInstallPeers: false\n'),
     mutate: (d) => editJson(d, shared, (p) => (p.peerDependencies = { react: '*' })),
   },
@@ -396,11 +522,13 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'excludeLinksFromLockfile on: link: dependency added',
+    core: true,
     relock: (d) => append(d, ws, 'excludeLinksFromLockfile: true\n'),
     mutate: (d) => editJson(d, api, (p) => (p.dependencies['local-thing'] = 'link:../../vendor/thing')),
   },
   {
     name: 'ignoredOptionalDependencies: ignored optional dependency changed',
+    core: true,
     relock: (d) => append(d, ws, 'ignoredOptionalDependencies:\n  - is-odd\n'),
     mutate: (d) => editJson(d, api, (p) => (p.optionalDependencies['is-odd'] = '^3.0.0')),
   },
@@ -433,6 +561,7 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'override scoped to a workspace project as parent: its range changed',
+    core: true,
     relock: (d) => editText(d, ws, (t) => t.replace('overrides:\n', "overrides:\n  '@oracle/api>debug': 4.4.3\n")),
     mutate: (d) => editJson(d, api, (p) => (p.dependencies.debug = '^4.0.0')),
   },
@@ -459,16 +588,19 @@ export const ORACLE_CASES: OracleCase[] = [
   // pnpmfile
   {
     name: '.pnpmfile.cjs with hooks added',
+    core: true,
     mutate: (d) =>
       writeFileSync(join(d, '.pnpmfile.cjs'), 'module.exports = { hooks: { readPackage (pkg) { return pkg } } }\n'),
   },
   {
     name: '.pnpmfile.cjs without hooks added',
+    core: true,
     mutate: (d) => writeFileSync(join(d, '.pnpmfile.cjs'), 'module.exports = {}\n'),
   },
   // per-importer metadata
   {
     name: 'publishConfig.directory changed',
+    core: true,
     mutate: (d) => editJson(d, web, (p) => (p.publishConfig.directory = 'build')),
   },
   { name: 'publishConfig.directory removed', mutate: (d) => editJson(d, web, (p) => delete p.publishConfig) },
@@ -483,6 +615,7 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'lockfile version edited out of the range',
+    core: true,
     mutate: (d) =>
       editText(d, lock, (t) =>
         t.replace(/( {6}is-number:\n {8}specifier: \^7\.0\.0\n {8}version: )7\.0\.0/, '$16.0.0'),
@@ -495,6 +628,7 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'lockfile snapshot of a transitive dependency deleted',
+    core: true,
     mutate: (d) => editText(d, lock, (t) => t.replace(/\n {2}ms@2\.1\.3: \{\}\n/, '\n')),
   },
   {
@@ -511,11 +645,13 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'lockfile snapshot nothing refers to, pointing nowhere',
+    core: true,
     mutate: (d) =>
       editText(d, lock, (t) => `${t.trimEnd()}\n\n  zzz-orphan@1.0.0:\n    dependencies:\n      not-there: 9.9.9\n`),
   },
   {
     name: 'lockfile written by pnpm 8 (version 6.0)',
+    core: true,
     mutate: (d) => editText(d, lock, (t) => t.replace("lockfileVersion: '9.0'", "lockfileVersion: '6.0'")),
   },
   {
@@ -524,10 +660,265 @@ export const ORACLE_CASES: OracleCase[] = [
   },
   {
     name: 'lockfile minor version 9.1',
+    core: true,
     mutate: (d) => editText(d, lock, (t) => t.replace("lockfileVersion: '9.0'", "lockfileVersion: '9.1'")),
   },
   {
     name: 'lockfile truncated mid-flow-mapping',
+    core: true,
     mutate: (d) => editText(d, lock, (t) => `${t.slice(0, t.indexOf('resolution: {') + 20)}\n`),
+  },
+
+  // where each major reads settings from: pnpm 9 reads overrides, patches and packageExtensions
+  // only from package.json "pnpm"; later majors read pnpm-workspace.yaml
+  {
+    name: 'settings in package.json "pnpm": lockfile made for them',
+    core: true,
+    relock: settingsToPackageJson,
+    mutate: () => {},
+  },
+  {
+    name: 'settings in package.json "pnpm": override value changed',
+    core: true,
+    relock: settingsToPackageJson,
+    mutate: (d) => editJson(d, 'package.json', (p) => (p.pnpm.overrides['is-odd>is-number'] = '6.0.0 || 7.0.0')),
+  },
+  {
+    name: 'settings in package.json "pnpm": override added',
+    core: true,
+    relock: settingsToPackageJson,
+    mutate: (d) => editJson(d, 'package.json', (p) => (p.pnpm.overrides.ms = '2.1.2')),
+  },
+  {
+    name: 'settings in package.json "pnpm": patch file content changed',
+    core: true,
+    relock: settingsToPackageJson,
+    mutate: (d) =>
+      editText(d, 'patches/is-positive@3.1.0.patch', (t) =>
+        t.replace('patched by the oracle workspace', 'patched again'),
+      ),
+  },
+  {
+    name: 'settings in package.json "pnpm": patch removed',
+    core: true,
+    relock: settingsToPackageJson,
+    mutate: (d) => editJson(d, 'package.json', (p) => delete p.pnpm.patchedDependencies),
+  },
+  {
+    name: 'settings in package.json "pnpm": packageExtensions changed',
+    core: true,
+    relock: settingsToPackageJson,
+    mutate: (d) =>
+      editJson(
+        d,
+        'package.json',
+        (p) => (p.pnpm.packageExtensions.debug.peerDependenciesMeta['supports-color'].optional = false),
+      ),
+  },
+  {
+    name: 'settings in package.json "pnpm": moved back to pnpm-workspace.yaml',
+    core: true,
+    relock: settingsToPackageJson,
+    mutate: (d) => {
+      editJson(d, 'package.json', (p) => delete p.pnpm);
+      append(d, ws, `${WS_OVERRIDES}${WS_PATCHES}${WS_EXTENSIONS}`);
+    },
+  },
+  {
+    name: 'settings in package.json "pnpm": the same settings repeated in pnpm-workspace.yaml',
+    core: true,
+    relock: settingsToPackageJson,
+    mutate: (d) => append(d, ws, `${WS_OVERRIDES}${WS_PATCHES}${WS_EXTENSIONS}`),
+  },
+  // which dependencies may run build scripts: onlyBuiltDependencies (pnpm 9, 10), allowBuilds (later)
+  {
+    name: 'onlyBuiltDependencies added in package.json "pnpm"',
+    core: true,
+    mutate: (d) => editJson(d, 'package.json', (p) => (p.pnpm = { onlyBuiltDependencies: ['debug'] })),
+  },
+  {
+    name: 'onlyBuiltDependencies added in pnpm-workspace.yaml',
+    core: true,
+    mutate: (d) => append(d, ws, 'onlyBuiltDependencies:\n  - debug\n'),
+  },
+  {
+    name: 'neverBuiltDependencies added in package.json "pnpm"',
+    core: true,
+    mutate: (d) => editJson(d, 'package.json', (p) => (p.pnpm = { neverBuiltDependencies: ['debug'] })),
+  },
+  {
+    name: 'allowBuilds added in pnpm-workspace.yaml',
+    core: true,
+    mutate: (d) => append(d, ws, 'allowBuilds:\n  debug: true\n'),
+  },
+  {
+    name: 'onlyBuiltDependencies in package.json "pnpm": lockfile made for it, then changed',
+    core: true,
+    relock: (d) => editJson(d, 'package.json', (p) => (p.pnpm = { onlyBuiltDependencies: ['debug'] })),
+    mutate: (d) => editJson(d, 'package.json', (p) => (p.pnpm.onlyBuiltDependencies = ['ms'])),
+  },
+  // catalog settings
+  { name: 'catalogMode strict added', core: true, mutate: (d) => append(d, ws, 'catalogMode: strict\n') },
+  {
+    name: 'catalogMode prefer: catalog: replaced by the same range in package.json',
+    core: true,
+    mutate: (d) => {
+      append(d, ws, 'catalogMode: prefer\n');
+      editJson(d, api, (p) => (p.dependencies.ms = '^2.1.3'));
+    },
+  },
+  {
+    name: 'cleanupUnusedCatalogs turned on beside an unused catalog entry',
+    core: true,
+    mutate: (d) => {
+      editText(d, ws, (t) => t.replace('  ms: ^2.1.3\n', '  ms: ^2.1.3\n  kleur: ^4.1.5\n'));
+      append(d, ws, 'cleanupUnusedCatalogs: true\n');
+    },
+  },
+  {
+    name: 'lockfile catalog specifier edited by hand',
+    core: true,
+    mutate: (d) =>
+      editText(d, lock, (t) =>
+        t.replace(
+          '    ms:\n      specifier: ^2.1.3\n      version: 2.1.3\n',
+          '    ms:\n      specifier: ^2.1.0\n      version: 2.1.3\n',
+        ),
+      ),
+  },
+  // patches: keys, ranges and the hash each major records
+  {
+    name: 'patch keyed by name only: lockfile made for it',
+    majors: [10, 11, 12],
+    relock: (d) => editText(d, ws, (t) => t.replace('  is-positive@3.1.0: patches', '  is-positive: patches')),
+    mutate: () => {},
+  },
+  {
+    name: 'patch keyed by name only: patch file content changed',
+    majors: [10, 11, 12],
+    relock: (d) => editText(d, ws, (t) => t.replace('  is-positive@3.1.0: patches', '  is-positive: patches')),
+    mutate: (d) =>
+      editText(d, 'patches/is-positive@3.1.0.patch', (t) =>
+        t.replace('patched by the oracle workspace', 'patched again'),
+      ),
+  },
+  {
+    name: 'patch keyed by a version range: lockfile made for it',
+    majors: [10, 11, 12],
+    relock: (d) => editText(d, ws, (t) => t.replace('  is-positive@3.1.0: patches', "  'is-positive@^3.0.0': patches")),
+    mutate: () => {},
+  },
+  {
+    name: 'patch hash in the lockfile edited by hand',
+    majors: [10, 11, 12],
+    mutate: (d) =>
+      editText(d, lock, (t) => {
+        const hash = /\b[0-9a-f]{64}\b/.exec(t)?.[0];
+        return hash ? t.replaceAll(hash, '0'.repeat(64)) : t;
+      }),
+  },
+  {
+    name: 'patch for a version that is not installed added',
+    core: true,
+    mutate: (d) =>
+      editText(d, ws, (t) => t.replace(WS_PATCHES, `${WS_PATCHES}  left-pad@9.9.9: patches/is-positive@3.1.0.patch\n`)),
+  },
+  // the Node runtime as a dependency (devEngines.runtime, runtime: specifiers)
+  {
+    name: 'devEngines.runtime (node, onFail download) added to the root',
+    core: true,
+    mutate: (d) =>
+      editJson(
+        d,
+        'package.json',
+        (p) => (p.devEngines = { runtime: { name: 'node', version: '24.22.3', onFail: 'download' } }),
+      ),
+  },
+  {
+    name: 'devEngines.runtime (node, onFail warn) added to the root',
+    core: true,
+    mutate: (d) =>
+      editJson(
+        d,
+        'package.json',
+        (p) => (p.devEngines = { runtime: { name: 'node', version: '>=20', onFail: 'warn' } }),
+      ),
+  },
+  {
+    name: 'runtime: dependency on node added',
+    core: true,
+    mutate: (d) => editJson(d, api, (p) => (p.devDependencies.node = 'runtime:24.22.3')),
+  },
+  // the settings section and other settings pnpm records in the lockfile
+  {
+    name: 'lockfile settings: autoInstallPeers flipped by hand',
+    core: true,
+    mutate: (d) => editText(d, lock, (t) => t.replace('  autoInstallPeers: true\n', '  autoInstallPeers: false\n')),
+  },
+  {
+    name: 'lockfile settings: an unknown setting added by hand',
+    core: true,
+    mutate: (d) => editText(d, lock, (t) => t.replace('\nsettings:\n', '\nsettings:\n  someFutureSetting: true\n')),
+  },
+  {
+    name: 'lockfile settings section removed by hand',
+    core: true,
+    mutate: (d) =>
+      editText(d, lock, (t) =>
+        t.replace('settings:\n  autoInstallPeers: true\n  excludeLinksFromLockfile: false\n\n', ''),
+      ),
+  },
+  {
+    name: 'lockfile overrides section removed by hand',
+    majors: [10, 11, 12],
+    mutate: (d) =>
+      editText(d, lock, (t) => t.replace('overrides:\n  is-odd>is-number: 6.0.0\n  is-positive: 3.1.0\n\n', '')),
+  },
+  {
+    name: 'lockfile packageExtensionsChecksum edited by hand',
+    majors: [10, 11, 12],
+    mutate: (d) =>
+      editText(d, lock, (t) =>
+        t.replace(/packageExtensionsChecksum: sha256-\S+/, `packageExtensionsChecksum: sha256-${'A'.repeat(43)}=`),
+      ),
+  },
+  {
+    name: 'lockfile written by pnpm 7 (version 5.4)',
+    core: true,
+    mutate: (d) => editText(d, lock, (t) => t.replace("lockfileVersion: '9.0'", 'lockfileVersion: 5.4')),
+  },
+  // the env document (pnpm 11 and later: configDependencies and the packageManager pin, as the
+  // first YAML document of pnpm-lock.yaml)
+  {
+    name: 'pnpm 12: pmOnFail: ignore removed, so the exact packageManager pin must be in the env document',
+    majors: [12],
+    mutate: (d) => editText(d, ws, (t) => t.replace(PM_ON_FAIL_IGNORE, '')),
+  },
+  {
+    name: 'devEngines.packageManager pins the running pnpm',
+    core: true,
+    mutate: (d, { version }) =>
+      editJson(d, 'package.json', (p) => (p.devEngines = { packageManager: { name: 'pnpm', version } })),
+  },
+  {
+    name: 'devEngines.packageManager pins the running pnpm with onFail ignore',
+    core: true,
+    mutate: (d, { version }) =>
+      editJson(
+        d,
+        'package.json',
+        (p) => (p.devEngines = { packageManager: { name: 'pnpm', version, onFail: 'ignore' } }),
+      ),
+  },
+  {
+    name: 'env document without config dependencies prepended by hand',
+    core: true,
+    mutate: (d) =>
+      editText(
+        d,
+        lock,
+        (t) =>
+          `---\nlockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    configDependencies: {}\n\npackages: {}\n\nsnapshots: {}\n\n---\n${t}`,
+      ),
   },
 ];

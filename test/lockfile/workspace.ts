@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
+import type { ToolCommand } from '@devkit/test-utils';
 
 /**
  * A small real pnpm workspace for the lockfile tests, and pnpm run the way the oracle needs it:
@@ -125,21 +126,38 @@ export interface PnpmResult {
   output: string;
 }
 
+/** How the oracle runs one pnpm: the exact version, its store and its own HOME. */
+export interface PnpmOptions {
+  cwd: string;
+  home: string;
+  store: string;
+  /** The pnpm to run (see provisionPnpm); pnpm on PATH when absent. */
+  command?: ToolCommand;
+}
+
 /** Runs pnpm with the shared store and the isolated environment. */
-export function pnpm(
-  args: readonly string[],
-  options: { cwd: string; home: string; store: string },
-): Promise<PnpmResult> {
+export function pnpm(args: readonly string[], options: PnpmOptions): Promise<PnpmResult> {
+  const env = isolatedEnv(options.home);
+  const command = options.command ?? { file: 'pnpm', args: [], version: '' };
+  if (command.pathPrepend) env.PATH = `${command.pathPrepend}:${env.PATH ?? ''}`;
   return new Promise((resolve, reject) => {
-    const child = spawn('pnpm', [...args, '--store-dir', options.store, '--config.confirmModulesPurge=false'], {
-      cwd: options.cwd,
-      env: isolatedEnv(options.home),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      command.file,
+      [
+        ...command.args,
+        ...args,
+        '--store-dir',
+        options.store,
+        '--config.confirmModulesPurge=false',
+        // the notice of a newer pnpm is noise here, and a registry request
+        '--config.update-notifier=false',
+      ],
+      { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const chunks: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -165,4 +183,25 @@ export async function mapLimit<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/**
+ * A limit on how many jobs run at once, shared by callers that start jobs independently (the
+ * oracle's majors run side by side and share the machine's cores).
+ */
+export function createLimiter(limit: number): <R>(job: () => Promise<R>) => Promise<R> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <R>(job: () => Promise<R>): Promise<R> => {
+    // a finishing job hands its slot straight to the next waiter, so `running` never overshoots
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await job();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }
