@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,17 @@ async function loopbackRegistry(serve: (request: number) => 'truncated' | 'whole
   };
 }
 
+/** A pid no process has: one past the pids in use now, checked with signal 0. */
+function deadPid(): number {
+  for (let pid = 4_000_000; ; pid++) {
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return pid;
+    }
+  }
+}
+
 function pnpmRepo(): string {
   const repo = tempDir('devkit-toolchain-');
   writeFiles(repo, {
@@ -90,6 +101,10 @@ describe('provisioning from a registry that misbehaves', () => {
     const registry = await loopbackRegistry((n) => (n === 1 ? 'truncated' : 'whole'));
     try {
       const cache = tempDir('devkit-cache-');
+      // What a download killed half-way leaves: a temp folder of a process that is gone.
+      const abandoned = join(cache, 'toolchains/pnpm', `${PNPM}.tmp-${deadPid()}-0a1b2c3d`);
+      mkdirSync(join(abandoned, 'bin'), { recursive: true });
+      writeFileSync(join(abandoned, 'bin/pnpm.cjs'), '// cut short');
       const run = await runDevkit(['exec', '--', 'pnpm', '--version'], {
         cwd: pnpmRepo(),
         env: { DEVKIT_CACHE_DIR: cache, npm_config_registry: registry.url },
@@ -102,6 +117,7 @@ describe('provisioning from a registry that misbehaves', () => {
       );
       const record = JSON.parse(readFileSync(join(cache, 'toolchains/pnpm', PNPM, '.devkit-toolchain.json'), 'utf8'));
       expect(record.integrity).toBe(real.dist.integrity);
+      expect(existsSync(abandoned)).toBe(false);
     } finally {
       await registry.close();
     }

@@ -1,11 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import semver from 'semver';
-import { DevkitError, machineError, redactUrlCredentials, withFileLock, type Reporter } from '@devkit/core';
+import {
+  DevkitError,
+  isProcessAlive,
+  machineError,
+  redactUrlCredentials,
+  withFileLock,
+  type Reporter,
+} from '@devkit/core';
 import { hostPlatform, readCached, RECORD_FILE, toolPackage, versionDir, type ToolchainRecord } from './cache.js';
 import type { ToolName } from './pins.js';
 import { fetchPackument, type NpmRegistry, type Packument, type PublishedVersion } from './registry.js';
@@ -160,6 +167,25 @@ async function downloadInto(
 }
 
 /**
+ * Removes the temp folders of `version` that a killed download left (`<version>.tmp-<pid>-…`
+ * whose process is gone). Folders without a pid in their name (tools/bootstrap.sh's mktemp
+ * ones) are left to their owner.
+ */
+async function removeAbandonedTemps(toolDir: string, version: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(toolDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = /^(.+)\.tmp-(\d+)-/.exec(name);
+    if (!pid || pid[1] !== version || Number(pid[2]) === process.pid || isProcessAlive(Number(pid[2]))) continue;
+    await rm(join(toolDir, name), { recursive: true, force: true });
+  }
+}
+
+/**
  * Makes `tool@version` complete in the cache and returns its folder: used as it is when
  * already there (no network), otherwise downloaded from the registry, checked against the
  * packument's `dist.integrity` while it streams, extracted into a temp folder beside its place
@@ -195,6 +221,7 @@ export async function provisionVersion(
     async () => {
       const done = readCached(options.cacheDir, tool, version);
       if (done) return { tool, version, dir, record: done };
+      await removeAbandonedTemps(join(options.cacheDir, tool), version);
       const document =
         packument ??
         (await fetchPackument(options.registry, name, { signal: options.signal, what: label(tool, version, name) }));
