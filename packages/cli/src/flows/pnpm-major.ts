@@ -17,13 +17,15 @@ export async function choosePnpmMajor(
   config: PnpmMajorConfig,
   env: NodeJS.ProcessEnv,
 ): Promise<PnpmMajorChoice> {
-  // loaded here, not at startup: only the lockfile check needs them
-  const [{ readPins, pinnedPnpmMajor, findPnpm, pnpmVersion }, { DEFAULT_PNPM_MAJOR }] = await Promise.all([
-    import('@devkit/toolchain'),
+  // loaded here, not at startup: only the lockfile check needs them; the pins alone, not the
+  // toolchain package's barrel, when the repo pins pnpm (the lockfile check runs on every commit)
+  const [{ readPins, pinnedPnpmMajor }, { DEFAULT_PNPM_MAJOR }] = await Promise.all([
+    import('@devkit/toolchain/pins'),
     import('@devkit/lockfile'),
   ]);
   const pinned = pinnedPnpmMajor(readPins(root, config));
   if (pinned) return { major: pinned.major, source: pinned.source };
+  const { findPnpm, pnpmVersion } = await import('@devkit/toolchain');
   const install = findPnpm(env);
   if (install.path) {
     const version = await pnpmVersion(install, root, env).catch(() => undefined);
