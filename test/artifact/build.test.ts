@@ -1,6 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import {
   chownSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -55,6 +56,11 @@ describe('devkit build on the acme fixture', () => {
     for (const f of ['apps/api/src/server.ts', 'packages/shared/src/index.ts', 'apps/web/src/page.ts'])
       utimesSync(join(two, f), 978_307_200, 978_307_200);
     const home = tempDir();
+    // The other user runs its own copy of this Node: the pinned build lives in the toolchain
+    // cache under root's home, which other users cannot enter.
+    const nodeBin = join(home, 'bin');
+    mkdirSync(nodeBin);
+    copyFileSync(process.execPath, join(nodeBin, 'node'));
     execFileSync('chown', ['-R', '65534:65534', two, home]);
     chownSync(join(two, '..'), 65534, 65534);
 
@@ -75,12 +81,12 @@ describe('devkit build on the acme fixture', () => {
         '--clear-groups',
         'sh',
         '-c',
-        `umask 077; exec "${process.execPath}" "${DEVKIT_BIN}" build --json`,
+        `umask 077; exec "${join(nodeBin, 'node')}" "${DEVKIT_BIN}" build --json`,
       ],
       {
         cwd: two,
         env: {
-          PATH: process.env.PATH,
+          PATH: `${nodeBin}:${process.env.PATH ?? ''}`,
           HOME: home,
           USER: 'nobody',
           TZ: 'Pacific/Kiritimati',
