@@ -216,20 +216,32 @@ const NOT_STRING_PLAIN = [
   // timestamps
   /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/,
 ];
+/** First characters that make a plain scalar something else (or not plain), or that YAML trims. */
+const INDICATORS = '[]{}&*!|>"%@`,?#:- \t';
+/** First characters of the plain scalars NOT_STRING_PLAIN can match. */
+const MAYBE_NOT_STRING = '~nNtTfF<+.0123456789';
 
 /**
  * A plain or single-quoted scalar that YAML reads as this very string; undefined for anything
  * that could read as another type (a number, a boolean, null), hold an indicator or a comment.
+ * It runs for every name, specifier and version of every importer, so the common cases are
+ * decided by their first character.
  */
 function stringScalar(raw: string): string | undefined {
-  if (raw.charCodeAt(0) === 39) {
+  const first = raw[0];
+  if (first === undefined) return undefined;
+  if (first === "'") {
     // a lone quote inside ends the scalar early: YAML reads `'a'b'` as an error, not as a'b
     const value = parseScalar(raw);
     return value === undefined || raw.slice(1, -1).replaceAll("''", '').includes("'") ? undefined : value;
   }
-  if (raw === '' || /^[[\]{}&*!|>"%@`,?#:-]/.test(raw) || raw.endsWith(':') || raw.includes(': ')) return undefined;
-  if (raw.includes('\t') || raw.includes(' #') || raw.startsWith(' ') || raw.endsWith(' ')) return undefined;
-  if (NOT_STRING_PLAIN.some((pattern) => pattern.test(raw))) return undefined;
+  if (INDICATORS.includes(first) || raw.endsWith(':') || raw.includes('\t')) return undefined;
+  if (raw.includes(' ') && (raw.endsWith(' ') || raw.includes(': ') || raw.includes(' #'))) return undefined;
+  if (MAYBE_NOT_STRING.includes(first)) {
+    // a version (two dots or more) is neither a number nor a timestamp, which have one dot at most
+    const version = first >= '0' && first <= '9' && raw.indexOf('.') !== raw.lastIndexOf('.');
+    if (!version && NOT_STRING_PLAIN.some((pattern) => pattern.test(raw))) return undefined;
+  }
   return raw;
 }
 
