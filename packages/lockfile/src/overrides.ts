@@ -184,8 +184,11 @@ export function applyOverrides(
       (!o.parent.range || (typeof manifest.version === 'string' && satisfies(manifest.version, o.parent.range))),
   );
   const generic = overrides.filter((o) => !o.parent);
+  // most dependencies have no override: one set lookup each instead of two filters
+  const targets = new Set([...withParent, ...generic].map((o) => o.target.name));
   const apply = (deps: Record<string, string>, peers: Record<string, string> | undefined) => {
     for (const [name, spec] of Object.entries(peers ?? deps)) {
+      if (!targets.has(name)) continue;
       const match = (list: ParsedOverride[]) =>
         mostSpecific(list.filter((o) => o.target.name === name && rangesIntersect(o.target.range, spec)));
       const override = match(withParent) ?? match(generic);
