@@ -6,7 +6,7 @@ import { parseOverrides } from './overrides.js';
 import { effectiveManifest } from './project-manifest.js';
 import { checkConfigDependencies, checkPackageManagerPin } from './config-dependencies.js';
 import { pnpmRules, DEFAULT_PNPM_MAJOR } from './pnpm-major.js';
-import type { LockfileCheckInput, LockfileFinding } from './types.js';
+import type { LockfileCheckInput, LockfileFinding, ParsedLockfile, PnpmSettings } from './types.js';
 
 /**
  * Checks a lockfile against the repo's manifests and settings. Pure: everything comes in as
@@ -15,7 +15,8 @@ import type { LockfileCheckInput, LockfileFinding } from './types.js';
  * it, then integrity, then registries.
  */
 export function checkLockfile(input: LockfileCheckInput): LockfileFinding[] {
-  const { lockfile, settings } = input;
+  const { lockfile } = input;
+  const settings = withRunTimeConfig(input.settings, lockfile);
   const rules = pnpmRules(input.pnpm?.major ?? DEFAULT_PNPM_MAJOR, input.pnpm?.source);
   const parsedOverrides = parseOverrides(
     settings.overrides.value,
@@ -55,4 +56,29 @@ export function checkLockfile(input: LockfileCheckInput): LockfileFinding[] {
   const allowed = input.allowedRegistries ?? Object.values(settings.registries.value);
   findings.push(...checkResolutions(lockfile.packages, settings.registries.value, allowed));
   return findings;
+}
+
+/**
+ * When an updateConfig hook may add catalogs and overrides at run time (see
+ * `PnpmSettings.unjudged`), the ones the lockfile records and the repo's files do not mention
+ * are taken to come from it: devkit cannot run the hook, and reporting them as removed would
+ * block every commit of such a repo. Entries the files do set are still compared.
+ */
+function withRunTimeConfig(settings: PnpmSettings, lockfile: ParsedLockfile): PnpmSettings {
+  if (settings.unjudged?.config === undefined) return settings;
+  const catalogs: Record<string, Record<string, string>> = {};
+  for (const [name, entries] of Object.entries(settings.catalogs.value)) catalogs[name] = { ...entries };
+  for (const [name, entries] of Object.entries(lockfile.catalogs ?? {})) {
+    for (const [dependency, entry] of Object.entries(entries ?? {})) {
+      if (catalogs[name]?.[dependency] !== undefined || typeof entry?.specifier !== 'string') continue;
+      (catalogs[name] ??= {})[dependency] = entry.specifier;
+    }
+  }
+  const overrides = { ...settings.overrides.value };
+  for (const [selector, spec] of Object.entries(lockfile.overrides ?? {})) overrides[selector] ??= spec;
+  return {
+    ...settings,
+    catalogs: { ...settings.catalogs, value: catalogs },
+    overrides: { ...settings.overrides, value: overrides },
+  };
 }

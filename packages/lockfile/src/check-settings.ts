@@ -178,7 +178,8 @@ export function checkSettings(
     peersSuffixMaxLength.file,
   );
 
-  if (lockfile.pnpmfileChecksum !== settings.pnpmfileChecksum.value) {
+  // a pnpm plugin's pnpmfile that is not installed here leaves the checksum unknown
+  if (settings.unjudged?.pnpmfile === undefined && lockfile.pnpmfileChecksum !== settings.pnpmfileChecksum.value) {
     push({
       code: 'PNPMFILE_CHANGED',
       field: 'pnpmfileChecksum',

@@ -230,7 +230,10 @@ export async function loadPnpmSettings(
     );
   }
 
-  const pnpmfileChecksum = await loadPnpmfileChecksum(readFile, wsSettings, npmrcSettings, rules);
+  const configDependencies =
+    rules.projectSettings !== 'manifest' && isRecord(ws.configDependencies) ? ws.configDependencies : {};
+  const pnpmfiles = await loadPnpmfiles(readFile, wsSettings, npmrcSettings, rules, Object.keys(configDependencies));
+  const pnpmfileChecksum = pnpmfiles.checksum;
 
   const registries: Record<string, string> = { ...DEFAULT_REGISTRIES };
   let registriesFile: string | undefined;
@@ -273,27 +276,62 @@ export async function loadPnpmSettings(
     patchedDependencies: { value: patches, file: patchesSetting.file },
     catalogs: { value: catalogs, file: Object.keys(catalogs).length > 0 ? WORKSPACE_MANIFEST : undefined },
     pnpmfileChecksum,
+    ...(pnpmfiles.unjudged ? { unjudged: pnpmfiles.unjudged } : {}),
     registries: { value: registries, file: registriesFile },
   };
 }
 
+/** pnpm's names for config dependencies whose pnpmfile it loads as a plugin (10.15+). */
+export function isPnpmPluginName(name: string): boolean {
+  if (name.startsWith('pnpm-plugin-')) return true;
+  if (name[0] !== '@') return false;
+  return name.startsWith('@pnpm/plugin-') || name.includes('/pnpm-plugin-');
+}
+
+const CONFIG_MODULES_DIR = 'node_modules/.pnpm-config';
+
 /**
- * The checksum pnpm records for the pnpmfile(s) it loads. pnpm records it only when a loaded
- * pnpmfile exports hooks; devkit does not run repo code, so a pnpmfile that never mentions
- * `hooks` is taken to have none. Which files: the configured ones, else the major's default
- * (pnpm 11 prefers .pnpmfile.mjs over .pnpmfile.cjs); pnpm 9 loads one file and hashes it
- * alone, later majors combine every loaded file's hash.
+ * The checksum pnpm records for the pnpmfile(s) it loads, and what devkit cannot judge because
+ * of them. pnpm records a checksum only when a loaded pnpmfile exports hooks; devkit does not
+ * run repo code, so a pnpmfile that never mentions `hooks` is taken to have none. Which files:
+ * the pnpmfiles of plugin config dependencies (installed under node_modules/.pnpm-config), the
+ * configured ones, and the major's default when none is configured (pnpm 11 prefers
+ * .pnpmfile.mjs over .pnpmfile.cjs); pnpm 9 loads one file and hashes it alone, later majors
+ * combine every loaded file's hash, sorted by path.
+ *
+ * A pnpmfile with an `updateConfig` hook can add catalogs and overrides at run time; a plugin
+ * whose pnpmfile is not there to read (not installed, or a check of the git index) might.
+ * Either way `unjudged` says so, and the checksum is unknown when a plugin cannot be read.
  */
-async function loadPnpmfileChecksum(
+async function loadPnpmfiles(
   readFile: ReadRepoFile,
   ws: Record<string, unknown>,
   npmrc: Record<string, string>,
   rules: PnpmRules,
-): Promise<Sourced<string | undefined>> {
+  configDependencies: readonly string[],
+): Promise<{ checksum: Sourced<string | undefined>; unjudged?: PnpmSettings['unjudged'] }> {
+  const none = { checksum: { value: undefined, file: undefined } };
   const ignore = ws.ignorePnpmfile ?? npmrcBoolean(npmrc['ignore-pnpmfile']);
-  if (ignore === true) return { value: undefined, file: undefined };
-  const configured = ws.pnpmfile ?? npmrc.pnpmfile;
+  if (ignore === true) return none;
   const loaded: { path: string; text: string }[] = [];
+  const missingPlugins: string[] = [];
+  const plugins = configDependencies.filter(isPnpmPluginName).sort();
+  for (const name of rules.pnpmfileHash === 'md5-base32' ? [] : plugins) {
+    const candidates =
+      rules.major >= 11
+        ? [`${CONFIG_MODULES_DIR}/${name}/pnpmfile.mjs`, `${CONFIG_MODULES_DIR}/${name}/pnpmfile.cjs`]
+        : [`${CONFIG_MODULES_DIR}/${name}/pnpmfile.cjs`];
+    let found = false;
+    for (const path of candidates) {
+      const text = await readFile(path);
+      if (text === undefined) continue;
+      loaded.push({ path, text });
+      found = true;
+      break;
+    }
+    if (!found) missingPlugins.push(name);
+  }
+  const configured = ws.pnpmfile ?? npmrc.pnpmfile;
   if (configured === undefined) {
     for (const file of rules.defaultPnpmfiles) {
       const text = await readFile(file);
@@ -310,11 +348,22 @@ async function loadPnpmfileChecksum(
       if (text !== undefined) loaded.push({ path, text });
     }
   }
-  if (!loaded.some(({ text }) => /\bhooks\b/.test(text))) return { value: undefined, file: undefined };
-  if (rules.pnpmfileHash === 'md5-base32') return { value: md5Base32(loaded[0]!.text), file: loaded[0]!.path };
+  const rewriters = loaded.filter(({ text }) => /\bupdateConfig\b/.test(text)).map(({ path }) => path);
+  const unjudged: NonNullable<PnpmSettings['unjudged']> = {};
+  if (missingPlugins.length > 0) {
+    unjudged.pnpmfile = `the pnpm plugin${missingPlugins.length > 1 ? 's' : ''} ${missingPlugins.join(', ')} (config dependencies) ${missingPlugins.length > 1 ? 'are' : 'is'} not installed here to read`;
+    unjudged.config = unjudged.pnpmfile;
+  } else if (rewriters.length > 0) {
+    unjudged.config = `${rewriters.join(', ')} can change settings through an updateConfig hook`;
+  }
+  const result = Object.keys(unjudged).length > 0 ? { unjudged } : {};
+  if (unjudged.pnpmfile !== undefined || !loaded.some(({ text }) => /\bhooks\b/.test(text)))
+    return { ...none, ...result };
+  if (rules.pnpmfileHash === 'md5-base32')
+    return { checksum: { value: md5Base32(loaded[0]!.text), file: loaded[0]!.path }, ...result };
   loaded.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const hashes = loaded.map(({ text }) => `sha256-${hashText(text, 'base64')}`);
   const value =
     hashes.length === 1 ? hashes[0]! : `sha256-${createHash('sha256').update(hashes.join(',')).digest('base64')}`;
-  return { value, file: loaded.map(({ path }) => path).join(', ') };
+  return { checksum: { value, file: loaded.map(({ path }) => path).join(', ') }, ...result };
 }

@@ -376,3 +376,44 @@ describe('what pnpm 11 and 12 let pass', () => {
     await expect(inspectRepo(options(10))).rejects.toMatchObject({ code: 'E_MANIFEST_INVALID' });
   });
 });
+
+describe('settings a pnpmfile or a pnpm plugin can change at run time', () => {
+  const catalogLock = `${LOCK_HEAD}\ncatalogs:\n  default:\n    ms:\n      specifier: ^2.0.0\n      version: 2.1.2\n${LOCK_BODY}`;
+  const UPDATE_CONFIG =
+    'module.exports = { hooks: { updateConfig(config) { (config.catalogs ??= {}).default = { ms: "^2.0.0" }; return config } } }\n';
+
+  it('a catalog the lockfile records but no file sets is taken to come from an updateConfig hook', async () => {
+    const lock = catalogLock.replace(LOCK_BODY, `\npnpmfileChecksum: ${'x'}\n${LOCK_BODY}`);
+    const files = { '.pnpmfile.cjs': UPDATE_CONFIG };
+    const judged = await check(11, files, ROOT, lock);
+    expect(judged.codes).toEqual(['PNPMFILE_CHANGED']);
+    // without the hook, the same catalog entry is reported as removed
+    expect((await check(11, {}, ROOT, catalogLock)).codes).toEqual(['CATALOG_CHANGED']);
+    // and a catalog entry the files do set is still compared
+    const set = { ...files, 'pnpm-workspace.yaml': 'packages: ["."]\ncatalog:\n  ms: ^2.1.0\n' };
+    expect((await check(11, set, ROOT, lock)).codes).toContain('CATALOG_CHANGED');
+  });
+
+  it("a pnpm plugin's pnpmfile is part of the checksum; when it is not installed, the checksum is not judged", async () => {
+    const files = {
+      'pnpm-workspace.yaml': 'packages: ["."]\nconfigDependencies:\n  "@acme/pnpm-plugin-catalogs": 1.0.0\n',
+      'node_modules/.pnpm-config/@acme/pnpm-plugin-catalogs/pnpmfile.cjs': UPDATE_CONFIG,
+    };
+    const rules = pnpmRules(10);
+    const settings = await loadPnpmSettings(reader(files), {
+      rootManifest: ROOT,
+      workspaceManifest: { configDependencies: { '@acme/pnpm-plugin-catalogs': '1.0.0' } },
+      rules,
+    });
+    expect(settings.pnpmfileChecksum.file).toBe('node_modules/.pnpm-config/@acme/pnpm-plugin-catalogs/pnpmfile.cjs');
+    expect(settings.unjudged?.config).toContain('updateConfig');
+    const lock = catalogLock.replace(LOCK_BODY, `\npnpmfileChecksum: ${settings.pnpmfileChecksum.value}\n${LOCK_BODY}`);
+    expect((await check(10, files, ROOT, lock)).codes).toEqual([]);
+    // a checkout (or the git index) without node_modules cannot read the plugin
+    const { 'node_modules/.pnpm-config/@acme/pnpm-plugin-catalogs/pnpmfile.cjs': _plugin, ...committed } = files;
+    expect((await check(10, committed, ROOT, lock)).codes).toEqual([]);
+    // a config dependency that is no plugin loads no pnpmfile
+    const plain = { 'pnpm-workspace.yaml': 'packages: ["."]\nconfigDependencies:\n  "@acme/settings": 1.0.0\n' };
+    expect((await check(10, plain, ROOT, lock)).codes).toEqual(['CATALOG_CHANGED', 'PNPMFILE_CHANGED']);
+  });
+});

@@ -161,6 +161,12 @@ export interface PnpmSettings {
   /** pnpm-workspace.yaml `pmOnFail` (pnpm 11+): `ignore` turns off recording the pnpm pin. */
   pmOnFail?: unknown;
   /**
+   * What the repo's files cannot tell, and why: `pnpmfile`, the pnpmfile checksum (a pnpm plugin
+   * is not installed to read); `config`, catalogs and overrides beyond the files (an
+   * updateConfig hook may add them at run time).
+   */
+  unjudged?: { pnpmfile?: string | undefined; config?: string | undefined } | undefined;
+  /**
    * Settings the repo sets where the judging pnpm major does not read them (`overrides` →
    * `package.json` under pnpm 11), for messages that explain a finding.
    */
