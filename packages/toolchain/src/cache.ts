@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ToolName } from './pins.js';
@@ -68,7 +68,7 @@ export function readCached(cacheDir: string, tool: ToolName, version: string): T
 
 const EXACT = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 
-/** The versions of `tool` complete in the cache (folders whose record is written), unsorted. */
+/** The versions of `tool` complete in the cache for this platform (folders whose record is written), unsorted. */
 export function cachedVersions(cacheDir: string, tool: ToolName): string[] {
   let names: string[];
   try {
@@ -77,5 +77,5 @@ export function cachedVersions(cacheDir: string, tool: ToolName): string[] {
     return [];
   }
   // Temp folders beside them (`24.22.3.tmp-…`) hold a record too before their rename: exact names only.
-  return names.filter((name) => EXACT.test(name) && existsSync(join(cacheDir, tool, name, RECORD_FILE)));
+  return names.filter((name) => EXACT.test(name) && readCached(cacheDir, tool, name) !== undefined);
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -206,6 +206,15 @@ export async function provisionVersion(
   const cached = readCached(options.cacheDir, tool, version);
   if (cached) return { tool, version, dir, record: cached };
   const name = toolPackage(tool, version);
+  const foreign = await readFile(join(dir, RECORD_FILE), 'utf8')
+    .then((text) => (JSON.parse(text) as Partial<ToolchainRecord>).platform)
+    .catch(() => undefined);
+  if (foreign !== undefined && foreign !== hostPlatform())
+    throw machineError(
+      'E_TOOLCHAIN_PLATFORM',
+      `${dir} holds ${tool} ${version} for ${foreign}, not for this ${hostPlatform()} host (a cache shared between machines)`,
+      { hint: 'give each kind of machine its own cache: export DEVKIT_CACHE_DIR=<a folder of this host>' },
+    );
   const lock = join(options.cacheDir, tool, `.${version}.lock`);
   return withFileLock(
     lock,
