@@ -246,6 +246,14 @@ export async function loadPnpmSettings(
       registriesFile = NPMRC;
     }
   }
+  // pnpm 11 also takes `registries` from pnpm-workspace.yaml, over .npmrc's
+  if (rules.major >= 11 && isRecord(ws.registries)) {
+    for (const [scope, url] of Object.entries(ws.registries)) {
+      if (typeof url !== 'string' || !url) continue;
+      registries[scope] = normalizeRegistry(url);
+      registriesFile = WORKSPACE_MANIFEST;
+    }
+  }
 
   // what the repo sets where this major does not look, so findings can say why it does not count
   const ignoredSources: Record<string, string> = {};

@@ -417,3 +417,23 @@ describe('settings a pnpmfile or a pnpm plugin can change at run time', () => {
     expect((await check(10, plain, ROOT, lock)).codes).toEqual(['CATALOG_CHANGED', 'PNPMFILE_CHANGED']);
   });
 });
+
+describe('registries per major', () => {
+  it('pnpm 11 takes registries from pnpm-workspace.yaml over .npmrc; pnpm 10 from .npmrc only', async () => {
+    const files = { '.npmrc': 'registry=https://npm.acme.dev/\n' };
+    const workspaceManifest = {
+      registries: { default: 'https://npm.corp.dev', '@acme': 'https://npm.acme.dev/scoped/' },
+    };
+    const s11 = await loadPnpmSettings(reader(files), { rootManifest: {}, workspaceManifest, rules: pnpmRules(11) });
+    expect(s11.registries).toEqual({
+      value: {
+        default: 'https://npm.corp.dev/',
+        '@jsr': 'https://npm.jsr.io/',
+        '@acme': 'https://npm.acme.dev/scoped/',
+      },
+      file: 'pnpm-workspace.yaml',
+    });
+    const s10 = await loadPnpmSettings(reader(files), { rootManifest: {}, workspaceManifest, rules: pnpmRules(10) });
+    expect(s10.registries.value.default).toBe('https://npm.acme.dev/');
+  });
+});
