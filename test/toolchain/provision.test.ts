@@ -185,6 +185,22 @@ describe('devkit bootstrap provisions the pinned node and pnpm', () => {
     expect(readdirSync(join(cache, 'toolchains/node'))).toEqual([NODE]);
   });
 
+  it("packageManager's +sha512 hash must be the provisioned tarball's digest", async () => {
+    const record = JSON.parse(readFileSync(join(cache, 'toolchains/pnpm', PNPM, '.devkit-toolchain.json'), 'utf8')) as {
+      integrity: string;
+    };
+    const hex = Buffer.from(record.integrity.slice('sha512-'.length), 'base64').toString('hex');
+    const pinned = (hash: string) =>
+      pinnedRepo({ 'package.json': { name: 'pinned', private: true, packageManager: `pnpm@${PNPM}+sha512.${hash}` } });
+    const good = await runDevkit(['exec', '--', 'pnpm', '--version'], { cwd: pinned(hex), env });
+    expect(good).toMatchObject({ exitCode: 0, stdout: PNPM });
+    const bad = await runDevkit(['exec', '--', 'pnpm', '--version'], { cwd: pinned('0'.repeat(128)), env });
+    expect(bad.exitCode).toBe(3);
+    expect(bad.stderr).toContain(
+      `error E_TOOLCHAIN_INTEGRITY: pnpm ${PNPM} in ${cache}/toolchains/pnpm/${PNPM} is not the build package.json packageManager names`,
+    );
+  });
+
   it('offline with an empty cache: exit 3 saying what is missing and from where', async () => {
     const port = await closedPort();
     const run = await runDevkit(['bootstrap', '--no-services'], {

@@ -166,6 +166,34 @@ async function downloadInto(
     throw new IntegrityMismatch(`got ${hashing.bytes()} bytes hashing to ${algorithm}-${actual}, not ${integrity}`);
 }
 
+/** A digest the pin itself names (packageManager's `pnpm@10.34.9+sha512.<hex>`), and where. */
+export interface ExpectedDigest {
+  /** `sha512.<hex>`, as corepack writes it. */
+  hash: string;
+  pinnedBy: string;
+}
+
+/** The hex digest an SRI integrity (`sha512-<base64>`) holds, as `sha512.<hex>`. */
+export function integrityAsHash(integrity: string | undefined): string | undefined {
+  const match = /^(sha\d+)-(.+)$/.exec(integrity ?? '');
+  return match ? `${match[1]}.${Buffer.from(match[2]!, 'base64').toString('hex')}` : undefined;
+}
+
+/** Exit 3 when the tarball's digest is not the one the pin names. */
+function checkExpected(expected: ExpectedDigest | undefined, integrity: string | undefined, what: string): void {
+  if (!expected || !/^sha\d+\.[0-9a-f]+$/i.test(expected.hash)) return;
+  const actual = integrityAsHash(integrity);
+  if (actual === undefined || !actual.startsWith(`${expected.hash.split('.')[0]}.`)) return; // another algorithm: nothing to compare
+  if (actual.toLowerCase() === expected.hash.toLowerCase()) return;
+  throw machineError(
+    'E_TOOLCHAIN_INTEGRITY',
+    `${what} is not the build ${expected.pinnedBy} names: its digest is ${actual.slice(0, 24)}…, the pin says ${expected.hash.slice(0, 24)}…`,
+    {
+      hint: `check the registry in .npmrc (a mirror serving another build), or correct the hash in ${expected.pinnedBy}`,
+    },
+  );
+}
+
 /**
  * Removes the temp folders of `version` that a killed download left (`<version>.tmp-<pid>-…`
  * whose process is gone). Folders without a pid in their name (tools/bootstrap.sh's mktemp
@@ -201,10 +229,14 @@ export async function provisionVersion(
   pinnedBy: string,
   options: ProvisionOptions,
   packument?: Packument,
+  expected?: ExpectedDigest,
 ): Promise<CachedTool> {
   const dir = versionDir(options.cacheDir, tool, version);
   const cached = readCached(options.cacheDir, tool, version);
-  if (cached) return { tool, version, dir, record: cached };
+  if (cached) {
+    checkExpected(expected, cached.integrity, `${tool} ${version} in ${dir}`);
+    return { tool, version, dir, record: cached };
+  }
   const name = toolPackage(tool, version);
   const foreign = await readFile(join(dir, RECORD_FILE), 'utf8')
     .then((text) => (JSON.parse(text) as Partial<ToolchainRecord>).platform)
@@ -235,6 +267,7 @@ export async function provisionVersion(
         packument ??
         (await fetchPackument(options.registry, name, { signal: options.signal, what: label(tool, version, name) }));
       const published = publishedVersion(document, tool, version, pinnedBy);
+      checkExpected(expected, published.dist.integrity, `${label(tool, version, name)} on ${document.registry}`);
       const authorization = options.registry.authFor(published.dist.tarball);
       let lastProblem = '';
       for (let attempt = 1; attempt <= DOWNLOAD_ATTEMPTS; attempt++) {

@@ -303,7 +303,14 @@ export async function provisionToolchain(
     // The pnpm packument resolves ranges; pnpm 12 and up come from their own package.
     if (choice.tool === 'pnpm' && Number.parseInt(version, 10) >= 12) packument = undefined;
     const before = existsSync(versionDir(cacheDir, choice.tool, version));
-    const cached = await provisionVersion(choice.tool, version, choice.pinnedBy, provisionOptions, packument);
+    // packageManager's `+sha512.<hex>` is the digest of the `pnpm` package's tarball (corepack's
+    // check); the standalone executables of 12 and up are another package, so it says nothing there.
+    const hash = choice.wanted.source.hash;
+    const expected =
+      choice.tool === 'pnpm' && hash && Number.parseInt(version, 10) < 12
+        ? { hash, pinnedBy: choice.pinnedBy }
+        : undefined;
+    const cached = await provisionVersion(choice.tool, version, choice.pinnedBy, provisionOptions, packument, expected);
     if (!before) downloaded.push(`${choice.tool} ${version}`);
     return cached;
   };
