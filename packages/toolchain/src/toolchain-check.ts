@@ -50,7 +50,7 @@ export function checkToolchain(
   const summary =
     choices.length === 0
       ? 'nothing pins node or pnpm'
-      : `${choices.map(describeChoice).join('; ')}${inactive && problems.length === 0 ? ' (not yet on this checkout’s PATH)' : ''}`;
+      : `${choices.map(describeChoice).join('; ')}${inactive && problems.length === 0 ? '; the provisioned ones are not yet first on PATH here' : ''}`;
   return { upToDate: problems.length === 0 && !inactive, summary, problems, notes };
 }
 
