@@ -37,6 +37,15 @@ describe('choosePnpmMajor', () => {
     });
   });
 
+  it('pins that disagree leave the choice to the pnpm on PATH, and say so', async () => {
+    const repo = tempDir();
+    writeFiles(repo, { 'package.json': { name: 'r', packageManager: 'pnpm@11.28.13' } });
+    expect(await choosePnpmMajor(repo, { toolchain: { pnpm: '9.15.9' } }, { PATH: pathWithPnpm('10.34.9') })).toEqual({
+      major: 10,
+      source: "pnpm 10.34.9 on PATH, the repo's pnpm pins disagree (see devkit doctor)",
+    });
+  });
+
   it('unpinned, follows the pnpm on PATH; with none, says which rules it used', async () => {
     const repo = tempDir();
     writeFiles(repo, { 'package.json': { name: 'r' } });
@@ -46,7 +55,7 @@ describe('choosePnpmMajor', () => {
     });
     expect(await choosePnpmMajor(repo, {}, { PATH: pathWithPnpm() })).toEqual({
       major: 10,
-      source: "nothing pins pnpm and none is on PATH: devkit's default",
+      source: "nothing pins pnpm and no pnpm is on PATH: devkit's default",
     });
   });
 });

@@ -23,14 +23,17 @@ export async function choosePnpmMajor(
     import('@devkit/toolchain/pins'),
     import('@devkit/lockfile'),
   ]);
-  const pinned = pinnedPnpmMajor(readPins(root, config));
+  const pins = readPins(root, config);
+  const pinned = pinnedPnpmMajor(pins);
   if (pinned) return { major: pinned.major, source: pinned.source };
+  // pins that cannot all hold are doctor's to report; the check still needs a major
+  const unpinned = pins.pnpm ? "the repo's pnpm pins disagree (see devkit doctor)" : 'nothing pins pnpm';
   const { findPnpm, pnpmVersion } = await import('@devkit/toolchain');
   const install = findPnpm(env);
   if (install.path) {
     const version = await pnpmVersion(install, root, env).catch(() => undefined);
     const major = version === undefined ? NaN : Number.parseInt(version, 10);
-    if (Number.isInteger(major)) return { major, source: `pnpm ${version} on PATH, nothing pins pnpm` };
+    if (Number.isInteger(major)) return { major, source: `pnpm ${version} on PATH, ${unpinned}` };
   }
-  return { major: DEFAULT_PNPM_MAJOR, source: "nothing pins pnpm and none is on PATH: devkit's default" };
+  return { major: DEFAULT_PNPM_MAJOR, source: `${unpinned} and no pnpm is on PATH: devkit's default` };
 }
