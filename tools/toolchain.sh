@@ -75,7 +75,7 @@ _toolchain_get() { # url [output-file]
 # The first "<key>": "<string>" of a JSON document (the registry's version document has one
 # `dist` object, so `integrity` and `tarball` are unambiguous there).
 _toolchain_json_string() {
-  tr -d '\n' | grep -oE "\"$1\"[[:space:]]*:[[:space:]]*\"[^\"]*\"" | head -n 1 | sed -E 's/.*:[[:space:]]*"([^"]*)"$/\1/'
+  { tr -d '\n' | grep -oE "\"$1\"[[:space:]]*:[[:space:]]*\"[^\"]*\"" || true; } | head -n 1 | sed -E 's/.*:[[:space:]]*"([^"]*)"$/\1/'
 }
 
 _toolchain_sha512_hex() {
@@ -131,10 +131,14 @@ ensure_toolchain() {
     return 3
   fi
   rm -f "$tmp/package.tgz"
-  case "$tool" in
-    node) chmod +x "$tmp/package/bin/node" ;;
-    pnpm) if [ -f "$tmp/package/pnpm" ]; then chmod +x "$tmp/package/pnpm"; fi ;;
-  esac
+  local entry=bin/node
+  [ "$tool" = pnpm ] && entry=$([ -f "$tmp/package/pnpm" ] && echo pnpm || echo bin/pnpm.cjs)
+  if [ ! -f "$tmp/package/$entry" ]; then
+    rm -rf "$tmp"
+    echo "toolchain: $name@$version has no $entry" >&2
+    return 3
+  fi
+  chmod +x "$tmp/package/$entry"
   printf '{"name":"%s","version":"%s","integrity":"%s","platform":"%s"}\n' "$name" "$version" "$integrity" "$platform" \
     >"$tmp/package/.devkit-toolchain.json"
   # Another run may have finished the same folder meanwhile: keep the first, drop ours.

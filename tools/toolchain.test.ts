@@ -21,11 +21,13 @@ interface Published {
   served?: Buffer;
 }
 
-function packNode(version: string): Published {
+function packNode(version: string, options: { withNode?: boolean } = {}): Published {
   const dir = tempDir('devkit-toolchain-pack-');
   mkdirSync(join(dir, 'package/bin'), { recursive: true });
-  writeFileSync(join(dir, 'package/bin/node'), `#!/bin/sh\necho v${version}\n`);
-  chmodSync(join(dir, 'package/bin/node'), 0o755);
+  if (options.withNode ?? true) {
+    writeFileSync(join(dir, 'package/bin/node'), `#!/bin/sh\necho v${version}\n`);
+    chmodSync(join(dir, 'package/bin/node'), 0o755);
+  }
   writeFileSync(join(dir, 'package/package.json'), JSON.stringify({ name: packageName, version }));
   const tarball = execFileSync('tar', ['-czf', '-', '-C', dir, 'package']);
   return { tarball, integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}` };
@@ -115,6 +117,15 @@ describe('tools/toolchain.sh', () => {
     const again = await provision(cache, '99.1.3');
     expect(again.code, again.stderr).toBe(0);
     expect(existsSync(join(cache, 'toolchains/node/99.1.3/bin/node'))).toBe(true);
+  });
+
+  it('refuses a package that holds no bin/node and keeps nothing', async () => {
+    const cache = tempDir('devkit-toolchain-cache-');
+    published.set('99.1.5', packNode('99.1.5', { withNode: false }));
+    const run = await provision(cache, '99.1.5');
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(`${packageName}@99.1.5 has no bin/node`);
+    expect(readdirSync(join(cache, 'toolchains/node'))).toEqual([]);
   });
 
   it('names a version the registry does not publish (exit 3) and a range (exit 2)', async () => {
