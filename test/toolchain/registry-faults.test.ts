@@ -91,6 +91,8 @@ function pnpmRepo(): string {
   writeFiles(repo, {
     'package.json': { name: 'pinned', private: true, packageManager: `pnpm@${PNPM}` },
     'pnpm-workspace.yaml': 'packages: []\n',
+    'pnpm-lock.yaml':
+      "lockfileVersion: '9.0'\n\nsettings:\n  autoInstallPeers: true\n  excludeLinksFromLockfile: false\n\nimporters:\n\n  .: {}\n",
   });
   gitInit(repo);
   return repo;
@@ -144,19 +146,22 @@ describe('provisioning from a registry that misbehaves', () => {
     }
   });
 
-  it('concurrent runs provisioning one version (devkit exec in three checkouts) download it once and share the folder', async () => {
+  it('concurrent bootstraps in three checkouts download the pinned pnpm once and each runs it', async () => {
     const registry = await loopbackRegistry(() => 'whole');
     try {
       const cache = tempDir('devkit-cache-');
       const env = { DEVKIT_CACHE_DIR: cache, npm_config_registry: registry.url };
+      const repos = [pnpmRepo(), pnpmRepo(), pnpmRepo()];
       const runs = await Promise.all(
-        [pnpmRepo(), pnpmRepo(), pnpmRepo()].map((repo) =>
-          runDevkit(['exec', '--', 'pnpm', '--version'], { cwd: repo, env }),
-        ),
+        repos.map((repo) => runDevkit(['--json', 'bootstrap', '--no-services', '--yes'], { cwd: repo, env })),
       );
-      for (const run of runs) expect(run, run.stderr).toMatchObject({ exitCode: 0, stdout: PNPM });
+      for (const run of runs) expect(run.exitCode, run.stderr + run.stdout).toBe(0);
       expect(registry.tarballRequests()).toBe(1);
       expect(readdirSync(join(cache, 'toolchains/pnpm')).filter((name) => !name.startsWith('.'))).toEqual([PNPM]);
+      for (const repo of repos) {
+        const exec = await runDevkit(['exec', '--', 'pnpm', '--version'], { cwd: repo, env });
+        expect(exec).toMatchObject({ exitCode: 0, stdout: PNPM });
+      }
     } finally {
       await registry.close();
     }
