@@ -6,7 +6,9 @@
 // Two workspaces (bench/lib): the large one (≈2,100 packages, 6 importers) and the wide one
 // (300 importers, ≈1,400 packages, catalogs and overrides), each pinned to pnpm 10 and, as a
 // copy whose lockfile pnpm 11 rewrote, to pnpm 11, whose rules differ. The peer is the pinned
-// pnpm from the toolchain cache (pnpm 11 on Node 24, which it needs).
+// pnpm from the toolchain cache. Both run on the repo's pinned Node (.node-version; BENCH_NODE
+// picks another exact version, or `current` for the Node running the bench; pnpm 11 needs ≥ 22.13
+// and runs on Node 24 when that is older).
 //
 // Runs alternate between the two so that load on a shared machine hits both alike.
 // BENCH_RUNS (default 9) sets the runs per figure; BENCH_PNPM=10 (or 11) runs one major only;
@@ -15,7 +17,7 @@
 import { DEVKIT, report, sh } from './lib/harness.mjs';
 import { ensureLargeWorkspace } from './lib/large-workspace.mjs';
 import { ensurePnpmVariant } from './lib/pnpm-variant.mjs';
-import { pnpmCommand } from './lib/toolchains.mjs';
+import { benchNode, pnpmCommand } from './lib/toolchains.mjs';
 import { WIDE_PNPM, ensureWideWorkspace } from './lib/wide-workspace.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -23,6 +25,7 @@ const WARMUP = 2;
 const PNPM = { 10: WIDE_PNPM, 11: '11.28.13' };
 const majors = process.env.BENCH_PNPM ? process.env.BENCH_PNPM.split(',') : Object.keys(PNPM);
 const BASELINE = process.env.BENCH_BASELINE;
+const node = await benchNode();
 
 const workspaces = [
   { label: 'large workspace', ...ensureLargeWorkspace(), enough: (v) => v.packages >= 2000 },
@@ -43,9 +46,9 @@ for (const workspace of workspaces) {
   for (const major of majors) {
     const version = PNPM[major];
     const dir = major === '10' ? workspace.dir : await ensurePnpmVariant(workspace.dir, version);
-    const pnpm = await pnpmCommand(version);
-    const devkit = [process.execPath, [DEVKIT, 'lockfile', 'check', '--json'], {}];
-    const baseline = BASELINE && [process.execPath, [BASELINE, 'lockfile', 'check', '--json'], {}];
+    const pnpm = await pnpmCommand(version, node);
+    const devkit = [node.path, [DEVKIT, 'lockfile', 'check', '--json'], {}];
+    const baseline = BASELINE && [node.path, [BASELINE, 'lockfile', 'check', '--json'], {}];
     const peer = [
       pnpm.cmd,
       [...pnpm.args, 'install', '--frozen-lockfile', '--offline', '--lockfile-only', '--reporter=silent'],
@@ -83,7 +86,7 @@ for (const workspace of workspaces) {
       packages: verdict.packages,
       importers: verdict.importers,
       pnpm: version,
-      node: { devkit: process.versions.node, pnpm: pnpm.node ?? 'standalone' },
+      node: { devkit: node.version, pnpm: pnpm.node ?? 'standalone' },
     });
   }
 }

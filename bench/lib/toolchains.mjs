@@ -1,6 +1,7 @@
 // The exact pnpm (and the Node it needs) a benchmark runs as its peer, from devkit's shared
 // toolchain cache (`${DEVKIT_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/devkit}/toolchains/`),
 // provisioned by devkit's own toolchain package when missing. Needs a build first.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from './harness.mjs';
@@ -23,24 +24,36 @@ export async function ensureTool(tool, version) {
   return dir;
 }
 
-function nodeAtLeast(major, minor) {
-  const [have, haveMinor] = process.versions.node.split('.').map(Number);
+function atLeast(version, major, minor) {
+  const [have, haveMinor] = version.split('.').map(Number);
   return have > major || (have === major && haveMinor >= minor);
 }
 
 /**
- * How to run pnpm@version: `{ cmd, args, env, node }`, args before pnpm's own. Up to 11 the
- * `pnpm` package's bin/pnpm.cjs on a Node it supports (11 needs ≥ 22.13); from 12 the standalone
- * executable of `@pnpm/exe`.
+ * The Node a benchmark runs devkit (and a Node-based peer) on: BENCH_NODE (an exact version, or
+ * `current` for the Node running the bench), else the repo's pin (.node-version), the Node
+ * devkit is developed and released on. `{ path, version }`.
  */
-export async function pnpmCommand(version) {
+export async function benchNode() {
+  const wanted = process.env.BENCH_NODE ?? readFileSync(join(REPO_ROOT, '.node-version'), 'utf8').trim();
+  if (wanted === 'current' || wanted === process.versions.node)
+    return { path: process.execPath, version: process.versions.node };
+  return { path: join(await ensureTool('node', wanted), 'bin/node'), version: wanted };
+}
+
+/**
+ * How to run pnpm@version: `{ cmd, args, env, node }`, args before pnpm's own. Up to 11 the
+ * `pnpm` package's bin/pnpm.cjs on the given Node, or on Node 24 when that is older than pnpm
+ * needs (11 needs ≥ 22.13); from 12 the standalone executable of `@pnpm/exe`.
+ */
+export async function pnpmCommand(version, node = { path: process.execPath, version: process.versions.node }) {
   const dir = await ensureTool('pnpm', version);
   const major = Number(version.split('.')[0]);
   if (major >= 12) return { cmd: join(dir, 'pnpm'), args: [], env: {}, node: undefined, version };
-  let node = process.execPath;
-  if (major >= 11 && !nodeAtLeast(22, 13)) node = join(await ensureTool('node', NODE_FOR_NEW_PNPM), 'bin/node');
-  const nodeVersion = node === process.execPath ? process.versions.node : NODE_FOR_NEW_PNPM;
+  let runtime = node;
+  if (major >= 11 && !atLeast(node.version, 22, 13))
+    runtime = { path: join(await ensureTool('node', NODE_FOR_NEW_PNPM), 'bin/node'), version: NODE_FOR_NEW_PNPM };
   // the Node it runs on first on PATH, for anything pnpm starts itself
-  const env = { PATH: `${join(node, '..')}:${process.env.PATH}` };
-  return { cmd: node, args: [join(dir, 'bin/pnpm.cjs')], env, node: nodeVersion, version };
+  const env = { PATH: `${join(runtime.path, '..')}:${process.env.PATH}` };
+  return { cmd: runtime.path, args: [join(dir, 'bin/pnpm.cjs')], env, node: runtime.version, version };
 }
