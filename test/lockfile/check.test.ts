@@ -228,9 +228,12 @@ describe('devkit lockfile check', () => {
         /pnpm-lock\.yaml has unresolved git merge-conflict markers \(lines 11, 13, 15\)\n.*fix:.*pnpm install/,
       ],
       [
-        workspace({ 'pnpm-lock.yaml': LOCKFILE.replace("'9.0'", "'5.4'") }),
+        workspace({
+          'package.json': { name: 'acme', private: true, packageManager: 'pnpm@11.28.13' },
+          'pnpm-lock.yaml': LOCKFILE.replace("'9.0'", "'5.4'"),
+        }),
         'E_LOCKFILE_VERSION',
-        /lockfileVersion "5\.4"; pnpm 10 reads lockfile version 9\.x only/,
+        /lockfileVersion "5\.4"; pnpm 11 reads lockfile version 9\.x only[^\n]*\n.*fix:.*regenerate it with pnpm 11/,
       ],
       [
         workspace({ 'apps/api/package.json': '{ "name": "@acme/api", }' }),
@@ -251,6 +254,16 @@ describe('devkit lockfile check', () => {
       const json = await check(dir);
       expect(json.report!.error).toMatchObject({ code });
     }
+  });
+
+  it('names the pnpm majors it knows when the repo pins another (exit 3)', async () => {
+    const dir = workspace({ 'package.json': { name: 'acme', private: true, packageManager: 'pnpm@13.0.0' } });
+    const human = await check(dir, false);
+    expect(human.exitCode).toBe(3);
+    expect(human.err).toMatch(
+      /error E_PNPM_MAJOR_UNKNOWN: package\.json packageManager asks for pnpm 13; devkit judges lockfiles for pnpm 9, 10, 11, 12 only/,
+    );
+    expect((await check(dir)).report!.error).toMatchObject({ code: 'E_PNPM_MAJOR_UNKNOWN' });
   });
 
   it('reads the working tree as it is when files change between runs', async () => {
