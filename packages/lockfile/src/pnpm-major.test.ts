@@ -437,3 +437,22 @@ describe('registries per major', () => {
     expect(s10.registries.value.default).toBe('https://npm.acme.dev/');
   });
 });
+
+describe('git specifiers of a project (pnpm 11 and 12)', () => {
+  it('a dependency spelled github:a/b in package.json matches the lockfile’s git+https form from pnpm 11 on', async () => {
+    const { checkImporter } = await import('./check-importers.js');
+    const project = { id: '.', manifestFile: 'package.json', manifest: {} };
+    const manifest = { dependencies: { foo: 'github:acme/foo#v1' } };
+    const importer = {
+      specifiers: { foo: 'git+https://github.com/acme/foo.git#v1' },
+      dependencies: { foo: 'https://codeload.github.com/acme/foo/tar.gz/0123456789abcdef0123456789abcdef01234567' },
+    };
+    const options = { autoInstallPeers: true, excludeLinksFromLockfile: false };
+    expect(checkImporter(project, manifest, importer, { ...options, gitSpecifierEquivalence: true })).toEqual([]);
+    expect(checkImporter(project, manifest, importer, options).map((f) => f.code)).toEqual(['SPECIFIER_CHANGED']);
+    const otherRef = { dependencies: { foo: 'github:acme/foo#v2' } };
+    expect(
+      checkImporter(project, otherRef, importer, { ...options, gitSpecifierEquivalence: true }).map((f) => f.code),
+    ).toEqual(['SPECIFIER_CHANGED']);
+  });
+});
