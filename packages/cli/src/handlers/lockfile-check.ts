@@ -15,9 +15,11 @@ const KIND_TITLES: Record<FindingKind, string> = {
 };
 
 export async function run(input: CommandInput<NoInput>, io: HandlerIO): Promise<CommandResult> {
+  // loaded here, not at startup: only this command needs it; started before the config is read,
+  // so that fetching its modules overlaps that
+  const lockfile = import('@devkit/lockfile');
   const ctx = await loadProject(input, io);
-  // loaded here, not at startup: only this command needs it
-  const { checkLockfile, inspectRepo } = await import('@devkit/lockfile');
+  const { checkLockfile, inspectRepo } = await lockfile;
   const root = lockfileRoot(resolve(input.cwd), ctx.root);
   const pnpm = await choosePnpmMajor(root, ctx.config, ctx.env);
   const repo = await inspectRepo({ root, env: input.env, allowedRegistries: ctx.config.lockfile?.registries, pnpm });
