@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -95,9 +96,9 @@ function hashingStream(algorithm: string): { stream: Transform; digest: () => st
 class IntegrityMismatch extends Error {}
 
 /**
- * Downloads `published`'s tarball into `temp`, hashing it while it streams into the extractor,
- * and throws {@link IntegrityMismatch} when what arrived is not what the packument's
- * `dist.integrity` names (a truncated or altered download). Extraction refuses absolute paths,
+ * Downloads `published`'s tarball, hashing it while it streams to disk, and throws
+ * {@link IntegrityMismatch} when what arrived is not what the packument's `dist.integrity`
+ * names (a truncated or altered download); only then extracts it into `temp`. Extraction refuses absolute paths,
  * `..` and links (tar's own rules plus a filter), keeps only files and folders, drops setuid
  * and setgid bits and owners.
  */
@@ -135,35 +136,46 @@ async function downloadInto(
       `downloading ${redactUrlCredentials(published.dist.tarball)} failed: ${response.status} ${response.statusText}`,
       { hint: 'check the registry and its credentials in .npmrc, then run `devkit bootstrap` again' },
     );
-  // tar (and its stream helpers) load only when something is downloaded.
-  const { x } = await import('tar');
+  // The tarball lands in a file beside `temp` and is extracted only once its digest matches: a
+  // broken or altered download is never unpacked (and no extraction is left running behind it).
+  const tarball = `${temp}.tgz`;
   const hashing = hashingStream(algorithm);
   try {
-    await pipeline(
-      Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
-      hashing.stream,
-      x({
-        cwd: temp,
-        strip: 1,
-        preserveOwner: false,
-        filter: (_path, entry) => {
-          const type = 'type' in entry ? entry.type : undefined;
-          if (type !== 'File' && type !== 'OldFile' && type !== 'ContiguousFile' && type !== 'Directory') return false;
-          if ('mode' in entry && typeof entry.mode === 'number') entry.mode &= 0o777;
-          return true;
+    try {
+      await pipeline(
+        Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+        hashing.stream,
+        createWriteStream(tarball),
+      );
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw new IntegrityMismatch(
+        `the download broke off after ${hashing.bytes()} bytes (${(error as Error).message})`,
+        {
+          cause: error,
         },
-      }),
-    );
-  } catch (error) {
-    // A cut-off stream is a broken gzip or tar to the extractor: the same case as a bad hash.
-    if (options.signal?.aborted) throw options.signal.reason;
-    throw new IntegrityMismatch(`the download broke off after ${hashing.bytes()} bytes (${(error as Error).message})`, {
-      cause: error,
+      );
+    }
+    const actual = hashing.digest();
+    if (actual !== expected)
+      throw new IntegrityMismatch(`got ${hashing.bytes()} bytes hashing to ${algorithm}-${actual}, not ${integrity}`);
+    // tar loads only when something was downloaded.
+    const { x } = await import('tar');
+    await x({
+      file: tarball,
+      cwd: temp,
+      strip: 1,
+      preserveOwner: false,
+      filter: (_path, entry) => {
+        const type = 'type' in entry ? entry.type : undefined;
+        if (type !== 'File' && type !== 'OldFile' && type !== 'ContiguousFile' && type !== 'Directory') return false;
+        if ('mode' in entry && typeof entry.mode === 'number') entry.mode &= 0o777;
+        return true;
+      },
     });
+  } finally {
+    await rm(tarball, { force: true });
   }
-  const actual = hashing.digest();
-  if (actual !== expected)
-    throw new IntegrityMismatch(`got ${hashing.bytes()} bytes hashing to ${algorithm}-${actual}, not ${integrity}`);
 }
 
 /** A digest the pin itself names (packageManager's `pnpm@10.34.9+sha512.<hex>`), and where. */
