@@ -28,7 +28,8 @@ export function findPnpm(env: NodeJS.ProcessEnv): PnpmInstall {
 
 /**
  * The version of a pnpm install: read from the package.json beside its entry point when it is
- * a plain npm-installed pnpm (no process start), otherwise by asking it (`pnpm --version`).
+ * a plain npm-installed pnpm or the standalone `@pnpm/exe.<os>-<arch>` (no process start),
+ * otherwise by asking it (`pnpm --version`).
  */
 export async function pnpmVersion(
   install: PnpmInstall,
@@ -41,7 +42,7 @@ export async function pnpmVersion(
     if (!existsSync(manifest)) continue;
     try {
       const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
-      if ((pkg.name === 'pnpm' || pkg.name === '@pnpm/exe') && pkg.version) return pkg.version;
+      if ((pkg.name === 'pnpm' || pkg.name?.startsWith('@pnpm/exe') === true) && pkg.version) return pkg.version;
     } catch {
       // not pnpm's own manifest; ask the binary instead
     }
