@@ -72,7 +72,7 @@ export interface PnpmRules {
   nullDependencyFieldIsAbsent: boolean;
 }
 
-const RULES: Record<PnpmMajor, PnpmRules> = {
+const BASE_RULES: Record<Exclude<PnpmMajor, 12>, PnpmRules> = {
   9: {
     major: 9,
     projectSettings: 'manifest',
@@ -139,29 +139,10 @@ const RULES: Record<PnpmMajor, PnpmRules> = {
     skipsUnlockedOptionals: true,
     nullDependencyFieldIsAbsent: true,
   },
-  12: {
-    major: 12,
-    projectSettings: 'workspace',
-    settingsFromWorkspace: true,
-    settingsFromNpmrc: false,
-    patchHash: 'sha256-hex',
-    patchRecord: 'hash',
-    packageExtensionsHash: 'object-hash',
-    pnpmfileHash: 'sha256',
-    defaultPnpmfiles: ['.pnpmfile.mjs', '.pnpmfile.cjs'],
-    comparesDedupeAndInject: true,
-    gitSpecifierEquivalence: true,
-    runtimeDependencies: ['devEngines', 'engines'],
-    checksConfigDependencies: true,
-    checksPackageManagerPin: true,
-    comparesCatalogs: true,
-    checksLockedVersions: true,
-    lockfileMajors: ['9'],
-    readsEnvDocument: true,
-    skipsUnlockedOptionals: true,
-    nullDependencyFieldIsAbsent: true,
-  },
 };
+
+/** pnpm 12 (the Rust rewrite) judges a frozen install exactly as 11 does (PNPM-MAJORS.md). */
+const RULES: Record<PnpmMajor, PnpmRules> = { ...BASE_RULES, 12: { ...BASE_RULES[11], major: 12 } };
 
 export function isKnownPnpmMajor(major: number): major is PnpmMajor {
   return (KNOWN_PNPM_MAJORS as readonly number[]).includes(major);

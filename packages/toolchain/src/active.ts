@@ -13,7 +13,7 @@ export const PIN_FILE_NAMES = [
   'devkit.json',
   'pnpm-workspace.yaml',
   '.npmrc',
-];
+] as const;
 
 /** Where a node pin read from the lockfile (a `runtime:` pnpm resolved) says it came from. */
 export const LOCKFILE_PIN = 'pnpm-lock.yaml';

@@ -19,15 +19,8 @@ const PLAIN_VERSION = /^(?:0|[1-9]\d{0,14})\.(?:0|[1-9]\d{0,14})\.(?:0|[1-9]\d{0
 
 export type ToolName = 'node' | 'pnpm';
 
-/** The files a repo states its node and pnpm versions in, relative to its root. */
-export const PIN_FILES = [
-  'package.json',
-  '.node-version',
-  '.nvmrc',
-  'devkit.json',
-  'pnpm-workspace.yaml',
-  '.npmrc',
-] as const;
+/** The files a repo states its node and pnpm versions in, relative to its root (kept in the light active.ts). */
+export { PIN_FILE_NAMES as PIN_FILES } from './active.js';
 
 /** One place where the repo states a version of node or pnpm. */
 export interface Pin {
