@@ -5,13 +5,22 @@ export { sha256, digestParts } from './hash.js';
 export { writeFileAtomic, readFileIfExists } from './fs.js';
 export { runCommand } from './exec.js';
 export type { RunOptions, RunResult } from './exec.js';
-export { spawnProcess, runCommandSync } from './spawn.js';
-export type { ProcessOptions, SpawnProcessOptions, SpawnedProcess, ProcessExit, RunSyncOptions } from './spawn.js';
+export { spawnProcess, runCommandSync, setCommandTracer } from './spawn.js';
+export type {
+  CommandTracer,
+  CommandTraceStart,
+  CommandTraceEnd,
+  ProcessOptions,
+  SpawnProcessOptions,
+  SpawnedProcess,
+  ProcessExit,
+  RunSyncOptions,
+} from './spawn.js';
 export { CommandError, isCommandError, displayCommand } from './command-error.js';
 export type { CommandFailure, CommandErrorReason } from './command-error.js';
 export { LineSplitter } from './line-splitter.js';
-export { silentReporter, createMemoryReporter } from './reporter.js';
-export type { Reporter, ReporterEvent, StepOutcome } from './reporter.js';
+export { silentReporter, createMemoryReporter, withProgress } from './reporter.js';
+export type { Reporter, ReporterEvent, ProgressEvent, StepOutcome } from './reporter.js';
 export { readState, writeState, statePath } from './state.js';
 export type { DevkitState } from './state.js';
 export { planSteps, runSteps, StepFailedError } from './step.js';

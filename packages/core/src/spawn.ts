@@ -8,7 +8,13 @@ import {
   type SpawnOptions,
   type StdioOptions,
 } from 'node:child_process';
-import { commandEndedError, commandStartError, type CommandContext, type CommandFailure } from './command-error.js';
+import {
+  commandEndedError,
+  commandStartError,
+  displayCommand,
+  type CommandContext,
+  type CommandFailure,
+} from './command-error.js';
 import { LineSplitter, OutputTail } from './line-splitter.js';
 import { redact } from './redact.js';
 import type { Reporter } from './reporter.js';
@@ -17,6 +23,47 @@ import type { Reporter } from './reporter.js';
 const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 /** Between the polite signal (SIGTERM) and SIGKILL when a command is aborted or times out. */
 const DEFAULT_KILL_GRACE_MS = 3_000;
+
+/** A command as the runner starts it: its line (credentials and the caller's secrets redacted) and folder. */
+export interface CommandTraceStart {
+  command: string;
+  cwd: string;
+}
+
+/** How a traced command ended; `error` when it could not start at all. */
+export interface CommandTraceEnd {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  durationMs: number;
+  error?: string | undefined;
+}
+
+/** Told of each command at its start; the function it returns is told of its end. */
+export type CommandTracer = (start: CommandTraceStart) => (end: CommandTraceEnd) => void;
+
+let tracer: CommandTracer | undefined;
+
+/**
+ * Sets (or, with undefined, clears) the one process-wide observer of every command core's runner
+ * starts. Only the CLI sets it (`--verbose`, DEVKIT_DEBUG=1): libraries run commands without
+ * knowing whether anyone watches, and one observer here sees all of them, whichever package runs them.
+ */
+export function setCommandTracer(next: CommandTracer | undefined): void {
+  tracer = next;
+}
+
+/** Tells the tracer, if any, that a command starts; returns what to call when it ends (once). */
+function traceCommand(context: CommandContext): (end: Omit<CommandTraceEnd, 'durationMs'>) => void {
+  if (!tracer) return () => undefined;
+  const startedAt = performance.now();
+  const ended = tracer({ command: displayCommand(context.file, context.args, context.secrets), cwd: context.cwd });
+  let done = false;
+  return (end) => {
+    if (done) return;
+    done = true;
+    ended({ ...end, durationMs: performance.now() - startedAt });
+  };
+}
 
 /** Starts a child process: node's `spawn`, or execa's (exec.ts) with the same options. */
 export type Spawner = (file: string, args: string[], options: SpawnOptions) => ChildProcess;
@@ -118,6 +165,7 @@ export function spawnProcess(
   spawner: Spawner = nodeSpawn,
 ): SpawnedProcess {
   const context = commandContext(file, args, options);
+  const traceEnd = traceCommand(context);
   const group = options.killProcessGroup === true;
   const stdio = options.stdio ?? [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'];
   const child = spawner(file, [...args], {
@@ -199,12 +247,14 @@ export function spawnProcess(
       if (settled || running) return;
       settled = true;
       cleanUp();
+      traceEnd({ exitCode: null, signal: null, error: `could not start (${error.code ?? error.message})` });
       reject(commandStartError(context, error));
     });
     child.once('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
       if (settled) return;
       settled = true;
       cleanUp();
+      traceEnd({ exitCode, signal });
       if (wantLines) {
         emit('stdout', splitters.stdout.end());
         emit('stderr', splitters.stderr.end());
@@ -298,6 +348,7 @@ export type RunSyncOptions = Omit<RunProcessOptions, 'signal' | 'killProcessGrou
  */
 export function runCommandSync(file: string, args: readonly string[], options: RunSyncOptions): RunResult {
   const context = commandContext(file, args, options);
+  const traceEnd = traceCommand(context);
   const startedAt = performance.now();
   const result = spawnSync(file, [...args], {
     cwd: options.cwd,
@@ -312,6 +363,11 @@ export function runCommandSync(file: string, args: readonly string[], options: R
     windowsHide: true,
   });
   const error = result.error as NodeJS.ErrnoException | undefined;
+  traceEnd(
+    error && error.code !== 'ETIMEDOUT'
+      ? { exitCode: null, signal: null, error: `could not start (${error.code ?? error.message})` }
+      : { exitCode: result.status, signal: result.signal },
+  );
   if (error && error.code !== 'ETIMEDOUT') throw commandStartError(context, error);
   const stdout = result.stdout ?? Buffer.alloc(0);
   const stderr = result.stderr ?? Buffer.alloc(0);
