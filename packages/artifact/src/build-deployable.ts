@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { findingError, usageError, type Reporter } from '@devkit/core';
+import { findingError, usageError, withProgress, type Reporter } from '@devkit/core';
 import type { ParsedLockfile } from '@devkit/lockfile';
 import {
   findByInputs,
@@ -19,7 +19,7 @@ import { diffListings, listLayer } from './layer-reader.js';
 import { takeLease } from './leases.js';
 import { memberEntries, readPackageJson } from './member-files.js';
 import { ANNOTATIONS } from './media-types.js';
-import { packLayer } from './pack.js';
+import { estimateTarBytes, packLayer } from './pack.js';
 import { isArtifactName } from './refs.js';
 import type { Descriptor, OciStore } from './store.js';
 
@@ -149,11 +149,15 @@ export async function buildDeployable(
         level: 'info',
         message: `packing ${spec.name} ${part} (${entries.length} entries)`,
       });
-      parts.push({
-        part,
-        ...(target ? { target } : {}),
-        layer: await packLayer(entries, session.store, { mtimeSeconds: session.mtimeSeconds }),
-      });
+      const phase = {
+        id: `pack:${spec.name}:${part}`,
+        title: `packing ${spec.name} ${part}`,
+        totalBytes: estimateTarBytes(entries),
+      };
+      const layer = await withProgress(session.reporter, phase, (onBytes) =>
+        packLayer(entries, session.store, { mtimeSeconds: session.mtimeSeconds, onBytes }),
+      );
+      parts.push({ part, ...(target ? { target } : {}), layer });
     };
     await pack('app', await memberEntries(session.root, spec.dir, ''));
     // Native outputs travel in their own per-target parts, never twice.

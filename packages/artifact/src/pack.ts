@@ -19,6 +19,15 @@ export interface PackedLayer {
 export interface PackOptions {
   /** Seconds since the epoch for every entry; SOURCE_DATE_EPOCH or the fixed default. */
   mtimeSeconds?: number;
+  /** Told the uncompressed (tar) bytes packed so far, as they go: for progress. */
+  onBytes?: ((bytes: number) => void) | undefined;
+}
+
+/** About the tar size of `entries` (a 512-byte header each, content padded to 512, the end blocks): a progress total. */
+export function estimateTarBytes(entries: readonly LayerEntry[]): number {
+  let total = 1024;
+  for (const e of entries) total += 512 + (e.type === 'file' ? Math.ceil(e.size / 512) * 512 : 0);
+  return total;
 }
 
 /** The entry mtime: SOURCE_DATE_EPOCH when set (an integer), otherwise the fixed default. */
@@ -44,9 +53,12 @@ export async function packLayer(
   try {
     const diff = createHash('sha256');
     const gzip = createBlockGzip((chunk) => writer.write(chunk));
+    let packed = 0;
     for await (const chunk of tarChunks(sorted, options.mtimeSeconds ?? DEFAULT_MTIME_SECONDS)) {
       diff.update(chunk);
       await gzip.write(chunk);
+      packed += chunk.length;
+      options.onBytes?.(packed);
     }
     const uncompressedSize = await gzip.end();
     const { digest, size } = await writer.commit();

@@ -3,7 +3,15 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join, relative } from 'node:path';
-import { digestParts, DevkitError, findingError, usageError, writeFileAtomic, type Reporter } from '@devkit/core';
+import {
+  digestParts,
+  DevkitError,
+  findingError,
+  usageError,
+  withProgress,
+  writeFileAtomic,
+  type Reporter,
+} from '@devkit/core';
 import type { DevkitConfig } from '@devkit/config';
 import { parseBinary } from './binary.js';
 import { execInContainer, removeOrphanedContainers, withContainer } from './container.js';
@@ -469,15 +477,21 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
         await rm(staging, { recursive: true, force: true });
         await mkdir(join(staging, 'files'), { recursive: true });
         try {
-          names = await buildInContainer(
-            client(),
-            plan,
-            image.id,
-            join(staging, 'files'),
-            reporter,
-            source,
-            removals,
-            options.signal,
+          const phase = {
+            id: `native:${plan.packageName}:${plan.target.name}`,
+            title: `native build of ${plan.packageName} for ${plan.target.name} in builder ${plan.target.builder}`,
+          };
+          names = await withProgress(reporter, phase, () =>
+            buildInContainer(
+              client(),
+              plan,
+              image.id,
+              join(staging, 'files'),
+              reporter,
+              source,
+              removals,
+              options.signal,
+            ),
           ).catch((error: unknown) => {
             throw isConnectionError(error) ? noEngineError(env, error) : error;
           });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
   digestParts,
@@ -11,6 +11,7 @@ import {
   runCommand,
   spawnProcess,
   usageError,
+  withProgress,
   writeFileAtomic,
   type Reporter,
 } from '@devkit/core';
@@ -267,7 +268,7 @@ async function makeBaseImage(
   const args = [`--variant=${def.base.variant}`, `--cache-dir=${debs}`];
   if (def.base.include.length > 0) args.push(`--include=${def.base.include.join(',')}`);
   try {
-    await runCommand('debootstrap', [...args, def.base.release, rootfs, mirror], {
+    const debootstrapped = runCommand('debootstrap', [...args, def.base.release, rootfs, mirror], {
       cwd: '/',
       reporter,
       source: `${def.name} debootstrap`,
@@ -281,6 +282,11 @@ async function makeBaseImage(
       signal,
       killProcessGroup: true,
     });
+    await withProgress(
+      reporter,
+      { id: `debootstrap:${def.name}`, title: `debootstrap ${def.base.release} for builder ${def.name}` },
+      () => debootstrapped,
+    );
     const tar = spawnProcess('tar', ['--numeric-owner', '-C', rootfs, '-cf', '-', '.'], {
       cwd: '/',
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -289,7 +295,23 @@ async function makeBaseImage(
       failure: { code: 'E_NATIVE_IMPORT', exitCode: 3, hint: 'check free disk space, then run: devkit native images' },
     });
     const [repo, tagName] = tag.split(':') as [string, string];
-    const response = (await docker.importImage(tar.child.stdout!, {
+    // The tar stream is counted on its way to the engine (a pass-through: no byte is read twice).
+    let imported = 0;
+    let onBytes: ((bytes: number) => void) | undefined;
+    const counted = tar.child.stdout!.pipe(
+      new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          onBytes?.((imported += chunk.length));
+          done(null, chunk);
+        },
+      }),
+    );
+    const importing = withProgress(reporter, { id: `import:${tag}`, title: `importing base image ${tag}` }, (bytes) => {
+      onBytes = bytes;
+      return tar.finished;
+    });
+    importing.catch(() => undefined);
+    const response = (await docker.importImage(counted, {
       repo,
       tag: tagName,
       changes: [`LABEL devkit.base.inputs=${inputs}`, `LABEL devkit.base.release=${def.base.release}`],
@@ -432,16 +454,18 @@ async function ensureBuilderImageLocked(
     } as Parameters<typeof docker.buildImage>[1] & { networkmode: string })) as unknown as Readable;
     const log: string[] = [];
     let failure: string | undefined;
-    await readJsonLines(stream, (msg) => {
-      if (typeof msg.stream === 'string') {
-        for (const line of msg.stream.split('\n')) {
-          if (!line.trim()) continue;
-          log.push(line);
-          reporter.emit({ type: 'output', source: def.name, stream: 'stdout', line });
+    await withProgress(reporter, { id: `image:${def.name}`, title: `building builder image ${def.name}` }, () =>
+      readJsonLines(stream, (msg) => {
+        if (typeof msg.stream === 'string') {
+          for (const line of msg.stream.split('\n')) {
+            if (!line.trim()) continue;
+            log.push(line);
+            reporter.emit({ type: 'output', source: def.name, stream: 'stdout', line });
+          }
         }
-      }
-      if (typeof msg.error === 'string') failure = msg.error;
-    });
+        if (typeof msg.error === 'string') failure = msg.error;
+      }),
+    );
     if (failure !== undefined) {
       throw machineError(
         'E_NATIVE_IMAGE_BUILD',

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { DevkitError, findingError, machineError, redact, usageError, writeFileAtomic } from '@devkit/core';
 import { type Digest, withStoreLock } from '@devkit/artifact';
 import { findCredentials, mergeScopes, parseChallenge, secretsOf, type RegistryCredentials } from './registry-auth.js';
@@ -23,6 +23,19 @@ type RegistryRequest = {
 const TRANSIENT_STATUS = [429, 500, 502, 503, 504];
 const RETRY_DELAYS_MS = [100, 400, 1_200];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The stream itself, or one that tells `onBytes` the size of each chunk as it passes. */
+function countBytes(source: Readable, onBytes: ((bytes: number) => void) | undefined): Readable {
+  if (!onBytes) return source;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      onBytes(chunk.length);
+      done(null, chunk);
+    },
+  });
+  source.on('error', (error) => counter.destroy(error));
+  return source.pipe(counter);
+}
 
 export interface RegistryOptions {
   env: NodeJS.ProcessEnv;
@@ -252,7 +265,6 @@ export class RegistryClient {
     const hash = createHash('sha256');
     const label = this.label;
     const source = Readable.fromWeb(r.body as never);
-    const { Transform } = await import('node:stream');
     return source.pipe(
       new Transform({
         transform(chunk: Buffer, _e, done) {
@@ -313,7 +325,14 @@ export class RegistryClient {
    * so an interrupted upload resumes where the registry says it stopped; the closing PUT
    * names the digest, which the registry checks.
    */
-  async uploadBlob(repo: string, digest: Digest, size: number, file: string): Promise<{ resumedAt: number }> {
+  async uploadBlob(
+    repo: string,
+    digest: Digest,
+    size: number,
+    file: string,
+    /** Told of each piece of the file as it is handed to the request (bytes), for progress. */
+    onBytes?: (bytes: number) => void,
+  ): Promise<{ resumedAt: number }> {
     const statePath = this.uploadStatePath(repo, digest);
     await mkdir(dirname(statePath), { recursive: true });
     // One upload of a blob at a time from this machine: two pushes sharing its resumption
@@ -323,7 +342,7 @@ export class RegistryClient {
       { what: `the upload of ${digest} to ${this.label}/${repo}`, timeoutMs: 60 * 60_000 },
       async () => {
         if (await this.hasBlob(repo, digest)) return { resumedAt: 0 };
-        return this.uploadBlobOnce(repo, digest, size, file, statePath);
+        return this.uploadBlobOnce(repo, digest, size, file, statePath, onBytes);
       },
     );
   }
@@ -334,6 +353,7 @@ export class RegistryClient {
     size: number,
     file: string,
     statePath: string,
+    onBytes: ((bytes: number) => void) | undefined,
   ): Promise<{ resumedAt: number }> {
     const scope = this.scope(repo, true);
     let location: string | undefined;
@@ -368,7 +388,7 @@ export class RegistryClient {
           'content-range': `${offset}-${end}`,
           'content-length': String(end - offset + 1),
         },
-        body: createReadStream(file, { start: offset, end, highWaterMark: 1 << 20 }),
+        body: countBytes(createReadStream(file, { start: offset, end, highWaterMark: 1 << 20 }), onBytes),
       });
       location = r.headers.get('location') ?? location;
       offset = end + 1;

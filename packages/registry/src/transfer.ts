@@ -1,4 +1,4 @@
-import { findingError, isDevkitError, type Reporter } from '@devkit/core';
+import { findingError, isDevkitError, withProgress, type Reporter } from '@devkit/core';
 import {
   referrersOf,
   type ArtifactManifest,
@@ -46,6 +46,25 @@ export async function pushArtifact(
   reporter?: Reporter,
   mountFrom?: string,
 ): Promise<TransferReport> {
+  const phase = {
+    id: `push:${name}@${digest}`,
+    title: `pushing ${name}@${digest.slice(7, 19)} to ${client.label}/${client.repo(name)}`,
+  };
+  return withProgress(reporter, phase, (progress) =>
+    pushReported(store, client, name, digest, reporter, mountFrom, progress),
+  );
+}
+
+/** The push, telling `progress` the bytes sent so far (as they go for big blobs, after each small one). */
+async function pushReported(
+  store: OciStore,
+  client: RegistryClient,
+  name: string,
+  digest: Digest,
+  reporter: Reporter | undefined,
+  mountFrom: string | undefined,
+  progress: (bytes: number) => void,
+): Promise<TransferReport> {
   const repo = client.repo(name);
   const report = emptyReport(name, digest);
   const pushOne = async (manifestDigest: Digest): Promise<ArtifactManifest> => {
@@ -67,11 +86,16 @@ export async function pushArtifact(
         level: 'info',
         message: `uploading ${blob.digest} (${blob.size} bytes) to ${client.label}/${repo}`,
       });
+      const before = report.bytes;
+      let sent = 0;
       try {
         if (blob.size < SMALL) await client.uploadBytes(repo, blob.digest, await store.readBlob(blob.digest));
         else
           report.resumedBytes += (
-            await client.uploadBlob(repo, blob.digest, blob.size, store.blobPath(blob.digest))
+            await client.uploadBlob(repo, blob.digest, blob.size, store.blobPath(blob.digest), (n) => {
+              sent += n;
+              progress(before + sent);
+            })
           ).resumedAt;
       } catch (error) {
         if (
@@ -89,6 +113,7 @@ export async function pushArtifact(
       }
       report.copied++;
       report.bytes += blob.size;
+      progress(report.bytes);
     }
     await client.putManifest(repo, manifestDigest, bytes, manifest.mediaType);
     return manifest;
@@ -155,6 +180,22 @@ export async function pullArtifact(
   store: OciStore,
   name: string,
   digest: Digest,
+  reporter?: Reporter,
+): Promise<TransferReport> {
+  const phase = {
+    id: `pull:${name}@${digest}`,
+    title: `pulling ${name}@${digest.slice(7, 19)} from ${client.label}/${client.repo(name)}`,
+  };
+  return withProgress(reporter, phase, (progress) => pullReported(client, store, name, digest, progress));
+}
+
+/** The pull, telling `progress` the bytes received so far. */
+async function pullReported(
+  client: RegistryClient,
+  store: OciStore,
+  name: string,
+  digest: Digest,
+  progress: (bytes: number) => void,
 ): Promise<TransferReport> {
   const repo = client.repo(name);
   const report = emptyReport(name, digest);
@@ -174,8 +215,13 @@ export async function pullArtifact(
           continue;
         }
         const writer = await store.createBlobWriter();
+        let received = 0;
         try {
-          for await (const chunk of await client.getBlob(repo, blob.digest)) await writer.write(chunk as Buffer);
+          for await (const chunk of await client.getBlob(repo, blob.digest)) {
+            await writer.write(chunk as Buffer);
+            received += (chunk as Buffer).length;
+            progress(report.bytes + received);
+          }
           const written = await writer.commit();
           if (written.digest !== blob.digest)
             throw findingError('E_BLOB_CORRUPT', `${blob.digest} from ${client.label} arrived as ${written.digest}`);
