@@ -6,6 +6,11 @@ export const GLOBAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   cwd: { type: 'string', placeholder: '<dir>', description: 'act on the repo at <dir> instead of the current folder' },
   help: { type: 'boolean', short: 'h', description: 'show help for a command' },
   version: { type: 'boolean', short: 'v', description: 'print the devkit version' },
+  verbose: {
+    type: 'boolean',
+    description:
+      'show every command devkit runs on stderr, with its folder, exit code and duration (also DEVKIT_DEBUG=1)',
+  },
 };
 
 const yes = {

@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
-import { isDevkitError, silentReporter, StepFailedError, type Reporter } from '@devkit/core';
+import { isDevkitError, setCommandTracer, silentReporter, StepFailedError, type Reporter } from '@devkit/core';
+import { createCiRecorder, inGithubActions } from './ci/facts.js';
 import { COMMANDS } from './command-tree.js';
 import { formatHelp, parseArgv } from './parse.js';
+import { progressInterval } from './progress.js';
 import { createHumanReporter, createStyle } from './render.js';
 import type { CommandInput, HandlerIO } from './spec.js';
+import { createCommandTrace, debugFromEnv } from './trace.js';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -71,7 +74,12 @@ export async function main(
     return 0;
   }
 
-  const reporter: Reporter = parsed.json ? silentReporter : createHumanReporter(streams, tty, errStyle);
+  const human = parsed.json ? undefined : createHumanReporter(streams, tty, errStyle, progressInterval(env));
+  const reporter: Reporter = human ?? silentReporter;
+  const ci = createCiRecorder();
+  // --verbose (or DEVKIT_DEBUG=1): every command core runs, on stderr, also under --json.
+  if (parsed.verbose || debugFromEnv(env))
+    setCommandTracer(createCommandTrace((text) => void streams.stderr.write(text), errStyle, env));
   // The stop signal that aborted a handler's work, and the abort's reason: a handler that lets
   // that abort through (rather than turning it into a result or an error of its own) ends the
   // way the signal would have ended it, with exit code 128 + the signal's number.
@@ -111,6 +119,7 @@ export async function main(
         rl.close();
       }
     },
+    ci,
   };
   const input: CommandInput = {
     args: parsed.args,
@@ -120,9 +129,12 @@ export async function main(
     env,
     tty,
   };
+  // How the command ended, for CI: its exit code, and the error when it failed.
+  let ended: { exitCode: number; error?: unknown } = { exitCode: 1 };
   try {
     const handler = await parsed.command.load!();
     const result = await handler.run(input, io);
+    ended = { exitCode: result.exitCode };
     if (parsed.json) printJson(result.data);
     else {
       const lines = result.human(style);
@@ -130,13 +142,30 @@ export async function main(
     }
     return result.exitCode;
   } catch (error) {
+    const cause = error instanceof StepFailedError ? error.cause : error;
+    ended = { exitCode: isDevkitError(cause) ? cause.exitCode : 1, error: cause };
     if (interrupted && isInterrupt(error instanceof StepFailedError ? error.cause : error)) {
       const message = `${interrupted.reason.message}; what had started was stopped and cleaned up`;
+      ended.exitCode = 128 + (constants.signals[interrupted.signal] ?? 2);
       if (jsonWanted) printJson({ ok: false, error: { code: 'E_INTERRUPTED', message } });
       else streams.stderr.write(`${errStyle.red('interrupted')}: ${message}\n`);
       return 128 + (constants.signals[interrupted.signal] ?? 2);
     }
     if (error instanceof StepFailedError) return fail(error.cause, { steps: error.reports });
     return fail(error);
+  } finally {
+    human?.close();
+    setCommandTracer(undefined);
+    if (inGithubActions(env)) {
+      // Loaded only in GitHub Actions. Annotations go to stdout after the human output, or to
+      // stderr under --json so stdout stays one JSON document (the runner reads both).
+      const { publishToGithub } = await import('./ci/github.js');
+      const problem = publishToGithub(
+        { ...ci, outcome: { command: parsed.path.join(' '), ...ended }, cwd: input.cwd },
+        parsed.json ? streams.stderr : streams.stdout,
+        env,
+      );
+      if (problem && !parsed.json) streams.stderr.write(`${errStyle.yellow('warning')}: ${problem}\n`);
+    }
   }
 }

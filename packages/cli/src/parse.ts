@@ -15,6 +15,8 @@ export type ParsedArgv =
       flags: Record<string, ParsedValue | undefined>;
       json: boolean;
       cwd: string | undefined;
+      /** `--verbose`: show the commands devkit runs. */
+      verbose: boolean;
     };
 
 /** The word that asks for help on a command: `devkit help artifact push`. */
@@ -207,7 +209,7 @@ export function parseArgv(argv: readonly string[], root: CommandSpec): ParsedArg
   }
   checkConflicts(command, path, given);
   const cwd = given.get('cwd')?.texts.at(-1);
-  return { kind: 'run', command, path, args, flags, json, cwd };
+  return { kind: 'run', command, path, args, flags, json, cwd, verbose: given.has('verbose') };
 }
 
 function parseArgs(

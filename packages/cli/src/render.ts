@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import type { Reporter, ReporterEvent } from '@devkit/core';
+import { createProgressView, DEFAULT_PROGRESS_INTERVAL_MS } from './progress.js';
 import type { Style } from './spec.js';
 
 export function createStyle(color: boolean): Style {
@@ -18,19 +19,41 @@ interface Streams {
 
 /**
  * Human renderer: one line per finished step on stdout; on a TTY, the running step and the
- * output of the programs it starts on stderr (a live line that the result replaces).
+ * output of the programs it starts on stderr (a live line that the result replaces). Progress of
+ * long work goes to stderr: the live line on a TTY, otherwise throttled lines (progress.ts).
+ * `close` stops the progress heartbeat once the command is over.
  */
 export function createHumanReporter(
   streams: Streams,
   tty: { stdout: boolean; stderr: boolean },
   style: Style,
-): Reporter {
+  progressIntervalMs = DEFAULT_PROGRESS_INTERVAL_MS,
+): Reporter & { close(): void } {
   let live = false;
   const clearLive = () => {
     if (live) streams.stderr.write('\r\x1b[K');
     live = false;
   };
+  const progress = createProgressView(
+    {
+      line: (text) => {
+        clearLive();
+        streams.stderr.write(`${text}\n`);
+      },
+      live: tty.stderr
+        ? (text) => {
+            clearLive();
+            streams.stderr.write(style.dim(text));
+            live = true;
+          }
+        : undefined,
+      clearLive,
+    },
+    style,
+    progressIntervalMs,
+  );
   return {
+    close: () => progress.close(),
     emit(event: ReporterEvent) {
       switch (event.type) {
         case 'step:start':
@@ -62,6 +85,9 @@ export function createHumanReporter(
             clearLive();
             streams.stderr.write(style.dim(`  ${event.source} │ ${event.line}\n`));
           }
+          return;
+        case 'progress':
+          progress.show(event);
           return;
       }
     },

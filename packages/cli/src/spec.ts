@@ -1,4 +1,5 @@
 import type { Reporter } from '@devkit/core';
+import type { CiRecorder } from './ci/facts.js';
 
 interface FlagCommon {
   short?: string;
@@ -170,6 +171,11 @@ export interface HandlerIO {
    * terminal to ask on (CI, a pipe, --json), so the handler can refuse with the command to run.
    */
   ask(question: string): Promise<string | undefined>;
+  /**
+   * What CI shows of this command: findings with a file and line (annotations) and facts for the
+   * run's summary, given as they become known. Always there; rendered only in CI (GitHub Actions).
+   */
+  ci: CiRecorder;
 }
 
 export interface CommandSpec extends InputSpec {

@@ -27,7 +27,7 @@ export async function run(input: CommandInput<typeof artifactPullSpec>, io: Hand
       { hint: 'list tags with your registry tooling, or push the artifact first' },
     );
   }
-  const report = await pullArtifact(client, store, name, digest);
+  const report = await pullArtifact(client, store, name, digest, io.reporter);
   return {
     exitCode: 0,
     data: { ok: true, registry: client.label, ...report },

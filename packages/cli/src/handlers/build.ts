@@ -2,6 +2,7 @@ import { actorLabel, resolveActor, sendWebhooks, type DevkitEvent, type WebhookR
 import { shortDigest } from '@devkit/artifact';
 import type { ProjectContext } from '@devkit/config';
 import type { buildSpec } from '../commands.js';
+import { recordBuild } from '../ci/build.js';
 import { loadProject } from '../context.js';
 import { applyBuild, describeBuildPlan, planBuild } from '../flows/build.js';
 import { reportWebhooks, webhookPort } from '../flows/promotion.js';
@@ -31,7 +32,9 @@ export async function run(input: CommandInput<typeof buildSpec>, io: HandlerIO):
   }
   try {
     const prepared = await planBuild(ctx, { ...options, detail: false, forApply: true });
-    const artifacts = await applyBuild(ctx, prepared, io.reporter);
+    const ci = recordBuild(io.ci, prepared.plan, io.reporter);
+    const artifacts = await applyBuild(ctx, prepared, ci.reporter);
+    ci.built(artifacts);
     const webhooks: WebhookResult[] = [];
     for (const a of artifacts) {
       if (a.reused && !a.reproducible) continue;

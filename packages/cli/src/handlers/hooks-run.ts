@@ -1,6 +1,7 @@
 import { isDevkitError, usageError } from '@devkit/core';
 import { HOOK_NAMES, closest, type HookName } from '@devkit/config';
 import { DEFAULT_HOOKS, runHookChecks, type CheckScope } from '@devkit/hooks';
+import { recordHookFindings } from '../ci/findings.js';
 import { loadProject } from '../context.js';
 import type { hooksRunSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
@@ -46,6 +47,7 @@ export async function run(input: CommandInput<typeof hooksRunSpec>, io: HandlerI
     return { exitCode: 0, data: { ok: true, hook, skipped: 'no upstream' }, human: () => [] };
   }
   const ok = !report.findings.some((f) => f.severity === 'error');
+  recordHookFindings(io.ci, `hooks run ${hook}`, ctx.root, report.findings);
   return {
     exitCode: ok ? 0 : 1,
     data: { ok, hook, ...report },

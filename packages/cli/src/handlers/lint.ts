@@ -1,4 +1,5 @@
 import { DEFAULT_HOOKS, runHookChecks, type CheckScope } from '@devkit/hooks';
+import { recordHookFindings } from '../ci/findings.js';
 import { loadProject } from '../context.js';
 import type { lintSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
@@ -30,6 +31,7 @@ export async function run(input: CommandInput<typeof lintSpec>, io: HandlerIO): 
     env: input.env,
   });
   const ok = !report.findings.some((f) => f.severity === 'error');
+  recordHookFindings(io.ci, 'lint', ctx.root, report.findings);
   return {
     exitCode: ok ? 0 : 1,
     data: { ok, ...report },

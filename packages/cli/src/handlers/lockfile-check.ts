@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { FindingKind, LockfileFinding, PnpmMajorChoice } from '@devkit/lockfile';
+import { recordLockfileFindings } from '../ci/findings.js';
 import { loadProject } from '../context.js';
 import { choosePnpmMajor } from '../flows/pnpm-major.js';
 import type { CommandInput, NoInput, CommandResult, HandlerIO, Style } from '../spec.js';
@@ -26,6 +27,7 @@ export async function run(input: CommandInput<NoInput>, io: HandlerIO): Promise<
   const findings = checkLockfile(repo);
   const counts: Record<FindingKind, number> = { drift: 0, integrity: 0, registry: 0 };
   for (const finding of findings) counts[finding.kind]++;
+  recordLockfileFindings(io.ci, root, findings);
   return {
     exitCode: findings.length > 0 ? 1 : 0,
     data: {

@@ -1,7 +1,8 @@
-import { applyPromotion, notifyPromotionFailure, planPromotion } from '@devkit/environments';
+import { actorLabel, applyPromotion, notifyPromotionFailure, planPromotion } from '@devkit/environments';
 import { parseRef, shortDigest } from '@devkit/artifact';
 import { usageError } from '@devkit/core';
 import type { promoteSpec } from '../commands.js';
+import { recordPromotion } from '../ci/promotion.js';
 import { loadProject } from '../context.js';
 import { actorOf, applyPorts, promotionPorts, renderPlan, reportWebhooks, webhookPort } from '../flows/promotion.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
@@ -50,7 +51,9 @@ export async function run(input: CommandInput<typeof promoteSpec>, io: HandlerIO
   try {
     const ports = await promotionPorts(ctx, env);
     const plan = await planPromotion(request, ports);
+    const recorded = recordPromotion(io.ci, plan, { actor: actorLabel(who), forced: force, reason });
     const { result, pushed, webhooks } = await applyPromotion(plan, applyPorts(ctx, io, ports, started));
+    recorded(result.noop ? 'noop' : 'moved', result.from);
     reportWebhooks(io, webhooks);
     return {
       exitCode: 0,

@@ -1,6 +1,7 @@
 import { parseDigest, shortDigest } from '@devkit/artifact';
-import { applyPromotion, notifyPromotionFailure, planRollback } from '@devkit/environments';
+import { actorLabel, applyPromotion, notifyPromotionFailure, planRollback } from '@devkit/environments';
 import type { rollbackSpec } from '../commands.js';
+import { recordPromotion } from '../ci/promotion.js';
 import { loadProject } from '../context.js';
 import { actorOf, applyPorts, promotionPorts, renderPlan, reportWebhooks, webhookPort } from '../flows/promotion.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
@@ -23,7 +24,9 @@ export async function run(input: CommandInput<typeof rollbackSpec>, io: HandlerI
   if (input.flags['dry-run'] === true) return renderPlan(await planRollback(request, ports));
   try {
     const plan = await planRollback(request, ports);
+    const recorded = recordPromotion(io.ci, plan, { actor: actorLabel(who), forced: false, reason });
     const { result, webhooks } = await applyPromotion(plan, applyPorts(ctx, io, ports, started));
+    recorded(result.noop ? 'noop' : 'moved', result.from);
     reportWebhooks(io, webhooks);
     const target = plan.digest;
     return {
