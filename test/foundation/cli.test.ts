@@ -79,7 +79,7 @@ describe('malformed devkit.json', () => {
     {
       name: 'bad JSON',
       text: '{\n  "toolchain": { "node": ">=20" }\n  "hooks": {}\n}\n',
-      expect: /devkit\.json:3:3 \(syntax\): invalid JSON: CommaExpected/,
+      expect: /devkit\.json:2:34: expected ',' after '\}', before "hooks" on line 3\n {2}2 \| {3}"toolchain"/,
     },
     {
       name: 'a wrong type',

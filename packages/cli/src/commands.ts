@@ -6,6 +6,8 @@ export const GLOBAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   cwd: { type: 'string', placeholder: '<dir>', description: 'act on the repo at <dir> instead of the current folder' },
   help: { type: 'boolean', short: 'h', description: 'show help for a command' },
   version: { type: 'boolean', short: 'v', description: 'print the devkit version' },
+  color: { type: 'boolean', description: 'colour the output even when it is not a terminal (wins over NO_COLOR)' },
+  'no-color': { type: 'boolean', description: 'never colour the output (wins over FORCE_COLOR)' },
   verbose: {
     type: 'boolean',
     description:

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { resolve } from 'node:path';
 import { isDevkitError, setCommandTracer, silentReporter, StepFailedError, type Reporter } from '@devkit/core';
 import { createCiRecorder, inGithubActions } from './ci/facts.js';
 import { COMMANDS } from './command-tree.js';
+import { colorEnabled, colorFlagOf } from './color.js';
+import { resolveCwd } from './cwd.js';
+import { stampJson } from './json-output.js';
 import { formatHelp, parseArgv } from './parse.js';
 import { progressInterval } from './progress.js';
 import { createHumanReporter, createStyle } from './render.js';
@@ -30,15 +32,19 @@ export async function main(
     stdout: Boolean((streams.stdout as { isTTY?: boolean }).isTTY),
     stderr: Boolean((streams.stderr as { isTTY?: boolean }).isTTY),
   };
-  const color = tty.stdout && env.NO_COLOR === undefined && env.TERM !== 'dumb';
-  const style = createStyle(color);
-  const errStyle = createStyle(tty.stderr && env.NO_COLOR === undefined);
+  // Each stream is styled by its own rules (color.ts): a redirected stdout gets plain text even
+  // when stderr is a terminal.
+  const colorFlag = colorFlagOf(argv);
+  const style = createStyle(colorEnabled(tty.stdout, env, colorFlag));
+  const errStyle = createStyle(colorEnabled(tty.stderr, env, colorFlag));
   const jsonWanted = argv.includes('--json');
-  const printJson = (value: unknown) => streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  // Every --json document goes through here, stamped with `ok` and `schemaVersion`.
+  const printJson = (value: unknown, exitCode: number) =>
+    streams.stdout.write(`${JSON.stringify(stampJson(value, exitCode), null, 2)}\n`);
 
   const fail = (error: unknown, extra: Record<string, unknown> = {}): number => {
     if (isDevkitError(error)) {
-      if (jsonWanted) printJson({ ok: false, ...extra, error: error.toJSON() });
+      if (jsonWanted) printJson({ ...extra, error: error.toJSON() }, error.exitCode);
       else {
         streams.stderr.write(`${errStyle.red(`error ${error.code}`)}: ${error.message}\n`);
         if (error.hint) streams.stderr.write(`${errStyle.dim('fix:')} ${error.hint}\n`);
@@ -47,11 +53,10 @@ export async function main(
     }
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
     if (jsonWanted)
-      printJson({
-        ok: false,
-        ...extra,
-        error: { code: 'E_INTERNAL', message: error instanceof Error ? error.message : String(error) },
-      });
+      printJson(
+        { ...extra, error: { code: 'E_INTERNAL', message: error instanceof Error ? error.message : String(error) } },
+        1,
+      );
     streams.stderr.write(
       `${errStyle.red('internal error')} (a bug in devkit; please report it with this output):\n${message}\n`,
     );
@@ -65,13 +70,20 @@ export async function main(
     return fail(error);
   }
   if (parsed.kind === 'version') {
-    if (parsed.json) printJson({ version: devkitVersion() });
+    if (parsed.json) printJson({ version: devkitVersion() }, 0);
     else streams.stdout.write(`${devkitVersion()}\n`);
     return 0;
   }
   if (parsed.kind === 'help') {
     streams.stdout.write(`${formatHelp(parsed.command, parsed.path)}\n`);
     return 0;
+  }
+
+  let cwd: string;
+  try {
+    cwd = resolveCwd(parsed.cwd);
+  } catch (error) {
+    return fail(error);
   }
 
   const human = parsed.json ? undefined : createHumanReporter(streams, tty, errStyle, progressInterval(env));
@@ -124,7 +136,7 @@ export async function main(
   const input: CommandInput = {
     args: parsed.args,
     flags: parsed.flags,
-    cwd: resolve(parsed.cwd ?? process.cwd()),
+    cwd,
     json: parsed.json,
     env,
     tty,
@@ -135,7 +147,7 @@ export async function main(
     const handler = await parsed.command.load!();
     const result = await handler.run(input, io);
     ended = { exitCode: result.exitCode };
-    if (parsed.json) printJson(result.data);
+    if (parsed.json) printJson(result.data, result.exitCode);
     else {
       const lines = result.human(style);
       if (lines.length > 0) streams.stdout.write(`${lines.join('\n')}\n`);
@@ -146,10 +158,11 @@ export async function main(
     ended = { exitCode: isDevkitError(cause) ? cause.exitCode : 1, error: cause };
     if (interrupted && isInterrupt(error instanceof StepFailedError ? error.cause : error)) {
       const message = `${interrupted.reason.message}; what had started was stopped and cleaned up`;
-      ended.exitCode = 128 + (constants.signals[interrupted.signal] ?? 2);
-      if (jsonWanted) printJson({ ok: false, error: { code: 'E_INTERRUPTED', message } });
+      const exitCode = 128 + (constants.signals[interrupted.signal] ?? 2);
+      ended.exitCode = exitCode;
+      if (jsonWanted) printJson({ error: { code: 'E_INTERRUPTED', message } }, exitCode);
       else streams.stderr.write(`${errStyle.red('interrupted')}: ${message}\n`);
-      return 128 + (constants.signals[interrupted.signal] ?? 2);
+      return exitCode;
     }
     if (error instanceof StepFailedError) return fail(error.cause, { steps: error.reports });
     return fail(error);

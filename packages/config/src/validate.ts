@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { getNodeValue, parseTree, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
 import { usageError } from '@devkit/core';
 import { DevkitConfigSchema, type DevkitConfig } from './schema.js';
@@ -7,6 +7,7 @@ import { checkConfigRules } from './rules.js';
 import { closest, describeValue } from './describe.js';
 import { offsetOf } from './locate.js';
 import { formatKeyPath, positionAt } from './keypath.js';
+import { describeSyntaxError } from './syntax.js';
 
 /** One thing wrong with devkit.json, located to the character. */
 export interface ConfigIssue {
@@ -24,41 +25,25 @@ export interface ConfigIssue {
  * Messages show `file` relative to `shownFrom` (the folder the user ran devkit in) when given.
  */
 export function parseConfig(text: string, file: string, shownFrom?: string): DevkitConfig {
+  // JSONC, as editors treat a .json config: comments and trailing commas are fine.
   const syntaxErrors: ParseError[] = [];
-  const tree = parseTree(text, syntaxErrors, { allowTrailingComma: false, disallowComments: true });
-  if (syntaxErrors.length > 0 || !tree) {
-    const issues = syntaxErrors.map((error): ConfigIssue => {
-      const { line, column } = positionAt(text, error.offset);
-      const found = text.slice(error.offset, error.offset + Math.max(1, error.length)).trim() || 'end of file';
-      return {
+  const tree = parseTree(text, syntaxErrors, { allowTrailingComma: true, disallowComments: false });
+  const first = syntaxErrors[0];
+  if (first) throw syntaxError(text, file, shownFrom, first, syntaxErrors.length - 1);
+  if (!tree) {
+    throw configError(file, shownFrom, [
+      {
         file,
-        line,
-        column,
+        line: 1,
+        column: 1,
         keyPath: '(syntax)',
-        expected: 'valid JSON',
-        found: JSON.stringify(found),
-        message: `invalid JSON: ${printParseErrorCode(error.error)}`,
-      };
-    });
-    throw configError(
-      file,
-      shownFrom,
-      issues.length
-        ? issues
-        : [
-            {
-              file,
-              line: 1,
-              column: 1,
-              keyPath: '(syntax)',
-              expected: 'a JSON object',
-              found: 'nothing',
-              message: 'empty file',
-            },
-          ],
-    );
+        expected: 'a JSON object',
+        found: 'nothing',
+        message: 'empty file',
+      },
+    ]);
   }
-  const data: unknown = JSON.parse(text);
+  const data: unknown = getNodeValue(tree);
   const result = DevkitConfigSchema.safeParse(data, { reportInput: true });
   const issues: ConfigIssue[] = [];
   if (!result.success) {
@@ -150,6 +135,32 @@ function childSchema(schema: z.core.$ZodType, part: string | number): z.core.$Zo
   if (schema instanceof z.ZodRecord) return schema.valueType as z.core.$ZodType;
   if (schema instanceof z.ZodArray) return schema.element as z.core.$ZodType;
   return undefined;
+}
+
+/**
+ * The first syntax error only, at the character at fault with its line and a caret: the ones
+ * after it are most often its echoes (a missing quote throws off everything that follows).
+ */
+function syntaxError(text: string, file: string, shownFrom: string | undefined, error: ParseError, more: number) {
+  const shown = (shownFrom !== undefined && relative(shownFrom, file)) || file;
+  const problem = describeSyntaxError(text, error);
+  const issue: ConfigIssue = {
+    file,
+    line: problem.line,
+    column: problem.column,
+    keyPath: '(syntax)',
+    expected: 'JSON (comments and trailing commas allowed)',
+    found: JSON.stringify(text.slice(error.offset, error.offset + Math.max(1, error.length))),
+    message: problem.message,
+  };
+  return usageError(
+    'E_CONFIG_INVALID',
+    `${shown}:${problem.line}:${problem.column}: ${problem.message}\n${problem.excerpt}${more > 0 ? `\n  (${more} more syntax error${more === 1 ? '' : 's'} after it, often caused by this one)` : ''}`,
+    {
+      hint: `fix line ${problem.line} of ${shown}, then \`devkit config check\``,
+      details: { file, issues: [issue] },
+    },
+  );
 }
 
 function configError(file: string, shownFrom: string | undefined, issues: ConfigIssue[]) {

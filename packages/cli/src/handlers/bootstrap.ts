@@ -11,14 +11,21 @@ export async function run(input: CommandInput<typeof bootstrapSpec>, io: Handler
   const started = performance.now();
   if (input.flags['dry-run']) {
     const plan = await planSteps(steps, ctx, ctx.root);
+    // A blocked step would stop the real run: the plan says so with exit 1, as build, promote and
+    // rollback do for a refused plan.
+    const blocked = plan.some((p) => p.status === 'blocked');
     return {
-      exitCode: 0,
-      data: { ok: true, dryRun: true, root: ctx.root, steps: plan },
+      exitCode: blocked ? 1 : 0,
+      data: { ok: !blocked, dryRun: true, root: ctx.root, steps: plan },
       human: (s) =>
-        plan.map(
-          (p) =>
-            `${p.status === 'up-to-date' ? s.dim('·') : p.status === 'blocked' ? s.red('✗') : s.yellow('→')} ${p.title.padEnd(14)} ${p.status}: ${p.summary}`,
-        ),
+        plan.flatMap((p) => [
+          `${p.status === 'up-to-date' ? s.dim('·') : p.status === 'blocked' ? s.red('✗') : s.yellow('→')} ${p.title.padEnd(14)} ${p.status}: ${p.summary}`,
+          ...(p.status === 'blocked'
+            ? p.problems
+                .filter((problem) => problem.kind === 'blocking')
+                .map((problem) => `  ${problem.message}${problem.fix ? `\n    ${s.dim('fix:')} ${problem.fix}` : ''}`)
+            : []),
+        ]),
     };
   }
   const reports = await runSteps(steps, ctx, { root: ctx.root, reporter: ctx.reporter });
