@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { isDevkitError, setCommandTracer, silentReporter, StepFailedError, type Reporter } from '@devkit/core';
+import { devkitVersion } from '@devkit/core/install';
 import { createCiRecorder, inGithubActions } from './ci/facts.js';
 import { COMMANDS } from './command-tree.js';
 import { colorEnabled, colorFlagOf } from './color.js';
@@ -13,11 +13,6 @@ import type { CommandInput, HandlerIO } from './spec.js';
 import { createCommandTrace, debugFromEnv } from './trace.js';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-function devkitVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /**
  * The only place that touches argv, the console, TTYs and exit codes.

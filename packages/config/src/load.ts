@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { readFileIfExists, sha256, usageError, writeFileAtomic } from '@devkit/core';
+import { bundleDigest } from '@devkit/core/install';
 import type { DevkitConfig } from './schema.js';
 
 export const CONFIG_FILE = 'devkit.json';
@@ -36,6 +37,9 @@ let validatorDigest: string | undefined;
  * what is valid never trusts a verdict cached by an older one.
  */
 function validatorIdentity(): string {
+  // Bundled, the validator's modules are no longer files of their own: the bundle's digest
+  // stands for them (and for everything else in it, which only makes the cache more careful).
+  validatorDigest ??= bundleDigest();
   if (validatorDigest === undefined) {
     const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
     validatorDigest = sha256(

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { usageError } from '@devkit/core';
 import { DevkitConfigSchema, type DevkitConfig } from './schema.js';
 import { checkConfigRules } from './rules.js';
+import { SCHEMA_PATH } from './names.js';
 import { closest, describeValue } from './describe.js';
 import { offsetOf } from './locate.js';
 import { formatKeyPath, positionAt } from './keypath.js';
@@ -170,7 +171,7 @@ function configError(file: string, shownFrom: string | undefined, issues: Config
     'E_CONFIG_INVALID',
     `${shown} is not valid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
     {
-      hint: `fix the key${issues.length === 1 ? '' : 's'} above in ${shown}; the schema is in node_modules/@devkit/config/schema.json`,
+      hint: `fix the key${issues.length === 1 ? '' : 's'} above in ${shown}; the schema is ${SCHEMA_PATH} (\`devkit config schema\` prints it)`,
       details: { file, issues },
     },
   );

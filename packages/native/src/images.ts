@@ -3,7 +3,6 @@ import { createReadStream, existsSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import {
   digestParts,
   machineError,
@@ -15,6 +14,7 @@ import {
   writeFileAtomic,
   type Reporter,
 } from '@devkit/core';
+import { shippedPath } from '@devkit/core/install';
 import type { DevkitConfig } from '@devkit/config';
 import { parseBinary } from './binary.js';
 import { execInContainer, withContainer } from './container.js';
@@ -24,8 +24,13 @@ import { withBuilderLock } from './lock.js';
 import { listFiles, packEntries, type TarEntry } from './tar.js';
 import { resolveTarget } from './targets.js';
 
-/** The builder folders that ship with devkit (docker/<name>/: Dockerfile + base.json + what it copies). */
-export const BUILTIN_DOCKER_DIR = fileURLToPath(new URL('../../../docker/', import.meta.url));
+/**
+ * The builder folders that ship with devkit (docker/<name>/: Dockerfile + base.json + what it
+ * copies): inside the installed `devkit` package, or the repo's docker/ in devkit's own workspace.
+ */
+export function builtinDockerDir(): string {
+  return shippedPath('docker');
+}
 
 /** Bumped when the way images are made changes, so old images stop matching. */
 const IMAGE_FORMAT = 'devkit-native-image-v1';
@@ -89,9 +94,10 @@ async function readBase(dir: string, name: string, release: string | undefined):
 /** The builders devkit knows: its own docker/ folders, then devkit.json's `native.builders` (which win). */
 export async function loadBuilders(root: string, config: DevkitConfig): Promise<Map<string, BuilderDefinition>> {
   const builders = new Map<string, BuilderDefinition>();
-  if (existsSync(BUILTIN_DOCKER_DIR)) {
-    for (const e of await readdir(BUILTIN_DOCKER_DIR, { withFileTypes: true })) {
-      const dir = join(BUILTIN_DOCKER_DIR, e.name);
+  const builtin = builtinDockerDir();
+  if (existsSync(builtin)) {
+    for (const e of await readdir(builtin, { withFileTypes: true })) {
+      const dir = join(builtin, e.name);
       if (!e.isDirectory() || !existsSync(join(dir, 'Dockerfile'))) continue;
       builders.set(e.name, {
         name: e.name,

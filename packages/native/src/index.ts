@@ -25,7 +25,7 @@ export {
   readImageRecords,
   imageRecordsPath,
   baseInputsDigest,
-  BUILTIN_DOCKER_DIR,
+  builtinDockerDir,
 } from './images.js';
 export type { BuilderDefinition, BaseSpec, ImageRecord, ImageRecords, EnsureImageResult } from './images.js';
 export {

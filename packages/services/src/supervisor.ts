@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServicePaths } from './paths.js';
 import { processIdentity, spawnProcess } from '@devkit/core';
+import { devkitInstall } from '@devkit/core/install';
 import { processGroupMembers } from './process-info.js';
 import { readSupervisorState, type ProcessRef, type SupervisorState } from './supervisor-protocol.js';
 
@@ -63,8 +64,14 @@ export function inspectService(paths: ServicePaths): Inspection {
   return { state: 'running', record, reason: 'running' };
 }
 
-/** The built supervisor script (dist/supervisor-main.js), also when this module runs from src/. */
+/**
+ * The built supervisor script: the `devkit` package's dist/supervisor-main.js (its own entry in
+ * the bundle), or this package's dist/supervisor-main.js in devkit's repo, also when this module
+ * runs from src/.
+ */
 export function supervisorScript(): string {
+  const install = devkitInstall();
+  if (install.bundled) return join(install.packageDir, 'dist', 'supervisor-main.js');
   const here = dirname(fileURLToPath(import.meta.url));
   const built = join(here, 'supervisor-main.js');
   if (existsSync(built)) return built;

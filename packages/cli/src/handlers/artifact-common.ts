@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { LocalEnvironmentBackend, RegistryEnvironmentBackend, type EnvironmentBackend } from '@devkit/environments';
 import { OciStore, parseRef, resolveRef, type Descriptor } from '@devkit/artifact';
@@ -18,10 +17,7 @@ export function openProjectStore(ctx: ProjectContext, options: { create?: boolea
 }
 
 /** devkit's own version: part of every inputs digest and every provenance statement. */
-export function devkitVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+export { devkitVersion } from '@devkit/core/install';
 
 /** Resolves `<name>@<digest>`, `<name>:<tag>` or `<name>` in the store. */
 export async function resolveInStore(store: OciStore, text: string): Promise<{ name: string; descriptor: Descriptor }> {
