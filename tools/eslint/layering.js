@@ -1,18 +1,29 @@
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { declaredPackages, layeringViolation, ORDER_TEXT, TEST_ONLY_PACKAGES } from './package-order.js';
+import {
+  declaredPackages,
+  layeringViolation,
+  ORDER_TEXT,
+  PUBLISHED_PACKAGE,
+  TEST_ONLY_PACKAGES,
+} from './package-order.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const TEST_FILE = /\.test\.[cm]?[jt]sx?$/;
 
+/** The package name of packages/<folder>: `@devkit/<folder>`, and packages/devkit is the published `devkit`. */
+function packageName(folder) {
+  return folder === PUBLISHED_PACKAGE ? PUBLISHED_PACKAGE : `@devkit/${folder}`;
+}
+
 /**
- * Which package a file belongs to (`@devkit/<folder>` for packages/<folder>/…, checked
+ * Which package a file belongs to (packageName of packages/<folder>/…, checked
  * against each package.json by package-order.test.ts), its folder, and whether it is a test.
  */
 function ownerOf(filename, root) {
   const rel = relative(root, filename).split(sep);
   if (rel[0] !== 'packages' || rel.length < 3) return undefined;
-  return { name: `@devkit/${rel[1]}`, folder: resolve(root, 'packages', rel[1]), test: TEST_FILE.test(filename) };
+  return { name: packageName(rel[1]), folder: resolve(root, 'packages', rel[1]), test: TEST_FILE.test(filename) };
 }
 
 function inside(path, folder) {
@@ -20,10 +31,10 @@ function inside(path, folder) {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
-/** The package folder a path falls in, as `@devkit/<folder>`, or undefined. */
+/** The package a path falls in (packageName of its folder), or undefined. */
 function packageAt(path, root) {
   const rel = relative(root, path).split(sep);
-  return rel[0] === 'packages' && rel.length >= 2 && rel[1] !== '..' ? `@devkit/${rel[1]}` : undefined;
+  return rel[0] === 'packages' && rel.length >= 2 && rel[1] !== '..' ? packageName(rel[1]) : undefined;
 }
 
 /** The module specifier a node names, when it is written out (not computed). */

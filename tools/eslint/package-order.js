@@ -1,3 +1,6 @@
+/** The one package that is published (packages/devkit); every other one is a private workspace package. */
+export const PUBLISHED_PACKAGE = 'devkit';
+
 /**
  * The one declared order of devkit's packages. Every import follows it: ESLint's
  * `devkit/layering` rule reads it for each import, and tools/eslint/package-order.test.ts holds
@@ -24,6 +27,8 @@ export const PACKAGE_TIERS = [
     ],
   },
   { tier: 'cli', packages: ['@devkit/cli'] },
+  // What users install: every package above bundled into one (its devDependencies), no sources.
+  { tier: 'package', packages: [PUBLISHED_PACKAGE] },
 ];
 
 /** Capability → the capabilities it imports directly: lockfile ← artifact ← registry ← environments, lockfile ← toolchain. */

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@devkit/test-utils';
-import { declaredPackages, layeringViolation, TEST_ONLY_PACKAGES } from './package-order.js';
+import { declaredPackages, layeringViolation, PUBLISHED_PACKAGE, TEST_ONLY_PACKAGES } from './package-order.js';
 
 interface Manifest {
   name: string;
@@ -59,11 +59,11 @@ function manifestFindings(manifest: Manifest, imports: ReadonlySet<string>): str
 }
 
 describe('the declared package order', () => {
-  it('names every package folder, each as @devkit/<folder>, and nothing else', () => {
+  it('names every package folder, each as @devkit/<folder> (packages/devkit as devkit), and nothing else', () => {
     const names = folders.map(
       (d) => (JSON.parse(readFileSync(join(PACKAGES, d, 'package.json'), 'utf8')) as Manifest).name,
     );
-    expect(names).toEqual(folders.map((d) => `@devkit/${d}`));
+    expect(names).toEqual(folders.map((d) => (d === PUBLISHED_PACKAGE ? d : `@devkit/${d}`)));
     expect([...declaredPackages()].sort()).toEqual([...names].sort());
   });
 
