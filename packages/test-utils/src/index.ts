@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
 export { waitFor, type WaitForOptions } from './wait-for.js';
+export { packDevkit, DEVKIT_PACKAGE_DIR } from './pack.js';
 export {
   ORACLE_NODE_VERSION,
   pnpmMajor,
