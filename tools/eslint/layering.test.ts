@@ -81,7 +81,7 @@ tester.run('devkit/layering', layeringRule, {
       errors: [
         {
           message:
-            /^@devkit\/hooks may not import @devkit\/native: capabilities import each other only along declared edges \(lockfile ← artifact ← registry ← environments, lockfile ← toolchain\)/,
+            /^@devkit\/hooks may not import @devkit\/native: capabilities import each other only along declared edges \(lockfile ← artifact ← registry ← environments, lockfile ← toolchain ← init, hooks ← init\)/,
         },
         {
           message:

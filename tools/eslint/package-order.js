@@ -24,6 +24,7 @@ export const PACKAGE_TIERS = [
       '@devkit/services',
       '@devkit/hooks',
       '@devkit/native',
+      '@devkit/init',
     ],
   },
   { tier: 'cli', packages: ['@devkit/cli'] },
@@ -31,12 +32,14 @@ export const PACKAGE_TIERS = [
   { tier: 'package', packages: [PUBLISHED_PACKAGE] },
 ];
 
-/** Capability → the capabilities it imports directly: lockfile ← artifact ← registry ← environments, lockfile ← toolchain. */
+/** Capability → the capabilities it imports directly: lockfile ← artifact ← registry ← environments, lockfile ← toolchain ← init, hooks ← init. */
 export const CAPABILITY_EDGES = {
   '@devkit/artifact': ['@devkit/lockfile'],
   '@devkit/registry': ['@devkit/artifact'],
   '@devkit/environments': ['@devkit/registry'],
   '@devkit/toolchain': ['@devkit/lockfile'],
+  // init carries hooks and pins over with the readers devkit itself runs, not copies of them.
+  '@devkit/init': ['@devkit/hooks', '@devkit/toolchain'],
 };
 
 /** Imported by tests only (`*.test.ts`, test/, bench/), never by a package's sources; it may import any package. */

@@ -13,6 +13,7 @@ import {
   execSpec,
   historySpec,
   hooksRunSpec,
+  initSpec,
   lintSpec,
   logsSpec,
   nativeBuildSpec,
@@ -241,6 +242,14 @@ export const COMMANDS: CommandSpec = {
           load: () => import('./handlers/artifact-pull.js'),
         },
       ],
+    },
+    {
+      name: 'init',
+      summary: 'adopt devkit in this repo from what it has: devkit.json, .gitignore, prepare script, CI workflow',
+      description:
+        'Reads docker-compose/compose files (postgres, redis, memcached, registry images → services at the same versions), husky, lint-staged, simple-git-hooks and lefthook (→ hooks), apps/* and workspace packages with a start script (→ artifacts.deployables) and toolchain pins devkit does not read already, and writes devkit.json, the .gitignore entries devkit needs, a root prepare script that runs devkit hooks install, and .github/workflows/devkit.yml. Nothing is overwritten without --force: an existing devkit.json only gains missing keys, a changed workflow is kept. The old hook tools and their configs are left in place; the output lists what was carried over, what was not and why, and how to retire them. Running it again changes nothing.',
+      ...initSpec,
+      load: () => import('./handlers/init.js'),
     },
     {
       name: 'why',

@@ -283,3 +283,14 @@ export const historySpec = {
     },
   },
 } as const satisfies InputSpec;
+
+export const initSpec = {
+  flags: {
+    'dry-run': { type: 'boolean', description: 'print a unified diff of every file it would write, write nothing' },
+    force: {
+      type: 'boolean',
+      description:
+        'replace devkit.json and the CI workflow instead of adding only missing keys and keeping a changed file',
+    },
+  },
+} as const satisfies InputSpec;

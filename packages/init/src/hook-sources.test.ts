@@ -1,0 +1,170 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadLintStagedConfig } from '@devkit/hooks';
+import { cleanupTempDirs, tempDir, writeFiles } from '@devkit/test-utils';
+import { huskyCommands, inferHooks, runsLintStaged } from './hook-sources.js';
+
+afterAll(cleanupTempDirs);
+
+/** inferHooks as devkit init calls it: package.json read, lint-staged found by the hook's own locator. */
+async function infer(files: Record<string, string | object>, commandEntries = true) {
+  const root = tempDir();
+  writeFiles(root, files);
+  const manifest = files['package.json'] as Record<string, unknown> | undefined;
+  const lintStaged = await loadLintStagedConfig(root);
+  return inferHooks(root, manifest, lintStaged?.file, { commandEntries });
+}
+
+const HUSKY_REPO = {
+  'package.json': { name: 'a', 'lint-staged': { '*.js': 'eslint' } },
+  '.husky/pre-commit': '#!/usr/bin/env sh\n. "$(dirname -- "$0")/_/husky.sh"\n\nnpx lint-staged\npnpm test\n',
+  '.husky/commit-msg': 'npx --no -- commitlint --edit "$1"\n',
+  '.husky/post-merge': 'pnpm install\n',
+};
+
+const LEFTHOOK_YML = `min_version: 1.5.0
+pre-commit:
+  parallel: true
+  commands:
+    staged:
+      run: pnpm exec lint-staged
+    types:
+      glob: "*.{ts,tsx}"
+      run: pnpm tsc --noEmit
+    format:
+      root: packages/web/
+      run: pnpm prettier --write {staged_files}
+pre-push:
+  jobs:
+    - name: test
+      run: pnpm test {push_files}
+post-checkout:
+  commands:
+    deps:
+      run: pnpm install
+`;
+
+describe('inferHooks', () => {
+  it('husky + lint-staged in package.json: lint-staged becomes the check, other lines command entries, in order', async () => {
+    const result = await infer(HUSKY_REPO);
+    expect(result.hooks).toEqual({
+      'commit-msg': [{ run: 'npx --no -- commitlint --edit "$1"' }],
+      'pre-commit': ['lint-staged', { run: 'pnpm test' }, 'lockfile'],
+    });
+    expect(result.sources).toEqual([
+      { tool: 'husky', file: '.husky/' },
+      { tool: 'lint-staged', file: 'package.json' },
+    ]);
+    expect(result.migrated.map((c) => c.run)).toEqual([
+      'npx --no -- commitlint --edit "$1"',
+      'npx lint-staged',
+      'pnpm test',
+    ]);
+    expect(result.unmigrated).toEqual([]);
+    expect(result.keep).toEqual([]);
+    expect(result.notes.join('\n')).toContain('.husky/post-merge: devkit runs no post-merge hook');
+    expect(result.notes.join('\n')).toContain("sources _/husky.sh, husky 8's runner");
+    expect(result.removal.join('\n')).toContain('pnpm remove husky');
+  });
+
+  it('with a schema that takes checks only, husky commands stay in husky and nothing is written for them', async () => {
+    const result = await infer(HUSKY_REPO, false);
+    expect(result.hooks).toEqual({ 'pre-commit': ['lint-staged', 'lockfile'] });
+    expect(result.unmigrated.map((c) => [c.where, c.run])).toEqual([
+      ['.husky/commit-msg', 'npx --no -- commitlint --edit "$1"'],
+      ['.husky/pre-commit', 'pnpm test'],
+    ]);
+    expect(result.keep).toEqual([]);
+  });
+
+  it('a husky hook with shell structure is carried over as one command', async () => {
+    const result = await infer({
+      'package.json': { name: 'a' },
+      '.husky/pre-push': 'if [ "$CI" = "" ]; then\n  pnpm test\nfi\n',
+    });
+    expect(result.hooks?.['pre-push']).toEqual([{ run: 'if [ "$CI" = "" ]; then\npnpm test\nfi' }]);
+  });
+
+  it('lefthook: lint-staged becomes the check, plain jobs command entries; jobs with options devkit lacks keep running through lefthook', async () => {
+    const result = await infer({
+      'package.json': { name: 'b' },
+      '.lintstagedrc.json': { '*.ts': 'eslint --fix' },
+      'lefthook.yml': LEFTHOOK_YML,
+    });
+    expect(result.hooks).toEqual({
+      'pre-commit': ['lint-staged', { name: 'types', run: 'pnpm tsc --noEmit', glob: '*.{ts,tsx}' }, 'lockfile'],
+    });
+    expect(result.sources.map((s) => s.tool)).toEqual(['lefthook', 'lint-staged']);
+    expect(result.unmigrated.map((c) => [c.where, c.blocker])).toEqual([
+      ['lefthook.yml pre-commit.commands.format', "lefthook's root has no devkit equivalent"],
+      [
+        'lefthook.yml pre-push.jobs[test]',
+        "{push_files} is lefthook's; devkit fills in {staged_files} and {files} only",
+      ],
+    ]);
+    expect(result.keep).toEqual([
+      expect.objectContaining({
+        hook: 'pre-commit',
+        body: expect.stringContaining('\nlefthook run pre-commit --no-auto-install --command format "$@"\n'),
+      }),
+      expect.objectContaining({
+        hook: 'pre-push',
+        body: expect.stringContaining('\nlefthook run pre-push --no-auto-install --job test "$@"\n'),
+      }),
+    ]);
+    expect(result.notes.join('\n')).toContain('lefthook.yml post-checkout: devkit runs no post-checkout hook');
+  });
+
+  it('simple-git-hooks in package.json: a chained command is split; with a checks-only schema the rest keeps running from .husky/', async () => {
+    const files = {
+      'package.json': {
+        name: 'c',
+        'simple-git-hooks': { 'pre-commit': 'npx lint-staged && npm test', preserveUnused: true },
+        'lint-staged': { '*': 'prettier --check' },
+      },
+    };
+    expect((await infer(files)).hooks).toEqual({ 'pre-commit': ['lint-staged', { run: 'npm test' }, 'lockfile'] });
+    const checksOnly = await infer(files, false);
+    expect(checksOnly.hooks).toEqual({ 'pre-commit': ['lint-staged', 'lockfile'] });
+    expect(checksOnly.keep).toHaveLength(1);
+    expect(checksOnly.keep[0]!.body.split('\n').filter((l) => !l.startsWith('#'))).toEqual(['npm test', '']);
+  });
+
+  it('simple-git-hooks in its own file, without lint-staged: the call is noted, the lockfile check still added', async () => {
+    const result = await infer({
+      'package.json': { name: 'd' },
+      '.simple-git-hooks.json': { 'pre-commit': 'npx lint-staged' },
+    });
+    expect(result.sources).toEqual([{ tool: 'simple-git-hooks', file: '.simple-git-hooks.json' }]);
+    expect(result.hooks).toEqual({ 'pre-commit': ['lockfile'] });
+    expect(result.notes[0]).toContain('runs lint-staged, but no lint-staged config was found');
+  });
+
+  it('a repo with no hook tool gets no hooks key (devkit defaults apply)', async () => {
+    const result = await infer({ 'package.json': { name: 'e' } });
+    expect(result.hooks).toBeUndefined();
+    expect(result.sources).toEqual([]);
+  });
+});
+
+describe('hook commands', () => {
+  it('recognises lint-staged however it is called', () => {
+    for (const call of [
+      'npx lint-staged',
+      'npx --no -- lint-staged',
+      'pnpm exec lint-staged --concurrent false',
+      'pnpm lint-staged',
+      'yarn lint-staged',
+      'lint-staged',
+      './node_modules/.bin/lint-staged',
+    ])
+      expect(runsLintStaged(call), call).toBe(true);
+    for (const call of ['pnpm test', 'npx lint-staged-helper', 'echo lint-staged'])
+      expect(runsLintStaged(call), call).toBe(false);
+  });
+
+  it("drops husky's boilerplate and devkit's own lines", () => {
+    const body =
+      '#!/usr/bin/env sh\n. "$(dirname -- "$0")/_/husky.sh"\n# comment\ncommand -v devkit >/dev/null 2>&1 || exit 1\ndevkit hooks run pre-commit "$@"\npnpm test\n';
+    expect(huskyCommands(body)).toEqual(['pnpm test']);
+  });
+});
