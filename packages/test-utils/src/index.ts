@@ -89,7 +89,8 @@ export async function runDevkit(
 ): Promise<DevkitRun> {
   const result = await execa(process.execPath, [DEVKIT_BIN, ...args], {
     cwd: options.cwd,
-    env: { NO_COLOR: '1', ...options.env },
+    // Hermetic against the job the tests run in: GitHub's variables only when a test sets them.
+    env: { NO_COLOR: '1', GITHUB_ACTIONS: undefined, GITHUB_STEP_SUMMARY: undefined, ...options.env },
     reject: false,
     timeout: options.timeoutMs ?? 120_000,
   });

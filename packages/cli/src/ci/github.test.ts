@@ -66,7 +66,7 @@ describe('workflow commands', () => {
         line: 4,
         column: 5,
         title: 'E_CONFIG_INVALID toolchain.node',
-        message: 'expected string, found 24 (expected string)\nfix: fix the key above',
+        message: 'expected string, found 24\nfix: fix the key above',
       },
     ]);
     expect(annotationsFromError(usageError('E_X', 'plain'))).toEqual([

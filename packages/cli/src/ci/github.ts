@@ -76,7 +76,7 @@ export function annotationsFromError(error: unknown): CiAnnotation[] {
       line: i.line as number,
       column: typeof i.column === 'number' ? i.column : undefined,
       title: `${error.code} ${typeof i.keyPath === 'string' ? i.keyPath : ''}`.trim(),
-      message: `${typeof i.message === 'string' ? i.message : error.message}${typeof i.expected === 'string' ? ` (expected ${i.expected})` : ''}${error.hint ? `\nfix: ${error.hint}` : ''}`,
+      message: `${typeof i.message === 'string' ? i.message : error.message}${typeof i.expected === 'string' && !String(i.message).includes('expected') ? ` (expected ${i.expected})` : ''}${error.hint ? `\nfix: ${error.hint}` : ''}`,
     }));
   }
   return [
