@@ -8,6 +8,8 @@ import {
   artifactVerifySpec,
   bootstrapSpec,
   buildSpec,
+  completeSpec,
+  completionSpec,
   downSpec,
   envSpec,
   execSpec,
@@ -290,6 +292,21 @@ export const COMMANDS: CommandSpec = {
           load: () => import('./handlers/config-schema.js'),
         },
       ],
+    },
+    {
+      name: 'completion',
+      summary: 'print the completion script of a shell: bash, zsh or fish',
+      description:
+        'Completes commands, subcommands, flags and their values, and the names devkit.json declares (services, environments, deployables, builders, targets, native packages). The script asks devkit itself on each TAB, so it stays right after an upgrade. Install: `source <(devkit completion bash)` in ~/.bashrc; `source <(devkit completion zsh)` in ~/.zshrc after compinit; `devkit completion fish > ~/.config/fish/completions/devkit.fish`.',
+      ...completionSpec,
+      load: () => import('./handlers/completion.js'),
+    },
+    {
+      name: '__complete',
+      summary: 'what the completion scripts run on TAB: the completions of the last word',
+      hidden: true,
+      ...completeSpec,
+      load: () => import('./handlers/complete.js').then((m) => m.withTree(COMMANDS)),
     },
     // Answered by the parser itself: `devkit help artifact push` is `devkit artifact push --help`.
     {

@@ -3,7 +3,12 @@ import type { BooleanFlagSpec, FlagSpec, InputSpec } from './spec.js';
 /** Flags every command takes. */
 export const GLOBAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   json: { type: 'boolean', description: 'print one JSON document on stdout and nothing else' },
-  cwd: { type: 'string', placeholder: '<dir>', description: 'act on the repo at <dir> instead of the current folder' },
+  cwd: {
+    type: 'string',
+    placeholder: '<dir>',
+    complete: 'dirs',
+    description: 'act on the repo at <dir> instead of the current folder',
+  },
   help: { type: 'boolean', short: 'h', description: 'show help for a command' },
   version: { type: 'boolean', short: 'v', description: 'print the devkit version' },
   color: { type: 'boolean', description: 'colour the output even when it is not a terminal (wins over NO_COLOR)' },
@@ -34,7 +39,7 @@ export const bootstrapSpec = {
 } as const satisfies InputSpec;
 
 export const upSpec = {
-  args: [{ name: 'services', variadic: true }],
+  args: [{ name: 'services', variadic: true, complete: 'services' }],
   flags: {
     timeout: {
       type: 'number',
@@ -47,12 +52,12 @@ export const upSpec = {
 } as const satisfies InputSpec;
 
 export const downSpec = {
-  args: [{ name: 'services', variadic: true }],
+  args: [{ name: 'services', variadic: true, complete: 'services' }],
   flags: { purge: { type: 'boolean', description: 'also delete their data (asks first, or --yes)' }, yes },
 } as const satisfies InputSpec;
 
 export const logsSpec = {
-  args: [{ name: 'service', required: true }],
+  args: [{ name: 'service', required: true, complete: 'services' }],
   flags: {
     follow: { type: 'boolean', short: 'f', description: 'keep printing new lines until Ctrl-C' },
     lines: {
@@ -83,20 +88,25 @@ export const execSpec = {
   args: [{ name: 'command', required: true, variadic: true }],
 } as const satisfies InputSpec;
 
-export const resetSpec = { args: [{ name: 'service', required: true }], flags: { yes } } as const satisfies InputSpec;
+export const resetSpec = {
+  args: [{ name: 'service', required: true, complete: 'services' }],
+  flags: { yes },
+} as const satisfies InputSpec;
 
 export const snapshotSaveSpec = {
   args: [
     { name: 'name', required: true },
-    { name: 'services', variadic: true },
+    { name: 'services', variadic: true, complete: 'services' },
   ],
 } as const satisfies InputSpec;
 
-export const snapshotRestoreSpec = { args: [{ name: 'name', required: true }] } as const satisfies InputSpec;
+export const snapshotRestoreSpec = {
+  args: [{ name: 'name', required: true, complete: 'snapshots' }],
+} as const satisfies InputSpec;
 
 export const hooksRunSpec = {
   args: [
-    { name: 'hook', required: true },
+    { name: 'hook', required: true, complete: 'hooks' },
     { name: 'hookArgs', variadic: true },
   ],
 } as const satisfies InputSpec;
@@ -114,14 +124,22 @@ export const lintSpec = {
 } as const satisfies InputSpec;
 
 export const nativeImagesSpec = {
-  flags: { builder: { type: 'list', placeholder: '<name,…>', description: 'only these builders (default: all)' } },
+  flags: {
+    builder: {
+      type: 'list',
+      placeholder: '<name,…>',
+      complete: 'builders',
+      description: 'only these builders (default: all)',
+    },
+  },
 } as const satisfies InputSpec;
 
 export const nativeBuildSpec = {
   flags: {
-    package: { type: 'list', placeholder: '<name,…>', description: 'only these native packages' },
+    package: { type: 'list', placeholder: '<name,…>', complete: 'packages', description: 'only these native packages' },
     target: {
       type: 'list',
+      complete: 'targets',
       example: 'linux-x64-gnu,darwin-arm64',
       placeholder: '<target,…>',
       description: 'only these targets, e.g. linux-x64-gnu,darwin-arm64',
@@ -130,11 +148,12 @@ export const nativeBuildSpec = {
 } as const satisfies InputSpec;
 
 export const nativeVerifySpec = {
-  args: [{ name: 'file', required: true }],
+  args: [{ name: 'file', required: true, complete: 'files' }],
   flags: {
     target: {
       type: 'string',
       required: true,
+      complete: 'targets',
       example: 'linux-x64-gnu',
       placeholder: '<target>',
       description: 'the target whose policy applies, e.g. linux-x64-gnu',
@@ -160,7 +179,7 @@ export const buildSpec = {
   },
 } as const satisfies InputSpec;
 
-const refArg = [{ name: 'ref', required: true }] as const;
+const refArg = [{ name: 'ref', required: true, complete: 'deployables' }] as const;
 
 export const artifactInspectSpec = {
   args: refArg,
@@ -171,8 +190,8 @@ export const artifactVerifySpec = { args: refArg } as const satisfies InputSpec;
 
 export const artifactExtractSpec = {
   args: [
-    { name: 'ref', required: true },
-    { name: 'dir', required: true },
+    { name: 'ref', required: true, complete: 'deployables' },
+    { name: 'dir', required: true, complete: 'dirs' },
   ],
 } as const satisfies InputSpec;
 
@@ -221,8 +240,8 @@ export const artifactPullSpec = {
 
 export const whySpec = {
   args: [
-    { name: 'a', required: true },
-    { name: 'b', required: true },
+    { name: 'a', required: true, complete: 'deployables' },
+    { name: 'b', required: true, complete: 'deployables' },
   ],
 } as const satisfies InputSpec;
 
@@ -232,6 +251,7 @@ export const promoteSpec = {
     to: {
       type: 'string',
       required: true,
+      complete: 'environments',
       example: 'staging',
       placeholder: '<env>',
       description: 'the environment, a key of environments in devkit.json',
@@ -249,11 +269,12 @@ export const promoteSpec = {
 } as const satisfies InputSpec;
 
 export const rollbackSpec = {
-  args: [{ name: 'name', required: true }],
+  args: [{ name: 'name', required: true, complete: 'deployables' }],
   flags: {
     env: {
       type: 'string',
       required: true,
+      complete: 'environments',
       example: 'production',
       placeholder: '<env>',
       description: 'the environment',
@@ -272,16 +293,25 @@ export const rollbackSpec = {
 } as const satisfies InputSpec;
 
 export const historySpec = {
-  args: [{ name: 'name', required: true }],
+  args: [{ name: 'name', required: true, complete: 'deployables' }],
   flags: {
     env: {
       type: 'string',
       required: true,
+      complete: 'environments',
       example: 'production',
       placeholder: '<env>',
       description: 'the environment',
     },
   },
+} as const satisfies InputSpec;
+
+export const completionSpec = {
+  args: [{ name: 'shell', required: true, complete: 'shells' }],
+} as const satisfies InputSpec;
+
+export const completeSpec = {
+  args: [{ name: 'words', variadic: true }],
 } as const satisfies InputSpec;
 
 export const initSpec = {

@@ -40,6 +40,14 @@ export function findExecutable(file: string, path: string, cwd: string): string 
   return undefined;
 }
 
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
 
 /** Runs `devkit exec` on the fast path and returns its exit code, or undefined to go the ordinary way. */
@@ -47,6 +55,8 @@ export async function execFast(argv: readonly string[], env: NodeJS.ProcessEnv):
   const parsed = parseExec(argv);
   if (!parsed) return undefined;
   const cwd = resolve(parsed.cwd ?? process.cwd());
+  // A --cwd that is not a folder: the ordinary way says so (exit 2).
+  if (!isFolder(cwd)) return undefined;
   const state = readActiveToolchain(findRepoRoot(cwd), env);
   if (!state) return undefined;
   const [file, ...args] = parsed.command;

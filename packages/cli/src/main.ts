@@ -81,7 +81,7 @@ export async function main(
     return fail(error);
   }
 
-  const human = parsed.json ? undefined : createHumanReporter(streams, tty, errStyle, progressInterval(env));
+  const human = parsed.json ? undefined : createHumanReporter(streams, tty, errStyle, progressInterval(env), style);
   const reporter: Reporter = human ?? silentReporter;
   const ci = createCiRecorder();
   // --verbose (or DEVKIT_DEBUG=1): every command core runs, on stderr, also under --json.

@@ -349,9 +349,10 @@ export function formatHelp(command: CommandSpec, path: readonly string[]): strin
   lines.push(`${name}${command.subcommands ? ' <command>' : ''}${argText ? ` ${argText}` : ''} — ${command.summary}`);
   if (command.description) lines.push('', command.description);
   if (command.subcommands) {
+    const shown = command.subcommands.filter((c) => !c.hidden);
     lines.push('', 'Commands:');
-    const width = Math.max(...command.subcommands.map((c) => c.name.length));
-    for (const sub of command.subcommands) lines.push(`  ${sub.name.padEnd(width)}  ${sub.summary}`);
+    const width = Math.max(...shown.map((c) => c.name.length));
+    for (const sub of shown) lines.push(`  ${sub.name.padEnd(width)}  ${sub.summary}`);
   }
   const flagLines = (flags: Readonly<Record<string, FlagSpec>>) =>
     Object.entries(flags).map(([n, f]) => {

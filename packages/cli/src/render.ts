@@ -21,13 +21,15 @@ interface Streams {
  * Human renderer: one line per finished step on stdout; on a TTY, the running step and the
  * output of the programs it starts on stderr (a live line that the result replaces). Progress of
  * long work goes to stderr: the live line on a TTY, otherwise throttled lines (progress.ts).
- * `close` stops the progress heartbeat once the command is over.
+ * `close` stops the progress heartbeat once the command is over. `style` colours what goes to
+ * stderr, `outStyle` what goes to stdout: each stream is coloured by its own rules (color.ts).
  */
 export function createHumanReporter(
   streams: Streams,
   tty: { stdout: boolean; stderr: boolean },
   style: Style,
   progressIntervalMs = DEFAULT_PROGRESS_INTERVAL_MS,
+  outStyle: Style = style,
 ): Reporter & { close(): void } {
   let live = false;
   const clearLive = () => {
@@ -66,11 +68,17 @@ export function createHumanReporter(
         case 'step:end': {
           clearLive();
           const mark =
-            event.status === 'done' ? style.green('✓') : event.status === 'skipped' ? style.dim('·') : style.red('✗');
+            event.status === 'done'
+              ? outStyle.green('✓')
+              : event.status === 'skipped'
+                ? outStyle.dim('·')
+                : outStyle.red('✗');
           const what =
-            event.status === 'skipped' ? style.dim(`${event.detail ?? 'up to date'}, skipped`) : (event.detail ?? '');
+            event.status === 'skipped'
+              ? outStyle.dim(`${event.detail ?? 'up to date'}, skipped`)
+              : (event.detail ?? '');
           streams.stdout.write(
-            `${mark} ${event.title.padEnd(14)} ${what} ${style.dim(`(${formatDuration(event.durationMs)})`)}\n`,
+            `${mark} ${event.title.padEnd(14)} ${what} ${outStyle.dim(`(${formatDuration(event.durationMs)})`)}\n`,
           );
           return;
         }

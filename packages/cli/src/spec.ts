@@ -1,8 +1,28 @@
 import type { Reporter } from '@devkit/core';
 import type { CiRecorder } from './ci/facts.js';
 
+/**
+ * Where shell completion (`devkit completion`) finds the values of an argument or a flag:
+ * devkit.json's names, the repo's snapshots, fixed lists, or the shell's own file and folder
+ * completion.
+ */
+export type CompletionSource =
+  | 'services'
+  | 'environments'
+  | 'deployables'
+  | 'builders'
+  | 'targets'
+  | 'packages'
+  | 'hooks'
+  | 'snapshots'
+  | 'shells'
+  | 'files'
+  | 'dirs';
+
 interface FlagCommon {
   short?: string;
+  /** Where shell completion finds this flag's values. */
+  complete?: CompletionSource;
   description: string;
   /** Placeholder in help and in the fixes errors suggest, e.g. `<ref>`. */
   placeholder?: string;
@@ -50,6 +70,8 @@ export type FlagSpec = BooleanFlagSpec | StringFlagSpec | NumberFlagSpec | ListF
 
 export interface ArgSpec {
   name: string;
+  /** Where shell completion finds this argument's values. */
+  complete?: CompletionSource;
   required?: boolean;
   /** Takes every remaining argument, as an array (non-empty when also required). */
   variadic?: boolean;
@@ -186,4 +208,6 @@ export interface CommandSpec extends InputSpec {
   load?: () => Promise<HandlerModule>;
   /** Longer text for `--help`. */
   description?: string;
+  /** Left out of `--help` and of completion: a command for devkit's own scripts (`__complete`). */
+  hidden?: boolean;
 }

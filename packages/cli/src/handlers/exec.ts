@@ -25,6 +25,10 @@ export async function run(input: CommandInput<typeof execSpec>, io: HandlerIO): 
   if (!resolved.state) throw machineError('E_TOOLCHAIN_MISSING', 'the pinned toolchain could not be provisioned');
   if (resolved.downloaded.length > 0) io.notice(`provisioned ${resolved.downloaded.join(', ')}`);
   const [file, ...args] = input.args.command;
-  const exitCode = await runForwardingSignals(file!, args, { cwd, env: toolchainEnv(resolved.state, input.env) });
+  const exitCode = await runForwardingSignals(file!, args, {
+    cwd,
+    env: toolchainEnv(resolved.state, input.env),
+    stdoutToStderr: input.json,
+  });
   return { exitCode, data: { exitCode, toolchain: resolved.state }, human: () => [] };
 }

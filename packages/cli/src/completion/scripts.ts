@@ -1,0 +1,99 @@
+/** The shells `devkit completion` writes a script for. */
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+export type Shell = (typeof SHELLS)[number];
+
+export function isShell(name: string): name is Shell {
+  return (SHELLS as readonly string[]).includes(name);
+}
+
+// Each script is a thin adapter: on TAB it runs `devkit __complete -- <words…>` with the words
+// up to the cursor, and devkit walks its own command tree (completion/complete.ts). So the
+// script never goes stale: a devkit upgrade that adds a command or a flag completes it at once,
+// and service names, environments and deployables come from the repo's devkit.json. The command
+// run is the one being completed (`${COMP_WORDS[0]}`, …), so `./node_modules/.bin/devkit` works
+// too. The reply's first line is `words`, `files` or `dirs`; then one candidate per line, with a
+// tab before its description (shown by zsh and fish).
+
+const BASH = String.raw`# devkit completion for bash. Load it from ~/.bashrc:
+#   source <(devkit completion bash)
+# or install it for bash-completion:
+#   devkit completion bash > ~/.local/share/bash-completion/completions/devkit
+_devkit_complete() {
+  local cur=\${COMP_WORDS[COMP_CWORD]} line
+  local -a reply
+  # bash splits "--format=json" at "="; devkit reads the "=" as joining the flag to its value.
+  mapfile -t reply < <("\${COMP_WORDS[0]}" __complete -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null)
+  COMPREPLY=()
+  case \${reply[0]-} in
+    files)
+      compopt -o filenames 2>/dev/null
+      mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+    dirs)
+      compopt -o filenames 2>/dev/null
+      mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
+    words)
+      for line in "\${reply[@]:1}"; do
+        line=\${line%%$'\t'*}
+        # Right after "=", bash replaces the "=" itself: keep it in front of the value.
+        [[ $cur == = ]] && line="=$line"
+        COMPREPLY+=("$line")
+      done ;;
+  esac
+}
+complete -F _devkit_complete devkit
+`.replace(/\\\$/g, '$');
+
+const ZSH = String.raw`#compdef devkit
+# devkit completion for zsh. Load it from ~/.zshrc (after compinit):
+#   source <(devkit completion zsh)
+# or install it on $fpath:
+#   devkit completion zsh > "\${fpath[1]}/_devkit"
+_devkit() {
+  local -a reply described
+  local line
+  reply=("\${(@f)$(\${words[1]} __complete -- "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
+  case \${reply[1]} in
+    files) _files ;;
+    dirs) _files -/ ;;
+    words)
+      for line in "\${(@)reply[2,-1]}"; do
+        [[ -z $line ]] && continue
+        if [[ $line == *$'\t'* ]]; then
+          described+=("\${\${line%%$'\t'*}//:/\\:}:\${line#*$'\t'}")
+        else
+          described+=("\${line//:/\\:}")
+        fi
+      done
+      (( \${#described} )) && _describe -t devkit devkit described ;;
+  esac
+}
+if [[ \${funcstack[1]} == _devkit ]]; then
+  _devkit "$@"
+else
+  compdef _devkit devkit
+fi
+`.replace(/\\\$/g, '$');
+
+const FISH = String.raw`# devkit completion for fish. Install it:
+#   devkit completion fish > ~/.config/fish/completions/devkit.fish
+function __devkit_complete
+    set -l previous (commandline -opc)
+    set -l current (commandline -ct)
+    set -l reply ($previous[1] __complete -- $previous[2..-1] "$current" 2>/dev/null)
+    switch "$reply[1]"
+        case files
+            __fish_complete_path "$current"
+        case dirs
+            __fish_complete_directories "$current"
+        case words
+            printf '%s\n' $reply[2..-1]
+    end
+end
+complete -c devkit -f -a '(__devkit_complete)'
+`;
+
+/** The completion script for one shell. */
+export function completionScript(shell: Shell): string {
+  const scripts: Record<Shell, string> = { bash: BASH, zsh: ZSH, fish: FISH };
+  return scripts[shell];
+}
