@@ -42,7 +42,22 @@ export const ServicesSchema = z
   })
   .describe('Services run natively from .devkit/services/, at production versions.');
 
-const hookChecks = z.array(z.enum(HOOK_CHECKS));
+export const HookCommandSchema = z
+  .strictObject({
+    run: nonEmpty.describe(
+      "A shell command (sh -c), run from the repo root with node_modules/.bin on PATH. `{files}` (or `{staged_files}`) is replaced by the matching files in scope, shell-quoted and relative to the root; the hook's own arguments are $1, $2, … (commit-msg: $1 is the message file).",
+    ),
+    glob: z
+      .union([nonEmpty, z.array(nonEmpty).min(1)])
+      .optional()
+      .describe(
+        'Run only when a file in scope matches (lint-staged globs: without a `/` the file name anywhere, with one the path from the root). Without it the command runs on every hook run.',
+      ),
+    name: nonEmpty.optional().describe('What the hook output calls it (default: the command).'),
+  })
+  .describe('Any command, as a check of its own: a non-zero exit blocks the hook.');
+
+const hookChecks = z.array(z.union([z.enum(HOOK_CHECKS), HookCommandSchema]));
 
 export const HooksSchema = z
   .strictObject({
@@ -51,7 +66,7 @@ export const HooksSchema = z
     'commit-msg': hookChecks.optional().describe('On the staged content.'),
   })
   .describe(
-    'Git hooks devkit installs (husky) and the checks each runs: "lint-staged" (the lint-staged tasks on the changed files, fixes re-staged), "lint" (the same tasks, report only), "lockfile" (devkit lockfile check when a manifest or the lockfile changed). `devkit lint` runs the pre-commit checks in CI.',
+    'Git hooks devkit installs (husky) and the checks each runs: "lint-staged" (the lint-staged tasks on the changed files, fixes re-staged), "lint" (the same tasks, report only), "lockfile" (devkit lockfile check when a manifest or the lockfile changed), or a command ({ "run": …, "glob"?: …, "name"?: … }). `devkit lint` runs the pre-commit checks in CI.',
   );
 
 export const LockfileSchema = z.strictObject({
@@ -176,6 +191,10 @@ export type ServicesConfig = z.infer<typeof ServicesSchema>;
 export type ServiceKind = keyof ServicesConfig;
 export type HookName = (typeof HOOK_NAMES)[number];
 export type HookCheck = (typeof HOOK_CHECKS)[number];
+/** A command entry of a hook (`{ "run": "pnpm typecheck", "glob": "*.ts" }`). */
+export type HookCommand = z.infer<typeof HookCommandSchema>;
+/** One entry of a hook's list: a built-in check by name, or a command. */
+export type HookEntry = HookCheck | HookCommand;
 
 /** The generated JSON Schema (draft 2020-12) for editors and `$schema`. */
 export function toJsonSchema(): Record<string, unknown> {

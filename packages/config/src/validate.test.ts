@@ -105,6 +105,17 @@ describe('parseConfig', () => {
     expect(messages.find((m) => m.startsWith('hooks.pre-commit[0]'))).toContain('did you mean "lockfile"?');
   });
 
+  it('takes a command as a hook entry, and points into a malformed one', () => {
+    const hooks = { 'pre-commit': ['lint-staged', { run: 'pnpm typecheck', glob: ['*.ts', '*.tsx'], name: 'types' }] };
+    expect(parseConfig(JSON.stringify({ hooks }), '/repo/devkit.json').hooks).toEqual(hooks);
+    const error = configError(
+      JSON.stringify({ hooks: { 'pre-commit': [{ run: 'tsc', globs: '*.ts' }, { run: '' }] } }),
+    );
+    const messages = issuesOf(error).map((i) => `${i.keyPath}: ${i.message}`);
+    expect(messages).toContain('hooks.pre-commit[0].globs: unknown key "globs" (did you mean "glob"?)');
+    expect(messages.find((m) => m.startsWith('hooks.pre-commit[1].run'))).toBeDefined();
+  });
+
   it('reports every problem at once', () => {
     const error = configError(
       JSON.stringify({ toolchain: { node: 20 }, artifacts: { deployables: 'apps/api' }, extra: true }),

@@ -91,6 +91,17 @@ function toConfigIssues(
       };
     });
   }
+  if (issue.code === 'invalid_union') {
+    // A union of differently typed forms (a hook entry: a check's name or a command object):
+    // report the problems of the form whose type the value has, not a bare "Invalid input".
+    const fitting = issue.errors.filter(
+      (branch) => !branch.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0),
+    );
+    if (fitting.length === 1)
+      return fitting[0]!.flatMap((inner) =>
+        toConfigIssues({ ...inner, path: [...path, ...inner.path] } as z.core.$ZodIssue, text, tree, file),
+      );
+  }
   const { line, column } = located(offsetOf(tree, path));
   const input = (issue as { input?: unknown }).input;
   let expected: string;
@@ -127,6 +138,11 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
   let current = schema;
   while (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable) {
     current = current.unwrap() as z.core.$ZodType;
+  }
+  // A union with one object form (a hook entry): its keys are the ones to suggest.
+  if (current instanceof z.ZodUnion) {
+    const objects = (current.options as z.core.$ZodType[]).filter((option) => option instanceof z.ZodObject);
+    if (objects.length === 1) return objects[0]!;
   }
   return current;
 }

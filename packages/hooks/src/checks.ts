@@ -43,6 +43,8 @@ export interface CheckContext {
    */
   listFiles(): Promise<string[] | undefined>;
   scope: CheckScope;
+  /** Those of `files` whose working copy has changes that are not staged (staged scope only). */
+  partiallyStaged: readonly string[];
 }
 
 /**

@@ -61,8 +61,9 @@ export function repoHas(root: string, name: string): boolean {
  */
 export class EslintEngines {
   readonly #root: string;
-  #ctor: Promise<new (options: Record<string, unknown>) => EslintInstance> | undefined;
-  readonly #instances = new Map<boolean, EslintInstance>();
+  /** ESLint's constructor per resolved entry and folder (a package may have its own ESLint, or config kind). */
+  readonly #ctors = new Map<string, Promise<new (options: Record<string, unknown>) => EslintInstance>>();
+  readonly #instances = new Map<string, EslintInstance>();
 
   readonly #compileCache: boolean;
   #cache: CompileCache | undefined;
@@ -78,37 +79,45 @@ export class EslintEngines {
     await this.#cache?.save();
   }
 
-  async get(fix: boolean): Promise<EslintInstance> {
-    const existing = this.#instances.get(fix);
+  /**
+   * The ESLint instance for one fix mode, working from `cwd` (default: the root) as `eslint`
+   * started there would: the ESLint installed nearest to it, its config looked up from there.
+   */
+  async get(fix: boolean, cwd: string = this.#root): Promise<EslintInstance> {
+    const key = `${fix}\0${cwd}`;
+    const existing = this.#instances.get(key);
     if (existing) return existing;
-    this.#ctor ??= this.#load();
-    const Ctor = await this.#ctor;
-    const instance = new Ctor({ cwd: this.#root, fix });
-    this.#instances.set(fix, instance);
-    return instance;
-  }
-
-  async #load(): Promise<new (options: Record<string, unknown>) => EslintInstance> {
-    const entry = resolveFromRepo(this.#root, 'eslint');
-    // The cache lives in the node_modules that holds ESLint (node_modules/.cache, as other tools
-    // do), so it goes away with the dependencies it caches.
-    const top = entry?.indexOf(`${'/'}node_modules${'/'}`) ?? -1;
-    if (entry && this.#compileCache && top >= 0) {
-      this.#cache = enableCompileCache(join(entry.slice(0, top), 'node_modules', '.cache', 'devkit'));
-    }
+    const entry = resolveFromRepo(cwd, 'eslint');
     if (!entry) {
       throw machineError(
         'E_ESLINT_MISSING',
-        `the lint-staged config runs eslint, but eslint is not installed in ${this.#root}`,
-        { hint: 'pnpm add -D -w eslint' },
+        `the lint-staged config runs eslint, but eslint is not installed in ${cwd}`,
+        {
+          hint: 'pnpm add -D -w eslint',
+        },
       );
     }
+    let ctor = this.#ctors.get(`${entry}\0${cwd}`);
+    if (!ctor) this.#ctors.set(`${entry}\0${cwd}`, (ctor = this.#load(entry, cwd)));
+    const Ctor = await ctor;
+    const instance = new Ctor({ cwd, fix });
+    this.#instances.set(key, instance);
+    return instance;
+  }
+
+  async #load(entry: string, cwd: string): Promise<new (options: Record<string, unknown>) => EslintInstance> {
+    // The cache lives in the node_modules that holds ESLint (node_modules/.cache, as other tools
+    // do), so it goes away with the dependencies it caches.
+    const top = entry.indexOf(`${'/'}node_modules${'/'}`);
+    if (this.#compileCache && this.#cache === undefined && top >= 0) {
+      this.#cache = enableCompileCache(join(entry.slice(0, top), 'node_modules', '.cache', 'devkit'));
+    }
     const mod = (await import(pathToFileURL(entry).href)) as EslintModule;
-    if (mod.loadESLint) return mod.loadESLint({ cwd: this.#root });
+    if (mod.loadESLint) return mod.loadESLint({ cwd });
     if (mod.ESLint) return mod.ESLint;
     throw machineError(
       'E_ESLINT_UNSUPPORTED',
-      `the eslint installed in ${this.#root} has no Node API (ESLint class); devkit needs eslint 7 or newer`,
+      `the eslint installed in ${cwd} has no Node API (ESLint class); devkit needs eslint 7 or newer`,
       { hint: 'pnpm add -D -w eslint@9' },
     );
   }

@@ -17,8 +17,19 @@ export type { RunHookChecksOptions, HookRunReport, CheckRun } from './run-checks
 export type { AppliedFix } from './apply.js';
 export { parseStatusV2 } from './staged.js';
 export type { StagedFile, IndexStatus } from './staged.js';
-export { parseTask, splitCommand, planGroups, globMatcher } from './tasks.js';
-export type { Task, LintStagedEntry, PlannedGroup, TaskSource } from './tasks.js';
-export { loadLintStagedConfig, toEntries, LINT_STAGED_CONFIG_FILES } from './lint-staged-config.js';
-export type { LintStagedConfig } from './lint-staged-config.js';
+export { parseTask, splitCommand, splitArgs, fixBraces, planGroups, globMatcher } from './tasks.js';
+export type { Task, LintStagedEntry, PlannedGroup, TaskSource, CommandsFunction, FunctionTask } from './tasks.js';
+export {
+  findLintStagedConfigs,
+  loadLintStagedConfigFile,
+  loadLintStagedConfigs,
+  loadLintStagedConfig,
+  toEntries,
+  LINT_STAGED_CONFIG_FILES,
+} from './lint-staged-config.js';
+export type { LintStagedConfig, LintStagedConfigFile, FindLintStagedConfigsOptions } from './lint-staged-config.js';
+export { planLintStaged, defaultMaxArgLength } from './lint-staged-plan.js';
+export type { LintStagedGroup, PlanLintStagedOptions } from './lint-staged-plan.js';
 export { BlobReader } from './blob-reader.js';
+export { commandCheck, commandFiles, commandLines } from './command-check.js';
+export type { HookCommandEntry, CommandCheckOptions } from './command-check.js';

@@ -12,6 +12,7 @@ describe('loadLintStagedConfig', () => {
     });
     expect(await loadLintStagedConfig(repo)).toEqual({
       file: '.lintstagedrc.yaml',
+      dir: '',
       entries: [
         { glob: '*.{ts,js}', tasks: ['eslint --fix', 'prettier --write'] },
         { glob: '*.md', tasks: ['prettier --write'] },
@@ -24,6 +25,7 @@ describe('loadLintStagedConfig', () => {
     writeFiles(repo, { '.lintstagedrc': '"*.ts": eslint\n' });
     expect(await loadLintStagedConfig(repo)).toEqual({
       file: '.lintstagedrc',
+      dir: '',
       entries: [{ glob: '*.ts', tasks: ['eslint'] }],
     });
     const broken = tempDir();

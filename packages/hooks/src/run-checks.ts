@@ -6,11 +6,11 @@ import { BlobReader } from './blob-reader.js';
 import type { CheckScope, FileReader, HookFinding, RepoCheck } from './checks.js';
 import { EslintEngines, repoUsesEslint, repoUsesPrettier } from './engines.js';
 import { locateGit } from './git.js';
-import { loadLintStagedConfig } from './lint-staged-config.js';
+import { loadLintStagedConfigs, type LintStagedConfig } from './lint-staged-config.js';
+import { planLintStaged } from './lint-staged-plan.js';
 import { runTasks, type TaskFile } from './run-tasks.js';
 import { readChangedSince, readIndexPaths, readTrackedFiles } from './since.js';
 import { isRegularFile, readIndexStatus } from './staged.js';
-import type { LintStagedEntry } from './tasks.js';
 
 export interface RunHookChecksOptions {
   /** The repo root (devkit.json / package.json); may be a sub-folder of the git work tree. */
@@ -36,8 +36,10 @@ export interface HookRunReport {
   scope: CheckScope;
   /** Changed files in scope, relative to the root. */
   files: string[];
-  /** The lint-staged config used (a file name, or `default`). */
+  /** The lint-staged config used (a file name, or `default`); the first when several apply. */
   lintStagedConfig: string | undefined;
+  /** Every lint-staged config that had files to look at (nested per-package configs), relative to the root. */
+  lintStagedConfigs: string[];
   checks: CheckRun[];
   findings: HookFinding[];
   /** Fixes put into the commit (none when blocked or when only reporting). */
@@ -52,17 +54,20 @@ interface ScopedFile {
 }
 
 /**
- * The lint-staged config, or devkit's default when the repo has none: eslint --fix on every
- * file the repo's ESLint config covers, and prettier --write, when the repo has (installed and
- * configured) ESLint and Prettier.
+ * The lint-staged configs (every one lint-staged would find, nested ones included), or devkit's
+ * default when the repo has none: eslint --fix on every file the repo's ESLint config covers, and
+ * prettier --write, when the repo has (installed and configured) ESLint and Prettier.
  */
-async function lintStagedEntries(root: string): Promise<{ file: string; entries: LintStagedEntry[] } | undefined> {
-  const config = await loadLintStagedConfig(root);
-  if (config) return config;
+async function lintStagedConfigs(
+  root: string,
+  stagedPaths: Promise<readonly string[]> | undefined,
+): Promise<LintStagedConfig[]> {
+  const configs = await loadLintStagedConfigs(root, { stagedPaths });
+  if (configs.length > 0) return configs;
   const tasks: string[] = [];
   if (repoUsesPrettier(root)) tasks.push('prettier --write --ignore-unknown');
   if (repoUsesEslint(root)) tasks.push('eslint --fix');
-  return tasks.length > 0 ? { file: 'default', entries: [{ glob: '*', tasks }] } : undefined;
+  return tasks.length > 0 ? [{ file: 'default', dir: '', entries: [{ glob: '*', tasks }] }] : [];
 }
 
 async function scopedFiles(
@@ -106,11 +111,22 @@ export async function runHookChecks(options: RunHookChecksOptions): Promise<Hook
   const sub = relative(git.top, options.root).split('\\').join('/');
   const prefix = sub ? `${sub}/` : '';
   const findings: HookFinding[] = [];
-  const scoped = await scopedFiles(git.top, prefix, options.scope, findings);
+  const scoping = scopedFiles(git.top, prefix, options.scope, findings);
+  // The config search lists the index's config files while git status reads the index.
+  const configsFound = options.lintStaged
+    ? lintStagedConfigs(
+        options.root,
+        options.scope.kind === 'staged' ? scoping.then((files) => files.map((f) => f.path)) : undefined,
+      )
+    : undefined;
+  // Not awaited yet: a failure is reported once, after the files are known.
+  configsFound?.catch(() => undefined);
+  const scoped = await scoping;
   const report: HookRunReport = {
     scope: options.scope,
     files: scoped.map((f) => f.path),
     lintStagedConfig: undefined,
+    lintStagedConfigs: [],
     checks: [],
     findings,
     fixed: [],
@@ -134,9 +150,15 @@ export async function runHookChecks(options: RunHookChecksOptions): Promise<Hook
 
     let updates: Awaited<ReturnType<typeof runTasks>>['updates'] = [];
     if (options.lintStaged) {
-      const config = scoped.length > 0 ? await lintStagedEntries(options.root) : undefined;
-      report.lintStagedConfig = config?.file;
-      if (!config) {
+      const configs = scoped.length > 0 ? await configsFound! : [];
+      const groups = planLintStaged(
+        configs,
+        scoped.map((f) => f.path),
+        { root: options.root },
+      );
+      report.lintStagedConfigs = [...new Set(groups.filter((g) => g.files.length > 0).map((g) => g.config))];
+      report.lintStagedConfig = report.lintStagedConfigs[0] ?? configs[0]?.file;
+      if (configs.length === 0) {
         report.checks.push({
           name: 'lint-staged',
           status: 'skipped',
@@ -159,7 +181,8 @@ export async function runHookChecks(options: RunHookChecksOptions): Promise<Hook
         const eslint = new EslintEngines(options.root, options.env.DEVKIT_COMPILE_CACHE !== '0');
         const result = await runTasks({
           root: options.root,
-          entries: config.entries,
+          top: git.top,
+          groups,
           files,
           fix: options.fix,
           eslint,
@@ -192,6 +215,7 @@ export async function runHookChecks(options: RunHookChecksOptions): Promise<Hook
         reader,
         listFiles,
         scope: options.scope,
+        partiallyStaged: scoped.filter((f) => f.partial).map((f) => f.path),
       });
       findings.push(...found);
       report.checks.push({ name: check.name, status: found.some((f) => f.severity === 'error') ? 'failed' : 'passed' });

@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
-import { isCommandError, runCommand, usageError } from '@devkit/core';
+import { join } from 'node:path';
+import { usageError } from '@devkit/core';
 import type { HookFinding } from './checks.js';
 import { loadPrettier, type EslintEngines, type EslintLintResult, type PrettierModule } from './engines.js';
-import { parseTask, planGroups, type LintStagedEntry, type Task } from './tasks.js';
+import type { LintStagedGroup } from './lint-staged-plan.js';
+import { spawnTask } from './spawn-task.js';
+import { parseTask, type FunctionTask, type Task, type TaskSource } from './tasks.js';
 import { writeKeepingMode } from './working-copy.js';
 
 const CHECK = 'lint-staged';
-/** Keeps one command line well under Linux's ARG_MAX when many files are appended. */
-const MAX_ARGS_CHARS = 100_000;
 
 /** A file a hook run looks at. */
 export interface TaskFile {
@@ -36,7 +36,10 @@ export interface FileUpdate {
 
 export interface RunTasksOptions {
   root: string;
-  entries: readonly LintStagedEntry[];
+  /** The git work tree's top: where commands starting with `git` run, as in lint-staged. */
+  top: string;
+  /** The plan (planLintStaged): per config, chunk and glob, in order. */
+  groups: readonly LintStagedGroup[];
   files: readonly TaskFile[];
   /** Apply fixes (pre-commit) or only report what is wrong (CI). */
   fix: boolean;
@@ -65,17 +68,61 @@ function eslintFix(file: TaskFile, fix: boolean): string {
   return `fix ${file.path}, or let eslint fix what it can: pnpm exec eslint --fix ${file.path}`;
 }
 
+/** A task ready to run: what a group's task source became (a function's commands, or an object task). */
+type ResolvedTask = Task | { kind: 'function'; title: string; task: FunctionTask['task'] };
+
+function isFunctionTask(source: TaskSource): source is FunctionTask {
+  return typeof source === 'object';
+}
+
 /**
- * Runs the lint-staged config's tasks over the files, in config order. ESLint and Prettier work
- * on the text in memory, so a partially staged file is checked (and fixed) as staged without its
- * working copy ever being involved. Other commands need files on disk: they run on fully staged
- * files only, and a partially staged file they match is refused with the way out.
+ * Calls a config's functions the way lint-staged does, before anything runs: once per glob and
+ * chunk with the matched absolute paths (an empty list when nothing matched). What a function
+ * returns must be commands; they run without the files appended.
+ */
+async function resolveTasks(group: LintStagedGroup, abs: string[]): Promise<ResolvedTask[]> {
+  const tasks: ResolvedTask[] = [];
+  for (const source of group.tasks) {
+    if (typeof source === 'string') tasks.push(parseTask(source));
+    else if (isFunctionTask(source)) tasks.push({ kind: 'function', title: source.title, task: source.task });
+    else {
+      let produced: unknown;
+      try {
+        produced = await source([...abs]);
+      } catch (error) {
+        throw usageError(
+          'E_LINT_STAGED_CONFIG',
+          `${group.config} key ${JSON.stringify(group.glob)}: its function threw: ${(error as Error).message}`,
+          { hint: `fix the function in ${group.config}`, cause: error },
+        );
+      }
+      for (const command of Array.isArray(produced) ? produced : [produced]) {
+        if (typeof command !== 'string')
+          throw usageError(
+            'E_LINT_STAGED_CONFIG',
+            `${group.config} key ${JSON.stringify(group.glob)}: its function returned ${JSON.stringify(command) ?? String(command)}; expected a command or a list of commands`,
+            { hint: `make the function in ${group.config} return strings` },
+          );
+        tasks.push(parseTask(command, false));
+      }
+    }
+  }
+  return tasks;
+}
+
+/**
+ * Runs the planned lint-staged tasks over the files. ESLint and Prettier work on the text in
+ * memory, so a partially staged file is checked (and fixed) as staged without its working copy
+ * ever being involved. Other commands need files on disk: they run on fully staged files only,
+ * and a partially staged file they match is refused with the way out. As in lint-staged, a glob's
+ * tasks stop at the first that fails; other globs and configs still run (lint-staged runs them at
+ * the same time), so every problem is reported at once.
  */
 export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult> {
   const findings: HookFinding[] = [];
   const states = new Map<string, FileState>();
   const byPath = new Map(options.files.map((file) => [file.path, file]));
-  let prettier: Promise<PrettierModule> | undefined;
+  const prettiers = new Map<string, Promise<PrettierModule>>();
 
   const state = async (path: string): Promise<FileState> => {
     let s = states.get(path);
@@ -88,24 +135,29 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
     return s;
   };
 
+  const resolved: ResolvedTask[][] = [];
+  for (const group of options.groups)
+    resolved.push(
+      await resolveTasks(
+        group,
+        group.files.map((path) => byPath.get(path)!.abs),
+      ),
+    );
+
   try {
-    for (const group of planGroups(
-      options.entries,
-      options.files.map((file) => file.path),
-    )) {
-      for (const source of group.tasks) {
-        let tasks: Task[];
-        if (typeof source === 'function') {
-          const produced = await source(group.files.map((path) => byPath.get(path)!.abs));
-          tasks = (Array.isArray(produced) ? produced : [produced]).map((command) => parseTask(command, false));
-        } else tasks = [parseTask(source)];
-        for (const task of tasks) {
-          if (task.kind === 'eslint') await runEslint(task, group.files, options, state, findings);
-          else if (task.kind === 'prettier') {
-            prettier ??= loadPrettier(options.root);
-            await runPrettier(task, group.files, options, await prettier, state, findings);
-          } else await runExec(task, group.files, options, state, findings);
-        }
+    for (const [index, group] of options.groups.entries()) {
+      if (group.files.length === 0) continue;
+      const context: GroupContext = { ...options, cwd: group.cwd };
+      for (const task of resolved[index]!) {
+        const before = findings.length;
+        if (task.kind === 'eslint') await runEslint(task, group.files, context, state, findings);
+        else if (task.kind === 'prettier') {
+          let prettier = prettiers.get(group.cwd);
+          if (!prettier) prettiers.set(group.cwd, (prettier = loadPrettier(group.cwd)));
+          await runPrettier(task, group.files, context, await prettier, state, findings);
+        } else if (task.kind === 'function') await runFunctionTask(task, group, byPath, findings);
+        else await runExec(task, group.files, context, state, findings);
+        if (findings.slice(before).some((finding) => finding.severity === 'error')) break;
       }
     }
   } catch (error) {
@@ -124,15 +176,40 @@ export async function runTasks(options: RunTasksOptions): Promise<RunTasksResult
   return { findings, updates, checked: [...states.keys()] };
 }
 
+/** The options a task runs with: the run's, and the folder its group runs in. */
+interface GroupContext extends RunTasksOptions {
+  cwd: string;
+}
+
+/** lint-staged's `{ title, task }` object: called in this process with the matched files; a throw fails it. */
+async function runFunctionTask(
+  task: Extract<ResolvedTask, { kind: 'function' }>,
+  group: LintStagedGroup,
+  byPath: ReadonlyMap<string, TaskFile>,
+  findings: HookFinding[],
+): Promise<void> {
+  try {
+    await task.task(group.files.map((path) => byPath.get(path)!.abs));
+  } catch (error) {
+    findings.push({
+      check: CHECK,
+      code: 'task-failed',
+      severity: 'error',
+      message: `${task.title} (${group.config} key ${JSON.stringify(group.glob)}) failed: ${(error as Error)?.message ?? String(error)}`,
+      fix: 'fix what it reports, `git add` the files, and commit again',
+    });
+  }
+}
+
 async function runEslint(
   task: Extract<Task, { kind: 'eslint' }>,
   paths: string[],
-  options: RunTasksOptions,
+  options: GroupContext,
   state: (path: string) => Promise<FileState>,
   findings: HookFinding[],
 ): Promise<void> {
   const fix = options.fix && task.fix;
-  const eslint = await options.eslint.get(fix);
+  const eslint = await options.eslint.get(fix, options.cwd);
   let warnings = 0;
   for (const path of paths) {
     const s = await state(path);
@@ -182,7 +259,7 @@ async function runEslint(
 async function runPrettier(
   task: Extract<Task, { kind: 'prettier' }>,
   paths: string[],
-  options: RunTasksOptions,
+  options: GroupContext,
   prettier: PrettierModule,
   state: (path: string) => Promise<FileState>,
   findings: HookFinding[],
@@ -191,7 +268,7 @@ async function runPrettier(
   for (const path of paths) {
     const s = await state(path);
     const info = await prettier.getFileInfo(s.file.abs, {
-      ignorePath: [join(options.root, '.prettierignore')],
+      ignorePath: [join(options.cwd, '.prettierignore')],
       resolveConfig: true,
     });
     if (info.ignored) continue;
@@ -242,44 +319,10 @@ async function runPrettier(
   }
 }
 
-/** Splits the file list so that no single command line gets too long. */
-function chunks(files: string[]): string[][] {
-  const out: string[][] = [];
-  let current: string[] = [];
-  let size = 0;
-  for (const file of files) {
-    if (current.length > 0 && size + file.length + 1 > MAX_ARGS_CHARS) {
-      out.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(file);
-    size += file.length + 1;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
-
-async function spawnTask(
-  argv: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; output: string; missing: boolean }> {
-  // Like lint-staged (and npm scripts): the repo's node_modules/.bin comes first on PATH.
-  const PATH = [join(cwd, 'node_modules', '.bin'), env.PATH ?? ''].join(delimiter);
-  try {
-    await runCommand(argv[0]!, argv.slice(1), { cwd, env: { ...env, PATH }, extendEnv: false, engine: 'node' });
-    return { code: 0, output: '', missing: false };
-  } catch (error) {
-    if (!isCommandError(error)) throw error;
-    return { code: error.processExitCode, output: error.output || error.message, missing: error.reason === 'missing' };
-  }
-}
-
 async function runExec(
   task: Extract<Task, { kind: 'exec' }>,
   paths: string[],
-  options: RunTasksOptions,
+  options: GroupContext,
   state: (path: string) => Promise<FileState>,
   findings: HookFinding[],
 ): Promise<void> {
@@ -309,23 +352,23 @@ async function runExec(
   const before = new Map(
     await Promise.all(runnable.map(async (s) => [s.file.path, await readFile(s.file.abs)] as const)),
   );
-  const lists = task.appendFiles ? chunks(runnable.map((s) => s.file.abs)) : [[]];
-  for (const list of lists) {
-    const result = await spawnTask([...task.argv, ...list], options.root, options.env);
-    if (result.code !== 0) {
-      const tail = result.output.trim().split('\n').slice(-20).join('\n');
-      findings.push({
-        check: CHECK,
-        code: result.missing ? 'command-missing' : 'command-failed',
-        severity: 'error',
-        message: result.missing
-          ? `\`${task.command}\`: ${task.argv[0]} was not found (not in node_modules/.bin nor on PATH)`
-          : `\`${task.command}\` exited with code ${result.code}${tail ? `:\n${tail}` : ''}`,
-        fix: result.missing
-          ? `install ${task.argv[0]} or fix the lint-staged config`
-          : 'fix what it reports, `git add` the files, and commit again',
-      });
-    }
+  // The plan already chunked the files as lint-staged does; as there, git runs from the top.
+  const list = task.appendFiles ? runnable.map((s) => s.file.abs) : [];
+  const cwd = /^git/i.test(task.argv[0] ?? '') ? options.top : options.cwd;
+  const result = await spawnTask([...task.argv, ...list], cwd, options.env);
+  if (result.code !== 0) {
+    const tail = result.output.trim().split('\n').slice(-20).join('\n');
+    findings.push({
+      check: CHECK,
+      code: result.missing ? 'command-missing' : 'command-failed',
+      severity: 'error',
+      message: result.missing
+        ? `\`${task.command}\`: ${task.argv[0]} was not found (not in node_modules/.bin nor on PATH)`
+        : `\`${task.command}\` exited with code ${result.code}${tail ? `:\n${tail}` : ''}`,
+      fix: result.missing
+        ? `install ${task.argv[0]} or fix the lint-staged config`
+        : 'fix what it reports, `git add` the files, and commit again',
+    });
   }
   for (const s of runnable) {
     const now = await readFile(s.file.abs);

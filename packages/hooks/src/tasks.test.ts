@@ -71,7 +71,7 @@ describe('planGroups (lint-staged glob semantics)', () => {
 
   it('rejects a task that is not a command, naming the file and key', () => {
     expect(() => toEntries('.lintstagedrc.json', { '*.ts': [42] })).toThrow(
-      '.lintstagedrc.json key "*.ts": expected a command, a list of commands or a function, found 42',
+      '.lintstagedrc.json key "*.ts": expected a list of commands and functions, found 42',
     );
   });
 });

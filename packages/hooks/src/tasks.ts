@@ -10,12 +10,78 @@ export type Task =
   | { kind: 'prettier'; command: string; write: boolean; ignoreUnknown: boolean }
   | { kind: 'exec'; command: string; argv: string[]; appendFiles: boolean };
 
-/** A lint-staged task value: a command, or (in a JS config) a function of the matched files. */
-export type TaskSource = string | ((files: string[]) => string | string[] | Promise<string | string[]>);
+/** A function that turns the matched files into commands (JS and TS configs). */
+export type CommandsFunction = (files: string[]) => string | string[] | Promise<string | string[]>;
+
+/** lint-staged's object task: run in-process on the matched files; a throw fails it. */
+export interface FunctionTask {
+  title: string;
+  task: (files: string[]) => unknown;
+}
+
+/** A lint-staged task value: a command, a function of the matched files, or an object task. */
+export type TaskSource = string | CommandsFunction | FunctionTask;
 
 export interface LintStagedEntry {
   glob: string;
   tasks: TaskSource[];
+}
+
+/**
+ * Splits a lint-staged command into words as lint-staged does (string-argv; no shell): a word
+ * that is wholly quoted loses its quotes, quotes inside a word are kept (`--rule="a b"` stays one
+ * word with its quotes), backslashes are not escapes, and a quote that is never closed is dropped.
+ */
+export function splitArgs(command: string): string[] {
+  const words: string[] = [];
+  const isPlain = (ch: string | undefined) => ch !== undefined && ch !== '"' && ch !== "'" && !/\s/.test(ch);
+  let i = 0;
+  while (i < command.length) {
+    const ch = command[i]!;
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      const close = command.indexOf(ch, i + 1);
+      if (close < 0) {
+        i++; // an unclosed quote is skipped
+        continue;
+      }
+      words.push(command.slice(i + 1, close));
+      i = close + 1;
+      continue;
+    }
+    let end = i;
+    while (isPlain(command[end])) end++;
+    for (;;) {
+      const q = command[end];
+      if (q !== '"' && q !== "'") break;
+      const close = command.indexOf(q, end + 1);
+      if (close < 0) break;
+      end = close + 1;
+      while (isPlain(command[end])) end++;
+    }
+    words.push(command.slice(i, end));
+    i = end;
+  }
+  return words;
+}
+
+/**
+ * lint-staged's repair of glob braces that expand to nothing (it warns and carries on): braces
+ * around a single alternative are dropped (`*.{js}` is `*.js`), and doubled braces are made single
+ * once (`*.{{js,ts}}` is `*.{js,ts}`). Escaped braces and `${…}` are left alone.
+ */
+export function fixBraces(glob: string): string {
+  const single = /(?<![\\$])\{((?:(?!(?<!\\),|\.\.)[^{}])*?)(?<!\\)\}/;
+  let out = glob;
+  for (let match = single.exec(out); match; match = single.exec(out)) {
+    out = out.slice(0, match.index) + match[1]! + out.slice(match.index + match[0].length);
+  }
+  const double = /\{\{([^{}]*)\}\}/.exec(out);
+  if (double) out = out.replace(double[0], `{${double[1]}}`);
+  return out;
 }
 
 /** Splits a command line into words the way a POSIX shell would for plain words and quotes. */
@@ -93,7 +159,7 @@ function prettierTask(command: string, flags: string[]): Task | undefined {
 
 /** Classifies one command (`eslint --fix`, `prettier --write`, anything else). */
 export function parseTask(command: string, appendFiles = true): Task {
-  const words = splitCommand(command);
+  const words = splitArgs(command);
   const tool = toolWords(words);
   if (appendFiles) {
     if (tool[0] === 'eslint') {

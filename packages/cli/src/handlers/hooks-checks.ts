@@ -1,6 +1,6 @@
 import { isDevkitError } from '@devkit/core';
 import type { DevkitConfig, HookCheck } from '@devkit/config';
-import type { HookFinding, RepoCheck } from '@devkit/hooks';
+import { commandCheck, type HookFinding, type RepoCheck } from '@devkit/hooks';
 import type { LockfileFinding } from '@devkit/lockfile';
 import { choosePnpmMajor } from '../flows/pnpm-major.js';
 
@@ -78,7 +78,12 @@ function lockfileCheck(options: CheckOptions): RepoCheck {
 export interface CheckOptions {
   config: DevkitConfig;
   env: Readonly<Record<string, string | undefined>>;
+  /** The hook's own arguments (commit-msg: the message file), for command entries. */
+  hookArgs?: readonly string[] | undefined;
 }
+
+/** One entry of a hook's list in devkit.json: a check's name, or a command. */
+export type HookEntry = NonNullable<NonNullable<DevkitConfig['hooks']>['pre-commit']>[number];
 
 /**
  * Checks other than the lint-staged tasks (which the runner itself carries), by their
@@ -91,10 +96,17 @@ const REGISTRY: Record<HookCheck, ((options: CheckOptions) => RepoCheck) | 'task
   lockfile: lockfileCheck,
 };
 
-/** Loads the registered checks a hook names (lint-staged and lint are run by the runner itself). */
-export function loadChecks(names: readonly HookCheck[], options: CheckOptions): RepoCheck[] {
+/**
+ * Loads the registered checks a hook lists, in its order: checks by name (lint-staged and lint
+ * are run by the runner itself) and command entries.
+ */
+export function loadChecks(names: readonly HookEntry[], options: CheckOptions): RepoCheck[] {
   const checks: RepoCheck[] = [];
   for (const name of names) {
+    if (typeof name !== 'string') {
+      checks.push(commandCheck(name, { hookArgs: options.hookArgs, env: { ...options.env } }));
+      continue;
+    }
     const entry = REGISTRY[name];
     if (entry !== 'tasks') checks.push(entry(options));
   }

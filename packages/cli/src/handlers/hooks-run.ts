@@ -35,7 +35,7 @@ export async function run(input: CommandInput<typeof hooksRunSpec>, io: HandlerI
       // `lint-staged` fixes what it can and re-stages it; `lint` only reports.
       fix: names.includes('lint-staged'),
       lintStaged: names.includes('lint-staged') || names.includes('lint'),
-      checks: loadChecks(names, { config: ctx.config, env: input.env }),
+      checks: loadChecks(names, { config: ctx.config, env: input.env, hookArgs: input.args.hookArgs }),
       env: input.env,
     });
   } catch (error) {
