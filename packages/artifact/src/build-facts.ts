@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import { redactUrlCredentials, runCommand } from '@devkit/core';
 import { compressionLabel } from './block-gzip.js';
+import { ownPathspecs } from './own-files.js';
 
 /** The checkout a build comes from, as its build record and provenance state it. */
 export interface GitState {
@@ -14,8 +15,13 @@ export interface GitState {
   remote: string | null;
 }
 
-/** Reads the checkout's commit, uncommitted changes, branch and origin (exit 2 outside a git checkout). */
-export async function readGitState(root: string): Promise<GitState> {
+/**
+ * Reads the checkout's commit, uncommitted changes, branch and origin (exit 2 outside a git
+ * checkout). devkit's own folders (.devkit/, .turbo/ at any depth, .env.devkit) and the
+ * repo-relative folders in `exclude` (a store configured inside the checkout) never count as
+ * changes: a build would otherwise refuse what the previous one wrote.
+ */
+export async function readGitState(root: string, options: { exclude?: readonly string[] } = {}): Promise<GitState> {
   const git = (args: string[]) =>
     runCommand('git', args, {
       cwd: root,
@@ -26,7 +32,9 @@ export async function readGitState(root: string): Promise<GitState> {
       },
     });
   const commit = (await git(['rev-parse', 'HEAD'])).stdout.trim();
-  const status = (await git(['status', '--porcelain', '--untracked-files=normal'])).stdout;
+  const status = (
+    await git(['status', '--porcelain', '--untracked-files=normal', '--', ':/', ...ownPathspecs(options.exclude)])
+  ).stdout;
   const changes = status
     .split('\n')
     .filter(Boolean)

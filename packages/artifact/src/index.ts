@@ -13,8 +13,20 @@ export { MEDIA_TYPES, ARTIFACT_TYPE, PROVENANCE_TYPE, HISTORY_TYPE, ANNOTATIONS,
 export { collectInputs, inputsDigest, diffInputs } from './inputs.js';
 export type { InputsRecord, InputsDiff } from './inputs.js';
 export { gitVisibleFiles, memberEntries, turboOutputs, readPackageJson } from './member-files.js';
+export type { PackageJson } from './member-files.js';
 export { planDependencyEntries } from './deploy-layout.js';
-export { globToRegExp, matchesPatterns } from './glob.js';
+export { globToRegExp, matchesPatterns, compilePatterns, compileOutputs } from './glob.js';
+export { OWN_FOLDERS, OWN_ROOT_FILES, ownPathspecs, isOwnPath, insideCheckout } from './own-files.js';
+export {
+  DEFAULT_BUILD_OUTPUTS,
+  defaultTurboJson,
+  findTurboJson,
+  readTurboJson,
+  resolveBuildOutputs,
+} from './turbo-config.js';
+export type { TurboJson, TurboTask, BuildOutputs, ResolveOutputsOptions } from './turbo-config.js';
+export { findMissingOutputs } from './build-outputs.js';
+export type { MissingOutputs } from './build-outputs.js';
 export { provenanceStatement } from './build-record.js';
 export type { BuildRecord, ProvenanceFacts } from './build-record.js';
 export {

@@ -1,18 +1,21 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { runCommand, usageError } from '@devkit/core';
-import { matchesPatterns } from './glob.js';
+import { compileOutputs, compilePatterns } from './glob.js';
 import { scanDirectory, type LayerEntry } from './layer-entry.js';
+import { isOwnPath, ownPathspecs } from './own-files.js';
+import { resolveBuildOutputs } from './turbo-config.js';
 
 /**
  * Files as git sees them under `dir` (repo-relative POSIX paths): tracked plus untracked
  * that are not ignored, present on disk. This is what a clone has, so it is what the inputs
- * digest hashes: ignored build output, editor files and node_modules never count.
+ * digest hashes: ignored build output, editor files and node_modules never count, nor do
+ * devkit's and turbo's own folders (.devkit/, .turbo/) when .gitignore does not list them.
  */
 export async function gitVisibleFiles(root: string, dir: string): Promise<string[]> {
   const { stdout } = await runCommand(
     'git',
-    ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', dir === '.' ? '.' : dir],
+    ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', dir === '.' ? '.' : dir, ...ownPathspecs()],
     {
       cwd: root,
       failure: {
@@ -35,28 +38,19 @@ export async function gitVisibleFiles(root: string, dir: string): Promise<string
   return present.sort();
 }
 
-/** The build outputs turbo declares for `<package>#build` or `build` (root and member turbo.json). */
+/**
+ * The build outputs turbo declares for `<package>#build` (root turbo.json or turbo.jsonc,
+ * package configurations, devkit's default pipeline when there is no turbo.json), relative to
+ * the package folder.
+ */
 export async function turboOutputs(root: string, memberDir: string, packageName: string): Promise<string[]> {
-  const read = async (file: string) => {
-    try {
-      return JSON.parse(await readFile(file, 'utf8')) as { tasks?: Record<string, { outputs?: string[] }> };
-    } catch {
-      return undefined;
-    }
-  };
-  const member = await read(join(root, memberDir, 'turbo.json'));
-  const rootTurbo = await read(join(root, 'turbo.json'));
-  return (
-    member?.tasks?.build?.outputs ??
-    rootTurbo?.tasks?.[`${packageName}#build`]?.outputs ??
-    rootTurbo?.tasks?.build?.outputs ??
-    []
-  );
+  return (await resolveBuildOutputs(root, memberDir, packageName)).globs;
 }
 
-interface PackageJson {
+export interface PackageJson {
   name?: string;
   files?: string[];
+  scripts?: Record<string, string>;
 }
 
 export async function readPackageJson(root: string, memberDir: string): Promise<PackageJson> {
@@ -78,23 +72,23 @@ export async function readPackageJson(root: string, memberDir: string): Promise<
 export async function memberEntries(root: string, memberDir: string, prefix: string): Promise<LayerEntry[]> {
   const pkg = await readPackageJson(root, memberDir);
   const abs = join(root, memberDir);
-  const keep = (rel: string) => !/(^|\/)(node_modules|\.turbo|\.git)(\/|$)/.test(rel);
+  const keep = (rel: string) => !/(^|\/)(node_modules|\.git)(\/|$)/.test(rel) && !isOwnPath(rel);
   if (Array.isArray(pkg.files)) {
-    const patterns = pkg.files;
+    const inFiles = compilePatterns(pkg.files);
     const always = /^(package\.json|readme(\.[^/]*)?|licen[cs]e(\.[^/]*)?)$/i;
     return scanDirectory(abs, {
       prefix,
-      include: (rel, isDir) => keep(rel) && (isDir ? true : always.test(rel) || matchesPatterns(rel, patterns)),
+      include: (rel, isDir) => keep(rel) && (isDir ? true : always.test(rel) || inFiles(rel)),
     }).then(dropEmptyDirs);
   }
   const outputs = await turboOutputs(root, memberDir, pkg.name ?? '');
+  const isOutput = compileOutputs(outputs);
   const visible = new Set(
     (await gitVisibleFiles(root, memberDir)).map((p) => posix.relative(memberDir === '.' ? '' : memberDir, p)),
   );
   const scanned = await scanDirectory(abs, {
     prefix,
-    include: (rel, isDir) =>
-      keep(rel) && (isDir || visible.has(rel) || (outputs.length > 0 && matchesPatterns(rel, outputs))),
+    include: (rel, isDir) => keep(rel) && (isDir || visible.has(rel) || isOutput(rel)),
   });
   return dropEmptyDirs(scanned);
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   buildDeployable,
   builderIdentity,
   digestOf,
+  findMissingOutputs,
+  insideCheckout,
   nativeParts,
   packMtime,
   planDeployableBuild,
@@ -26,15 +27,18 @@ import {
 import { findingError, runCommand, usageError, type Reporter } from '@devkit/core';
 import type { ProjectContext } from '@devkit/config';
 import { parseLockfile } from '@devkit/lockfile';
-import { devkitVersion, openProjectStore } from '../handlers/artifact-common.js';
+import { devkitVersion, openProjectStore, storeRoot } from '../handlers/artifact-common.js';
+import { planTurboRun, runTurbo, type TurboRunPlan } from './turbo.js';
 
 /** What `devkit build` will do, as plain data: printed by --dry-run, carried out by applyBuild. */
 export interface BuildPlan {
   store: string;
   /** The checkout, and whether its uncommitted changes block the build (and why). */
   git: GitState & { blocks: boolean; reason: string | null };
-  /** The workspace build through turbo; null when every deployable is reused. */
-  turbo: { command: string[]; filters: string[]; force: boolean } | null;
+  /** The workspace build through turbo (which turbo, which config); null when every deployable is reused. */
+  turbo: TurboRunPlan | null;
+  /** devkit's own folders that .gitignore does not list (they never count as changes; a clone is tidier with them listed). */
+  unignored: string[];
   /** Native packages some deployable ships, per target and builder; built only when something is packed. */
   native: Array<{ package: string; target: string; builder: string; usedBy: string[] }>;
   deployables: DeployablePlan[];
@@ -78,7 +82,9 @@ export async function planBuild(
       },
     );
   }
-  const git = await readGitState(ctx.root);
+  const store = storeRoot(ctx);
+  const ownStore = insideCheckout(ctx.root, store);
+  const git = await readGitState(ctx.root, { exclude: ownStore ? [ownStore] : [] });
   const blocks = git.dirty && !options.allowDirty;
   const blockedReason = blocks
     ? `the work tree at ${ctx.root} has uncommitted changes (${git.changes.slice(0, 5).join(', ')}${git.changes.length > 5 ? ', …' : ''}): an artifact must come from a commit`
@@ -94,11 +100,11 @@ export async function planBuild(
       hint: 'run `pnpm install` to create it',
     });
   });
-  const store = await openProjectStore(ctx, { create: options.forApply });
   const specs = await resolveDeployables(ctx.root, dirs);
+  const unignored = await unignoredOwnFolders(ctx.root, specs);
   const session: BuildSession = {
     root: ctx.root,
-    store,
+    store: await openProjectStore(ctx, { create: options.forApply }),
     lock: parseLockfile(lockText, lockPath),
     lockfileDigest: digestOf(lockText),
     commit: git.commit,
@@ -140,24 +146,19 @@ export async function planBuild(
   // Native builds run only when something is packed, so native's plan is made only then.
   const native = packed.length ? await planNative(ctx, shipped) : [];
   for (const d of deployables) if (!d.reuse) d.layers.push(...nativeLayers(d.name, native));
-  const filters = packed.map((s) => `${s.packageName}...`);
   // --check-reproducible really rebuilds: turbo runs every task instead of replaying its cache.
   const turbo = packed.length
-    ? {
-        command: [
-          'turbo',
-          'run',
-          'build',
-          ...filters.flatMap((f) => ['--filter', f]),
-          '--output-logs=errors-only',
-          ...(options.checkReproducible ? ['--force'] : []),
-        ],
-        filters,
-        force: options.checkReproducible,
-      }
+    ? await planTurboRun(ctx.root, packed, { force: options.checkReproducible, pnpmVersion: session.toolchain.pnpm })
     : null;
   return {
-    plan: { store: store.root, git: { ...git, blocks, reason: blockedReason }, turbo, native, deployables },
+    plan: {
+      store: session.store.root,
+      git: { ...git, blocks, reason: blockedReason },
+      turbo,
+      unignored,
+      native,
+      deployables,
+    },
     session,
     specs,
     shipped,
@@ -208,9 +209,27 @@ export async function applyBuild(
   reporter: Reporter,
 ): Promise<BuiltArtifact[]> {
   const { plan, session, specs, shipped } = prepared;
+  if (plan.unignored.length > 0) {
+    reporter.emit({
+      type: 'log',
+      level: 'warn',
+      message: `.gitignore does not list ${plan.unignored.join(', ')}: devkit and turbo write there (the build ignores them, but git status and other tools will not); add them to .gitignore (\`devkit init\` does)`,
+    });
+  }
   let nativeResults: NativeOutputRecord[] = [];
   if (plan.turbo) {
-    await runTurbo(ctx, plan.turbo.command.slice(1), reporter);
+    if (!plan.turbo.packageManager.declared) {
+      reporter.emit({
+        type: 'log',
+        level: 'info',
+        message: `package.json declares no packageManager: turbo infers pnpm from pnpm-lock.yaml; to pin it, \`pnpm pkg set packageManager=pnpm@${session.toolchain.pnpm ?? '<version>'}\``,
+      });
+    }
+    await runTurbo(ctx.root, plan.turbo, ctx.env, reporter);
+    await checkOutputs(
+      ctx.root,
+      specs.filter((s) => !plan.deployables.find((d) => d.name === s.name)?.reuse),
+    );
     const native = await runNativeBuilds(ctx, shipped, reporter);
     session.builders = native.builders;
     nativeResults = native.results;
@@ -241,24 +260,39 @@ export async function applyBuild(
 }
 
 /**
- * The workspace build, through turbo: its local cache always, its remote cache when
- * TURBO_API / TURBO_TOKEN / TURBO_TEAM are set (turbo reads them itself).
+ * After turbo: a packed deployable whose build ran but whose declared outputs match no file is
+ * refused (exit 1, like a failed build): its artifact would ship without the build's output.
  */
-async function runTurbo(ctx: ProjectContext, args: string[], reporter: Reporter): Promise<void> {
-  const turbo = join(ctx.root, 'node_modules', '.bin', 'turbo');
-  if (!existsSync(turbo)) {
-    throw usageError('E_TURBO_MISSING', `turbo is not installed in ${ctx.root} (no node_modules/.bin/turbo)`, {
-      hint: 'add turbo to the root devDependencies (`pnpm add -Dw turbo`) and run `pnpm install`',
-    });
-  }
-  await runCommand(turbo, args, {
-    cwd: ctx.root,
-    env: { TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
-    reporter,
-    source: 'turbo',
-    secrets: [ctx.env.TURBO_TOKEN ?? ''].filter(Boolean),
-    failure: { code: 'E_BUILD_FAILED', exitCode: 1, hint: 'fix the build error above, then run `devkit build` again' },
+async function checkOutputs(root: string, packed: readonly DeployableSpec[]): Promise<void> {
+  const missing = await findMissingOutputs(root, packed);
+  if (missing.length === 0) return;
+  const lines = missing.map(
+    (m) =>
+      `${m.name} (${m.deployable}): outputs ${JSON.stringify(m.outputs)} from ${m.source} match no file after its build`,
+  );
+  const first = missing[0]!;
+  throw findingError('E_OUTPUTS_EMPTY', lines.join('\n'), {
+    hint: first.inferred
+      ? `make the build write to one of those folders, or declare where it writes: a turbo.json at the root, e.g. {"tasks":{"build":{"dependsOn":["^build"],"outputs":["out/**"]}}}`
+      : `make the build write what ${first.source} names, or correct that list (a package can override it in ${first.deployable}/turbo.json: {"extends":["//"],"tasks":{"build":{"outputs":["out/**"]}}})`,
+    details: { missing },
   });
+}
+
+/** devkit's own folders (.devkit/, .turbo/ at the root and in each deployable) that git does not ignore. */
+async function unignoredOwnFolders(root: string, specs: readonly DeployableSpec[]): Promise<string[]> {
+  const folders = ['.devkit/', '.turbo/', ...specs.map((s) => `${s.dir}/.turbo/`)];
+  // check-ignore answers for paths that need not exist; a probe file inside stands for the folder.
+  // Exit 1 means none is ignored.
+  const { stdout } = await runCommand('git', ['check-ignore', '--', ...folders.map((f) => `${f}x`)], {
+    cwd: root,
+    engine: 'node',
+    reject: false,
+  });
+  const ignored = new Set(stdout.split('\n').map((l) => l.trim().replace(/x$/, '')));
+  const missing = folders.filter((f) => !ignored.has(f));
+  // A deployable's .turbo/ counts once, as .turbo/, when the root one is missing too.
+  return missing.filter((f) => f === '.devkit/' || f === '.turbo/' || !missing.includes('.turbo/'));
 }
 
 /**
@@ -302,6 +336,21 @@ export function describeBuildPlan(plan: BuildPlan): string[] {
   ];
   if (plan.git.blocks) lines.push(`  refused: ${plan.git.reason} (pass --allow-dirty to build anyway)`);
   lines.push(plan.turbo ? `turbo: ${plan.turbo.command.join(' ')}` : 'turbo: not run (every deployable is reused)');
+  if (plan.turbo) {
+    const t = plan.turbo;
+    lines.push(
+      `  turbo ${t.turbo.version ?? '(version unknown)'}: ${t.turbo.source === 'repo' ? "the repo's own (node_modules/.bin/turbo)" : "devkit's own (the repo has no turbo)"}`,
+    );
+    lines.push(
+      t.config.generated
+        ? `  config: devkit's default pipeline, ${t.config.path} (no turbo.json): build after ^build, outputs ${(t.defaultPipeline?.tasks?.build?.outputs ?? []).join(' ')}`
+        : `  config: ${t.config.path}`,
+    );
+    if (!t.packageManager.declared)
+      lines.push('  package.json declares no packageManager: turbo infers pnpm from pnpm-lock.yaml');
+  }
+  if (plan.unignored.length > 0)
+    lines.push(`  .gitignore does not list ${plan.unignored.join(', ')} (devkit init adds them)`);
   for (const n of plan.native)
     lines.push(`native: ${n.package} for ${n.target} in builder ${n.builder} (shipped by ${n.usedBy.join(', ')})`);
   for (const d of plan.deployables) {

@@ -58,6 +58,15 @@ export async function run(input: CommandInput<typeof buildSpec>, io: HandlerIO):
         commit: prepared.plan.git.commit,
         dirty: prepared.plan.git.dirty,
         store: prepared.plan.store,
+        turbo: prepared.plan.turbo
+          ? {
+              source: prepared.plan.turbo.turbo.source,
+              version: prepared.plan.turbo.turbo.version,
+              config: prepared.plan.turbo.config.path,
+              packageManager: prepared.plan.turbo.packageManager.declared,
+            }
+          : null,
+        unignored: prepared.plan.unignored,
         artifacts,
         webhooks,
       },
