@@ -78,9 +78,13 @@ function hooksPathTaken(
   };
 }
 
-/** Whether a core.hooksPath value is husky's folder (this layout's or a moved one), which devkit may take over. */
+/**
+ * Whether a core.hooksPath value is husky's folder (this layout's or a moved one), which devkit
+ * may take over: husky 9's `.husky/_`, or husky 8's `.husky` itself (`husky install` of a repo
+ * that has not moved to 9), whose hook files husky 9's runner in `.husky/_` still runs.
+ */
 function isHuskyPath(hooksPath: string): boolean {
-  return /(^|\/)\.husky\/_\/?$/.test(hooksPath);
+  return /(^|\/)\.husky(\/_)?\/?$/.test(hooksPath);
 }
 
 /** Pure-ish inspection of the installed hooks (one `git config` read). */
