@@ -104,7 +104,9 @@ function hookNotes(hooks: HookInference): string[] {
   for (const source of hooks.sources) notes.push(`hooks: found ${source.tool} (${source.file})`);
   if (hooks.hooks) {
     const list = Object.entries(hooks.hooks)
-      .map(([hook, checks]) => `${hook}: ${checks.join(', ')}`)
+      .map(
+        ([hook, entries]) => `${hook}: ${entries.map((e) => (typeof e === 'string' ? e : `\`${e.run}\``)).join(', ')}`,
+      )
       .join('; ');
     notes.push(`hooks → devkit.json hooks (${list})`);
   }
