@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, tempDir } from '@devkit/test-utils';
 import { listLayer } from './layer-reader.js';
@@ -76,6 +77,22 @@ describe('packLayer', () => {
     expect(execFileSync('cmp', [join(src, 'random.bin'), join(out, 'random.bin')]).length).toBe(0);
     const again = await packLayer(await scanDirectory(src), store, { mtimeSeconds: 42 });
     expect(again.digest).toBe(layer.digest);
+  });
+
+  it('reads back an empty layer (an app without dependencies) and still refuses a blob that is not a tar', async () => {
+    const store = await OciStore.open(tempDir());
+    const empty = await packLayer([], store);
+    expect(execFileSync('tar', ['-tzf', store.blobPath(empty.digest)], { encoding: 'utf8' })).toBe('');
+    expect(await listLayer(store, empty.digest)).toEqual({ diffId: empty.diffId, entries: [] });
+
+    for (const tarBytes of [Buffer.from('not a tar archive\n'.repeat(100)), Buffer.alloc(512)]) {
+      const writer = await store.createBlobWriter();
+      await writer.write(gzipSync(tarBytes));
+      const { digest } = await writer.commit();
+      await expect(listLayer(store, digest)).rejects.toMatchObject({
+        code: expect.stringMatching(/^TAR_(BAD_ARCHIVE|ENTRY_INVALID)$/),
+      });
+    }
   });
 
   it('refuses a link that leaves the tree and a FIFO, naming them', async () => {
