@@ -208,6 +208,18 @@ describe('the installed devkit', () => {
     expect(jsonOf(env)).toMatchObject({ ok: true });
   });
 
+  it('init --dry-run plans from the repo and writes nothing', async () => {
+    const before = readFileSync(join(repo, 'devkit.json'), 'utf8');
+    const init = await devkit(['init', '--dry-run', '--json']);
+    expect(init.stderr).not.toMatch(/internal error/);
+    expect(init.exitCode).toBe(0);
+    const plan = jsonOf(init) as { dryRun?: boolean; files?: Array<{ path: string }> };
+    expect(plan.dryRun).toBe(true);
+    expect(plan.files?.map((f) => f.path)).toContain('devkit.json');
+    expect(readFileSync(join(repo, 'devkit.json'), 'utf8')).toBe(before);
+    expect(existsSync(join(repo, '.github'))).toBe(false);
+  });
+
   it('lockfile check passes on the fresh install and finds a manifest edited without installing', async () => {
     const clean = await devkit(['lockfile', 'check']);
     expect(clean).toMatchObject({ exitCode: 0 });
