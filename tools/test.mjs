@@ -8,7 +8,7 @@
 //   --node <version>  run on this exact Node version instead of the pinned one (CI's runs on the
 //                     oldest and newest supported majors)
 //   --smoke           only the smoke subset: unit tests, and the end-to-end tests of the CLI, the
-//                     lockfile check, the commit hook and one service
+//                     lockfile check, the commit hook, one service and the installed package
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -24,6 +24,8 @@ const SMOKE_E2E = [
   'test/lockfile/check.test.ts',
   'test/hooks/pre-commit.test.ts',
   'test/services/fixture.test.ts',
+  // The packed `devkit` package installed and run: its bundle targets the oldest Node it supports.
+  'test/package/install.test.ts',
 ];
 
 const args = process.argv.slice(2);
