@@ -200,5 +200,17 @@ describe('turbo.json as turbo reads it', () => {
         m.annotations?.['dev.devkit.artifact.name'] === 'web' && m.annotations['dev.devkit.index.kind'] === 'build',
     );
     expect(webBuilds).toHaveLength(1);
+
+    // The repo's own turbo without a packageManager declaration: told to infer it, it builds.
+    writeFiles(root, {
+      'apps/web/turbo.json': { extends: ['//'], tasks: { build: { outputs: ['dist/index.html'] } } },
+    });
+    const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    delete rootManifest.packageManager;
+    writeFiles(root, { 'package.json': rootManifest });
+    git(root, 'commit', '-q', '-am', 'no packageManager');
+    const undeclared = await runDevkit(['build', '--json'], { cwd: root });
+    expect(undeclared.exitCode, undeclared.stderr).toBe(0);
+    expect((JSON.parse(undeclared.stdout) as BuildJson).turbo).toMatchObject({ source: 'repo', packageManager: null });
   }, 300_000);
 });
