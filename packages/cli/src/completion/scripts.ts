@@ -20,17 +20,20 @@ const BASH = String.raw`# devkit completion for bash. Load it from ~/.bashrc:
 #   devkit completion bash > ~/.local/share/bash-completion/completions/devkit
 _devkit_complete() {
   local cur=\${COMP_WORDS[COMP_CWORD]} line
-  local -a reply
-  # bash splits "--format=json" at "="; devkit reads the "=" as joining the flag to its value.
-  mapfile -t reply < <("\${COMP_WORDS[0]}" __complete -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null)
+  local -a reply=()
+  # Read line by line rather than with mapfile, which the bash 3.2 of macOS lacks. bash splits
+  # "--format=json" at "="; devkit reads the "=" as joining the flag to its value.
+  while IFS= read -r line; do reply+=("$line"); done < <(
+    "\${COMP_WORDS[0]}" __complete -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null
+  )
   COMPREPLY=()
   case \${reply[0]-} in
     files)
       compopt -o filenames 2>/dev/null
-      mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+      while IFS= read -r line; do COMPREPLY+=("$line"); done < <(compgen -f -- "$cur") ;;
     dirs)
       compopt -o filenames 2>/dev/null
-      mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
+      while IFS= read -r line; do COMPREPLY+=("$line"); done < <(compgen -d -- "$cur") ;;
     words)
       for line in "\${reply[@]:1}"; do
         line=\${line%%$'\t'*}
