@@ -194,7 +194,7 @@ export const COMMANDS: CommandSpec = {
       name: 'build',
       summary: 'CI: turbo build + native + pack each deployable into a reproducible artifact in the store',
       description:
-        'Runs `turbo run build` for the deployables (turbo caches tasks locally, and remotely when TURBO_API/TURBO_TOKEN/TURBO_TEAM are set), then packs each deployable of devkit.json artifacts.deployables: its build output, its production dependencies from the lockfile (pnpm deploy layout) and native prebuilds, as deterministic tar+gzip layers of an OCI artifact in .devkit/store, with a build record and SLSA provenance. A deployable whose inputs digest (files git sees, lockfile slice, config, toolchain, declared env) matches an earlier build reuses it.',
+        "Runs `turbo run build` for the deployables (the repo's turbo, else the one devkit brings; without a turbo.json, devkit's default pipeline in .devkit/turbo.json; turbo caches tasks locally, and remotely when TURBO_API/TURBO_TOKEN/TURBO_TEAM are set), then packs each deployable of devkit.json artifacts.deployables: its build output, its production dependencies from the lockfile (pnpm deploy layout) and native prebuilds, as deterministic tar+gzip layers of an OCI artifact in .devkit/store, with a build record and SLSA provenance. A deployable whose inputs digest (files git sees, lockfile slice, config, toolchain, declared env) matches an earlier build reuses it. A deployable whose declared turbo outputs match no file after its build is exit 1; .devkit/ and .turbo/ never count as uncommitted changes.",
       ...buildSpec,
       load: () => import('./handlers/build.js'),
     },
