@@ -95,8 +95,19 @@ describe('the --json contract', () => {
     },
   );
 
-  it('stamps --version and usage errors too', async () => {
+  it('stamps --version, --help and usage errors too', async () => {
     const dir = tempDir();
+    for (const argv of [
+      ['--help', '--json'],
+      ['help', 'artifact', 'push', '--json'],
+      ['doctor', '--help', '--json'],
+    ]) {
+      const help = await runDevkit(argv, { cwd: dir });
+      expect(expectContract(help.stdout, help.exitCode, `devkit ${argv.join(' ')}`)).toMatchObject({
+        ok: true,
+        help: expect.stringContaining('Exit codes'),
+      });
+    }
     const version = await runDevkit(['--version', '--json'], { cwd: dir });
     expect(expectContract(version.stdout, version.exitCode, 'devkit --version --json')).toMatchObject({
       ok: true,

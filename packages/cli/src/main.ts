@@ -70,7 +70,10 @@ export async function main(
     return 0;
   }
   if (parsed.kind === 'help') {
-    streams.stdout.write(`${formatHelp(parsed.command, parsed.path)}\n`);
+    // Under --json even the help is a document, so stdout always parses.
+    const text = formatHelp(parsed.command, parsed.path);
+    if (jsonWanted) printJson({ command: ['devkit', ...parsed.path].join(' '), help: text }, 0);
+    else streams.stdout.write(`${text}\n`);
     return 0;
   }
 
