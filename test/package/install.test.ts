@@ -121,6 +121,7 @@ describe('the packed tarball', () => {
     for (const file of [
       'package.json',
       'LICENSE',
+      'README.md',
       'schema.json',
       'dist/bin.js',
       'dist/supervisor-main.js',
