@@ -199,6 +199,11 @@ describe('the installed devkit', () => {
       expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 
+  it("exec runs a command with the repo's toolchain (its fast path, a chunk of its own)", async () => {
+    const exec = await devkit(['exec', '--', 'node', '-e', "process.stdout.write('ran ' + process.version)"]);
+    expect(exec).toMatchObject({ exitCode: 0, stdout: `ran ${process.version}` });
+  });
+
   it('doctor and env read the repo (devkit.json with its $schema from node_modules/devkit)', async () => {
     const doctor = await devkit(['doctor', '--json']);
     expect(doctor.stderr).not.toMatch(/internal error/);
