@@ -69,6 +69,23 @@ describe('workflow commands', () => {
         message: 'expected string, found 24\nfix: fix the key above',
       },
     ]);
+    const unknownKey = usageError('E_CONFIG_INVALID', 'devkit.json is not valid', {
+      details: {
+        issues: [
+          {
+            file: '/ws/devkit.json',
+            line: 2,
+            column: 3,
+            keyPath: 'servces',
+            message: 'unknown key "servces"',
+            expected: 'one of services, hooks',
+          },
+        ],
+      },
+    });
+    expect(annotationsFromError(unknownKey)[0]!.message).toBe(
+      'unknown key "servces" (expected one of services, hooks)',
+    );
     expect(annotationsFromError(usageError('E_X', 'plain'))).toEqual([
       { level: 'error', file: undefined, line: undefined, title: 'E_X', message: 'plain' },
     ]);
