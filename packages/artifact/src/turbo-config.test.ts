@@ -94,6 +94,19 @@ describe('resolveBuildOutputs', () => {
     });
   });
 
+  it("reads turbo 1's pipeline key, at the root and in a package configuration", async () => {
+    const root = tempDir();
+    writeFiles(root, {
+      'turbo.json': { pipeline: { build: { outputs: ['dist/**'] } } },
+      'apps/web/turbo.json': { extends: ['//'], pipeline: { build: { outputs: ['$TURBO_EXTENDS$', '.next/**'] } } },
+    });
+    expect(await resolveBuildOutputs(root, 'apps/api', 'api')).toMatchObject({
+      outputs: ['dist/**'],
+      source: 'turbo.json pipeline["build"].outputs',
+    });
+    expect((await resolveBuildOutputs(root, 'apps/web', 'web')).outputs).toEqual(['dist/**', '.next/**']);
+  });
+
   it('names the file, line and column of a syntax error, and the key of a wrong shape', async () => {
     const root = tempDir();
     writeFiles(root, {

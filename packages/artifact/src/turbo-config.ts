@@ -187,7 +187,11 @@ export async function resolveBuildOutputs(
   const rootKey = packageName && rootTasks[specific] ? specific : 'build';
   const rootTask: TurboTask | undefined = rootTasks[rootKey];
   let state: { outputs: string[]; source: string; hasTask: boolean } = rootTask
-    ? { outputs: rootTask.outputs ?? [], source: `${rootLabel} tasks["${rootKey}"].outputs`, hasTask: true }
+    ? {
+        outputs: rootTask.outputs ?? [],
+        source: `${rootLabel} ${rootConfig && !rootConfig.tasks && rootConfig.pipeline ? 'pipeline' : 'tasks'}["${rootKey}"].outputs`,
+        hasTask: true,
+      }
     : { outputs: [], source: `${rootLabel} (no build task)`, hasTask: false };
 
   const apply = (task: TurboTask | undefined, label: string) => {
@@ -229,7 +233,7 @@ export async function resolveBuildOutputs(
       const otherDir = (await packageDirs()).get(other);
       if (otherDir) await applyPackageConfig(otherDir);
     }
-    apply(config.tasks?.build, `${rel} tasks["build"]`);
+    apply((config.tasks ?? config.pipeline)?.build, `${rel} ${config.tasks ? 'tasks' : 'pipeline'}["build"]`);
   };
   await applyPackageConfig(memberDir);
 

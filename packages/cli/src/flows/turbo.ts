@@ -61,9 +61,11 @@ export async function planTurboRun(
   // Without a declaration turbo 2 refuses to run; the flag makes it infer pnpm from
   // pnpm-lock.yaml. Its launcher, though, then takes the repo for a single package and finds
   // no workspace packages (turbo 2.11): --skip-infer keeps it out of the way.
-  if (!packageManager.declared) extra.push('--dangerously-disable-package-manager-check');
+  // turbo 1 finds pnpm from the lockfile by itself.
+  const needsDeclaration = !packageManager.declared && !/^1\./.test(turbo.version ?? '');
+  if (needsDeclaration) extra.push('--dangerously-disable-package-manager-check');
   // devkit chose the binary; turbo's launcher would otherwise look for a local turbo and warn that there is none.
-  if (turbo.source === 'devkit' || !packageManager.declared) extra.push('--skip-infer');
+  if (turbo.source === 'devkit' || needsDeclaration) extra.push('--skip-infer');
   if (turbo.source === 'repo' && extra.length > 0) await checkFlags(root, turbo, extra, options.pnpmVersion);
   return {
     command: [
