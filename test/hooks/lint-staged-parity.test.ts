@@ -6,7 +6,16 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, cleanupTempDirs, git, gitInit, tempDir, writeFiles } from '@devkit/test-utils';
+import {
+  DEVKIT_BIN,
+  REPO_ROOT,
+  cleanupTempDirs,
+  git,
+  gitInit,
+  provisionNode,
+  tempDir,
+  writeFiles,
+} from '@devkit/test-utils';
 import { cleanEnv, devkit } from './repo.js';
 
 afterAll(cleanupTempDirs);
@@ -258,6 +267,23 @@ export default {
       ],
     });
   });
+
+  it('a config with a ../ glob takes every file no config before it took, and matches them from its folder', async () => {
+    const repo = makeRepo(
+      {
+        'packages/b/package.json': { name: 'b', 'lint-staged': { '*.js': 'tasklog b-js' } },
+        'packages/docs/package.json': { name: 'docs', 'lint-staged': { '../../*.md': 'tasklog docs-md' } },
+      },
+      { 'README.md': '# r\n', 'packages/b/x.js': 'x\n', 'packages/docs/guide.md': '# g\n', 'other/y.js': 'y\n' },
+    );
+    await expectParity(repo, {
+      ok: true,
+      ran: [
+        { name: 'b-js', files: ['packages/b/x.js'], cwd: 'packages/b' },
+        { name: 'docs-md', files: ['README.md'], cwd: 'packages/docs' },
+      ],
+    });
+  });
 });
 
 describe('what devkit refuses rather than skipping', () => {
@@ -278,5 +304,35 @@ describe('what devkit refuses rather than skipping', () => {
     const run = await devkit(['hooks', 'run', 'pre-commit'], repo);
     expect(run.exitCode, run.stdout + run.stderr).toBe(2);
     expect(run.stderr).toContain('packages/a/.lintstagedrc.cjs could not be loaded');
+  });
+});
+
+describe('TypeScript configs on a Node without type stripping (22.13, the oldest devkit runs on)', () => {
+  it('is exit 2 naming the config and the ways out; with --experimental-strip-types it runs', async () => {
+    const node = await provisionNode('22.13.1');
+    const repo = makeRepo({ 'lint-staged.config.ts': `${TS_CONFIG}export default config;\n` }, { 'src/a.js': 'a\n' });
+    const bin = toolsDir();
+    const log = join(tempDir('devkit-parity-log-'), 'devkit.log');
+    const env = (extra: Record<string, string> = {}) =>
+      cleanEnv({ PARITY_LOG: log, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`, ...extra });
+    const refused = spawnSync(node, [DEVKIT_BIN, 'hooks', 'run', 'pre-commit'], {
+      cwd: repo,
+      env: env(),
+      encoding: 'utf8',
+    });
+    expect(refused.status, refused.stdout + refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(
+      "lint-staged.config.ts is TypeScript, and this Node (v22.13.1) does not run TypeScript: lint-staged loads it with Node's type stripping, which is off here",
+    );
+    expect(refused.stderr).toContain('NODE_OPTIONS=--experimental-strip-types');
+    expect(existsSync(log)).toBe(false);
+
+    const stripped = spawnSync(node, [DEVKIT_BIN, 'hooks', 'run', 'pre-commit'], {
+      cwd: repo,
+      env: env({ NODE_OPTIONS: '--experimental-strip-types --no-warnings=ExperimentalWarning' }),
+      encoding: 'utf8',
+    });
+    expect(stripped.status, stripped.stdout + stripped.stderr).toBe(0);
+    expect(readLog(repo, log)).toEqual([{ name: 'js', files: ['src/a.js'], cwd: '.' }]);
   });
 });
