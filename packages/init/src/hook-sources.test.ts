@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadLintStagedConfig } from '@devkit/hooks';
-import { cleanupTempDirs, tempDir, writeFiles } from '@devkit/test-utils';
+import { findLintStagedConfigs } from '@devkit/hooks';
+import { cleanupTempDirs, git, gitInit, tempDir, writeFiles } from '@devkit/test-utils';
 import { huskyCommands, inferHooks, runsLintStaged } from './hook-sources.js';
 
 afterAll(cleanupTempDirs);
@@ -10,8 +10,13 @@ async function infer(files: Record<string, string | object>, commandEntries = tr
   const root = tempDir();
   writeFiles(root, files);
   const manifest = files['package.json'] as Record<string, unknown> | undefined;
-  const lintStaged = await loadLintStagedConfig(root);
-  return inferHooks(root, manifest, lintStaged?.file, { commandEntries });
+  const lintStaged = await findLintStagedConfigs(root);
+  return inferHooks(
+    root,
+    manifest,
+    lintStaged.map((c) => c.file),
+    { commandEntries },
+  );
 }
 
 const HUSKY_REPO = {
@@ -137,6 +142,23 @@ describe('inferHooks', () => {
     expect(result.sources).toEqual([{ tool: 'simple-git-hooks', file: '.simple-git-hooks.json' }]);
     expect(result.hooks).toEqual({ 'pre-commit': ['lockfile'] });
     expect(result.notes[0]).toContain('runs lint-staged, but no lint-staged config was found');
+  });
+
+  it("a nested per-package lint-staged config counts, as the hook's locator finds it in a git repo", async () => {
+    const root = tempDir();
+    gitInit(root);
+    writeFiles(root, {
+      'package.json': { name: 'ws' },
+      'packages/web/package.json': { name: 'web', 'lint-staged': { '*.css': 'stylelint' } },
+      'packages/api/.lintstagedrc.json': { '*.ts': 'eslint' },
+    });
+    git(root, 'add', '-A');
+    const files = (await findLintStagedConfigs(root)).map((c) => c.file);
+    const result = await inferHooks(root, { name: 'ws' }, files);
+    expect(result.hooks).toEqual({ 'pre-commit': ['lint-staged', 'lockfile'] });
+    expect(result.sources).toEqual([
+      { tool: 'lint-staged', file: 'packages/api/.lintstagedrc.json, packages/web/package.json' },
+    ]);
   });
 
   it('a repo with no hook tool gets no hooks key (devkit defaults apply)', async () => {

@@ -368,7 +368,8 @@ export function keptHookFiles(unmigrated: readonly ExistingHookCommand[]): KeptH
 
 /**
  * Reads the repo's existing hook set-ups — husky's .husky/<hook> files, lefthook, simple-git-hooks
- * and lint-staged's config (found by @devkit/hooks' own locator and passed in as `lintStagedFile`)
+ * and lint-staged's configs (found by @devkit/hooks' own locator, nested per-package ones
+ * included, and passed in as `lintStagedFiles`)
  * — and says what devkit.json `hooks` carries them over as: a lint-staged call becomes the
  * "lint-staged" check, any other command a command entry (when `commandEntries`: the schema in
  * use takes them), in the order the old hook ran them, and the lockfile check is added to
@@ -377,7 +378,7 @@ export function keptHookFiles(unmigrated: readonly ExistingHookCommand[]): KeptH
 export async function inferHooks(
   root: string,
   manifest: Record<string, unknown> | undefined,
-  lintStagedFile: string | undefined,
+  lintStagedFiles: readonly string[],
   options: { commandEntries: boolean } = { commandEntries: true },
 ): Promise<HookInference> {
   const sources: HookSource[] = [];
@@ -386,7 +387,8 @@ export async function inferHooks(
   await husky(root, commands, sources, notes);
   await lefthook(root, commands, sources, notes);
   await simpleGitHooks(root, manifest, commands, sources, notes);
-  if (lintStagedFile) sources.push({ tool: 'lint-staged', file: lintStagedFile });
+  const lintStaged = lintStagedFiles.length > 0;
+  if (lintStaged) sources.push({ tool: 'lint-staged', file: lintStagedFiles.join(', ') });
   if (sources.length === 0)
     return { sources, hooks: undefined, migrated: [], unmigrated: [], notes, removal: [], keep: [] };
 
@@ -400,7 +402,7 @@ export async function inferHooks(
   for (const command of commands) {
     const hook = command.hook as HookName;
     if (runsLintStaged(command.run) && hook !== 'commit-msg') {
-      if (lintStagedFile) {
+      if (lintStaged) {
         add(hook, 'lint-staged');
         migrated.push(command);
       } else notes.push(`${command.where} runs lint-staged, but no lint-staged config was found: not carried over`);
@@ -416,7 +418,7 @@ export async function inferHooks(
     }
   }
   // lint-staged runs on what is committed: its config means the pre-commit check, whoever called it.
-  if (lintStagedFile && !hooks['pre-commit']?.includes('lint-staged')) {
+  if (lintStaged && !hooks['pre-commit']?.includes('lint-staged')) {
     const list = (hooks['pre-commit'] ??= []);
     list.unshift('lint-staged');
   }

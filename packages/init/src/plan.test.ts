@@ -26,7 +26,7 @@ function repo(files: Record<string, string | object> = {}): string {
 }
 
 const actions = (plan: InitPlan) => Object.fromEntries(plan.files.map((f) => [f.path, f.action]));
-const plan = (root: string, force = false) => planInit({ root, force, lintStagedFile: undefined });
+const plan = (root: string, force = false) => planInit({ root, force, lintStagedFiles: [] });
 
 describe('planInit + applyInit', () => {
   it('writes devkit.json, .gitignore, prepare and the workflow; a second run changes nothing', async () => {
@@ -135,7 +135,7 @@ describe('planInit + applyInit', () => {
   });
 
   it('no package.json is exit 2 with the fix', async () => {
-    await expect(planInit({ root: tempDir(), force: false, lintStagedFile: undefined })).rejects.toMatchObject({
+    await expect(planInit({ root: tempDir(), force: false, lintStagedFiles: [] })).rejects.toMatchObject({
       code: 'E_INIT_NO_PACKAGE_JSON',
       exitCode: 2,
     });

@@ -46,10 +46,10 @@ export interface PlanInitOptions {
   /** Replace devkit.json and the workflow instead of merging into or keeping them. */
   force: boolean;
   /**
-   * The repo's lint-staged config file, found by @devkit/hooks' locator (the hook's own rules);
-   * undefined when there is none.
+   * The repo's lint-staged config files, found by @devkit/hooks' locator (the hook's own rules,
+   * nested per-package configs included); empty when there is none.
    */
-  lintStagedFile: string | undefined;
+  lintStagedFiles: readonly string[];
   /** Validates a devkit.json text (throws a DevkitError naming the key); default: devkit's own schema. */
   validate?: ((text: string, file: string) => unknown) | undefined;
 }
@@ -207,7 +207,7 @@ export async function planInit(options: PlanInitOptions): Promise<InitPlan> {
   }
   const [compose, hooks, deployables, toolchain] = await Promise.all([
     inferServices(root),
-    inferHooks(root, manifest, options.lintStagedFile, { commandEntries }),
+    inferHooks(root, manifest, options.lintStagedFiles, { commandEntries }),
     inferDeployables(root),
     inferToolchain(root, manifest, { toolchain: force ? undefined : existingToolchain }),
   ]);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { findRoot } from '@devkit/config';
-import { loadLintStagedConfig } from '@devkit/hooks';
+import { findLintStagedConfigs } from '@devkit/hooks';
 import { applyInit, planDiff, planInit, type InitFile } from '@devkit/init';
 import type { initSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO, Style } from '../spec.js';
@@ -17,9 +17,13 @@ function fileLine(s: Style, f: InitFile, dryRun: boolean): string {
 export async function run(input: CommandInput<typeof initSpec>, _io: HandlerIO): Promise<CommandResult> {
   const root = findRoot(resolve(input.cwd));
   const dryRun = input.flags['dry-run'] === true;
-  // lint-staged's config is found by the hook's own locator: what init carries over is what the hook runs.
-  const lintStaged = await loadLintStagedConfig(root);
-  const plan = await planInit({ root, force: input.flags.force === true, lintStagedFile: lintStaged?.file });
+  // lint-staged's configs are found by the hook's own locator: what init carries over is what the hook runs.
+  const lintStaged = await findLintStagedConfigs(root);
+  const plan = await planInit({
+    root,
+    force: input.flags.force === true,
+    lintStagedFiles: lintStaged.map((c) => c.file),
+  });
   const diff = dryRun ? planDiff(plan) : undefined;
   if (!dryRun) await applyInit(plan);
   const changed = plan.files.filter((f) => f.action === 'created' || f.action === 'updated');
