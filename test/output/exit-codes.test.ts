@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, runDevkit, tempDir, writeFiles } from '@devkit/test-utils';
@@ -90,6 +90,16 @@ describe('devkit.json as JSONC', () => {
       ok: true,
       config: { toolchain: { node: '>=22' }, environments: { production: { from: 'staging' } } },
     });
+  });
+
+  it('keeps comments and trailing commas when devkit rewrites it (devkit init)', async () => {
+    const repo = smallRepo('{\n  // staging first\n  "environments": { "staging": {}, }, /* then prod */\n}\n');
+    const init = await runDevkit(['init'], { cwd: repo });
+    expect(init.exitCode, init.stderr).toBe(0);
+    const text = readFileSync(join(repo, 'devkit.json'), 'utf8');
+    expect(text).toContain('// staging first');
+    expect(text).toContain('"environments": { "staging": {}, }, /* then prod */');
+    expect((await runDevkit(['config', 'check'], { cwd: repo })).exitCode).toBe(0);
   });
 
   it('points a syntax error at the character at fault, with the line and a caret', async () => {
