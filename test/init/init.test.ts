@@ -129,7 +129,7 @@ describe('devkit init on a repo with compose, husky, lint-staged and an app (a)'
     expect(notes).toContain("delete it from .husky/pre-commit once devkit hooks install has added devkit's call there");
     expect(notes).not.toContain('not-for-logs');
     expect(readFileSync(join(repo, '.gitignore'), 'utf8')).toMatch(
-      /^node_modules\n\n# devkit: .*\n\.devkit\/\n\.turbo\/\n# end devkit\n$/,
+      /^node_modules\n\n# devkit: .*\n\.devkit\/\n\.turbo\/\n\.env\.devkit\n# end devkit\n$/,
     );
     expect((readJson(repo, 'package.json').scripts as Record<string, string>).prepare).toBe(
       'husky && devkit hooks install',

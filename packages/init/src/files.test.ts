@@ -6,14 +6,14 @@ import { mergeDevkitJson, setJsonValue } from './devkit-json.js';
 import { renderWorkflow } from './workflow.js';
 
 describe('planGitignore', () => {
-  it('appends a marked block once, with only the folders not ignored yet', () => {
+  it('appends a marked block once, with only the paths not ignored yet', () => {
     const once = planGitignore('node_modules\n/.turbo\n');
     expect(once).toBe(
-      'node_modules\n/.turbo\n\n# devkit: local state, services data, artifact store and turbo cache (devkit init)\n.devkit/\n# end devkit\n',
+      'node_modules\n/.turbo\n\n# devkit: local state, services data, artifact store and turbo cache (devkit init)\n.devkit/\n.env.devkit\n# end devkit\n',
     );
     expect(planGitignore(once)).toBe(once);
-    expect(planGitignore('.devkit\n.turbo/\n')).toBe('.devkit\n.turbo/\n');
-    expect(planGitignore(undefined)).toContain('.devkit/\n.turbo/\n# end devkit\n');
+    expect(planGitignore('.devkit\n.turbo/\n/.env.devkit\n')).toBe('.devkit\n.turbo/\n/.env.devkit\n');
+    expect(planGitignore(undefined)).toContain('.devkit/\n.turbo/\n.env.devkit\n# end devkit\n');
   });
 });
 

@@ -19,7 +19,7 @@ export { inferDeployables } from './deployables.js';
 export type { DeployablesInference } from './deployables.js';
 export { inferToolchain } from './toolchain.js';
 export type { ToolchainInference } from './toolchain.js';
-export { planGitignore, IGNORED_DIRS } from './gitignore.js';
+export { planGitignore, IGNORED_PATHS } from './gitignore.js';
 export { planPrepare, HOOKS_INSTALL } from './prepare-script.js';
 export type { PreparePlan } from './prepare-script.js';
 export { renderWorkflow, WORKFLOW_FILE } from './workflow.js';

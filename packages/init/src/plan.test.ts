@@ -111,7 +111,7 @@ describe('planInit + applyInit', () => {
     const root = repo({ '.gitignore': 'node_modules\n' });
     const diff = planDiff(await plan(root));
     expect(diff).toContain('--- /dev/null\n+++ b/devkit.json\n@@ -0,0 +1,');
-    expect(diff).toContain('--- a/.gitignore\n+++ b/.gitignore\n@@ -1,1 +1,6 @@\n node_modules\n+\n+# devkit:');
+    expect(diff).toContain('--- a/.gitignore\n+++ b/.gitignore\n@@ -1,1 +1,7 @@\n node_modules\n+\n+# devkit:');
     expect(diff).toContain('--- a/package.json\n+++ b/package.json\n');
     expect(diff).toContain('+    "prepare": "devkit hooks install"');
   });
