@@ -284,6 +284,20 @@ export default {
       ],
     });
   });
+
+  it("eslint in a package's config works from the package's folder: its own ESLint config applies (in-process in devkit)", async () => {
+    const repo = makeRepo(
+      {
+        'eslint.config.js': "export default [{ files: ['**/*.js'], rules: {} }];\n",
+        '.lintstagedrc.json': { '*.md': 'tasklog md' },
+        'packages/a/eslint.config.js':
+          "export default [{ files: ['**/*.js'], rules: { semi: ['error', 'always'] } }];\n",
+        'packages/a/.lintstagedrc.json': { '*.js': ['eslint --max-warnings=0', 'tasklog after-eslint'] },
+      },
+      { 'packages/a/x.js': 'export const x = 1\n', 'README.md': '# r\n' },
+    );
+    await expectParity(repo, { ok: false, ran: [{ name: 'md', files: ['README.md'], cwd: '.' }] });
+  });
 });
 
 describe('what devkit refuses rather than skipping', () => {
