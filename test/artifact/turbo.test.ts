@@ -214,3 +214,49 @@ describe('turbo.json as turbo reads it', () => {
     expect((JSON.parse(undeclared.stdout) as BuildJson).turbo).toMatchObject({ source: 'repo', packageManager: null });
   }, 300_000);
 });
+
+describe('a repo on turbo 1 (its own, from the npm registry)', () => {
+  it('is refused without turbo.json, naming the fix, and builds with turbo 1 and a pipeline but no packageManager', async () => {
+    const root = tempDir('devkit-turbo1-');
+    writeFiles(root, {
+      'package.json': { name: 'old', private: true, devDependencies: { turbo: '1.13.4' } },
+      'pnpm-workspace.yaml': 'packages:\n  - apps/*\n',
+      '.gitignore': 'node_modules/\ndist/\n.devkit/\n.turbo/\n',
+      'devkit.json': { artifacts: { deployables: ['apps/api'] } },
+      'apps/api/package.json': {
+        name: '@old/api',
+        version: '1.0.0',
+        private: true,
+        scripts: { build: 'mkdir -p dist && echo built > dist/server.js' },
+      },
+    });
+    execFileSync('pnpm', ['install', '--prefer-offline'], {
+      cwd: root,
+      stdio: 'pipe',
+      env: { ...process.env, CI: 'true' },
+    });
+    gitInit(root);
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'turbo 1');
+
+    const refused = await runDevkit(['build'], { cwd: root });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain(
+      `E_TURBO_TOO_OLD: ${root}'s turbo 1.13.4 has no --root-turbo-json, which this repo needs (no turbo.json)`,
+    );
+    expect(refused.stderr).toContain('{"pipeline":{"build":{"dependsOn":["^build"],"outputs":["dist/**"]}}}');
+    expect(existsSync(join(root, 'apps/api/dist'))).toBe(false);
+
+    writeFiles(root, { 'turbo.json': { pipeline: { build: { outputs: ['dist/**'] } } } });
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'pipeline');
+    const built = await runDevkit(['build', '--json'], { cwd: root });
+    expect(built.exitCode, built.stderr).toBe(0);
+    const json = JSON.parse(built.stdout) as BuildJson;
+    expect(json.turbo).toMatchObject({ source: 'repo', version: '1.13.4', config: 'turbo.json', packageManager: null });
+    expect(await layerFiles(root, `api@${json.artifacts[0]!.digest}`, 'app')).toEqual([
+      'dist/server.js',
+      'package.json',
+    ]);
+  }, 180_000);
+});

@@ -208,7 +208,9 @@ async function checkFlags(
   const fixes = [
     '`pnpm add -Dw turbo@^2` for a turbo that has them',
     ...(lacking.includes('--root-turbo-json')
-      ? ['a turbo.json at the root (e.g. {"tasks":{"build":{"dependsOn":["^build"],"outputs":["dist/**"]}}})']
+      ? [
+          `a turbo.json at the root (e.g. {"${/^1\./.test(turbo.version ?? '') ? 'pipeline' : 'tasks'}":{"build":{"dependsOn":["^build"],"outputs":["dist/**"]}}})`,
+        ]
       : []),
     ...(lacking.includes('--dangerously-disable-package-manager-check')
       ? [`\`pnpm pkg set packageManager=pnpm@${pnpmVersion ?? '<version>'}\``]
