@@ -1,6 +1,6 @@
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { planGitignore } from './gitignore.js';
+import { missingIgnores, planGitignore } from './gitignore.js';
 import { planPrepare } from './prepare-script.js';
 import { mergeDevkitJson, setJsonValue } from './devkit-json.js';
 import { renderWorkflow } from './workflow.js';
@@ -14,6 +14,11 @@ describe('planGitignore', () => {
     expect(planGitignore(once)).toBe(once);
     expect(planGitignore('.devkit\n.turbo/\n/.env.devkit\n')).toBe('.devkit\n.turbo/\n/.env.devkit\n');
     expect(planGitignore(undefined)).toContain('.devkit/\n.turbo/\n.env.devkit\n# end devkit\n');
+    // a block an older devkit init wrote gains the path it lacks, inside the block
+    const older =
+      'dist\n\n# devkit: local state, services data, artifact store and turbo cache (devkit init)\n.devkit/\n.turbo/\n# end devkit\n';
+    expect(missingIgnores(older)).toEqual(['.env.devkit']);
+    expect(planGitignore(older)).toBe(older.replace('.turbo/\n', '.turbo/\n.env.devkit\n'));
   });
 });
 

@@ -15,16 +15,28 @@ function ignores(lines: readonly string[], dir: string): boolean {
   );
 }
 
+/** The paths of IGNORED_PATHS that `current` (a .gitignore's text) does not ignore yet. */
+export function missingIgnores(current: string | undefined): string[] {
+  const lines = (current ?? '').split(/\r?\n/);
+  return IGNORED_PATHS.filter((path) => !ignores(lines, path));
+}
+
 /**
  * .gitignore with devkit's paths: appended once, in a marked block, only those not ignored
- * yet. Returns the text unchanged when there is nothing to add.
+ * yet; a block an earlier devkit init wrote gains what it lacks (a path devkit writes since).
+ * Returns the text unchanged when there is nothing to add.
  */
 export function planGitignore(current: string | undefined): string {
   const text = current ?? '';
-  const lines = text.split(/\r?\n/);
-  if (lines.some((l) => l.trim() === BEGIN)) return text;
-  const missing = IGNORED_PATHS.filter((dir) => !ignores(lines, dir));
+  const missing = missingIgnores(text);
   if (missing.length === 0) return text;
+  const lines = text.split(/\r?\n/);
+  const begin = lines.findIndex((l) => l.trim() === BEGIN);
+  const end = lines.findIndex((l, i) => i > begin && l.trim() === END);
+  if (begin >= 0 && end > begin) {
+    lines.splice(end, 0, ...missing);
+    return lines.join(text.includes('\r\n') ? '\r\n' : '\n');
+  }
   const sep = text === '' || text.endsWith('\n\n') ? '' : text.endsWith('\n') ? '\n' : '\n\n';
   return `${text}${sep}${BEGIN}\n${missing.join('\n')}\n${END}\n`;
 }

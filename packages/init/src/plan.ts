@@ -6,7 +6,7 @@ import { InternalError, isDevkitError, usageError } from '@devkit/core';
 import { inferServices, type ComposeInference } from './compose.js';
 import { inferDeployables } from './deployables.js';
 import { mergeDevkitJson, renderDevkitJson, setJsonValue } from './devkit-json.js';
-import { planGitignore } from './gitignore.js';
+import { missingIgnores, planGitignore } from './gitignore.js';
 import { inferHooks, runsLintStaged, type HookInference } from './hook-sources.js';
 import { HOOKS_INSTALL, planPrepare } from './prepare-script.js';
 import { inferToolchain } from './toolchain.js';
@@ -272,7 +272,14 @@ export async function planInit(options: PlanInitOptions): Promise<InitPlan> {
   }
 
   const gitignore = await readText(join(root, '.gitignore'));
-  files.push(file('.gitignore', gitignore, planGitignore(gitignore?.text), 'added .devkit/ and .turbo/'));
+  files.push(
+    file(
+      '.gitignore',
+      gitignore,
+      planGitignore(gitignore?.text),
+      `added ${missingIgnores(gitignore?.text).join(', ')}`,
+    ),
+  );
 
   const scripts = (manifest.scripts ?? {}) as Record<string, unknown>;
   const prepare = planPrepare(typeof scripts.prepare === 'string' ? scripts.prepare : undefined);
