@@ -245,7 +245,7 @@ describe('devkit init on a repo with compose, husky, lint-staged and an app (a)'
     expect(merged).toContain('// kept');
     expect(merged).toContain('"redis": { "version": "6" }');
     expect(kept.notes).toContain(
-      'devkit.json: kept services.redis.version as they are (devkit init --force replaces the file with what it infers)',
+      'devkit.json: kept the value it has for services.redis.version (devkit init --force replaces the file with what it infers)',
     );
 
     const forced = await init(repo, '--force');

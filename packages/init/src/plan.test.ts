@@ -71,7 +71,7 @@ describe('planInit + applyInit', () => {
     expect(file.after).toContain('// staging first');
     expect(file.after).toContain('"services": { "postgres": { "version": "14", "databases": ["app"] } },');
     expect(merged.notes).toContain(
-      'devkit.json: kept services.postgres.version as they are (devkit init --force replaces the file with what it infers)',
+      'devkit.json: kept the value it has for services.postgres.version (devkit init --force replaces the file with what it infers)',
     );
     // a registry in devkit.json turns the workflow's push on
     expect(merged.files.find((f) => f.path === '.github/workflows/devkit.yml')!.after).toContain(

@@ -254,7 +254,7 @@ export async function planInit(options: PlanInitOptions): Promise<InitPlan> {
       );
       if (merged.kept.length)
         notes.push(
-          `devkit.json: kept ${merged.kept.join(', ')} as they are (devkit init --force replaces the file with what it infers)`,
+          `devkit.json: kept the value it has for ${merged.kept.join(', ')} (devkit init --force replaces the file with what it infers)`,
         );
     }
   }
