@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEVKIT_BIN,
@@ -51,8 +51,13 @@ beforeAll(async () => {
   }
 });
 
-function shell(program: string, args: string[]): string {
-  return execFileSync(program, args, { cwd: repo, env, encoding: 'utf8', timeout: 60_000 });
+function shell(program: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  return execFileSync(program, args, {
+    cwd: options.cwd ?? repo,
+    env: options.env ?? env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 /** COMPREPLY of bash's completion function for the words of a command line (the last one being completed). */
@@ -97,6 +102,46 @@ describe('devkit completion', () => {
     const other = tempDir('devkit-other-');
     writeFiles(other, { 'devkit.json': '{ "services": { "memcached": { "version": "1.6" } } }' });
     expect(bashComplete(['devkit', '--cwd', other, 'up', ''])).toEqual(['memcached']);
+  });
+
+  it("asks the repo's node_modules/.bin/devkit when devkit is not on PATH (an alias to pnpm exec)", () => {
+    const local = tempDir('devkit-local-');
+    writeFiles(local, {
+      'devkit.json': '{ "services": { "redis": { "version": "7" } } }',
+      'apps/api/package.json': { name: 'api' },
+    });
+    writeFiles(local, { 'node_modules/.bin/devkit': `#!/bin/sh\nexec '${process.execPath}' '${DEVKIT_BIN}' "$@"\n` });
+    chmodSync(join(local, 'node_modules/.bin/devkit'), 0o755);
+    // PATH without any devkit (the test runner's has this repo's node_modules/.bin).
+    const path = (process.env.PATH ?? '')
+      .split(delimiter)
+      .filter((dir) => dir !== '' && !existsSync(join(dir, 'devkit')))
+      .join(delimiter);
+    const noDevkit = { ...process.env, PATH: path, NO_COLOR: '1' };
+    expect(spawnSync('sh', ['-c', 'command -v devkit'], { env: noDevkit }).status).not.toBe(0);
+    const options = { cwd: join(local, 'apps/api'), env: noDevkit };
+    const bash = shell(
+      'bash',
+      [
+        '-c',
+        `source '${scripts.bash}'; COMP_WORDS=(devkit up ''); COMP_CWORD=2; _devkit_complete; echo "\${COMPREPLY[@]}"`,
+      ],
+      options,
+    );
+    expect(bash.trim()).toBe('redis');
+    const fish = shell('fish', ['-c', `source '${scripts.fish}'; complete -C 'devkit up '`], options);
+    expect(fish.trim()).toBe('redis');
+    const zsh = shell(
+      'zsh',
+      [
+        '-f',
+        '-c',
+        `compdef() { :; }; source '${scripts.zsh}'; _describe() { print -rl -- "\${(@P)4}"; }
+         words=(devkit up ''); CURRENT=3; _devkit`,
+      ],
+      options,
+    );
+    expect(zsh.trim()).toBe('redis');
   });
 
   it('zsh: the script parses, and its function offers the candidates with descriptions', () => {
