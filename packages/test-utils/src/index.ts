@@ -89,8 +89,15 @@ export async function runDevkit(
 ): Promise<DevkitRun> {
   const result = await execa(process.execPath, [DEVKIT_BIN, ...args], {
     cwd: options.cwd,
-    // Hermetic against the job the tests run in: GitHub's variables only when a test sets them.
-    env: { NO_COLOR: '1', GITHUB_ACTIONS: undefined, GITHUB_STEP_SUMMARY: undefined, ...options.env },
+    // Hermetic against the job the tests run in: GitHub's variables only when a test sets them,
+    // and no FORCE_COLOR from the caller's shell (it would win over NO_COLOR, as in Node).
+    env: {
+      NO_COLOR: '1',
+      FORCE_COLOR: undefined,
+      GITHUB_ACTIONS: undefined,
+      GITHUB_STEP_SUMMARY: undefined,
+      ...options.env,
+    },
     reject: false,
     timeout: options.timeoutMs ?? 120_000,
   });
