@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, cleanupTempDirs, git, gitInit, tempDir, writeFiles } from '@devkit/test-utils';
-import { ESLINT_CONFIG, commit, devkit, headSubject } from '../hooks/repo.js';
+import { ESLINT_CONFIG, cleanEnv, commit, devkit, headSubject } from '../hooks/repo.js';
 
 afterAll(cleanupTempDirs);
 
@@ -318,6 +319,21 @@ describe('devkit init on other hook set-ups', () => {
     const env = await devkit(['env', '--json'], repo);
     expect(env.exitCode, env.stderr).toBe(0);
     expect(new Set((await init(repo)).files.map((f) => f.action))).toEqual(new Set(['unchanged']));
+  });
+
+  it('the prepare script it writes does not fail a pnpm install outside a git checkout (a Docker build context); devkit hooks install run by hand still does', async () => {
+    const dir = tempDir('devkit-init-nogit-');
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
+    writeFiles(dir, { 'package.json': { name: 'image', private: true } });
+    await init(dir);
+    const scripts = readJson(dir, 'package.json').scripts as Record<string, string>;
+    expect(scripts.prepare).toBe('devkit hooks install');
+    const prepare = spawnSync('pnpm', ['run', 'prepare'], { cwd: dir, env: cleanEnv(), encoding: 'utf8' });
+    expect(prepare.status, `${prepare.stdout}${prepare.stderr}`).toBe(0);
+    expect(prepare.stdout).toContain('is not a git checkout: no git hooks to install');
+    const byHand = await devkit(['hooks', 'install'], dir);
+    expect(byHand.exitCode).toBe(2);
+    expect(byHand.stderr).toContain('E_NOT_A_GIT_REPO');
   });
 
   it('outside a package: exit 2 with the fix', async () => {
