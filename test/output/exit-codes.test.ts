@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, runDevkit, tempDir, writeFiles } from '@devkit/test-utils';
+import { DEVKIT_BIN, cleanupTempDirs, runDevkit, tempDir, writeFiles } from '@devkit/test-utils';
 import { smallRepo } from './helpers.js';
 
 afterAll(cleanupTempDirs);
@@ -14,6 +15,21 @@ describe('doctor outside a repo', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain(`error E_CWD_MISSING: --cwd ${missing}: no such folder`);
     expect(run.stderr).not.toContain('no problems found');
+  });
+
+  it('is exit 2 when the current folder was removed under the shell', () => {
+    const gone = join(tempDir(), 'gone');
+    mkdirSync(gone);
+    const run = spawnSync(
+      'sh',
+      ['-c', `cd '${gone}' && rmdir '${gone}' && exec "$0" "$1" doctor`, process.execPath, DEVKIT_BIN],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('error E_CWD_MISSING: the current folder no longer exists');
   });
 
   it('is exit 2 for a folder that is not in a repo, with the fix', async () => {
