@@ -4,7 +4,7 @@
 // hook blocks and one it lets through, `devkit build`, a promote to staging and its history. Only
 // the installed node_modules/.bin/devkit runs. Services started here are stopped in afterAll.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -52,7 +52,8 @@ afterAll(cleanupTempDirs);
 function hermeticEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env))
-    if (!key.startsWith('GIT_') && !key.startsWith('GITHUB_') && key !== 'HUSKY') env[key] = value;
+    if (!key.startsWith('GIT_') && !key.startsWith('GITHUB_') && !['HUSKY', 'FORCE_COLOR'].includes(key))
+      env[key] = value;
   return { ...env, CI: 'true', NO_COLOR: '1', ...extra };
 }
 
@@ -196,14 +197,57 @@ class Adopter {
     expect((await this.git('status', '--porcelain', '--', ...Object.keys(files))).stdout).toBe('');
   }
 
-  /** `devkit build`, the artifact's entries, a promote to staging and the history showing it. */
-  async buildAndPromote(name: string, turbo: 'repo' | 'devkit', expectedEntries: string[]): Promise<void> {
+  /**
+   * The `run:` steps of the workflow init wrote, one after the other as GitHub's runner would run
+   * them (all but pnpm's global install: the machine's pnpm is the one the repo uses), with
+   * GitHub's variables and a step summary file; returns the summary.
+   */
+  async runWorkflow(): Promise<string> {
+    const workflow = this.read('.github/workflows/devkit.yml');
+    const steps = [...workflow.matchAll(/^\s*(?:- )?run: (.+)$/gm)]
+      .map((m) => m[1]!)
+      .filter((step) => !step.startsWith('npm install --global pnpm@'));
+    expect(steps).toEqual([
+      'pnpm install --frozen-lockfile',
+      'pnpm exec devkit bootstrap --yes --no-services',
+      'pnpm exec devkit lint',
+      'pnpm exec devkit lockfile check',
+      'pnpm exec devkit build',
+    ]);
+    const summary = join(tempDir('devkit-adopt-summary-'), 'summary.md');
+    writeFileSync(summary, '');
+    const github = { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: this.root, GITHUB_STEP_SUMMARY: summary };
+    for (const step of steps) {
+      const result = await run('sh', ['-c', step], this.root, github);
+      expect(result.exitCode, `${step}\n${output(result)}`).toBe(0);
+      expect(result.stdout, step).not.toMatch(/^::error/m);
+    }
+    return readFileSync(summary, 'utf8');
+  }
+
+  /**
+   * `devkit build` (then, when `workflow`, the CI workflow's steps, whose step summary must name
+   * the same artifact), the artifact's entries, a promote to staging and the history showing it.
+   */
+  async buildAndPromote(
+    name: string,
+    turbo: 'repo' | 'devkit',
+    expectedEntries: string[],
+    options: { workflow?: boolean } = {},
+  ): Promise<void> {
     const build = await this.devkitJson(['build']);
     expect(build.turbo).toMatchObject({ source: turbo });
     const built = build.artifacts as Array<{ name: string; digest: string }>;
     expect(built.map((a) => a.name)).toEqual([name]);
     const digest = built[0]!.digest;
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    if (options.workflow) {
+      // CI's build of the same commit: the same artifact, reused
+      const summary = await this.runWorkflow();
+      expect(summary).toContain('devkit build');
+      expect(summary).toContain('✅');
+      expect(summary).toMatch(new RegExp(`^\\|\\s*${name}\\s*\\|.*${digest}`, 'm'));
+    }
     // the tree stays clean: devkit's own .devkit/ and .turbo/ and the app's dist/ are ignored
     expect((await this.git('status', '--porcelain')).stdout).toBe('');
 
@@ -424,8 +468,8 @@ process.exit(failed ? 1 : 0);
     expect((await repo.subjects())[0]).toBe('about page');
   });
 
-  it('builds with the turbo devkit brings, packs apps/web, promotes it and shows the history', async () => {
-    await repo.buildAndPromote('web', 'devkit', ['dist/index.html$', 'dist/about.html$']);
+  it("runs init's CI workflow, then builds with the turbo devkit brings, packs apps/web, promotes it and shows the history", async () => {
+    await repo.buildAndPromote('web', 'devkit', ['dist/index.html$', 'dist/about.html$'], { workflow: true });
   });
 });
 
@@ -522,7 +566,7 @@ process.exit(bad.length ? 1 : 0);
     expect((await repo.git('status', '--porcelain')).stdout).toBe('');
   });
 
-  it('builds packages/a, promotes it and shows the history', async () => {
-    await repo.buildAndPromote('a', 'devkit', ['dist/index.js$', 'dist/unused.js$']);
+  it("runs init's CI workflow (devkit lint under each package's own config), then builds packages/a, promotes it and shows the history", async () => {
+    await repo.buildAndPromote('a', 'devkit', ['dist/index.js$', 'dist/unused.js$'], { workflow: true });
   });
 });
