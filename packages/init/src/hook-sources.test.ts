@@ -1,12 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { findLintStagedConfigs } from '@devkit/hooks';
 import { cleanupTempDirs, git, gitInit, tempDir, writeFiles } from '@devkit/test-utils';
-import { huskyCommands, inferHooks, runsLintStaged } from './hook-sources.js';
+import { huskyCommands, inferHooks, keptHookFiles, runsLintStaged } from './hook-sources.js';
 
 afterAll(cleanupTempDirs);
 
 /** inferHooks as devkit init calls it: package.json read, lint-staged found by the hook's own locator. */
-async function infer(files: Record<string, string | object>, commandEntries = true) {
+async function infer(files: Record<string, string | object>) {
   const root = tempDir();
   writeFiles(root, files);
   const manifest = files['package.json'] as Record<string, unknown> | undefined;
@@ -15,7 +15,6 @@ async function infer(files: Record<string, string | object>, commandEntries = tr
     root,
     manifest,
     lintStaged.map((c) => c.file),
-    { commandEntries },
   );
 }
 
@@ -71,16 +70,6 @@ describe('inferHooks', () => {
     expect(result.removal.join('\n')).toContain('pnpm remove husky');
   });
 
-  it('with a schema that takes checks only, husky commands stay in husky and nothing is written for them', async () => {
-    const result = await infer(HUSKY_REPO, false);
-    expect(result.hooks).toEqual({ 'pre-commit': ['lint-staged', 'lockfile'] });
-    expect(result.unmigrated.map((c) => [c.where, c.run])).toEqual([
-      ['.husky/commit-msg', 'npx --no -- commitlint --edit "$1"'],
-      ['.husky/pre-commit', 'pnpm test'],
-    ]);
-    expect(result.keep).toEqual([]);
-  });
-
   it('a husky hook with shell structure is carried over as one command', async () => {
     const result = await infer({
       'package.json': { name: 'a' },
@@ -119,7 +108,7 @@ describe('inferHooks', () => {
     expect(result.notes.join('\n')).toContain('lefthook.yml post-checkout: devkit runs no post-checkout hook');
   });
 
-  it('simple-git-hooks in package.json: a chained command is split; with a checks-only schema the rest keeps running from .husky/', async () => {
+  it('simple-git-hooks in package.json: a chained command is split, lint-staged carried over, the rest a command entry', async () => {
     const files = {
       'package.json': {
         name: 'c',
@@ -127,11 +116,26 @@ describe('inferHooks', () => {
         'lint-staged': { '*': 'prettier --check' },
       },
     };
-    expect((await infer(files)).hooks).toEqual({ 'pre-commit': ['lint-staged', { run: 'npm test' }, 'lockfile'] });
-    const checksOnly = await infer(files, false);
-    expect(checksOnly.hooks).toEqual({ 'pre-commit': ['lint-staged', 'lockfile'] });
-    expect(checksOnly.keep).toHaveLength(1);
-    expect(checksOnly.keep[0]!.body.split('\n').filter((l) => !l.startsWith('#'))).toEqual(['npm test', '']);
+    const result = await infer(files);
+    expect(result.hooks).toEqual({ 'pre-commit': ['lint-staged', { run: 'npm test' }, 'lockfile'] });
+    expect(result.keep).toEqual([]);
+  });
+
+  it('a kept hook file runs what it keeps as it was: simple-git-hooks commands verbatim, lefthook through lefthook run', () => {
+    const kept = keptHookFiles([
+      {
+        tool: 'simple-git-hooks',
+        where: 'package.json "simple-git-hooks" pre-push',
+        hook: 'pre-push',
+        run: 'npm test',
+      },
+      { tool: 'lefthook', where: 'lefthook.yml pre-commit.jobs[0]', hook: 'pre-commit', run: 'x {push_files}' },
+    ]);
+    expect(kept.map((k) => [k.tool, k.hook, k.body.split('\n').filter((l) => l && !l.startsWith('#'))])).toEqual([
+      ['lefthook', 'pre-commit', ['lefthook run pre-commit --no-auto-install "$@"']],
+      ['simple-git-hooks', 'pre-push', ['npm test']],
+    ]);
+    expect(kept[0]!.body).toContain('written by devkit init');
   });
 
   it('simple-git-hooks in its own file, without lint-staged: the call is noted, the lockfile check still added', async () => {

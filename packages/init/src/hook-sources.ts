@@ -371,15 +371,14 @@ export function keptHookFiles(unmigrated: readonly ExistingHookCommand[]): KeptH
  * and lint-staged's configs (found by @devkit/hooks' own locator, nested per-package ones
  * included, and passed in as `lintStagedFiles`)
  * — and says what devkit.json `hooks` carries them over as: a lint-staged call becomes the
- * "lint-staged" check, any other command a command entry (when `commandEntries`: the schema in
- * use takes them), in the order the old hook ran them, and the lockfile check is added to
- * pre-commit as devkit's default has it.
+ * "lint-staged" check, any other command a command entry (one lefthook has options for that
+ * devkit lacks keeps running from a `.husky/<hook>` file, see `keep`), in the order the old hook
+ * ran them, and the lockfile check is added to pre-commit as devkit's default has it.
  */
 export async function inferHooks(
   root: string,
   manifest: Record<string, unknown> | undefined,
   lintStagedFiles: readonly string[],
-  options: { commandEntries: boolean } = { commandEntries: true },
 ): Promise<HookInference> {
   const sources: HookSource[] = [];
   const notes: string[] = [];
@@ -406,8 +405,6 @@ export async function inferHooks(
         add(hook, 'lint-staged');
         migrated.push(command);
       } else notes.push(`${command.where} runs lint-staged, but no lint-staged config was found: not carried over`);
-    } else if (!options.commandEntries) {
-      unmigrated.push(command);
     } else if (command.blocker) {
       unmigrated.push(command);
       notes.push(`${command.where}: not carried over: ${command.blocker}`);

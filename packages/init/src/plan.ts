@@ -198,16 +198,9 @@ export async function planInit(options: PlanInitOptions): Promise<InitPlan> {
   const existingToolchain = existing?.toolchain;
 
   const validate = options.validate ?? (await import('@devkit/config/schema')).parseConfig;
-  // Command entries in hooks are as new as this command: ask the schema in use whether it takes them.
-  let commandEntries = true;
-  try {
-    validate('{ "hooks": { "pre-commit": [{ "run": "true" }] } }', configPath);
-  } catch {
-    commandEntries = false;
-  }
   const [compose, hooks, deployables, toolchain] = await Promise.all([
     inferServices(root),
-    inferHooks(root, manifest, options.lintStagedFiles, { commandEntries }),
+    inferHooks(root, manifest, options.lintStagedFiles),
     inferDeployables(root),
     inferToolchain(root, manifest, { toolchain: force ? undefined : existingToolchain }),
   ]);
@@ -216,8 +209,7 @@ export async function planInit(options: PlanInitOptions): Promise<InitPlan> {
   const inferred: DevkitConfig = { $schema: SCHEMA_REF };
   if (toolchain.toolchain) inferred.toolchain = toolchain.toolchain;
   if (Object.keys(compose.services).length > 0) inferred.services = compose.services;
-  // HookEntry is the schema's hook entry (a check or a command), whichever schema version is in use.
-  if (hooks.hooks) inferred.hooks = hooks.hooks as DevkitConfig['hooks'];
+  if (hooks.hooks) inferred.hooks = hooks.hooks;
   if (deployables.deployables.length > 0) inferred.artifacts = { deployables: deployables.deployables };
 
   const notes: string[] = [];
