@@ -346,6 +346,10 @@ describe('(1) a repo with docker-compose, husky, lint-staged and turbo', () => {
     expect((repo.readJson('package.json').scripts as Record<string, string>).prepare).toBe(
       'husky && devkit hooks install',
     );
+    // husky's own line stays until the user deletes it, as the notes say
+    expect(result.notes.join('\n')).toContain(
+      "delete it from .husky/pre-commit once devkit hooks install has added devkit's call there",
+    );
     expect(repo.read('.github/workflows/devkit.yml')).toContain(`pnpm@${PNPM}`);
     expect(repo.read('.github/workflows/devkit.yml')).toContain('pnpm exec devkit build');
     await repo.commitAdoption();
