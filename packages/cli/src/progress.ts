@@ -103,7 +103,9 @@ export function createProgressView(
           style.dim(`… ${event.title}${event.totalBytes === undefined ? '' : ` (${formatBytes(event.totalBytes)})`}`),
         );
         if (!heartbeat) {
-          heartbeat = setInterval(tick, intervalMs);
+          // Ticks finer than the interval, so a phase's line comes within a fifth of an interval
+          // of being due rather than a whole interval late when the timer fires a hair early.
+          heartbeat = setInterval(tick, Math.max(10, Math.floor(intervalMs / 5)));
           // The heartbeat never keeps devkit alive: the work does.
           heartbeat.unref();
         }
