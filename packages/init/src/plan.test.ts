@@ -134,6 +134,18 @@ describe('planInit + applyInit', () => {
     expect(new Set((await plan(root)).files.map((f) => f.action))).toEqual(new Set(['unchanged']));
   });
 
+  it("the workflow installs the pinned pnpm, else the major of the pnpm on PATH, never 'latest'", async () => {
+    const workflowOf = (p: InitPlan) => p.files.find((f) => f.path === '.github/workflows/devkit.yml')!.after;
+    expect(workflowOf(await plan(repo()))).toContain('npm install --global pnpm@10.34.9');
+    const unpinned = repo({ 'package.json': { name: 'acme', private: true } });
+    const onPath = await planInit({ root: unpinned, force: false, lintStagedFiles: [], pnpmOnPath: '9.15.9' });
+    expect(workflowOf(onPath)).toContain('npm install --global pnpm@9\n');
+    expect(onPath.notes.join('\n')).toContain('pnpm pkg set packageManager=');
+    const nothing = await planInit({ root: unpinned, force: false, lintStagedFiles: [], pnpmOnPath: undefined });
+    expect(workflowOf(nothing)).toContain('npm install --global pnpm@10\n');
+    expect(workflowOf(nothing)).not.toContain('pnpm@latest');
+  });
+
   it('no package.json is exit 2 with the fix', async () => {
     await expect(planInit({ root: tempDir(), force: false, lintStagedFiles: [] })).rejects.toMatchObject({
       code: 'E_INIT_NO_PACKAGE_JSON',

@@ -52,6 +52,11 @@ export interface PlanInitOptions {
   lintStagedFiles: readonly string[];
   /** Validates a devkit.json text (throws a DevkitError naming the key); default: devkit's own schema. */
   validate?: ((text: string, file: string) => unknown) | undefined;
+  /**
+   * The version of the pnpm on PATH when nothing pins one: the workflow installs its major, so CI
+   * judges the lockfile by the rules of the pnpm that wrote it (never whatever `latest` is then).
+   */
+  pnpmOnPath?: string | undefined;
 }
 
 async function readText(path: string): Promise<{ text: string; mode: number } | undefined> {
@@ -144,13 +149,27 @@ async function workflowNode(
   return { version: '24' };
 }
 
-/** `pnpm@10.34.9` from packageManager, else the range devkit.json or engines give, else the latest. */
-function workflowPnpm(manifest: Record<string, unknown> | undefined, toolchainPnpm: string | undefined): string {
+/**
+ * `pnpm@10.34.9` from packageManager, else the range devkit.json or engines give, else the major
+ * of the pnpm on PATH (the one that wrote the lockfile, as far as init can tell), else pnpm 10.
+ */
+function workflowPnpm(
+  manifest: Record<string, unknown> | undefined,
+  toolchainPnpm: string | undefined,
+  pnpmOnPath: string | undefined,
+): { spec: string; note?: string } {
   const pm = typeof manifest?.packageManager === 'string' ? manifest.packageManager : '';
   const exact = /^pnpm@([^+\s]+)/.exec(pm)?.[1];
-  if (exact) return `pnpm@${exact}`;
+  if (exact) return { spec: `pnpm@${exact}` };
   const range = toolchainPnpm ?? (manifest?.engines as Record<string, unknown> | undefined)?.pnpm;
-  return typeof range === 'string' && /^[\d.x*^~]+$/.test(range.trim()) ? `pnpm@${range.trim()}` : 'pnpm@latest';
+  if (typeof range === 'string' && /^[\d.x*^~]+$/.test(range.trim())) return { spec: `pnpm@${range.trim()}` };
+  const major = /^(\d+)\./.exec(pnpmOnPath ?? '')?.[1];
+  const spec = `pnpm@${major ?? '10'}`;
+  const from = major ? `the major of the pnpm on PATH (${pnpmOnPath})` : 'pnpm 10 (no pnpm on PATH to go by)';
+  return {
+    spec,
+    note: `pnpm is not pinned: the CI workflow installs ${spec}, ${from}; pin it for every machine with \`pnpm pkg set packageManager=pnpm@$(pnpm --version)\``,
+  };
 }
 
 /** An existing devkit.json as far as it reads (comments allowed), for what init takes from it. */
@@ -292,10 +311,12 @@ export async function planInit(options: PlanInitOptions): Promise<InitPlan> {
     );
 
   const workflow = await readText(join(root, WORKFLOW_FILE));
+  const ciPnpm = workflowPnpm(manifest, inferred.toolchain?.pnpm ?? existingToolchain?.pnpm, options.pnpmOnPath);
+  if (ciPnpm.note) notes.push(ciPnpm.note);
   const registry = configuredRegistry(existing);
   const text = renderWorkflow({
     node: await workflowNode(root, manifest),
-    pnpm: workflowPnpm(manifest, inferred.toolchain?.pnpm ?? existingToolchain?.pnpm),
+    pnpm: ciPnpm.spec,
     artifacts: deployables.deployables.map((d) => d.split('/').pop()!.toLowerCase()),
     registry,
   });

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { findRoot } from '@devkit/config';
 import { findLintStagedConfigs } from '@devkit/hooks';
+import { findPnpm, pnpmVersion } from '@devkit/toolchain';
 import { applyInit, planDiff, planInit, type InitFile } from '@devkit/init';
 import type { initSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO, Style } from '../spec.js';
@@ -23,6 +24,7 @@ export async function run(input: CommandInput<typeof initSpec>, _io: HandlerIO):
     root,
     force: input.flags.force === true,
     lintStagedFiles: lintStaged.map((c) => c.file),
+    pnpmOnPath: await pnpmVersion(findPnpm(process.env), root, process.env).catch(() => undefined),
   });
   const diff = dryRun ? planDiff(plan) : undefined;
   if (!dryRun) await applyInit(plan);
