@@ -24,13 +24,6 @@ export async function resolveInStore(store: OciStore, text: string): Promise<{ n
   return resolveRef(await store.readIndex(), parseRef(text), store.root);
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-}
-
 /** An environment of devkit.json, or exit 2 naming the ones that exist. */
 export function environmentConfig(
   ctx: ProjectContext,

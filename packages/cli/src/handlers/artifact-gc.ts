@@ -3,7 +3,8 @@ import { historyRoots } from '@devkit/environments';
 import { loadProject } from '../context.js';
 import type { artifactGcSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { formatBytes, openProjectStore } from './artifact-common.js';
+import { formatBytes } from '../bytes.js';
+import { openProjectStore } from './artifact-common.js';
 
 /**
  * `devkit artifact gc [--prune] [--keep-builds N] [--dry-run]`: removes blobs nothing points

@@ -9,7 +9,8 @@ import {
 import { loadProject } from '../context.js';
 import type { artifactInspectSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { formatBytes, openProjectStore, resolveInStore } from './artifact-common.js';
+import { formatBytes } from '../bytes.js';
+import { openProjectStore, resolveInStore } from './artifact-common.js';
 
 /**
  * `devkit artifact inspect <ref>`: the manifest, the build record, the layers and the

@@ -4,7 +4,8 @@ import { usageError } from '@devkit/core';
 import { loadProject } from '../context.js';
 import type { artifactPullSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { formatBytes, openProjectStore, registryFromFlags } from './artifact-common.js';
+import { formatBytes } from '../bytes.js';
+import { openProjectStore, registryFromFlags } from './artifact-common.js';
 
 /** `devkit artifact pull <name>@<digest|tag> [--registry <url>]`: copies the blobs the local store lacks, each checked. */
 export async function run(input: CommandInput<typeof artifactPullSpec>, io: HandlerIO): Promise<CommandResult> {

@@ -2,7 +2,8 @@ import { pushArtifact } from '@devkit/registry';
 import { loadProject } from '../context.js';
 import type { artifactPushSpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { formatBytes, openProjectStore, registryFromFlags, resolveInStore } from './artifact-common.js';
+import { formatBytes } from '../bytes.js';
+import { openProjectStore, registryFromFlags, resolveInStore } from './artifact-common.js';
 
 /** `devkit artifact push <ref> [--registry <url>]`: copies the blobs the registry lacks, then the manifest. */
 export async function run(input: CommandInput<typeof artifactPushSpec>, io: HandlerIO): Promise<CommandResult> {

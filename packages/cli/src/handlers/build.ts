@@ -7,7 +7,7 @@ import { loadProject } from '../context.js';
 import { applyBuild, describeBuildPlan, planBuild } from '../flows/build.js';
 import { reportWebhooks, webhookPort } from '../flows/promotion.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
-import { formatBytes } from './artifact-common.js';
+import { formatBytes } from '../bytes.js';
 
 /**
  * `devkit build`: turbo builds the workspace, native builds follow, then each deployable is
