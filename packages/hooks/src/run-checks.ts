@@ -112,11 +112,13 @@ export async function runHookChecks(options: RunHookChecksOptions): Promise<Hook
   const prefix = sub ? `${sub}/` : '';
   const findings: HookFinding[] = [];
   const scoping = scopedFiles(git.top, prefix, options.scope, findings);
-  // The config search lists the index's config files while git status reads the index.
+  // The config search lists the index's config files while git status reads the index; untracked
+  // configs are looked for beside the files in scope (a pre-push too), or anywhere for `devkit lint`
+  // of every tracked file, as lint-staged itself looks.
   const configsFound = options.lintStaged
     ? lintStagedConfigs(
         options.root,
-        options.scope.kind === 'staged' ? scoping.then((files) => files.map((f) => f.path)) : undefined,
+        options.scope.kind === 'all' ? undefined : scoping.then((files) => files.map((f) => f.path)),
       )
     : undefined;
   // Not awaited yet: a failure is reported once, after the files are known.
