@@ -108,6 +108,31 @@ describe('inferHooks', () => {
     expect(result.notes.join('\n')).toContain('lefthook.yml post-checkout: devkit runs no post-checkout hook');
   });
 
+  it('lefthook: a hook gated by only or skip keeps its jobs running through lefthook, not as unconditional entries', async () => {
+    const result = await infer({
+      'package.json': { name: 'g' },
+      'lefthook.yml': `pre-commit:
+  only:
+    - ref: main
+  jobs:
+    - name: no commits on main
+      run: exit 1
+pre-push:
+  skip: merge
+  jobs:
+    - run: pnpm test
+`,
+    });
+    // an `exit 1` guard of main alone must not block every commit on every branch
+    expect(result.hooks).toEqual({ 'pre-commit': ['lockfile'] });
+    expect(result.unmigrated.map((c) => [c.where, c.blocker])).toEqual([
+      ['lefthook.yml pre-commit.jobs[no commits on main]', "lefthook's pre-commit.only has no devkit equivalent"],
+      ['lefthook.yml pre-push.jobs[0]', "lefthook's pre-push.skip has no devkit equivalent"],
+    ]);
+    expect(result.keep.map((k) => k.hook)).toEqual(['pre-commit', 'pre-push']);
+    expect(result.keep[0]?.body).toContain("lefthook run pre-commit --no-auto-install --job 'no commits on main'");
+  });
+
   it('simple-git-hooks in package.json: a chained command is split, lint-staged carried over, the rest a command entry', async () => {
     const files = {
       'package.json': {

@@ -17,7 +17,10 @@ export interface ExistingHookCommand {
   run: string;
   /** lefthook's glob(s), when it has them. */
   glob?: string | string[] | undefined;
-  /** lefthook's selector for this job alone (`--command lint`, `--job test`); undefined for an unnamed job. */
+  /**
+   * lefthook's selector for this job alone, its name quoted for sh (`--command lint`,
+   * `--job 'unit tests'`); undefined for an unnamed job.
+   */
   selector?: string | undefined;
   /** lefthook's command or job name. */
   name?: string | undefined;
@@ -186,6 +189,9 @@ type LefthookJob = {
   interactive?: unknown;
 };
 
+/** Options of a lefthook hook (beside its jobs) that decide whether and on what its jobs run. */
+const LEFTHOOK_HOOK_OPTIONS = ['skip', 'only', 'files', 'exclude', 'root'] as const;
+
 /** Why a lefthook job cannot be a devkit.json command entry, or undefined when it can. */
 function lefthookBlocker(job: LefthookJob, run: string): string | undefined {
   const options = (['root', 'files', 'exclude', 'skip', 'only', 'env', 'interactive'] as const).filter(
@@ -201,7 +207,13 @@ function lefthookBlocker(job: LefthookJob, run: string): string | undefined {
 
 function lefthookJobs(file: string, hook: string, value: unknown, out: ExistingHookCommand[], notes: string[]): void {
   if (!value || typeof value !== 'object') return;
-  const spec = value as { commands?: unknown; jobs?: unknown; scripts?: unknown };
+  const spec = value as LefthookJob & { commands?: unknown; jobs?: unknown; scripts?: unknown };
+  // Options on the hook itself gate every job in it (`only: [{ ref: main }]` makes a job's `exit 1`
+  // a guard of main alone): such jobs keep running through lefthook, never unconditionally.
+  const hookOptions = LEFTHOOK_HOOK_OPTIONS.filter((key) => spec[key] !== undefined);
+  const hookBlocker = hookOptions.length
+    ? `lefthook's ${hookOptions.map((key) => `${hook}.${key}`).join(', ')} ${hookOptions.length === 1 ? 'has' : 'have'} no devkit equivalent`
+    : undefined;
   const add = (where: string, job: LefthookJob, name: string | undefined, selector: string | undefined) => {
     if (typeof job.run === 'string') {
       const globs = (Array.isArray(job.glob) ? job.glob : [job.glob]).filter((g): g is string => typeof g === 'string');
@@ -213,7 +225,7 @@ function lefthookJobs(file: string, hook: string, value: unknown, out: ExistingH
         glob: globs.length > 1 ? globs : globs[0],
         name,
         selector,
-        blocker: lefthookBlocker(job, job.run),
+        blocker: hookBlocker ?? lefthookBlocker(job, job.run),
       });
     } else if (job.script !== undefined || job.group !== undefined) {
       notes.push(`${where}: lefthook scripts and groups are not carried over; move them into a hook by hand`);
@@ -221,12 +233,17 @@ function lefthookJobs(file: string, hook: string, value: unknown, out: ExistingH
   };
   if (spec.commands && typeof spec.commands === 'object') {
     for (const [name, job] of Object.entries(spec.commands as Record<string, LefthookJob>))
-      add(`${file} ${hook}.commands.${name}`, job ?? {}, name, `--command ${name}`);
+      add(`${file} ${hook}.commands.${name}`, job ?? {}, name, `--command ${shellWord(name)}`);
   }
   if (Array.isArray(spec.jobs)) {
     spec.jobs.forEach((job: LefthookJob, index: number) => {
       const name = typeof job?.name === 'string' ? job.name : undefined;
-      add(`${file} ${hook}.jobs[${name ?? index}]`, job ?? {}, name, name === undefined ? undefined : `--job ${name}`);
+      add(
+        `${file} ${hook}.jobs[${name ?? index}]`,
+        job ?? {},
+        name,
+        name === undefined ? undefined : `--job ${shellWord(name)}`,
+      );
     });
   }
   if (spec.scripts && typeof spec.scripts === 'object')
@@ -351,7 +368,7 @@ export function keptHookFiles(unmigrated: readonly ExistingHookCommand[]): KeptH
       let lines: string[];
       if (tool === 'simple-git-hooks') lines = commands.map((c) => c.run);
       else if (commands.every((c) => c.selector)) {
-        const selectors = commands.map((c) => c.selector!.split(' ').map(shellWord).join(' '));
+        const selectors = commands.map((c) => c.selector!);
         lines = [`lefthook run ${hook} --no-auto-install ${selectors.join(' ')} "$@"`];
       } else lines = [`lefthook run ${hook} --no-auto-install "$@"`];
       const body = [
