@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { readFileIfExists, sha256, usageError, writeFileAtomic } from '@devkit/core';
+import { ignoreOwnFolder, readFileIfExists, sha256, usageError, writeFileAtomic } from '@devkit/core';
 import { bundleDigest } from '@devkit/core/install';
 import type { DevkitConfig } from './schema.js';
 
@@ -88,6 +88,8 @@ export async function loadConfig(cwd: string): Promise<LoadedConfig> {
   const { parseConfig } = await import('./validate.js');
   const config = parseConfig(text, file, cwd);
   // Best effort: a read-only checkout still works, it only validates every time.
-  await writeFileAtomic(cachePath(root), `${JSON.stringify({ key, config })}\n`).catch(() => undefined);
+  await writeFileAtomic(cachePath(root), `${JSON.stringify({ key, config })}\n`)
+    .then(() => ignoreOwnFolder(root))
+    .catch(() => undefined);
   return { root, file, found: true, config };
 }

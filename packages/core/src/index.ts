@@ -21,7 +21,7 @@ export type { CommandFailure, CommandErrorReason } from './command-error.js';
 export { LineSplitter } from './line-splitter.js';
 export { silentReporter, createMemoryReporter, withProgress } from './reporter.js';
 export type { Reporter, ReporterEvent, ProgressEvent, StepOutcome } from './reporter.js';
-export { readState, writeState, statePath } from './state.js';
+export { readState, writeState, statePath, ignoreOwnFolder } from './state.js';
 export type { DevkitState } from './state.js';
 export { planSteps, runSteps, StepFailedError } from './step.js';
 export type { Step, StepCheck, Problem, StepPlanEntry, StepPlanStatus, StepReport, RunStepsOptions } from './step.js';

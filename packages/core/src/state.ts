@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFileIfExists, writeFileAtomic } from './fs.js';
 
@@ -31,4 +32,18 @@ export async function readState(root: string): Promise<DevkitState> {
 
 export async function writeState(root: string, state: DevkitState): Promise<void> {
   await writeFileAtomic(statePath(root), `${JSON.stringify(state, null, 2)}\n`);
+  await ignoreOwnFolder(root);
+}
+
+/**
+ * Makes `.devkit/` ignore itself (a `.gitignore` of `*` inside it), so that `git status`,
+ * `git add -A` and every tool that reads git's ignore rules leave devkit's state, store and
+ * service data alone whether or not the repo's own .gitignore lists the folder. Called once
+ * devkit has written there; writes nothing when the folder does not exist or already ignores
+ * itself.
+ */
+export async function ignoreOwnFolder(root: string): Promise<void> {
+  const dir = join(root, '.devkit');
+  if (!existsSync(dir) || existsSync(join(dir, '.gitignore'))) return;
+  await writeFileAtomic(join(dir, '.gitignore'), '# Written by devkit: nothing in .devkit/ belongs in git.\n*\n');
 }
