@@ -14,6 +14,7 @@ import {
   gitInit,
   hasBinary,
   packDevkit,
+  provisionPnpm,
   requirePrerequisite,
   tempDir,
   writeFiles,
@@ -306,6 +307,30 @@ describe('the installed devkit', () => {
     expect(history.exitCode).toBe(0);
     expect(JSON.stringify(jsonOf(history))).toContain(digest);
   });
+
+  it("with pnpm 11, whose installs fail while devkit's dependencies' build scripts are undecided, devkit init answers them and pnpm install passes", async () => {
+    const pnpm = await provisionPnpm('11.19.0');
+    const dir = tempDir('devkit-pnpm11-');
+    writeFiles(dir, {
+      'package.json': { name: 'acme11', private: true, packageManager: 'pnpm@11.19.0' },
+      'pnpm-workspace.yaml': 'packages:\n  - apps/*\n',
+    });
+    gitInit(dir);
+    const env = { CI: '1', ...(pnpm.pathPrepend ? { PATH: `${pnpm.pathPrepend}:${process.env.PATH}` } : {}) };
+    const pnpmRun = (args: string[]) => run(pnpm.file, [...pnpm.args, ...args], dir, env);
+    const add = await pnpmRun(['add', '-D', '-w', tarball]);
+    // pnpm 11 installs the package, then fails on the build scripts nobody approved yet
+    expect(`${add.stdout}${add.stderr}`).toContain('ERR_PNPM_IGNORED_BUILDS');
+    expect((await pnpmRun(['install', '--frozen-lockfile'])).exitCode).not.toBe(0);
+    const init = await run(join(dir, 'node_modules/.bin/devkit'), ['init'], dir, { NO_COLOR: '1', ...env });
+    expect(init).toMatchObject({ exitCode: 0 });
+    expect(init.stdout).toMatch(/pnpm-workspace\.yaml\s+\(allowBuilds: cpu-features, protobufjs, ssh2 false\)/);
+    const workspace = readFileSync(join(dir, 'pnpm-workspace.yaml'), 'utf8');
+    expect(workspace).toMatch(/^ {2}ssh2: false$/m);
+    expect(workspace).not.toContain('set this to true or false');
+    const install = await pnpmRun(['install', '--frozen-lockfile']);
+    expect(install, `${install.stdout}\n${install.stderr}`).toMatchObject({ exitCode: 0 });
+  }, 300_000);
 });
 
 /** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */

@@ -146,6 +146,24 @@ describe('planInit + applyInit', () => {
     expect(workflowOf(nothing)).not.toContain('pnpm@latest');
   });
 
+  it("answers pnpm 11's undecided allowBuilds for devkit's own dependencies with false; a second run changes nothing", async () => {
+    const root = repo({
+      'pnpm-workspace.yaml':
+        'packages:\n  - apps/*\n# approved builds\nallowBuilds:\n  esbuild: true\n  ssh2: set this to true or false\n  sharp: set this to true or false\n',
+    });
+    const first = await plan(root);
+    expect(first.files.find((f) => f.path === 'pnpm-workspace.yaml')).toMatchObject({
+      action: 'updated',
+      reason: 'allowBuilds: ssh2 false',
+    });
+    expect(first.notes.join('\n')).toContain('pnpm-workspace.yaml allowBuilds: ssh2 set to false');
+    await applyInit(first);
+    expect(readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8')).toBe(
+      'packages:\n  - apps/*\n# approved builds\nallowBuilds:\n  esbuild: true\n  ssh2: false\n  sharp: set this to true or false\n',
+    );
+    expect((await plan(root)).files.map((f) => f.path)).not.toContain('pnpm-workspace.yaml');
+  });
+
   it('no package.json is exit 2 with the fix', async () => {
     await expect(planInit({ root: tempDir(), force: false, lintStagedFiles: [] })).rejects.toMatchObject({
       code: 'E_INIT_NO_PACKAGE_JSON',

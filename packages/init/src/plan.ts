@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { CONFIG_FILE, SCHEMA_REF, type DevkitConfig } from '@devkit/config';
 import { InternalError, isDevkitError, usageError } from '@devkit/core';
+import { planAllowBuilds } from './build-scripts.js';
 import { inferServices, type ComposeInference } from './compose.js';
 import { inferDeployables } from './deployables.js';
 import { mergeDevkitJson, renderDevkitJson, setJsonValue } from './devkit-json.js';
@@ -301,6 +302,15 @@ export async function planInit(options: PlanInitOptions): Promise<InitPlan> {
     files.push(file('package.json', manifestFile, text, `scripts.prepare: ${JSON.stringify(prepare.script)}`));
   }
   notes.push(...prepare.notes);
+  const workspace = await readText(join(root, 'pnpm-workspace.yaml'));
+  const allowBuilds = workspace && planAllowBuilds(workspace.text);
+  if (workspace && allowBuilds?.decided.length) {
+    const list = allowBuilds.decided.join(', ');
+    files.push(file('pnpm-workspace.yaml', workspace, allowBuilds.text, `allowBuilds: ${list} false`));
+    notes.push(
+      `pnpm-workspace.yaml allowBuilds: ${list} set to false: pnpm left them undecided, which fails every pnpm install; devkit needs none of their install scripts`,
+    );
+  }
   const deps = { ...(manifest.dependencies as object), ...(manifest.devDependencies as object) } as Record<
     string,
     unknown
