@@ -133,6 +133,42 @@ pre-push:
     expect(result.keep[0]?.body).toContain("lefthook run pre-commit --no-auto-install --job 'no commits on main'");
   });
 
+  it('husky: a script that looks for a package manager to run lint-staged with becomes the check alone, so lint-staged runs once', async () => {
+    const script = [
+      '#!/usr/bin/env sh',
+      'if command -v pnpm >/dev/null 2>&1; then',
+      '  pnpm lint-staged',
+      'elif command -v npm >/dev/null 2>&1; then',
+      '  npm exec --yes pnpm@11.7.0 lint-staged',
+      'elif command -v corepack >/dev/null 2>&1; then',
+      '  corepack pnpm lint-staged',
+      'else',
+      '  echo "Error: pnpm, npm, and corepack are unavailable in this Git hook PATH."',
+      '  exit 127',
+      'fi',
+      '',
+    ].join('\n');
+    const result = await infer({
+      'package.json': { name: 'w' },
+      '.lintstagedrc.json': { '*.ts': 'eslint --fix' },
+      '.husky/pre-commit': script,
+    });
+    expect(result.hooks).toEqual({ 'pre-commit': ['lint-staged', 'lockfile'] });
+    // a script that does more than launch lint-staged is still kept whole
+    const more = await infer({
+      'package.json': { name: 'w2' },
+      '.lintstagedrc.json': { '*.ts': 'eslint --fix' },
+      '.husky/pre-commit': 'if [ -z "$CI" ]; then\n  pnpm lint-staged\n  pnpm test\nfi\n',
+    });
+    expect(more.hooks?.['pre-commit']).toEqual([
+      'lint-staged',
+      { run: 'if [ -z "$CI" ]; then\npnpm lint-staged\npnpm test\nfi' },
+      'lockfile',
+    ]);
+    expect(runsLintStaged('corepack pnpm lint-staged')).toBe(true);
+    expect(runsLintStaged('npm exec --yes pnpm@11.7.0 lint-staged --quiet')).toBe(true);
+  });
+
   it('simple-git-hooks in package.json: a chained command is split, lint-staged carried over, the rest a command entry', async () => {
     const files = {
       'package.json': {

@@ -75,9 +75,30 @@ export interface HookInference {
 const LINT_STAGED_CALL =
   /^(?:npx(?:\s+--no(?:-install)?)?(?:\s+--)?\s+|pnpm\s+(?:exec\s+|dlx\s+)?|pnpx\s+|yarn\s+(?:run\s+)?|bunx\s+|npm\s+exec\s+(?:--\s+)?|(?:\.\/)?node_modules\/\.bin\/)?lint-staged(?:\s|$)/;
 
-/** Whether a hook command runs lint-staged, which devkit's `lint-staged` check replaces. */
+/** A package-manager launcher before the call: `corepack pnpm lint-staged`, `npm exec --yes pnpm@11.7.0 lint-staged`. */
+const LAUNCHER = /^(?:corepack\s+|npm\s+exec\s+(?:--yes\s+|-y\s+)?pnpm(?:@\S+)?\s+)/;
+
+/** The other lines of a hook that only looks for a package manager to run lint-staged with. */
+const LAUNCHER_SCRIPT_LINE =
+  /^(?:(?:if|elif)\s+command\s+-v\s+\S+(?:\s*>\s*\/dev\/null)?(?:\s*2>&1)?\s*;\s*then|then|else|fi|echo\b.*|exit(?:\s+\d+)?)$/;
+
+function callsLintStaged(line: string): boolean {
+  return LINT_STAGED_CALL.test(line.replace(LAUNCHER, ''));
+}
+
+/**
+ * Whether a hook command runs lint-staged, which devkit's `lint-staged` check replaces: one call,
+ * or a script whose every branch runs lint-staged through whichever package manager it finds
+ * (`if command -v pnpm …; then pnpm lint-staged; elif … npm exec pnpm@… lint-staged; else echo …;
+ * exit 127; fi`), where keeping the script beside the check would run lint-staged twice.
+ */
 export function runsLintStaged(command: string): boolean {
-  return LINT_STAGED_CALL.test(command.trim());
+  const lines = command
+    .trim()
+    .split('\n')
+    .map((line) => line.trim());
+  if (lines.length === 1) return callsLintStaged(lines[0]!);
+  return lines.some(callsLintStaged) && lines.every((line) => callsLintStaged(line) || LAUNCHER_SCRIPT_LINE.test(line));
 }
 
 /** The commands of a husky hook file: no shebang, comments, husky's own sourcing line or devkit's call. */
