@@ -89,6 +89,22 @@ describe('inferServices', () => {
     expect(result.notes).toContain('compose.yaml: REDIS_TAG has no value in .env and no default; read as empty');
   });
 
+  it('compose files it does not read (another name, docker/) are named in a note with the fix, and nothing is inferred from them', async () => {
+    const root = tempDir();
+    writeFiles(root, {
+      'docker-compose.dev.yml': 'services:\n  db:\n    image: postgres:16\n',
+      'docker/docker-compose.yml': 'services:\n  cache:\n    image: redis:7\n',
+      'docker/Dockerfile': 'FROM scratch\n',
+    });
+    const result = await inferServices(root);
+    expect(result.services).toEqual({});
+    expect(result.notes).toHaveLength(1);
+    expect(result.notes[0]).toMatch(
+      /^docker-compose\.dev\.yml, docker\/docker-compose\.yml not read: devkit init reads services from compose\.yaml, .* at the root only; declare .* in devkit\.json services by hand/,
+    );
+    expect((await inferServices(tempDir())).notes).toEqual([]);
+  });
+
   it('a database name that is not an SQL identifier is noted, not written', async () => {
     const root = tempDir();
     writeFiles(root, {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ServiceKind, ServicesConfig } from '@devkit/config';
 import { usageError } from '@devkit/core';
@@ -275,5 +275,22 @@ export async function inferServices(root: string): Promise<ComposeInference> {
     const dotenv = parseDotenv(await readFile(join(root, '.env'), 'utf8').catch(() => ''));
     return servicesFromCompose(file, doc, dotenv);
   }
-  return { file: undefined, services: {}, migrated: [], notMigrated: [], notes: [] };
+  const others = await otherComposeFiles(root);
+  const notes = others.length
+    ? [
+        `${others.join(', ')} not read: devkit init reads services from ${COMPOSE_FILES.join(', ')} at the root only; declare the postgres, redis or memcached ${others.length === 1 ? 'it runs' : 'they run'} in devkit.json services by hand (e.g. "services": { "postgres": { "version": "16", "databases": ["app"] } })`,
+      ]
+    : [];
+  return { file: undefined, services: {}, migrated: [], notMigrated: [], notes };
+}
+
+/** Compose files under other names (`docker-compose.dev.yml`) or in `docker/`, which init does not read. */
+async function otherComposeFiles(root: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const dir of ['', 'docker']) {
+    const names = await readdir(join(root, dir)).catch(() => [] as string[]);
+    for (const name of names.sort())
+      if (/^(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml$/.test(name)) found.push(dir ? `${dir}/${name}` : name);
+  }
+  return found;
 }
