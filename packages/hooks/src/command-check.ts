@@ -1,5 +1,5 @@
 import type { HookFinding, RepoCheck } from './checks.js';
-import { spawnTask } from './spawn-task.js';
+import { spawnTask, taskFailure } from './spawn-task.js';
 import { globMatcher } from './tasks.js';
 
 /** A hook entry that runs a command (devkit.json: `{ "run": …, "glob"?: …, "name"?: … }`). */
@@ -90,14 +90,10 @@ export function commandCheck(entry: HookCommandEntry, options: CommandCheckOptio
       for (const line of commandLines(entry, files)) {
         const result = await spawnTask(['sh', '-c', line, 'sh', ...(options.hookArgs ?? [])], ctx.root, options.env);
         if (result.code === 0) continue;
-        const tail = result.output.trim().split('\n').slice(-20).join('\n');
         findings.push({
           check: name,
-          code: result.missing ? 'command-missing' : 'command-failed',
+          ...taskFailure(entry.run, result, 'sh was not found'),
           severity: 'error',
-          message: result.missing
-            ? `\`${entry.run}\`: sh was not found`
-            : `\`${entry.run}\` exited with code ${result.code}${tail ? `:\n${tail}` : ''}`,
           fix: `fix what it reports, then commit again (to try it: ${line})`,
         });
         break;

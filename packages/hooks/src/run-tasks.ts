@@ -4,7 +4,7 @@ import { usageError } from '@devkit/core';
 import type { HookFinding } from './checks.js';
 import { loadPrettier, type EslintEngines, type EslintLintResult, type PrettierModule } from './engines.js';
 import type { LintStagedGroup } from './lint-staged-plan.js';
-import { spawnTask } from './spawn-task.js';
+import { spawnTask, taskFailure } from './spawn-task.js';
 import { parseTask, type FunctionTask, type Task, type TaskSource } from './tasks.js';
 import { writeKeepingMode } from './working-copy.js';
 
@@ -357,14 +357,10 @@ async function runExec(
   const cwd = /^git/i.test(task.argv[0] ?? '') ? options.top : options.cwd;
   const result = await spawnTask([...task.argv, ...list], cwd, options.env);
   if (result.code !== 0) {
-    const tail = result.output.trim().split('\n').slice(-20).join('\n');
     findings.push({
       check: CHECK,
-      code: result.missing ? 'command-missing' : 'command-failed',
+      ...taskFailure(task.command, result, `${task.argv[0]} was not found (not in node_modules/.bin nor on PATH)`),
       severity: 'error',
-      message: result.missing
-        ? `\`${task.command}\`: ${task.argv[0]} was not found (not in node_modules/.bin nor on PATH)`
-        : `\`${task.command}\` exited with code ${result.code}${tail ? `:\n${tail}` : ''}`,
       fix: result.missing
         ? `install ${task.argv[0]} or fix the lint-staged config`
         : 'fix what it reports, `git add` the files, and commit again',

@@ -35,3 +35,20 @@ export async function spawnTask(argv: readonly string[], cwd: string, env: NodeJ
     return { code: error.processExitCode, output: error.output || error.message, missing: error.reason === 'missing' };
   }
 }
+
+/**
+ * A failed task as a finding reads it: `command-missing` with `missing` (what was not found), or
+ * `command-failed` with the exit code and the last 20 lines the task printed.
+ */
+export function taskFailure(
+  command: string,
+  result: TaskRun,
+  missing: string,
+): { code: 'command-missing' | 'command-failed'; message: string } {
+  if (result.missing) return { code: 'command-missing', message: `\`${command}\`: ${missing}` };
+  const tail = result.output.trim().split('\n').slice(-20).join('\n');
+  return {
+    code: 'command-failed',
+    message: `\`${command}\` exited with code ${result.code}${tail ? `:\n${tail}` : ''}`,
+  };
+}
