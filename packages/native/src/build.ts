@@ -85,6 +85,9 @@ export interface BuildResult {
 interface CacheManifest {
   key: string;
   image: string;
+  /** Which package × target the entry is for: `native gc` keeps the newest entries of each. */
+  package: string;
+  target: string;
   files: Array<{ name: string; sha256: string }>;
 }
 
@@ -133,6 +136,22 @@ export async function planNativeBuilds(
     }
   }
   return plans;
+}
+
+/**
+ * The Linux floor is the builder's own glibc unless devkit.json sets one. Applied once the images
+ * are known and before any key is computed (`native gc` predicts the keys a build would use).
+ */
+export function applyBuilderFloors(
+  plans: PlannedBuild[],
+  images: ReadonlyMap<string, Pick<ImageRecord, 'glibc'>>,
+  config: DevkitConfig,
+): void {
+  for (const plan of plans) {
+    const measured = images.get(plan.target.builder)?.glibc;
+    if (plan.target.platform === 'linux' && measured && config.native?.targets?.[plan.target.name]?.glibc === undefined)
+      plan.target.glibc = measured;
+  }
 }
 
 /** The cache key: every input that can change the bytes of the outputs. */
@@ -399,16 +418,7 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
     }
   }
 
-  // The Linux floor is the builder's own glibc unless devkit.json sets one.
-  for (const plan of plans) {
-    const measured = images.get(plan.target.builder)?.glibc;
-    if (
-      plan.target.platform === 'linux' &&
-      measured &&
-      options.config.native?.targets?.[plan.target.name]?.glibc === undefined
-    )
-      plan.target.glibc = measured;
-  }
+  applyBuilderFloors(plans, images, options.config);
 
   await removeStaleStaging(join(root, '.devkit', 'cache', 'native'));
   const results: BuildResult[] = [];
@@ -500,6 +510,8 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
             const manifest: CacheManifest = {
               key,
               image: image.id,
+              package: plan.packageName,
+              target: plan.target.name,
               files: await Promise.all(
                 names.map(async (n) => ({ name: n, sha256: await sha256File(join(staging, 'files', n)) })),
               ),

@@ -383,6 +383,51 @@ async function checkNodeRunsOn(
   }
 }
 
+/** A builder's build context (its folder, plus Node when base.json asks) and the digest naming its image. */
+async function builderContext(
+  def: BuilderDefinition,
+  baseId: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ context: TarEntry[]; nodeBinary: string | undefined; inputs: string }> {
+  const context: TarEntry[] = (await listFiles(def.dir, new Set())).filter((e) => e.name !== 'base.json');
+  let nodeBinary: string | undefined;
+  if (def.base.node) {
+    const node = await nodeContext(env);
+    nodeBinary = node[0]!.source;
+    context.push(...node);
+  }
+  context.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const parts: Array<readonly [string, string]> = [
+    ['format', IMAGE_FORMAT],
+    ['base', baseId],
+  ];
+  const digests = await contextDigests(context, env);
+  context.forEach((e, i) => parts.push([e.name, digests[i]!]));
+  return { context, nodeBinary, inputs: digestParts(parts) };
+}
+
+/** The inputs digests `native images` would look for now; `builder` is known only once the base exists. */
+export interface CurrentInputs {
+  base: string;
+  builder: string | undefined;
+}
+
+/**
+ * What a builder's images would be named by if `native images` ran now, without building
+ * anything: the base's digest, and the builder's when an image with that base is on the engine
+ * (the builder's digest covers the base image's ID). `native gc` keeps images that match.
+ */
+export async function currentInputs(
+  docker: DockerClient,
+  def: BuilderDefinition,
+  env: NodeJS.ProcessEnv,
+): Promise<CurrentInputs> {
+  const base = baseInputsDigest(def.base, env.DEVKIT_DEBIAN_MIRROR ?? DEFAULT_MIRROR);
+  const baseId = await findImageByLabel(docker, 'devkit.base.inputs', base, 'devkit.builder.inputs');
+  if (baseId === undefined) return { base, builder: undefined };
+  return { base, builder: (await builderContext(def, baseId, env)).inputs };
+}
+
 export interface EnsureImageOptions {
   root: string;
   config: DevkitConfig;
@@ -427,21 +472,7 @@ async function ensureBuilderImageLocked(
     baseId = (await makeBaseImage(docker, def, baseInputs, mirror, reporter, env, options.signal)).id;
   else await docker.getImage(baseId).tag({ repo: 'devkit-base', tag: baseTag.split(':')[1] });
 
-  const context: TarEntry[] = (await listFiles(def.dir, new Set())).filter((e) => e.name !== 'base.json');
-  let nodeBinary: string | undefined;
-  if (def.base.node) {
-    const node = await nodeContext(env);
-    nodeBinary = node[0]!.source;
-    context.push(...node);
-  }
-  context.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const parts: Array<readonly [string, string]> = [
-    ['format', IMAGE_FORMAT],
-    ['base', baseId],
-  ];
-  const digests = await contextDigests(context, env);
-  context.forEach((e, i) => parts.push([e.name, digests[i]!]));
-  const inputs = digestParts(parts);
+  const { context, nodeBinary, inputs } = await builderContext(def, baseId, env);
   const tag = `devkit-builder/${def.name}:${inputs.slice(0, 12)}`;
 
   const records = await readImageRecords(options.root);
