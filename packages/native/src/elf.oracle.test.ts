@@ -59,17 +59,19 @@ interface OracleView {
   needs: string[];
   symbols: string[];
   isa: number[];
+  interpreter: string | null;
 }
 
 async function readelf(path: string): Promise<OracleView> {
   const sh = async (flag: string) =>
     (await run('readelf', ['-W', flag, path], { maxBuffer: 256 * 1024 * 1024, env: { LC_ALL: 'C' } })).stdout;
-  const [header, dynamic, versions, dynsyms, notes] = await Promise.all([
+  const [header, dynamic, versions, dynsyms, notes, segments] = await Promise.all([
     sh('-h'),
     sh('-d'),
     sh('-V'),
     sh('--dyn-syms'),
     sh('-n'),
+    sh('-l'),
   ]);
   const elfClass = /Class:\s+ELF(\d+)/.exec(header)?.[1];
   const machine = /Machine:\s+(.+)/.exec(header)?.[1]?.trim() ?? '';
@@ -96,7 +98,16 @@ async function readelf(path: string): Promise<OracleView> {
     .split(',')
     .map((s) => s.trim())
     .flatMap((s) => (s === 'x86-64-baseline' ? [1] : /^x86-64-v(\d)$/.test(s) ? [Number(s.slice(8))] : []));
-  return { elfClass: Number(elfClass), machine: MACHINE_NAMES[machine] ?? machine, needed, needs, symbols, isa };
+  const interpreter = /\[Requesting program interpreter: (.+)\]/.exec(segments)?.[1] ?? null;
+  return {
+    elfClass: Number(elfClass),
+    machine: MACHINE_NAMES[machine] ?? machine,
+    needed,
+    needs,
+    symbols,
+    isa,
+    interpreter,
+  };
 }
 
 function ours(path: string): OracleView {
@@ -109,6 +120,7 @@ function ours(path: string): OracleView {
     // readelf shows long names cut only without -W; symbol names are compared whole.
     symbols: info.versionedSymbols.map((s) => `${s.symbol}@${s.version}`),
     isa: info.x86IsaNeeded,
+    interpreter: info.interpreter ?? null,
   };
 }
 
@@ -120,7 +132,7 @@ const sorted = (v: OracleView) => ({
 });
 
 describe('ELF parser against readelf (oracle)', () => {
-  it(`agrees with readelf on class, machine, DT_NEEDED, version needs, versioned symbols and ISA level of ${WANT} real binaries`, async () => {
+  it(`agrees with readelf on class, machine, DT_NEEDED, version needs, versioned symbols, ISA level and interpreter of ${WANT} real binaries`, async () => {
     requirePrerequisite('readelf', hasBinary('readelf'), 'apt-get install binutils');
     const files = corpus();
     expect(files.length).toBeGreaterThanOrEqual(200);
@@ -128,12 +140,14 @@ describe('ELF parser against readelf (oracle)', () => {
     let agree = 0;
     let withVersions = 0;
     let withIsa = 0;
+    let withInterpreter = 0;
     for (let i = 0; i < files.length; i += 8) {
       const batch = files.slice(i, i + 8);
       const views = await Promise.all(batch.map(async (f) => [f, await readelf(f), ours(f)] as const));
       for (const [file, oracle, mine] of views) {
         if (mine.needs.length > 0) withVersions++;
         if (mine.isa.length > 0) withIsa++;
+        if (mine.interpreter !== null) withInterpreter++;
         const a = sorted(oracle);
         const b = sorted(mine);
         if (JSON.stringify(a) === JSON.stringify(b)) agree++;
@@ -144,9 +158,10 @@ describe('ELF parser against readelf (oracle)', () => {
       }
     }
     process.stdout.write(
-      `ELF oracle: ${agree}/${files.length} binaries agree with readelf (${withVersions} with version needs, ${withIsa} with an x86 ISA note)\n`,
+      `ELF oracle: ${agree}/${files.length} binaries agree with readelf (${withVersions} with version needs, ${withIsa} with an x86 ISA note, ${withInterpreter} with an interpreter)\n`,
     );
     expect(disagreements).toEqual([]);
     expect(withVersions).toBeGreaterThan(100);
+    expect(withInterpreter).toBeGreaterThan(50);
   }, 180_000);
 });

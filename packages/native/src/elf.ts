@@ -21,6 +21,13 @@ export interface ElfInfo {
   versionedSymbols: ElfVersionedSymbol[];
   /** x86 ISA levels the file says it needs (1 = baseline, 2 = x86-64-v2 …); empty when not recorded. */
   x86IsaNeeded: number[];
+  /** `PT_INTERP`: the dynamic loader an executable asks for (`/lib64/ld-linux-x86-64.so.2`); none for a .so. */
+  interpreter: string | undefined;
+  /**
+   * Whether the file defines libc++'s own `std::__1` symbols (in `.dynsym`, or `.symtab` when not
+   * stripped): with no libc++ among the needed libraries, that is a statically linked libc++.
+   */
+  definesLibcxx: boolean;
 }
 
 export interface ElfVersionNeed {
@@ -47,6 +54,7 @@ const MACHINES: Record<number, string> = {
   258: 'loongarch',
 };
 
+const SHT_SYMTAB = 2;
 const SHT_DYNSYM = 11;
 const SHT_DYNAMIC = 6;
 const SHT_NOTE = 7;
@@ -57,6 +65,9 @@ const DT_NEEDED = 1;
 const DT_SONAME = 14;
 const NT_GNU_PROPERTY_TYPE_0 = 5;
 const GNU_PROPERTY_X86_ISA_1_NEEDED = 0xc0008002;
+const PT_INTERP = 3;
+/** Itanium-mangled names in libc++'s inline namespace: `std::__1::…` (also const members, `_ZNK…`). */
+const LIBCXX_MANGLED = /^_ZNK?St3__1/;
 
 interface Section {
   name: string;
@@ -87,6 +98,16 @@ export function parseElf(bytes: Uint8Array): ElfInfo {
   const shentsize = r.u16(is64 ? 58 : 46);
   const shnum = r.u16(is64 ? 60 : 48);
   const shstrndx = r.u16(is64 ? 62 : 50);
+  const phoff = is64 ? r.u64(32) : r.u32(28);
+  const phentsize = r.u16(is64 ? 54 : 42);
+  const phnum = r.u16(is64 ? 56 : 44);
+
+  let interpreter: string | undefined;
+  for (let i = 0; i < phnum; i++) {
+    const at = phoff + i * phentsize;
+    if (r.u32(at) !== PT_INTERP) continue;
+    interpreter = r.cstring(is64 ? r.u64(at + 8) : r.u32(at + 4));
+  }
 
   const raw: Omit<Section, 'name'>[] = [];
   const nameOffsets: number[] = [];
@@ -173,6 +194,18 @@ export function parseElf(bytes: Uint8Array): ElfInfo {
     }
   }
 
+  let definesLibcxx = false;
+  for (const table of sections) {
+    if ((table.type !== SHT_DYNSYM && table.type !== SHT_SYMTAB) || definesLibcxx) continue;
+    const symSize = is64 ? 24 : 16;
+    const count = Math.floor(table.size / symSize);
+    for (let i = 1; i < count && !definesLibcxx; i++) {
+      const at = table.offset + i * symSize;
+      if (r.u16(at + (is64 ? 6 : 14)) === 0) continue;
+      definesLibcxx = LIBCXX_MANGLED.test(strAt(table.link, r.u32(at)));
+    }
+  }
+
   const x86IsaNeeded: number[] = [];
   for (const s of sections) {
     if (s.type !== SHT_NOTE || s.name !== '.note.gnu.property') continue;
@@ -195,6 +228,8 @@ export function parseElf(bytes: Uint8Array): ElfInfo {
     versionNeeds,
     versionedSymbols,
     x86IsaNeeded,
+    interpreter,
+    definesLibcxx,
   };
 }
 

@@ -114,6 +114,11 @@ describe('Mach-O parser', () => {
         minOsSource: 'LC_BUILD_VERSION',
         platform: 1,
         dylibs: ['/usr/lib/libSystem.B.dylib', '/usr/lib/libc++.1.dylib'],
+        loads: [
+          { command: 'LC_LOAD_DYLIB', library: '/usr/lib/libSystem.B.dylib' },
+          { command: 'LC_LOAD_DYLIB', library: '/usr/lib/libc++.1.dylib' },
+        ],
+        definesLibcxx: false,
         signature: 'adhoc',
       },
     ]);
@@ -161,6 +166,33 @@ describe('Mach-O policy', () => {
     expect(report.violations.find((v) => v.rule === 'macos-min')!.message).toMatch(
       /needs macOS 13\.0.*darwin-x64's 11\.0/,
     );
+  });
+
+  it('allows only libSystem and libc++ from /usr/lib, naming the load command of anything else', () => {
+    const report = verifyBinary(
+      parseBinary(
+        thin({
+          cpu: 'arm64',
+          minOs: [11, 0],
+          signature: 'adhoc',
+          dylibs: [
+            '/usr/lib/libSystem.B.dylib',
+            '/usr/lib/libc++.1.dylib',
+            '/usr/lib/libz.1.dylib',
+            '@rpath/libuv.1.dylib',
+          ],
+        }),
+      ),
+      arm64,
+    );
+    expect(report.violations.map((v) => [v.rule, v.loadCommand, v.library])).toEqual([
+      ['library', 'LC_LOAD_DYLIB', '/usr/lib/libz.1.dylib'],
+      ['library', 'LC_LOAD_DYLIB', '@rpath/libuv.1.dylib'],
+    ]);
+    expect(report.violations[1]!.message).toMatch(
+      /^LC_LOAD_DYLIB @rpath\/libuv\.1\.dylib: a library found through the rpath/,
+    );
+    expect(report.floor).toEqual({ macos: '11.0', cxx: 'libc++ (system)' });
   });
 
   it('checks each slice of a fat binary: an x86_64 target still fails on an unsigned arm64 slice', () => {

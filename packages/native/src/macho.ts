@@ -13,6 +13,10 @@ export interface MachOSlice {
   /** `LC_BUILD_VERSION` platform: 1 macOS, 2 iOS … */
   platform: number | undefined;
   dylibs: string[];
+  /** The same libraries with the load command that names each (`LC_LOAD_DYLIB`, `LC_LOAD_WEAK_DYLIB` …). */
+  loads: Array<{ command: MachODylibCommand; library: string }>;
+  /** Whether the image defines libc++'s own `std::__1` symbols (`LC_SYMTAB`): a statically linked libc++. */
+  definesLibcxx: boolean;
   /** `none`, or the kind of signature found at `LC_CODE_SIGNATURE`. */
   signature: 'none' | 'adhoc' | 'signed' | 'unreadable';
 }
@@ -42,13 +46,22 @@ const LC_LOAD_UPWARD_DYLIB = 0x23 | LC_REQ_DYLD;
 const LC_CODE_SIGNATURE = 0x1d;
 const LC_VERSION_MIN_MACOSX = 0x24;
 const LC_BUILD_VERSION = 0x32;
-const DYLIB_COMMANDS = new Set([
-  LC_LOAD_DYLIB,
-  LC_LOAD_WEAK_DYLIB,
-  LC_REEXPORT_DYLIB,
-  LC_LAZY_LOAD_DYLIB,
-  LC_LOAD_UPWARD_DYLIB,
-]);
+const LC_SYMTAB = 0x2;
+const DYLIB_COMMANDS = new Map([
+  [LC_LOAD_DYLIB, 'LC_LOAD_DYLIB'],
+  [LC_LOAD_WEAK_DYLIB, 'LC_LOAD_WEAK_DYLIB'],
+  [LC_REEXPORT_DYLIB, 'LC_REEXPORT_DYLIB'],
+  [LC_LAZY_LOAD_DYLIB, 'LC_LAZY_LOAD_DYLIB'],
+  [LC_LOAD_UPWARD_DYLIB, 'LC_LOAD_UPWARD_DYLIB'],
+] as const);
+export type MachODylibCommand =
+  'LC_LOAD_DYLIB' | 'LC_LOAD_WEAK_DYLIB' | 'LC_REEXPORT_DYLIB' | 'LC_LAZY_LOAD_DYLIB' | 'LC_LOAD_UPWARD_DYLIB';
+/** `nlist` type bits: a debugging entry, and a symbol defined in a section of this image. */
+const N_STAB = 0xe0;
+const N_TYPE = 0x0e;
+const N_SECT = 0x0e;
+/** libc++'s inline namespace as Mach-O spells it (C names take a leading underscore). */
+const LIBCXX_MANGLED = /^__ZNK?St3__1/;
 
 const CSMAGIC_EMBEDDED_SIGNATURE = 0xfade0cc0;
 const CSMAGIC_CODEDIRECTORY = 0xfade0c02;
@@ -111,13 +124,21 @@ function parseThin(bytes: Uint8Array): MachOSlice {
     minOsSource: undefined,
     platform: undefined,
     dylibs: [],
+    loads: [],
+    definesLibcxx: false,
     signature: 'none',
   };
   for (let i = 0; i < ncmds; i++) {
     const cmd = r.u32(at);
     const size = r.u32(at + 4);
     if (size < 8) throw new Error(`load command ${i} has size ${size}`);
-    if (DYLIB_COMMANDS.has(cmd)) slice.dylibs.push(r.cstring(at + r.u32(at + 8)));
+    const dylibCommand = DYLIB_COMMANDS.get(cmd);
+    if (dylibCommand !== undefined) {
+      const library = r.cstring(at + r.u32(at + 8));
+      slice.dylibs.push(library);
+      slice.loads.push({ command: dylibCommand, library });
+    } else if (cmd === LC_SYMTAB)
+      slice.definesLibcxx = definesLibcxx(r, is64, r.u32(at + 8), r.u32(at + 12), r.u32(at + 16));
     else if (cmd === LC_BUILD_VERSION) {
       slice.platform = r.u32(at + 8);
       slice.minOs = formatVersion(r.u32(at + 12));
@@ -132,6 +153,17 @@ function parseThin(bytes: Uint8Array): MachOSlice {
     at += size;
   }
   return slice;
+}
+
+function definesLibcxx(r: BinaryReader, is64: boolean, symoff: number, nsyms: number, stroff: number): boolean {
+  const size = is64 ? 16 : 12;
+  for (let i = 0; i < nsyms; i++) {
+    const at = symoff + i * size;
+    const type = r.u8(at + 4);
+    if (type & N_STAB || (type & N_TYPE) !== N_SECT) continue;
+    if (LIBCXX_MANGLED.test(r.cstring(stroff + r.u32(at)))) return true;
+  }
+  return false;
 }
 
 /** Code signature blobs are big-endian whatever the image's byte order. */
