@@ -14,25 +14,18 @@ import {
 } from '@devkit/core';
 import type { DevkitConfig } from '@devkit/config';
 import { parseBinary } from './binary.js';
-import { execInContainer, removeOrphanedContainers, withContainer } from './container.js';
+import { runBatch, type BatchJobResult } from './batch.js';
+import { removeOrphanedContainers } from './container.js';
 import { createDockerClient, ensureEngine, isConnectionError, noEngineError, type DockerClient } from './docker.js';
 import { ensureBuilderImage, loadBuilders, pickBuilder, readImageRecords, type ImageRecord } from './images.js';
 import { verifyBinary, type MeasuredFloor, type PolicyViolation } from './policy.js';
-import { extractRegularFiles, listFiles, packEntries, type TarEntry } from './tar.js';
-import { CONTAINER_SOURCE_DIR, packageTargetNames, resolveTarget, type TargetSpec } from './targets.js';
+import { listFiles, type TarEntry } from './tar.js';
+import { packageTargetNames, resolveTarget, type TargetSpec } from './targets.js';
 import { findPackageDir } from './workspace.js';
 
 /** 1980-01-01: the default SOURCE_DATE_EPOCH (the oldest time zip can store), fixed so builds repeat. */
 export const DEFAULT_SOURCE_DATE_EPOCH = 315532800;
 const LOG_TAIL = 25;
-const NO_OUTPUTS = 222;
-const NO_OUTPUTS_LINE = 'devkit: no output matched';
-const COLLECTING_BUILD = [
-  'sh -c "$DEVKIT_BUILD" || exit $?',
-  'rm -rf /devkit-out && mkdir /devkit-out && n=0',
-  'for f in $DEVKIT_OUTPUTS; do if [ -f "$f" ]; then cp "$f" /devkit-out/ && n=$((n+1)); fi; done',
-  `[ "$n" -gt 0 ] || { echo '${NO_OUTPUTS_LINE}' >&2; exit ${NO_OUTPUTS}; }`,
-].join('\n');
 
 export interface NativeBuildOptions {
   root: string;
@@ -80,6 +73,28 @@ export interface BuildResult {
   ok: boolean;
   durationMs: number;
   outputs: BuiltOutput[];
+  timings: BuildTimings;
+}
+
+/**
+ * Where a build's time went, in ms (`--json`; bench/native.mjs prints them). `plan` is the run's
+ * (config, package files hashed); `inspect` the check of the builder image, once per builder and
+ * run; `create` to `remove` are the container's, shared by every package built in it; `build` is
+ * this package's build command alone, measured in the container.
+ */
+export interface BuildTimings {
+  plan: number;
+  inspect?: number | undefined;
+  create?: number | undefined;
+  start?: number | undefined;
+  upload?: number | undefined;
+  builds?: number | undefined;
+  build?: number | undefined;
+  download?: number | undefined;
+  remove?: number | undefined;
+  verify?: number | undefined;
+  cache?: number | undefined;
+  install?: number | undefined;
 }
 
 interface CacheManifest {
@@ -251,67 +266,6 @@ async function installOutputs(
   );
 }
 
-/** Runs one build in a fresh container and returns the staged output names (in `staging`). */
-async function buildInContainer(
-  docker: DockerClient,
-  plan: PlannedBuild,
-  image: string,
-  staging: string,
-  reporter: Reporter,
-  source: string,
-  removals: Array<Promise<void>>,
-  signal: AbortSignal | undefined,
-): Promise<string[]> {
-  const tail: string[] = [];
-  const mtime = new Date(Number(plan.target.env.SOURCE_DATE_EPOCH) * 1000);
-  return withContainer(
-    docker,
-    { image, labels: { 'devkit.package': plan.packageName, 'devkit.target': plan.target.name }, removals, signal },
-    async (container) => {
-      await container.putArchive(packEntries(plan.files, { mtime }), { path: CONTAINER_SOURCE_DIR });
-      const onLine = (stream: 'stdout' | 'stderr', line: string) => {
-        tail.push(line);
-        if (tail.length > LOG_TAIL) tail.shift();
-        reporter.emit({ type: 'output', source, stream, line });
-      };
-      // One exec runs the build and then gathers its outputs (the shell expands the globs), so they
-      // come out in one archive; a build that fails exits with its own code before that.
-      const env = {
-        HOME: '/root',
-        ...plan.target.env,
-        DEVKIT_BUILD: plan.command,
-        DEVKIT_OUTPUTS: plan.outputs.join(' '),
-      };
-      const { exitCode } = await execInContainer(docker, container, ['sh', '-c', COLLECTING_BUILD], {
-        env,
-        workdir: CONTAINER_SOURCE_DIR,
-        onLine,
-      });
-      if (exitCode === NO_OUTPUTS && tail.at(-1) === NO_OUTPUTS_LINE) {
-        throw findingError(
-          'E_NATIVE_NO_OUTPUTS',
-          `${plan.packageName} for ${plan.target.name}: the build produced no file matching ${plan.outputs.join(', ')}`,
-          {
-            hint: `check native.packages["${plan.packageName}"].outputs in devkit.json (globs relative to the package folder)`,
-          },
-        );
-      }
-      if (exitCode !== 0) {
-        throw findingError(
-          'E_NATIVE_BUILD_FAILED',
-          `${plan.packageName} for ${plan.target.name}: \`${plan.command}\` exited with code ${exitCode}; last lines of its log:\n${tail.join('\n')}`,
-          {
-            hint: `fix the build, then run: devkit native build --package ${plan.packageName} --target ${plan.target.name}`,
-            details: { package: plan.packageName, target: plan.target.name, exitCode, log: tail },
-          },
-        );
-      }
-      const archive = (await container.getArchive({ path: '/devkit-out' })) as unknown as NodeJS.ReadableStream;
-      return extractRegularFiles(archive as never, staging, 1);
-    },
-  );
-}
-
 /** Staging folders (`<key>.<pid>.tmp`) of runs that were killed: their pid no longer runs. */
 async function removeStaleStaging(dir: string): Promise<void> {
   if (!existsSync(dir)) return;
@@ -335,7 +289,13 @@ async function removeStaleStaging(dir: string): Promise<void> {
 /** The output names of a cache entry whose files all match their digests; undefined for a miss. */
 async function readCacheEntry(dir: string): Promise<string[] | undefined> {
   if (!existsSync(join(dir, 'manifest.json'))) return undefined;
-  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as CacheManifest;
+  let manifest: CacheManifest;
+  try {
+    manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as CacheManifest;
+    if (!Array.isArray(manifest.files)) return undefined;
+  } catch {
+    return undefined;
+  }
   for (const f of manifest.files) {
     const path = join(dir, 'files', f.name);
     // A damaged entry is a miss: it is rebuilt and replaced, never served.
@@ -364,14 +324,25 @@ async function runPool<T>(items: readonly T[], limit: number, fn: (item: T) => P
   if (rejected) throw rejected.reason;
 }
 
+const round = (ms: number): number => Math.round(ms * 10) / 10;
+
+/** The engine's answer to creating a container of an image it does not have. */
+function isMissingImage(error: unknown): boolean {
+  const e = error as { statusCode?: number; message?: string } | null;
+  return e?.statusCode === 404 && /no such image/i.test(e.message ?? '');
+}
+
 /**
  * Builds every planned package × target: a cache hit copies the outputs from .devkit/cache/native
- * and starts no container; a miss builds in the target's builder (pinned by image ID, network
- * off, sources and outputs through the archive API), verifies, caches and installs the outputs.
+ * and starts no container; the misses of a target build in one container of its builder (pinned
+ * by image ID, network off, sources in and outputs out as one archive each, see batch.ts), and
+ * each package's outputs are verified, cached and installed.
  */
 export async function runNativeBuilds(options: NativeBuildOptions): Promise<BuildResult[]> {
   const { root, reporter, env } = options;
+  const planStarted = performance.now();
   const plans = await planNativeBuilds(options);
+  const planMs = round(performance.now() - planStarted);
   const records = await readImageRecords(root);
   let docker = options.docker;
   // Builds skip a separate ping: a missing engine shows on the first real call (see below).
@@ -398,11 +369,13 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
   };
   // Images are pinned by the ID recorded when they were built; a builder never built here is built first.
   const images = new Map<string, ImageRecord>();
+  const madeNow = new Set<string>();
   const builders = await loadBuilders(root, options.config);
   for (const name of new Set(plans.map((p) => p.target.builder))) {
     const record = records[name];
     if (record) images.set(name, record);
     else {
+      madeNow.add(name);
       images.set(
         name,
         (
@@ -420,22 +393,28 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
 
   applyBuilderFloors(plans, images, options.config);
 
-  await removeStaleStaging(join(root, '.devkit', 'cache', 'native'));
+  const cacheRoot = join(root, '.devkit', 'cache', 'native');
+  await removeStaleStaging(cacheRoot);
   const results: BuildResult[] = [];
   const failures: DevkitError[] = [];
-  const removals: Array<Promise<void>> = [];
+  const removals: Array<Promise<unknown>> = [];
   const multiplePackages = new Set(plans.map((p) => p.packageName)).size > 1;
+  const sourceOf = (plan: PlannedBuild) =>
+    multiplePackages ? `${plan.packageName} ${plan.target.name}` : plan.target.name;
   // A recorded image can have been removed since (docker image prune): on a cache miss the
-  // image is checked once per builder and, when gone, found again by its inputs or rebuilt.
-  const live = new Map<string, Promise<ImageRecord>>();
-  const liveImage = (builder: string): Promise<ImageRecord> => {
+  // image is checked once per builder and run (not once per build; one made by this run is not
+  // checked at all) and, when gone, found again by its inputs or rebuilt.
+  const live = new Map<string, Promise<{ record: ImageRecord; inspectMs: number }>>();
+  const liveImage = (builder: string): Promise<{ record: ImageRecord; inspectMs: number }> => {
     let pending = live.get(builder);
     if (!pending) {
       pending = (async () => {
         const record = images.get(builder)!;
+        if (madeNow.has(builder)) return { record, inspectMs: 0 };
+        const started = performance.now();
         try {
           await client().getImage(record.id).inspect();
-          return record;
+          return { record, inspectMs: performance.now() - started };
         } catch (error) {
           if (isConnectionError(error)) throw noEngineError(env, error);
           if ((error as { statusCode?: number }).statusCode !== 404) throw error;
@@ -454,7 +433,7 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
             })
           ).record;
           images.set(builder, fresh);
-          return fresh;
+          return { record: fresh, inspectMs: performance.now() - started };
         }
       })();
       live.set(builder, pending);
@@ -462,107 +441,261 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
     return pending;
   };
 
-  // Longest first packs the pool best: Linux builds (node-gyp, two compilers) before macOS ones.
-  const order = [...plans].sort(
-    (a, b) => Number(b.target.platform === 'linux') - Number(a.target.platform === 'linux'),
-  );
-  const pool = runPool(order, options.concurrency ?? availableParallelism(), async (plan) => {
-    options.signal?.throwIfAborted();
-    const started = performance.now();
-    let image = images.get(plan.target.builder)!;
-    let key = buildKey(plan, image.id, options.devkitVersion);
-    let cached = cacheDir(root, key);
-    const source = multiplePackages ? `${plan.packageName} ${plan.target.name}` : plan.target.name;
+  /** Verifies and installs the outputs of a cache entry (a hit, or one just made) and records the result. */
+  const install = async (
+    plan: PlannedBuild,
+    imageId: string,
+    key: string,
+    names: string[],
+    hit: boolean,
+    started: number,
+    timings: BuildTimings,
+    verified?: BuiltOutput[],
+  ): Promise<void> => {
+    const cached = cacheDir(root, key);
+    let mark = performance.now();
+    const outputs = verified ?? (await verifyOutputs(root, plan, join(cached, 'files'), names));
+    if (!verified) timings.verify = round(performance.now() - mark);
+    const result: BuildResult = {
+      package: plan.packageName,
+      target: plan.target.name,
+      key,
+      image: imageId,
+      cached: hit,
+      ok: outputs.every((o) => o.violations.length === 0),
+      durationMs: 0,
+      outputs,
+      timings,
+    };
+    mark = performance.now();
+    await installOutputs(root, plan, join(cached, 'files'), names, result);
+    timings.install = round(performance.now() - mark);
+    result.durationMs = performance.now() - started;
+    reporter.emit({
+      type: 'step:end',
+      id: `native:${plan.packageName}:${plan.target.name}`,
+      title: sourceOf(plan),
+      status: hit ? 'skipped' : 'done',
+      durationMs: result.durationMs,
+      detail: hit ? 'cache hit' : `${names.length} output(s) verified`,
+    });
+    results.push(result);
+  };
+  const collect = async (work: () => Promise<void>): Promise<void> => {
     try {
-      let names = await readCacheEntry(cached);
-      const hit = names !== undefined;
-      if (names === undefined) {
-        image = await liveImage(plan.target.builder);
-        key = buildKey(plan, image.id, options.devkitVersion);
-        cached = cacheDir(root, key);
-        names = await readCacheEntry(cached);
-      }
-      if (names === undefined) {
-        const staging = `${cached}.${process.pid}.tmp`;
-        await rm(staging, { recursive: true, force: true });
-        await mkdir(join(staging, 'files'), { recursive: true });
-        try {
-          const phase = {
-            id: `native:${plan.packageName}:${plan.target.name}`,
-            title: `native build of ${plan.packageName} for ${plan.target.name} in builder ${plan.target.builder}`,
-          };
-          names = await withProgress(reporter, phase, () =>
-            buildInContainer(
-              client(),
-              plan,
-              image.id,
-              join(staging, 'files'),
-              reporter,
-              source,
-              removals,
-              options.signal,
-            ),
-          ).catch((error: unknown) => {
-            throw isConnectionError(error) ? noEngineError(env, error) : error;
-          });
-          const outputs = await verifyOutputs(root, plan, join(staging, 'files'), names);
-          if (outputs.every((o) => o.violations.length === 0)) {
-            const manifest: CacheManifest = {
-              key,
-              image: image.id,
-              package: plan.packageName,
-              target: plan.target.name,
-              files: await Promise.all(
-                names.map(async (n) => ({ name: n, sha256: await sha256File(join(staging, 'files', n)) })),
-              ),
-            };
-            await writeFileAtomic(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-            await rm(cached, { recursive: true, force: true });
-            await rename(staging, cached);
-          } else {
-            results.push({
-              package: plan.packageName,
-              target: plan.target.name,
-              key,
-              image: image.id,
-              cached: false,
-              ok: false,
-              durationMs: performance.now() - started,
-              outputs,
-            });
-            return;
-          }
-        } finally {
-          await rm(staging, { recursive: true, force: true });
-        }
-      }
-      const outputs = await verifyOutputs(root, plan, join(cached, 'files'), names);
-      const result: BuildResult = {
-        package: plan.packageName,
-        target: plan.target.name,
-        key,
-        image: image.id,
-        cached: hit,
-        ok: outputs.every((o) => o.violations.length === 0),
-        durationMs: 0,
-        outputs,
-      };
-      await installOutputs(root, plan, join(cached, 'files'), names, result);
-      result.durationMs = performance.now() - started;
-      reporter.emit({
-        type: 'step:end',
-        id: `native:${plan.packageName}:${plan.target.name}`,
-        title: source,
-        status: hit ? 'skipped' : 'done',
-        durationMs: result.durationMs,
-        detail: hit ? 'cache hit' : `${names.length} output(s) verified`,
-      });
-      results.push(result);
+      await work();
     } catch (error) {
       if (error instanceof DevkitError) failures.push(error);
       else throw error;
     }
-  });
+  };
+
+  // Hits first, with the recorded image: they need no engine (a run where nothing changed starts
+  // no container and makes no engine call).
+  const misses: PlannedBuild[] = [];
+  await Promise.all(
+    plans.map((plan) =>
+      collect(async () => {
+        const started = performance.now();
+        const image = images.get(plan.target.builder)!;
+        const key = buildKey(plan, image.id, options.devkitVersion);
+        const names = await readCacheEntry(cacheDir(root, key));
+        if (names === undefined) misses.push(plan);
+        else await install(plan, image.id, key, names, true, started, { plan: planMs });
+      }),
+    ),
+  );
+
+  // One container per target (and builder image, and build environment) builds all its packages
+  // in turn: a target costs one create, start and removal, one archive in and one out, whatever
+  // the number of packages.
+  const groups = new Map<string, PlannedBuild[]>();
+  for (const plan of misses.sort((a, b) => (a.packageName < b.packageName ? -1 : 1))) {
+    const id = JSON.stringify([plan.target.name, plan.target.builder, Object.entries(plan.target.env).sort()]);
+    groups.set(id, [...(groups.get(id) ?? []), plan]);
+  }
+  // Longest first packs the pool best: Linux builds (node-gyp, two compilers) before macOS ones,
+  // then the containers with the most packages.
+  const order = [...groups.values()].sort(
+    (a, b) =>
+      Number(b[0]!.target.platform === 'linux') - Number(a[0]!.target.platform === 'linux') || b.length - a.length,
+  );
+  const pool = runPool(order, options.concurrency ?? availableParallelism(), (group) =>
+    collect(async () => {
+      options.signal?.throwIfAborted();
+      const target = group[0]!.target;
+      // The recorded image is used without a separate check: a container of an image that is gone
+      // cannot be created (404), and only then is the image looked for, and the group run again.
+      try {
+        await buildGroup(group, images.get(target.builder)!, undefined);
+      } catch (error) {
+        if (!isMissingImage(error)) throw error;
+        const { record, inspectMs } = await liveImage(target.builder);
+        await buildGroup(group, record, inspectMs);
+      }
+    }),
+  );
+
+  /** Builds one group of misses in one container of `image`. */
+  async function buildGroup(group: PlannedBuild[], image: ImageRecord, inspectMs: number | undefined): Promise<void> {
+    const started = performance.now();
+    const target = group[0]!.target;
+    // Keyed again with the image: one found again by its inputs may have entries already.
+    const todo: Array<{ plan: PlannedBuild; key: string }> = [];
+    for (const plan of group) {
+      const key = buildKey(plan, image.id, options.devkitVersion);
+      const names = await readCacheEntry(cacheDir(root, key));
+      if (names === undefined) todo.push({ plan, key });
+      else await install(plan, image.id, key, names, true, started, { plan: planMs, inspect: inspectMs });
+    }
+    if (todo.length === 0) return;
+    // The container's outputs land in one staging folder (named like an entry's, so that a
+    // killed run's is removed as theirs are), then move into each package's entry.
+    const batchStaging = join(cacheRoot, `${digestParts(todo.map((t) => ['key', t.key] as const))}.${process.pid}.tmp`);
+    await rm(batchStaging, { recursive: true, force: true });
+    await mkdir(batchStaging, { recursive: true });
+    try {
+      const single = todo.length === 1 ? todo[0]!.plan : undefined;
+      const phase = single
+        ? {
+            id: `native:${single.packageName}:${target.name}`,
+            title: `native build of ${single.packageName} for ${target.name} in builder ${target.builder}`,
+          }
+        : {
+            id: `native:${target.name}`,
+            title: `native builds of ${todo.length} packages for ${target.name} in builder ${target.builder}`,
+          };
+      const batch = await withProgress(reporter, phase, () =>
+        runBatch(client(), {
+          image: image.id,
+          env: { HOME: '/root', ...target.env },
+          labels: { 'devkit.package': todo.map((t) => t.plan.packageName).join(','), 'devkit.target': target.name },
+          jobs: todo.map(({ plan }) => ({ files: plan.files, command: plan.command, outputs: plan.outputs })),
+          mtime: new Date(Number(target.env.SOURCE_DATE_EPOCH) * 1000),
+          staging: batchStaging,
+          onLine: (job, stream, line) =>
+            reporter.emit({
+              type: 'output',
+              source: job >= 0 ? sourceOf(todo[job]!.plan) : target.name,
+              stream,
+              line,
+            }),
+          removals,
+          signal: options.signal,
+          logTail: LOG_TAIL,
+        }),
+      ).catch((error: unknown) => {
+        throw isConnectionError(error) ? noEngineError(env, error) : error;
+      });
+      const shared = {
+        plan: planMs,
+        inspect: inspectMs === undefined ? undefined : round(inspectMs),
+        ...batch.timings,
+      };
+      const timed: BuildTimings[] = [];
+      void batch.removal.then((ms) => {
+        for (const t of timed) t.remove = ms;
+      });
+      // One package failing does not hide the others: each is judged, cached and installed on its own.
+      for (const [i, { plan, key }] of todo.entries()) {
+        const job = batch.jobs[i]!;
+        const timings: BuildTimings = { ...shared, build: job.buildMs };
+        timed.push(timings);
+        await collect(() =>
+          finishJob(plan, key, job, batch.exitCode === 0 ? undefined : { exitCode: batch.exitCode, tail: batch.tail }, {
+            started,
+            timings,
+          }),
+        );
+      }
+    } finally {
+      await rm(batchStaging, { recursive: true, force: true });
+    }
+  }
+
+  /** Judges one job of a container: its failure, or its outputs verified, cached and installed. */
+  async function finishJob(
+    plan: PlannedBuild,
+    key: string,
+    job: BatchJobResult,
+    broken: { exitCode: number; tail: string[] } | undefined,
+    at: { started: number; timings: BuildTimings },
+  ): Promise<void> {
+    const where = `${plan.packageName} for ${plan.target.name}`;
+    const retry = `devkit native build --package ${plan.packageName} --target ${plan.target.name}`;
+    if (job.exitCode === undefined) {
+      const tail = broken?.tail ?? [];
+      throw findingError(
+        'E_NATIVE_BUILD_FAILED',
+        `${where}: the builder container ended with code ${broken?.exitCode ?? 'unknown'} before the build finished${tail.length > 0 ? `; last lines of its log:\n${tail.join('\n')}` : ''}`,
+        {
+          hint: `check that builder ${plan.target.builder} has sh, tar and coreutils, then run: ${retry}`,
+          details: { package: plan.packageName, target: plan.target.name, exitCode: broken?.exitCode, log: tail },
+        },
+      );
+    }
+    if (job.exitCode !== 0) {
+      throw findingError(
+        'E_NATIVE_BUILD_FAILED',
+        `${where}: \`${plan.command}\` exited with code ${job.exitCode}; last lines of its log:\n${job.tail.join('\n')}`,
+        {
+          hint: `fix the build, then run: ${retry}`,
+          details: { package: plan.packageName, target: plan.target.name, exitCode: job.exitCode, log: job.tail },
+        },
+      );
+    }
+    if (job.files.length === 0) {
+      throw findingError(
+        'E_NATIVE_NO_OUTPUTS',
+        `${where}: the build produced no file matching ${plan.outputs.join(', ')}`,
+        {
+          hint: `check native.packages["${plan.packageName}"].outputs in devkit.json (globs relative to the package folder)`,
+        },
+      );
+    }
+    const { timings } = at;
+    const cached = cacheDir(root, key);
+    const staging = `${cached}.${process.pid}.tmp`;
+    const imageId = images.get(plan.target.builder)!.id;
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging, { recursive: true });
+    try {
+      await rename(job.dir, join(staging, 'files'));
+      let mark = performance.now();
+      const outputs = await verifyOutputs(root, plan, join(staging, 'files'), job.files);
+      timings.verify = round(performance.now() - mark);
+      if (!outputs.every((o) => o.violations.length === 0)) {
+        results.push({
+          package: plan.packageName,
+          target: plan.target.name,
+          key,
+          image: imageId,
+          cached: false,
+          ok: false,
+          durationMs: performance.now() - at.started,
+          outputs,
+          timings,
+        });
+        return;
+      }
+      mark = performance.now();
+      const manifest: CacheManifest = {
+        key,
+        image: imageId,
+        package: plan.packageName,
+        target: plan.target.name,
+        files: outputs.map((o, i) => ({ name: job.files[i]!, sha256: o.sha256 })),
+      };
+      await writeFileAtomic(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+      await rm(cached, { recursive: true, force: true });
+      await rename(staging, cached);
+      timings.cache = round(performance.now() - mark);
+      await install(plan, imageId, key, job.files, false, at.started, timings, outputs);
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
   try {
     await pool;
   } finally {
