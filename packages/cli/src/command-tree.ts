@@ -19,6 +19,7 @@ import {
   lintSpec,
   logsSpec,
   nativeBuildSpec,
+  nativeGcSpec,
   nativeImagesSpec,
   nativeVerifySpec,
   promoteSpec,
@@ -187,6 +188,15 @@ export const COMMANDS: CommandSpec = {
             "check one ELF or Mach-O binary against a target's policy (glibc symbol versions, libraries, macOS minimum, signature)",
           ...nativeVerifySpec,
           load: () => import('./handlers/native-verify.js'),
+        },
+        {
+          name: 'gc',
+          summary:
+            "remove builder and base images, zig cache volumes and native cache entries this repo's configuration no longer uses",
+          description:
+            "Keeps what the current configuration uses: each builder's image recorded in .devkit/native/images.json or matching the builder's current inputs (and its base), and the cache entry of each package × target a build would hit now. Never removes an image or volume a container (running or not) uses, or an image also tagged outside devkit's names: it says why it kept it. --keep N also keeps the N newest unused images per builder and entries per package × target. One failed removal is reported and the rest goes on (exit 1). Without a Docker engine the cache is still collected, then exit 3.",
+          ...nativeGcSpec,
+          load: () => import('./handlers/native-gc.js'),
         },
       ],
     },

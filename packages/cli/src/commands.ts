@@ -134,6 +134,21 @@ export const nativeImagesSpec = {
   },
 } as const satisfies InputSpec;
 
+export const nativeGcSpec = {
+  flags: {
+    'dry-run': { type: 'boolean', description: 'list what would go, with the bytes it would free; remove nothing' },
+    keep: {
+      type: 'number',
+      integer: true,
+      min: 0,
+      default: 0,
+      placeholder: '<n>',
+      description:
+        'also keep the N newest unused images per builder and cache entries per package × target (default 0)',
+    },
+  },
+} as const satisfies InputSpec;
+
 export const nativeBuildSpec = {
   flags: {
     package: { type: 'list', placeholder: '<name,…>', complete: 'packages', description: 'only these native packages' },

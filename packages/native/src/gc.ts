@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { lstat, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DevkitError, isProcessAlive } from '@devkit/core';
 import type { DevkitConfig } from '@devkit/config';
@@ -618,6 +618,21 @@ async function removeImage(docker: DockerClient, item: GcItem, tags: readonly st
   for (const tag of tags) await docker.getImage(tag).remove();
 }
 
+/**
+ * Deletes a folder depth-first. Unlike `rm -r` in Node, the error names the file that could not
+ * go and why (an immutable or busy file), not a later ENOTDIR from treating it as a folder.
+ */
+async function removeTree(path: string): Promise<void> {
+  const st = await lstat(path).catch(() => undefined);
+  if (!st) return;
+  if (!st.isDirectory()) {
+    await unlink(path);
+    return;
+  }
+  for (const name of await readdir(path)) await removeTree(join(path, name));
+  await rmdir(path);
+}
+
 /** Carries out a plan: one failure is recorded and the rest goes on. */
 export async function applyNativeGc(
   plan: NativeGcPlan,
@@ -674,7 +689,7 @@ export async function applyNativeGc(
         const dir = facts.cache.dir;
         const doomed = join(dir, item.kind === 'staging' ? item.id : `${item.id}.${process.pid}.tmp`);
         if (item.kind === 'cache-entry') await rename(join(dir, item.id), doomed);
-        await rm(doomed, { recursive: true, force: true });
+        await removeTree(doomed);
       }
       result.removed.push(item);
     } catch (error) {
