@@ -170,6 +170,19 @@ describe('runBatch', () => {
     await Promise.all(o.removals);
   }, 60_000);
 
+  it('a container that breaks before any build (no tools on PATH, stdin never read): no job ran, its exit code and log say why', async () => {
+    const a = pkg('broken', { 'x.txt': 'x'.repeat(4 * 1024 * 1024) });
+    const o = options([{ files: await listFiles(a), command: 'echo never', outputs: ['out/*'] }], {
+      env: { HOME: '/root', PATH: '/nonexistent' },
+    });
+    const result = await runBatch(docker, o);
+    expect(result.exitCode).toBe(101);
+    expect(result.tail.join('\n')).toMatch(/mkdir: (not found|No such file)/);
+    expect(result.jobs.map((j) => [j.exitCode, j.files])).toEqual([[undefined, []]]);
+    await Promise.all(o.removals);
+    expect(await leftovers()).toEqual([]);
+  }, 60_000);
+
   it('an abort removes the container at once and rejects with the reason', async () => {
     const a = pkg('slow', { 'x.txt': 'x' });
     const controller = new AbortController();

@@ -211,7 +211,7 @@ export async function runBatch(docker: DockerClient, options: BatchOptions): Pro
   };
   const container = await docker.createContainer({
     Image: options.image,
-    Entrypoint: ['sh', '-c'],
+    Entrypoint: ['/bin/sh', '-c'],
     Cmd: [DRIVER, 'devkit-batch', nonce, ...options.jobs.flatMap((j) => [j.command, j.outputs.join(' ')])],
     Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`),
     WorkingDir: '/',
@@ -275,10 +275,16 @@ export async function runBatch(docker: DockerClient, options: BatchOptions): Pro
       outSink.on('data', (c: Buffer) => out.push(c));
       errSink.on('data', (c: Buffer) => err.push(c));
       docker.modem.demuxStream(stream, outSink, errSink);
-      const ended = new Promise<void>((resolve, reject) => {
+      // The connection ends when the container does. An error on it (a container that died
+      // while its sources were still coming) is judged by the container's exit code below.
+      let streamError: Error | undefined;
+      const ended = new Promise<void>((resolve) => {
         stream.on('end', resolve);
         stream.on('close', resolve);
-        stream.on('error', reject);
+        stream.on('error', (error: Error) => {
+          streamError = error;
+          resolve();
+        });
       });
       let archiveStarted = 0;
       archive.once('data', () => (archiveStarted = performance.now()));
@@ -293,12 +299,16 @@ export async function runBatch(docker: DockerClient, options: BatchOptions): Pro
         options.jobs.flatMap((job, i) => job.files.map((f) => ({ ...f, name: `src/${i}/${f.name}` }))),
         { mtime: options.mtime },
       );
-      await new Promise<void>((resolve, reject) => {
+      const uploaded = new Promise<void>((resolve, reject) => {
         sources.on('error', reject);
         sources.on('end', resolve);
         sources.pipe(stream as NodeJS.WritableStream, { end: false });
       });
-      stream.end();
+      // A container that ends before it has read everything (it broke) ends the upload too; the
+      // archive's stream then fails on its closed destination, which the exit code says better.
+      uploaded.catch(() => undefined);
+      await Promise.race([uploaded, ended]);
+      if (!streamError) stream.end();
       lap('upload');
       await ended;
       outSink.end();
@@ -306,6 +316,7 @@ export async function runBatch(docker: DockerClient, options: BatchOptions): Pro
       out.end();
       err.end();
       const { StatusCode: exitCode } = (await waited) as { StatusCode: number };
+      if (streamError) ownTail.push(`devkit: the connection to the container failed: ${streamError.message}`);
       const downloadStarted = archiveStarted || performance.now();
       timings.builds = Math.round((downloadStarted - mark) * 10) / 10;
       mark = downloadStarted;
