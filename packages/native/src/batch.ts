@@ -137,6 +137,7 @@ class DriverStream {
     private readonly marker: string,
     private readonly onLine: (job: number, line: string) => void,
     private readonly archive?: PassThrough,
+    private readonly onEnd?: () => void,
   ) {}
 
   push(chunk: Buffer): void {
@@ -176,8 +177,10 @@ class DriverStream {
     const begin = /^begin (\d+)$/.exec(what);
     const out = /^out (\d+)$/.exec(what);
     if (begin) this.job = Number(begin[1]);
-    else if (what === 'end') this.job = -1;
-    else if (out && this.archive) this.#archiveLeft = Number(out[1]);
+    else if (what === 'end') {
+      this.job = -1;
+      this.onEnd?.();
+    } else if (out && this.archive) this.#archiveLeft = Number(out[1]);
   }
 
   #toArchive(chunk: Buffer): void {
@@ -269,7 +272,10 @@ export async function runBatch(docker: DockerClient, options: BatchOptions): Pro
       const archive = new PassThrough();
       const marker = `\x1edevkit:${nonce}:`;
       const out = new DriverStream(marker, onLine('stdout'), archive);
-      const err = new DriverStream(marker, onLine('stderr'));
+      // The script's last line on stderr: every build's stderr has come once it has.
+      let stderrDone = (): void => undefined;
+      const stderrEnded = new Promise<void>((resolve) => (stderrDone = resolve));
+      const err = new DriverStream(marker, onLine('stderr'), undefined, () => stderrDone());
       const outSink = new PassThrough();
       const errSink = new PassThrough();
       outSink.on('data', (c: Buffer) => out.push(c));
@@ -310,23 +316,34 @@ export async function runBatch(docker: DockerClient, options: BatchOptions): Pro
       await Promise.race([uploaded, ended]);
       if (!streamError) stream.end();
       lap('upload');
-      await ended;
-      outSink.end();
-      errSink.end();
-      out.end();
-      err.end();
-      const { StatusCode: exitCode } = (await waited) as { StatusCode: number };
-      if (streamError) ownTail.push(`devkit: the connection to the container failed: ${streamError.message}`);
+      // Once the whole archive is in and stderr has its last line, everything has come: the
+      // container's exit is not waited for (its removal, under way while the outputs are
+      // verified, ends it). Otherwise the container ended first, and its exit code says how.
+      const complete = Promise.all([extracted, stderrEnded]).then(
+        ([files]) => files,
+        () => undefined,
+      );
+      let written = await Promise.race([complete, ended.then(() => undefined)]);
+      let exitCode = 0;
+      if (written === undefined) {
+        await ended;
+        outSink.end();
+        errSink.end();
+        out.end();
+        err.end();
+        exitCode = ((await waited) as { StatusCode: number }).StatusCode;
+        if (streamError) ownTail.push(`devkit: the connection to the container failed: ${streamError.message}`);
+        written = [];
+        if (exitCode === 0) {
+          written = await extracted.catch((error: unknown) => {
+            ownTail.push(`devkit: the outputs' archive could not be read: ${(error as Error).message}`);
+            return [];
+          });
+        }
+      }
       const downloadStarted = archiveStarted || performance.now();
       timings.builds = Math.round((downloadStarted - mark) * 10) / 10;
       mark = downloadStarted;
-      let written: string[] = [];
-      if (exitCode === 0) {
-        written = await extracted.catch((error: unknown) => {
-          ownTail.push(`devkit: the outputs' archive could not be read: ${(error as Error).message}`);
-          return [];
-        });
-      }
       lap('download');
       const removed = remove();
       const jobs = await Promise.all(
