@@ -87,7 +87,25 @@ function miniRootfs(dir: string, extra: Record<string, string>): string {
     copyFileSync(realpathSync(from), join(root, to));
     chmodSync(join(root, to), 0o755);
   };
-  for (const name of ['sh', 'sleep', 'mkdir', 'tar', 'cp', 'find', 'rm', 'rmdir', 'mv', 'cat', 'head', 'ls']) {
+  // What devkit's build script in the container uses, and what a build command here needs.
+  const programs = [
+    'sh',
+    'sleep',
+    'mkdir',
+    'rmdir',
+    'rm',
+    'mv',
+    'cp',
+    'tar',
+    'find',
+    'cat',
+    'head',
+    'date',
+    'wc',
+    'ls',
+    'env',
+  ];
+  for (const name of programs) {
     const path = execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
     copy(path, `/bin/${name}`);
     for (const line of execFileSync('ldd', [path], { encoding: 'utf8' }).split('\n')) {
