@@ -155,6 +155,8 @@ describe('native gc plan: images', () => {
       0,
     );
     expect(used.remove).toEqual([]);
+    // A running container may be someone's build: no command to remove it is suggested.
+    expect(used.keep.find((k) => k.id === old.id)!.reason).toBe('used by container x (running)');
   });
 });
 

@@ -189,7 +189,10 @@ function planImages(
       set(
         image.id,
         'in-use',
-        `used by container ${container.name} (${container.state}); remove it first: docker rm ${container.name}`,
+        // A running one may be someone's build: only a stopped one comes with the command to remove it.
+        container.state === 'running'
+          ? `used by container ${container.name} (running)`
+          : `used by container ${container.name} (${container.state}); remove it first: docker rm ${container.name}`,
       );
     else if (foreign.length > 0) set(image.id, 'tagged', `also tagged ${foreign.join(', ')}`);
   }
