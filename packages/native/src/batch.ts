@@ -102,10 +102,10 @@ while [ $# -ge 2 ]; do
   if [ -d /devkit-in/src/$i ]; then mv /devkit-in/src/$i ${CONTAINER_SOURCE_DIR}; else mkdir ${CONTAINER_SOURCE_DIR}; fi || exit 104
   mkdir -p /devkit-out/$i/files || exit 101
   mark "begin $i"
-  s=$(date +%s%N)
+  s=$(date +%s%N 2>/dev/null)
   (cd ${CONTAINER_SOURCE_DIR} && export DEVKIT_BUILD="$1" DEVKIT_OUTPUTS="$2" && exec sh -c "$DEVKIT_BUILD") </dev/null
   code=$?
-  e=$(date +%s%N)
+  e=$(date +%s%N 2>/dev/null)
   n=0
   if [ $code -eq 0 ]; then
     cd ${CONTAINER_SOURCE_DIR} || exit 104
