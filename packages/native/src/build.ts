@@ -401,9 +401,9 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
   const multiplePackages = new Set(plans.map((p) => p.packageName)).size > 1;
   const sourceOf = (plan: PlannedBuild) =>
     multiplePackages ? `${plan.packageName} ${plan.target.name}` : plan.target.name;
-  // A recorded image can have been removed since (docker image prune): on a cache miss the
-  // image is checked once per builder and run (not once per build; one made by this run is not
-  // checked at all) and, when gone, found again by its inputs or rebuilt.
+  // A recorded image can have been removed since (docker image prune). It is looked for only
+  // when a container of it cannot be created (see below), once per builder and run, and, when
+  // gone, found again by its inputs or rebuilt.
   const live = new Map<string, Promise<{ record: ImageRecord; inspectMs: number }>>();
   const liveImage = (builder: string): Promise<{ record: ImageRecord; inspectMs: number }> => {
     let pending = live.get(builder);
