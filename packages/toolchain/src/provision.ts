@@ -1,10 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import semver from 'semver';
 import {
   DevkitError,
@@ -14,6 +10,7 @@ import {
   withFileLock,
   type Reporter,
 } from '@devkit/core';
+import { downloadVerifiedTarball, IntegrityMismatch } from '@devkit/core/npm';
 import { hostPlatform, readCached, RECORD_FILE, toolPackage, versionDir, type ToolchainRecord } from './cache.js';
 import type { ToolName } from './pins.js';
 import { fetchPackument, type NpmRegistry, type Packument, type PublishedVersion } from './registry.js';
@@ -77,105 +74,6 @@ export function publishedVersion(
       details: { tool, version, package: packument.name, nearest },
     },
   );
-}
-
-/** Hashes what passes through, with the algorithm of an SRI `integrity` (sha512 for npm). */
-function hashingStream(algorithm: string): { stream: Transform; digest: () => string; bytes: () => number } {
-  const hash = createHash(algorithm);
-  let bytes = 0;
-  const stream = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  return { stream, digest: () => hash.digest('base64'), bytes: () => bytes };
-}
-
-class IntegrityMismatch extends Error {}
-
-/**
- * Downloads `published`'s tarball, hashing it while it streams to disk, and throws
- * {@link IntegrityMismatch} when what arrived is not what the packument's `dist.integrity`
- * names (a truncated or altered download); only then extracts it into `temp`. Extraction refuses absolute paths,
- * `..` and links (tar's own rules plus a filter), keeps only files and folders, drops setuid
- * and setgid bits and owners.
- */
-async function downloadInto(
-  temp: string,
-  published: PublishedVersion,
-  options: ProvisionOptions,
-  authorization: string | undefined,
-): Promise<void> {
-  const integrity = published.dist.integrity;
-  const [algorithm = '', expected = ''] = integrity?.split('-', 2) ?? [];
-  if (!integrity || !['sha512', 'sha384', 'sha256'].includes(algorithm))
-    throw machineError(
-      'E_TOOLCHAIN_INTEGRITY',
-      `${redactUrlCredentials(published.dist.tarball)} has no sha512 integrity in the registry's document: devkit does not install what it cannot check`,
-      { hint: 'use a registry that serves dist.integrity (any npm registry from the last years does)' },
-    );
-  let response: Response;
-  try {
-    response = await fetch(published.dist.tarball, {
-      headers: authorization ? { authorization } : {},
-      signal: options.signal ?? AbortSignal.timeout(10 * 60_000),
-    });
-  } catch (error) {
-    if (options.signal?.aborted) throw options.signal.reason;
-    throw machineError(
-      'E_REGISTRY_UNREACHABLE',
-      `downloading ${redactUrlCredentials(published.dist.tarball)} failed: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`,
-      { cause: error, hint: 'check the network and run `devkit bootstrap` again' },
-    );
-  }
-  if (!response.ok || !response.body)
-    throw machineError(
-      'E_REGISTRY_UNREACHABLE',
-      `downloading ${redactUrlCredentials(published.dist.tarball)} failed: ${response.status} ${response.statusText}`,
-      { hint: 'check the registry and its credentials in .npmrc, then run `devkit bootstrap` again' },
-    );
-  // The tarball lands in a file beside `temp` and is extracted only once its digest matches: a
-  // broken or altered download is never unpacked (and no extraction is left running behind it).
-  const tarball = `${temp}.tgz`;
-  const hashing = hashingStream(algorithm);
-  try {
-    try {
-      await pipeline(
-        Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
-        hashing.stream,
-        createWriteStream(tarball),
-      );
-    } catch (error) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      throw new IntegrityMismatch(
-        `the download broke off after ${hashing.bytes()} bytes (${(error as Error).message})`,
-        {
-          cause: error,
-        },
-      );
-    }
-    const actual = hashing.digest();
-    if (actual !== expected)
-      throw new IntegrityMismatch(`got ${hashing.bytes()} bytes hashing to ${algorithm}-${actual}, not ${integrity}`);
-    // tar loads only when something was downloaded.
-    const { x } = await import('tar');
-    await x({
-      file: tarball,
-      cwd: temp,
-      strip: 1,
-      preserveOwner: false,
-      filter: (_path, entry) => {
-        const type = 'type' in entry ? entry.type : undefined;
-        if (type !== 'File' && type !== 'OldFile' && type !== 'ContiguousFile' && type !== 'Directory') return false;
-        if ('mode' in entry && typeof entry.mode === 'number') entry.mode &= 0o777;
-        return true;
-      },
-    });
-  } finally {
-    await rm(tarball, { force: true });
-  }
 }
 
 /** A digest the pin itself names (packageManager's `pnpm@10.34.9+sha512.<hex>`), and where. */
@@ -291,7 +189,7 @@ export async function provisionVersion(
         const temp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
         await mkdir(temp, { recursive: true });
         try {
-          await downloadInto(temp, published, options, authorization);
+          await downloadVerifiedTarball(temp, published, { signal: options.signal, authorization });
           const record: ToolchainRecord = {
             name,
             version,
