@@ -9,7 +9,7 @@ export interface ConfigRuleFinding {
 }
 
 /** Built-in builders devkit ships (docker/<name>); devkit.json may add more. */
-export const BUILTIN_BUILDERS = ['bullseye', 'bookworm'] as const;
+export const BUILTIN_BUILDERS = ['zig', 'bullseye', 'bookworm'] as const;
 
 type ConfigRule = (config: DevkitConfig) => ConfigRuleFinding[];
 

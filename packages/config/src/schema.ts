@@ -98,8 +98,14 @@ export const NativeSchema = z.strictObject({
         builder: nonEmpty
           .optional()
           .describe('Builder (a folder of docker/) whose image builds this target; built-in targets have one.'),
-        glibc: versionFloor.optional(),
-        macos: versionFloor.optional(),
+        glibc: versionFloor
+          .optional()
+          .describe(
+            "Highest glibc Linux gnu outputs may need (default 2.28, Node's own floor; the zig builder meets 2.17 and up, a gcc builder its own glibc).",
+          ),
+        macos: versionFloor
+          .optional()
+          .describe('Oldest macOS the outputs must load on (default 11.0; the zig builder meets 11.0 and up).'),
         isa: z
           .enum(['x86-64', 'x86-64-v2', 'x86-64-v3', 'x86-64-v4'])
           .optional()
@@ -125,6 +131,14 @@ export const NativeSchema = z.strictObject({
           ),
         outputs: z.array(nonEmpty).min(1),
         targets: z.array(targetName).optional(),
+        glibc: versionFloor
+          .optional()
+          .describe(
+            'This package\'s glibc floor on every Linux gnu target, over native.targets.<t>.glibc (e.g. "2.17").',
+          ),
+        macos: versionFloor
+          .optional()
+          .describe("This package's macOS floor on every darwin target, over native.targets.<t>.macos."),
       }),
     )
     .optional(),

@@ -13,14 +13,16 @@ import {
   type Reporter,
 } from '@devkit/core';
 import type { DevkitConfig } from '@devkit/config';
+import type Docker from 'dockerode';
 import { parseBinary } from './binary.js';
 import { runBatch, type BatchJobResult } from './batch.js';
+import { builderMounts } from './zig-cache.js';
 import { removeOrphanedContainers } from './container.js';
 import { createDockerClient, ensureEngine, isConnectionError, noEngineError, type DockerClient } from './docker.js';
 import { ensureBuilderImage, loadBuilders, pickBuilder, readImageRecords, type ImageRecord } from './images.js';
 import { verifyBinary, type MeasuredFloor, type PolicyViolation } from './policy.js';
 import { listFiles, type TarEntry } from './tar.js';
-import { packageTargetNames, resolveTarget, type TargetSpec } from './targets.js';
+import { applyImageFloor, packageTargetNames, resolveTarget, type TargetSpec } from './targets.js';
 import { findPackageDir } from './workspace.js';
 
 /** 1980-01-01: the default SOURCE_DATE_EPOCH (the oldest time zip can store), fixed so builds repeat. */
@@ -145,7 +147,7 @@ export async function planNativeBuilds(
     );
     const targetNames = options.targets ?? packageTargetNames(config, name);
     for (const t of targetNames) {
-      const target = resolveTarget(t, config, epoch);
+      const target = resolveTarget(t, config, epoch, name);
       pickBuilder(builders, target.builder);
       plans.push({ packageName: name, packageDir: dir, command: spec.build, outputs: spec.outputs, target, files });
     }
@@ -154,19 +156,17 @@ export async function planNativeBuilds(
 }
 
 /**
- * The Linux floor is the builder's own glibc unless devkit.json sets one. Applied once the images
- * are known and before any key is computed (`native gc` predicts the keys a build would use).
+ * Settles each floor against its builder image (see applyImageFloor: a gcc builder's Linux floor
+ * is its own glibc unless devkit.json sets one; a floor outside what the builder gives is exit 2).
+ * Applied once the images are known and before any key is computed (`native gc` predicts the
+ * keys a build would use).
  */
 export function applyBuilderFloors(
   plans: PlannedBuild[],
-  images: ReadonlyMap<string, Pick<ImageRecord, 'glibc'>>,
-  config: DevkitConfig,
+  images: ReadonlyMap<string, Pick<ImageRecord, 'glibc' | 'zig'>>,
+  _config: DevkitConfig,
 ): void {
-  for (const plan of plans) {
-    const measured = images.get(plan.target.builder)?.glibc;
-    if (plan.target.platform === 'linux' && measured && config.native?.targets?.[plan.target.name]?.glibc === undefined)
-      plan.target.glibc = measured;
-  }
+  for (const plan of plans) applyImageFloor(plan.target, images.get(plan.target.builder));
 }
 
 /** The cache key: every input that can change the bytes of the outputs. */
@@ -252,6 +252,14 @@ async function installOutputs(
     target: result.target,
     key: result.key,
     image: result.image,
+    // The floors the outputs were held to, and how C++ code gets its runtime (zig: libc++ linked in).
+    floors: {
+      libc: plan.target.libc ?? null,
+      glibc: plan.target.glibc ?? null,
+      macos: plan.target.macos ?? null,
+      zigTarget: plan.target.zigTarget ?? null,
+      cxxRuntime: plan.target.cxxRuntime,
+    },
     outputs: result.outputs.map((o) => ({
       path: relative(plan.packageDir, join(root, o.path)),
       sha256: o.sha256,
@@ -405,6 +413,8 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
   // when a container of it cannot be created (see below), once per builder and run, and, when
   // gone, found again by its inputs or rebuilt.
   const live = new Map<string, Promise<{ record: ImageRecord; inspectMs: number }>>();
+  // The mounts of each image's containers (a zig builder's cache volume): made once per run.
+  const mountsOf = new Map<string, Promise<Docker.MountSettings[]>>();
   const liveImage = (builder: string): Promise<{ record: ImageRecord; inspectMs: number }> => {
     let pending = live.get(builder);
     if (!pending) {
@@ -565,10 +575,17 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
             id: `native:${target.name}`,
             title: `native builds of ${todo.length} packages for ${target.name} in builder ${target.builder}`,
           };
+      // A zig builder's cache volume (libc++ per target) is mounted; a gcc builder gets none.
+      let mounts = mountsOf.get(image.id);
+      if (!mounts) mountsOf.set(image.id, (mounts = builderMounts(client(), image)));
+      const containerMounts = await mounts.catch((error: unknown) => {
+        throw isConnectionError(error) ? noEngineError(env, error) : error;
+      });
       const batch = await withProgress(reporter, phase, () =>
         runBatch(client(), {
           image: image.id,
           env: { HOME: '/root', ...target.env },
+          mounts: containerMounts,
           labels: { 'devkit.package': todo.map((t) => t.plan.packageName).join(','), 'devkit.target': target.name },
           jobs: todo.map(({ plan }) => ({ files: plan.files, command: plan.command, outputs: plan.outputs })),
           mtime: new Date(Number(target.env.SOURCE_DATE_EPOCH) * 1000),

@@ -7,6 +7,8 @@ import type { DockerClient } from './docker.js';
 export interface ContainerOptions {
   image: string;
   labels: Record<string, string>;
+  /** Named volumes to mount (a builder's compiler cache); sources and outputs never go through a mount. */
+  mounts?: Docker.MountSettings[] | undefined;
   /**
    * When given, the removal is not awaited but pushed here, so the caller can go on (the next
    * build starts while the engine tears this container down) and await them all before it returns.
@@ -20,7 +22,8 @@ export interface ContainerOptions {
 }
 
 /**
- * Runs `fn` with a started container that has networking disabled and no mounts, then removes
+ * Runs `fn` with a started container that has networking disabled and only the named volumes
+ * of `options.mounts`, then removes
  * the container whatever happens (error, or the abort of `options.signal`). A process killed
  * outright cannot clean up: `removeOrphanedContainers` removes what it left, by its labels.
  */
@@ -42,7 +45,7 @@ export async function withContainer<T>(
       'devkit.host': hostname(),
     },
     NetworkDisabled: true,
-    HostConfig: { NetworkMode: 'none', Init: false },
+    HostConfig: { NetworkMode: 'none', Init: false, ...(options.mounts?.length ? { Mounts: options.mounts } : {}) },
   });
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_resolve, reject) => {

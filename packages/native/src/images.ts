@@ -22,6 +22,7 @@ import type { DockerClient } from './docker.js';
 import { verifyBinary } from './policy.js';
 import { withBuilderLock } from './lock.js';
 import { listFiles, packEntries, type TarEntry } from './tar.js';
+import { ensureZig, readZigFacts, type ZigFacts } from './zig.js';
 import { resolveTarget } from './targets.js';
 
 /**
@@ -43,6 +44,8 @@ export interface BaseSpec {
   include: string[];
   /** Copy a Node binary, its headers and npm (with node-gyp) into the build context. */
   node: boolean;
+  /** The zig version (an exact version of the npm package) copied into the context as zig/. */
+  zig: string | undefined;
 }
 
 export interface BuilderDefinition {
@@ -61,6 +64,8 @@ export interface ImageRecord {
   base: { id: string; tag: string; inputs: string; release: string };
   /** The builder's glibc as `getconf GNU_LIBC_VERSION` reports it: the Linux floor it gives. */
   glibc: string | undefined;
+  /** What a zig builder can target, from its zig (absent on gcc builders). */
+  zig?: ZigFacts | undefined;
 }
 
 export type ImageRecords = Record<string, ImageRecord>;
@@ -88,6 +93,7 @@ async function readBase(dir: string, name: string, release: string | undefined):
     variant: raw.variant ?? 'minbase',
     include: [...(raw.include ?? [])].sort(),
     node: raw.node ?? false,
+    zig: typeof raw.zig === 'string' ? raw.zig : undefined,
   };
 }
 
@@ -388,7 +394,8 @@ async function builderContext(
   def: BuilderDefinition,
   baseId: string,
   env: NodeJS.ProcessEnv,
-): Promise<{ context: TarEntry[]; nodeBinary: string | undefined; inputs: string }> {
+  options: { root?: string | undefined; reporter?: Reporter | undefined; signal?: AbortSignal | undefined } = {},
+): Promise<{ context: TarEntry[]; nodeBinary: string | undefined; inputs: string; zig: ZigFacts | undefined }> {
   const context: TarEntry[] = (await listFiles(def.dir, new Set())).filter((e) => e.name !== 'base.json');
   let nodeBinary: string | undefined;
   if (def.base.node) {
@@ -403,7 +410,21 @@ async function builderContext(
   ];
   const digests = await contextDigests(context, env);
   context.forEach((e, i) => parts.push([e.name, digests[i]!]));
-  return { context, nodeBinary, inputs: digestParts(parts) };
+  let zig: ZigFacts | undefined;
+  if (def.base.zig !== undefined) {
+    // 13,000 files: named in the digest by the tarball's integrity, not hashed one by one.
+    const install = await ensureZig(env, options.reporter, {
+      version: def.base.zig,
+      root: options.root,
+      signal: options.signal,
+    });
+    zig = await readZigFacts(install);
+    parts.push(['zig', `${install.version} ${install.integrity}`]);
+    const files = (await listFiles(install.dir, new Set())).filter((e) => !e.name.startsWith('.'));
+    context.push(...files.map((f) => ({ name: `zig/${f.name}`, source: f.source })));
+    context.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+  return { context, nodeBinary, inputs: digestParts(parts), zig };
 }
 
 /** The inputs digests `native images` would look for now; `builder` is known only once the base exists. */
@@ -472,7 +493,11 @@ async function ensureBuilderImageLocked(
     baseId = (await makeBaseImage(docker, def, baseInputs, mirror, reporter, env, options.signal)).id;
   else await docker.getImage(baseId).tag({ repo: 'devkit-base', tag: baseTag.split(':')[1] });
 
-  const { context, nodeBinary, inputs } = await builderContext(def, baseId, env);
+  const { context, nodeBinary, inputs, zig } = await builderContext(def, baseId, env, {
+    root: options.root,
+    reporter,
+    signal: options.signal,
+  });
   const tag = `devkit-builder/${def.name}:${inputs.slice(0, 12)}`;
 
   const records = await readImageRecords(options.root);
@@ -525,6 +550,7 @@ async function ensureBuilderImageLocked(
     inputs,
     base: { id: baseId, tag: baseTag, inputs: baseInputs, release: def.base.release },
     glibc,
+    ...(zig ? { zig } : {}),
   };
   const fresh = await readImageRecords(options.root);
   await writeFileAtomic(

@@ -11,10 +11,18 @@ export {
   DEFAULT_TARGETS,
   CONTAINER_SOURCE_DIR,
   resolveTarget,
+  applyImageFloor,
   knownTargetNames,
   packageTargetNames,
+  ZIG_BUILDER,
+  ZIG_MIN_FLOORS,
+  DEFAULT_GLIBC,
+  DEFAULT_MACOS,
 } from './targets.js';
-export type { TargetName, TargetSpec } from './targets.js';
+export type { TargetName, TargetSpec, TargetCxxRuntime, ImageFloors } from './targets.js';
+export { ensureZig, readZigFacts, zigDir, pinnedZigVersion, ZIG_PACKAGE } from './zig.js';
+export type { ZigInstall, ZigFacts, EnsureZigOptions } from './zig.js';
+export { zigCacheVolumeName, zigCacheMounts, builderMounts, ZIG_CACHE_MOUNT, ZIG_CACHE_LABEL } from './zig-cache.js';
 export { createDockerClient, ensureEngine, START_ENGINE_HINT } from './docker.js';
 export type { DockerClient } from './docker.js';
 export { withContainer, execInContainer } from './container.js';

@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { usageError } from '@devkit/core';
-import { DEFAULT_SOURCE_DATE_EPOCH, parseBinary, readImageRecords, resolveTarget, verifyBinary } from '@devkit/native';
+import {
+  applyImageFloor,
+  DEFAULT_SOURCE_DATE_EPOCH,
+  parseBinary,
+  readImageRecords,
+  resolveTarget,
+  verifyBinary,
+} from '@devkit/native';
 import { loadProject } from '../context.js';
 import type { nativeVerifySpec } from '../commands.js';
 import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
@@ -11,10 +18,8 @@ export async function run(input: CommandInput<typeof nativeVerifySpec>, io: Hand
   const ctx = await loadProject(input, io);
   const targetName = input.flags.target;
   const target = resolveTarget(targetName, ctx.config, DEFAULT_SOURCE_DATE_EPOCH);
-  // The Linux floor comes from the builder when devkit.json does not set one.
-  const record = (await readImageRecords(ctx.root))[target.builder];
-  if (target.platform === 'linux' && ctx.config.native?.targets?.[targetName]?.glibc === undefined && record?.glibc)
-    target.glibc = record.glibc;
+  // A gcc builder's Linux floor is its own glibc when devkit.json sets none (zig targets have theirs).
+  applyImageFloor(target, (await readImageRecords(ctx.root))[target.builder]);
   const file = resolve(input.cwd, input.args.file);
   let bytes: Buffer;
   try {

