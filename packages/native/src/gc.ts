@@ -564,7 +564,7 @@ async function collectEngineFacts(
   const builders = await loadBuilders(options.root, options.config);
   for (const def of builders.values()) {
     try {
-      const inputs = await currentInputs(docker, def, options.env);
+      const inputs = await currentInputs(docker, def, options.env, options.root);
       currentBaseInputs.set(def.name, inputs.base);
       if (inputs.builder === undefined) continue;
       currentBuilderInputs.set(def.name, inputs.builder);

@@ -442,11 +442,13 @@ export async function currentInputs(
   docker: DockerClient,
   def: BuilderDefinition,
   env: NodeJS.ProcessEnv,
+  /** The repo: a zig the builder needs comes from the npm registry it uses. */
+  root?: string,
 ): Promise<CurrentInputs> {
   const base = baseInputsDigest(def.base, env.DEVKIT_DEBIAN_MIRROR ?? DEFAULT_MIRROR);
   const baseId = await findImageByLabel(docker, 'devkit.base.inputs', base, 'devkit.builder.inputs');
   if (baseId === undefined) return { base, builder: undefined };
-  return { base, builder: (await builderContext(def, baseId, env)).inputs };
+  return { base, builder: (await builderContext(def, baseId, env, { root })).inputs };
 }
 
 export interface EnsureImageOptions {
