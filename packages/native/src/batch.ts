@@ -36,6 +36,7 @@ export interface BatchTimings {
   upload: number;
   /** From the end of the upload to the outputs' archive: every job's build and collection. */
   builds: number;
+  /** From the first byte of the outputs' archive to the last one extracted. */
   download: number;
 }
 
@@ -65,9 +66,9 @@ export interface BatchOptions {
   /** Each line of the builds' logs as it comes; `job` is -1 for the container's own lines. */
   onLine?: ((job: number, stream: 'stdout' | 'stderr', line: string) => void) | undefined;
   /**
-   * The container's removal is not awaited but pushed here as soon as the container has ended
-   * (or failed, or was aborted): it overlaps the verification of the outputs, and the caller
-   * awaits them all before it returns. Each resolves to the removal's wall time in ms.
+   * The container's removal is not awaited but pushed here as soon as its outputs are in (or it
+   * failed, or was aborted): it overlaps the verification of the outputs, and the caller awaits
+   * them all before it returns. Each resolves to the removal's wall time in ms.
    */
   removals: Array<Promise<unknown>>;
   /** Aborting it removes the container at once and rejects with the signal's reason. */
