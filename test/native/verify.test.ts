@@ -329,6 +329,27 @@ describe("musl targets: musl's libc only", () => {
     );
   });
 
+  it("passes an executable of Debian's musl-gcc, which asks for musl's loader", async () => {
+    requirePrerequisite(
+      'musl-gcc',
+      hasBinary('musl-gcc'),
+      'bash tools/system/35-native-smoke.sh (apt-get install musl-tools)',
+    );
+    const dir = tempDir('devkit-verify-');
+    writeFileSync(join(dir, 'main.c'), '#include <stdio.h>\nint main(void) { return puts("musl") < 0; }\n');
+    const exe = join(dir, 'main');
+    execFileSync('musl-gcc', ['-O2', '-o', exe, join(dir, 'main.c')]);
+    expect(/\[Requesting program interpreter: (.+)\]/.exec(readelf('-l', exe))?.[1]).toBe('/lib/ld-musl-x86_64.so.1');
+    const run = await verify(dir, exe, 'linux-x64-musl');
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/meets linux-x64-musl \(elf; needs nothing versioned\)/);
+    const asGnu = await verify(dir, exe, 'linux-x64-gnu');
+    expect(asGnu.json.violations.map((v) => [v.rule, v.library])).toEqual([
+      ['library', 'libc.so'],
+      ['interpreter', '/lib/ld-musl-x86_64.so.1'],
+    ]);
+  });
+
   it('passes a zig aarch64 musl build for linux-arm64-musl only', async () => {
     const dir = tempDir('devkit-verify-');
     writeFileSync(join(dir, 'describe.c'), C_SOURCE);
