@@ -1,7 +1,7 @@
 import type { ArchiveInfo, BinaryInfo } from './binary.js';
 import type { ElfInfo } from './elf.js';
 import type { MachOInfo } from './macho.js';
-import type { TargetSpec } from './targets.js';
+import type { TargetCxxRuntime, TargetSpec } from './targets.js';
 
 /** One reason a binary does not meet its target, naming what pulls it in. */
 export interface PolicyViolation {
@@ -28,7 +28,7 @@ export interface PolicyViolation {
  * Mac's own libc++, a shared libc++ a Linux system must provide, or the system's libstdc++ (whose
  * floor is `glibcxx` and `cxxabi` in the same record).
  */
-export type CxxRuntime = 'libc++ (static)' | 'libc++ (system)' | 'libc++ (shared)' | 'libstdc++';
+export type CxxRuntime = TargetCxxRuntime | 'libc++ (shared)';
 
 /** What a binary really needs, recorded with every output. */
 export interface MeasuredFloor {
