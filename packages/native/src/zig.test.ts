@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isDevkitError, type DevkitError } from '@devkit/core';
@@ -87,4 +87,130 @@ describe('ensureZig', () => {
     };
     expect(pinnedZigVersion()).toBe(base.zig);
   });
+});
+
+describe('docker/zig/bin/zig-driver (cc, c++ on the zig builder)', () => {
+  const driver = join(import.meta.dirname, '../../../docker/zig/bin/zig-driver');
+
+  /** Runs the driver as `name` with a stand-in zig that prints the arguments it gets, one per line. */
+  function argv(name: string, target: string, args: string[]): string[] {
+    const dir = tempDir();
+    const fake = join(dir, 'zig');
+    writeFileSync(fake, '#!/bin/sh\nfor a do echo "$a"; done\n', { mode: 0o755 });
+    symlinkSync(driver, join(dir, name));
+    return execFileSync(join(dir, name), args, {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, DEVKIT_ZIG_BIN: fake, DEVKIT_ZIG_TARGET: target },
+    })
+      .trim()
+      .split('\n');
+  }
+
+  it('compiles with -O2 first, so the build’s own -O3 still wins', () => {
+    expect(argv('c++', 'x86_64-linux-gnu.2.28', ['-O3', '-fPIC', '-c', 'a.cc', '-o', 'a.o'])).toEqual([
+      'c++',
+      '-target',
+      'x86_64-linux-gnu.2.28',
+      '-O2',
+      '-O3',
+      '-fPIC',
+      '-c',
+      'a.cc',
+      '-o',
+      'a.o',
+    ]);
+  });
+
+  it('links objects with exactly -O2 -s (one libc++ build per target), dropping the build’s -O and -g', () => {
+    expect(
+      argv('g++', 'aarch64-linux-musl', ['-shared', '-O3', '-g', '-o', 'x.node', 'a.o', '-Wl,-soname=x.node']),
+    ).toEqual([
+      'c++',
+      '-target',
+      'aarch64-linux-musl',
+      '-O2',
+      '-s',
+      '-shared',
+      '-o',
+      'x.node',
+      'a.o',
+      '-Wl,-soname=x.node',
+    ]);
+  });
+
+  it("turns node-gyp's Linux link line into a Mach-O one for macOS targets, N-API left to the process", () => {
+    const line = [
+      '-shared',
+      '-pthread',
+      '-rdynamic',
+      '-m64',
+      '-Wl,-soname=fastdiff.node',
+      '-o',
+      'Release/obj.target/fastdiff.node',
+      '-Wl,--start-group',
+      'addon.o',
+      'core.a',
+      '-Wl,--end-group',
+      '-Wl,--no-undefined',
+      '-Wl,-z,relro',
+      '-lpthread',
+    ];
+    expect(argv('cc', 'x86_64-macos.11.0', line)).toEqual([
+      'cc',
+      '-target',
+      'x86_64-macos.11.0',
+      '-O2',
+      '-s',
+      '-shared',
+      '-m64',
+      '-o',
+      'Release/obj.target/fastdiff.node',
+      'addon.o',
+      'core.a',
+      '-Wl,-undefined,dynamic_lookup',
+    ]);
+    expect(argv('cc', 'aarch64-macos.11.0', ['-bundle', '-o', 'x.node', 'x.o', '-Wl,-soname', '-Wl,x.node'])).toEqual([
+      'cc',
+      '-target',
+      'aarch64-macos.11.0',
+      '-O2',
+      '-s',
+      '-shared',
+      '-o',
+      'x.node',
+      'x.o',
+      '-Wl,-undefined,dynamic_lookup',
+    ]);
+  });
+
+  it('refuses to run without a target (exit 2, naming the variable)', () => {
+    const result = spawnSync(driver, ['-c', 'a.c'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/DEVKIT_ZIG_TARGET is not set/);
+  });
+
+  it('links a real macOS arm64 addon with zig from a node-gyp style line: an MH_DYLIB needing only libSystem', async () => {
+    const zig = await ensureZig(process.env);
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'a.c'),
+      '#include <math.h>\n#include <stdio.h>\nint napi_x(void);\nint f(char *b, double x) { return snprintf(b, 32, "%f", sqrt(x)) + napi_x(); }\n',
+    );
+    symlinkSync(driver, join(dir, 'cc'));
+    const env = {
+      PATH: process.env.PATH,
+      DEVKIT_ZIG_BIN: zig.bin,
+      DEVKIT_ZIG_TARGET: 'aarch64-macos.11.0',
+      ZIG_GLOBAL_CACHE_DIR: join(dir, 'cache'),
+    };
+    execFileSync(join(dir, 'cc'), ['-fPIC', '-c', 'a.c', '-o', 'a.o'], { cwd: dir, env });
+    execFileSync(join(dir, 'cc'), ['-shared', '-rdynamic', '-Wl,-soname=a.node', '-o', 'a.node', 'a.o'], {
+      cwd: dir,
+      env,
+    });
+    const bytes = readFileSync(join(dir, 'a.node'));
+    expect(bytes.readUInt32LE(0)).toBe(0xfeedfacf); // 64-bit Mach-O
+    expect(bytes.readUInt32LE(12)).toBe(6); // MH_DYLIB
+    expect(bytes.includes(Buffer.from('/usr/lib/libSystem.B.dylib'))).toBe(true);
+  }, 300_000);
 });
