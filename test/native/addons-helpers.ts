@@ -142,9 +142,14 @@ export function provisionArm64Node(): string {
   const staging = `${dir}.${process.pid}.tmp`;
   rmSync(staging, { recursive: true, force: true });
   fetchNpmPackage(ARM64_NODE, staging);
-  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dirname(dir), { recursive: true });
-  renameSync(staging, dir);
+  try {
+    renameSync(staging, dir);
+  } catch (error) {
+    // Another test process unpacked it first: use that one.
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(node)) throw error;
+  }
   return node;
 }
 
