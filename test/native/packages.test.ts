@@ -43,11 +43,12 @@ function addPackage(dir: string, name: string): void {
   );
 }
 
-function createdContainers(since: number): number {
+/** Build containers of this file's packages created since `since` (a Unix time in seconds, with fractions). */
+function createdContainers(since: string): number {
   const out = docker(
     'events',
     '--since',
-    String(since),
+    since,
     '--until',
     String(Math.floor(Date.now() / 1000) + 1),
     '--filter',
@@ -87,7 +88,7 @@ afterAll(() => cleanupTempDirs());
 
 describe('devkit native build of several packages', () => {
   it('builds every package for every target with one container per target, each package alone in its source folder', async () => {
-    const since = Math.floor(Date.now() / 1000);
+    const since = (Date.now() / 1000).toFixed(3);
     const run = await runDevkit(['native', 'build', '--json'], { cwd: repo, timeoutMs: 600_000 });
     expect(run.exitCode, run.stderr).toBe(0);
     const builds = (JSON.parse(run.stdout) as { builds: Build[] }).builds;
@@ -134,7 +135,7 @@ describe('devkit native build of several packages', () => {
     // Fixed: alpha is built again (a file of it changed), one container per target; beta, which
     // the failure did not stop, comes from the cache.
     writeFileSync(join(repo, 'packages/alpha/FAIL_FOR'), 'none\n');
-    const since = Math.floor(Date.now() / 1000);
+    const since = (Date.now() / 1000).toFixed(3);
     const again = await runDevkit(['native', 'build', '--json'], { cwd: repo, timeoutMs: 600_000 });
     expect(again.exitCode, again.stderr).toBe(0);
     const builds = (JSON.parse(again.stdout) as { builds: Build[] }).builds;
