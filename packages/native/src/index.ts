@@ -44,7 +44,7 @@ export {
   listCachedKeys,
   DEFAULT_SOURCE_DATE_EPOCH,
 } from './build.js';
-export type { NativeBuildOptions, PlannedBuild, BuildResult, BuiltOutput } from './build.js';
+export type { NativeBuildOptions, PlannedBuild, BuildResult, BuildTimings, BuiltOutput } from './build.js';
 export { collectNativeGcFacts, planNativeGc, applyNativeGc } from './gc.js';
 export type { NativeGcOptions, NativeGcFacts, NativeGcPlan, NativeGcResult, GcItem, GcItemKind, GcRule } from './gc.js';
 export { listFiles, packEntries, extractRegularFiles } from './tar.js';
