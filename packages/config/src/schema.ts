@@ -139,6 +139,12 @@ export const NativeSchema = z.strictObject({
         macos: versionFloor
           .optional()
           .describe("This package's macOS floor on every darwin target, over native.targets.<t>.macos."),
+        dependencies: z
+          .array(nonEmpty)
+          .optional()
+          .describe(
+            "Dependencies of the package copied into the builder's node_modules, besides the build helpers it declares (node-addon-api, nan …); each must be declared in its package.json and installed.",
+          ),
       }),
     )
     .optional(),

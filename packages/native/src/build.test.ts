@@ -10,6 +10,7 @@ function plan(target: string, files: Array<[string, string]> = [['a.c', 'aa']]):
     outputs: ['out/*'],
     target: resolveTarget(target, {}, 315532800),
     files: files.map(([name, sha256]) => ({ name, source: `/repo/packages/fastdiff/${name}`, sha256 })),
+    dependencies: [],
   };
 }
 

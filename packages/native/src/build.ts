@@ -16,6 +16,7 @@ import type { DevkitConfig } from '@devkit/config';
 import type Docker from 'dockerode';
 import { parseBinary } from './binary.js';
 import { runBatch, type BatchJobResult } from './batch.js';
+import { resolveBuildDependencies, type BuildDependency } from './dependencies.js';
 import { builderMounts } from './zig-cache.js';
 import { removeOrphanedContainers } from './container.js';
 import { createDockerClient, ensureEngine, isConnectionError, noEngineError, type DockerClient } from './docker.js';
@@ -52,7 +53,10 @@ export interface PlannedBuild {
   command: string;
   outputs: string[];
   target: TargetSpec;
+  /** The package's own files, then its build dependencies' under node_modules/<name>/. */
   files: Array<TarEntry & { sha256: string }>;
+  /** The dependencies copied into the builder's node_modules (their files are in `files`). */
+  dependencies: BuildDependency[];
 }
 
 export interface BuiltOutput {
@@ -76,6 +80,8 @@ export interface BuildResult {
   durationMs: number;
   outputs: BuiltOutput[];
   timings: BuildTimings;
+  /** The build dependencies that came into the builder, with their versions. */
+  dependencies: Array<Pick<BuildDependency, 'name' | 'version'>>;
 }
 
 /**
@@ -142,14 +148,28 @@ export async function planNativeBuilds(
   for (const name of options.packages ?? names) {
     const spec = configured[name]!;
     const dir = await findPackageDir(root, name, spec.path);
+    const deps = await resolveBuildDependencies({
+      root,
+      packageName: name,
+      packageDir: dir,
+      configured: spec.dependencies,
+    });
     const files = await Promise.all(
-      (await listFiles(dir)).map(async (f) => ({ ...f, sha256: await sha256File(f.source) })),
+      [...(await listFiles(dir)), ...deps.files].map(async (f) => ({ ...f, sha256: await sha256File(f.source) })),
     );
     const targetNames = options.targets ?? packageTargetNames(config, name);
     for (const t of targetNames) {
       const target = resolveTarget(t, config, epoch, name);
       pickBuilder(builders, target.builder);
-      plans.push({ packageName: name, packageDir: dir, command: spec.build, outputs: spec.outputs, target, files });
+      plans.push({
+        packageName: name,
+        packageDir: dir,
+        command: spec.build,
+        outputs: spec.outputs,
+        target,
+        files,
+        dependencies: deps.dependencies,
+      });
     }
   }
   return plans;
@@ -476,6 +496,7 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
       durationMs: 0,
       outputs,
       timings,
+      dependencies: plan.dependencies.map(({ name, version }) => ({ name, version })),
     };
     mark = performance.now();
     await installOutputs(root, plan, join(cached, 'files'), names, result);
@@ -692,6 +713,7 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
           durationMs: performance.now() - at.started,
           outputs,
           timings,
+          dependencies: plan.dependencies.map(({ name, version }) => ({ name, version })),
         });
         return;
       }

@@ -49,3 +49,5 @@ export { collectNativeGcFacts, planNativeGc, applyNativeGc } from './gc.js';
 export type { NativeGcOptions, NativeGcFacts, NativeGcPlan, NativeGcResult, GcItem, GcItemKind, GcRule } from './gc.js';
 export { listFiles, packEntries, extractRegularFiles } from './tar.js';
 export { findPackageDir } from './workspace.js';
+export { BUILD_HELPERS, resolveBuildDependencies } from './dependencies.js';
+export type { BuildDependency } from './dependencies.js';

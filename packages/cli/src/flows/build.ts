@@ -40,7 +40,14 @@ export interface BuildPlan {
   /** devkit's own folders that .gitignore does not list (they never count as changes; a clone is tidier with them listed). */
   unignored: string[];
   /** Native packages some deployable ships, per target and builder; built only when something is packed. */
-  native: Array<{ package: string; target: string; builder: string; usedBy: string[] }>;
+  native: Array<{
+    package: string;
+    target: string;
+    builder: string;
+    usedBy: string[];
+    /** The dependencies copied into the builder's node_modules, with their versions. */
+    dependencies: Array<{ name: string; version: string }>;
+  }>;
   deployables: DeployablePlan[];
 }
 
@@ -195,6 +202,7 @@ async function planNative(ctx: ProjectContext, shipped: readonly ShippedNativePa
     target: b.target.name,
     builder: b.target.builder,
     usedBy: shipped.find((s) => s.name === b.packageName)?.usedBy ?? [],
+    dependencies: b.dependencies.map(({ name, version }) => ({ name, version })),
   }));
 }
 
@@ -352,7 +360,9 @@ export function describeBuildPlan(plan: BuildPlan): string[] {
   if (plan.unignored.length > 0)
     lines.push(`  .gitignore does not list ${plan.unignored.join(', ')} (devkit init adds them)`);
   for (const n of plan.native)
-    lines.push(`native: ${n.package} for ${n.target} in builder ${n.builder} (shipped by ${n.usedBy.join(', ')})`);
+    lines.push(
+      `native: ${n.package} for ${n.target} in builder ${n.builder} (shipped by ${n.usedBy.join(', ')})${n.dependencies.length > 0 ? ` with ${n.dependencies.map((d) => `${d.name}@${d.version}`).join(', ')}` : ''}`,
+    );
   for (const d of plan.deployables) {
     lines.push(`${d.name} (${d.deployable}): ${d.reuse ? `reuse ${d.reuse}` : 'pack'} — ${d.reason}`);
     for (const c of d.previous && !d.reuse ? d.previous.changes.slice(0, 20) : []) lines.push(`    ${c}`);
