@@ -19,13 +19,22 @@ interface InspectJson {
   record: { builders: Record<string, string> };
 }
 
-const TARGETS = ['darwin-arm64', 'darwin-x64', 'linux-arm64-gnu', 'linux-x64-gnu'];
+const TARGETS = [
+  'darwin-arm64',
+  'darwin-x64',
+  'linux-arm64-gnu',
+  'linux-arm64-musl',
+  'linux-x64-gnu',
+  'linux-x64-musl',
+];
 const PACKAGE = 'node_modules/.pnpm/workspace+packages+fastdiff/node_modules/@acme/fastdiff';
 const PREBUILDS = [
   'prebuilds/darwin-arm64/fastdiff.napi.node',
   'prebuilds/darwin-x64/fastdiff.napi.node',
   'prebuilds/linux-arm64/fastdiff.napi.glibc.node',
   'prebuilds/linux-x64/fastdiff.napi.glibc.node',
+  'prebuilds/linux-arm64/fastdiff.napi.musl.node',
+  'prebuilds/linux-x64/fastdiff.napi.musl.node',
 ];
 
 afterAll(cleanupTempDirs);

@@ -409,6 +409,23 @@ describe('errors', () => {
     expect(leftoverContainers()).toEqual([]);
   });
 
+  it('a floor the zig builder cannot meet, or an unknown target: exit 2 with the key, what it gives, the valid names', async () => {
+    const dir = copyFixture('acme');
+    setNative(dir, {
+      packages: { '@acme/fastdiff': { build: 'sh build.sh', outputs: ['out/*'], glibc: '2.12' } },
+    });
+    const low = await runDevkit(['native', 'build', '--target', 'linux-x64-gnu'], { cwd: dir });
+    expect(low.exitCode).toBe(2);
+    expect(low.stderr).toMatch(
+      /E_NATIVE_FLOOR_UNMET: linux-x64-gnu asks for glibc 2\.12 \(native\.packages\["@acme\/fastdiff"\]\.glibc in devkit\.json\), but builder zig gives glibc 2\.17 and newer/,
+    );
+    const typo = await runDevkit(['native', 'build', '--target', 'linux-x64-mus'], { cwd: copyFixture('acme') });
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toMatch(/unknown native target "linux-x64-mus"; did you mean linux-x64-musl\?/);
+    expect(typo.stderr).toMatch(/linux-arm64-musl, linux-x64-gnu, linux-x64-musl/);
+    expect(leftoverContainers()).toEqual([]);
+  });
+
   it('no Docker engine on a cache miss: exit 3 with how to start one', async () => {
     const dir = copyFixture('acme');
     const run = await runDevkit(['native', 'build', '--target', 'linux-x64-gnu'], {

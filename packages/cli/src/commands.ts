@@ -129,7 +129,7 @@ export const nativeImagesSpec = {
       type: 'list',
       placeholder: '<name,…>',
       complete: 'builders',
-      description: 'only these builders (default: all)',
+      description: 'these builders (default: the ones the targets build on)',
     },
   },
 } as const satisfies InputSpec;

@@ -2,8 +2,10 @@ import {
   createDockerClient,
   ensureBuilderImage,
   ensureEngine,
+  knownTargetNames,
   loadBuilders,
   pickBuilder,
+  resolveTarget,
   type EnsureImageResult,
   type ImageRecord,
 } from '@devkit/native';
@@ -15,8 +17,10 @@ import type { CommandInput, CommandResult, HandlerIO } from '../spec.js';
 export async function run(input: CommandInput<typeof nativeImagesSpec>, io: HandlerIO): Promise<CommandResult> {
   const ctx = await loadProject(input, io);
   const builders = await loadBuilders(ctx.root, ctx.config);
-  const all = [...builders.keys()].sort();
-  const names = input.flags.builder ?? all;
+  // By default the builders the targets build on (only `zig` unless devkit.json names others);
+  // --builder makes any builder devkit knows.
+  const used = [...new Set(knownTargetNames(ctx.config).map((t) => resolveTarget(t, ctx.config, 0).builder))].sort();
+  const names = input.flags.builder ?? used;
   const defs = names.map((n) => pickBuilder(builders, n));
   const docker = createDockerClient(input.env);
   await ensureEngine(docker, input.env);
