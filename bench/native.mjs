@@ -13,9 +13,9 @@
 // load on the machine falls on both; the ratio of medians and the median of per-round ratios are
 // both printed.
 import { spawn } from 'node:child_process';
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DEVKIT, REPO_ROOT, WORK, report, sh, timeCommand } from './lib/harness.mjs';
 
 const repo = join(WORK, 'native-acme');
@@ -78,6 +78,25 @@ function peerArgs(plan, dir) {
   ];
 }
 
+/**
+ * Makes the zig cache volumes exist as devkit makes them (with its labels): `docker run --mount`
+ * would make a missing one without labels, which devkit then finds but `native gc` does not.
+ */
+function ensureVolumes() {
+  for (const image of new Set(plans.map((p) => records[p.target.builder]).filter((i) => i.zig))) {
+    const name = `devkit-zig-cache-${image.id.replace(/^sha256:/, '').slice(0, 12)}`;
+    sh('docker', [
+      'volume',
+      'create',
+      '--label',
+      'devkit.native=zig-cache',
+      '--label',
+      `devkit.image=${image.id}`,
+      name,
+    ]);
+  }
+}
+
 function run(cmd, args, options = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
@@ -98,8 +117,12 @@ async function peer(names) {
   const worker = async () => {
     for (let plan = queue.shift(); plan; plan = queue.shift()) {
       const dir = join(WORK, `native-peer-${plan.target.name}`);
+      // The files devkit uploads: the package's own and its build dependencies' (node_modules/<name>/).
       rmSync(dir, { recursive: true, force: true });
-      cpSync(plan.packageDir, dir, { recursive: true });
+      for (const f of plan.files) {
+        mkdirSync(dirname(join(dir, f.name)), { recursive: true });
+        copyFileSync(f.source, join(dir, f.name));
+      }
       await run('docker', peerArgs(plan, dir));
     }
   };
@@ -137,6 +160,7 @@ async function compare(name, names) {
   for (let i = 0; i <= ROUNDS; i++) {
     rmSync(join(repo, '.devkit/cache/native'), { recursive: true, force: true });
     const dt = await timed(() => devkit(names));
+    ensureVolumes();
     const pt = await timed(() => peer(names));
     if (i > 0) {
       d.push(dt.ms);

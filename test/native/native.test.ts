@@ -487,7 +487,17 @@ describe('errors', () => {
     };
     try {
       const container = await waitFor(
-        () => docker('ps', '--filter', 'label=devkit.package=@acme/fastdiff', '--format', '{{.ID}}'),
+        // This run's container: other runs on the same engine may be building the fixture too.
+        () =>
+          docker(
+            'ps',
+            '--filter',
+            'label=devkit.package=@acme/fastdiff',
+            '--filter',
+            `label=devkit.pid=${child.pid}`,
+            '--format',
+            '{{.ID}}',
+          ),
         { what: 'the build container of @acme/fastdiff to run', ...building },
       );
       await waitFor(() => spawnSync('docker', ['top', container], { encoding: 'utf8' }).stdout.includes('sleep 120'), {
@@ -502,9 +512,11 @@ describe('errors', () => {
     expect(result.signal === 'SIGINT' || result.code === 130).toBe(true);
     expect(leftoverContainers()).toEqual([]);
     expect(
-      spawnSync('docker', ['ps', '-aq', '--filter', 'label=devkit.package=@acme/fastdiff'], {
-        encoding: 'utf8',
-      }).stdout.trim(),
+      spawnSync(
+        'docker',
+        ['ps', '-aq', '--filter', 'label=devkit.package=@acme/fastdiff', '--filter', `label=devkit.pid=${child.pid}`],
+        { encoding: 'utf8' },
+      ).stdout.trim(),
     ).toBe('');
   });
 });
