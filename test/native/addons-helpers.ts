@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hasBinary, requirePrerequisite, tempDir } from '@devkit/test-utils';
+import { hasBinary, provisionPnpm, REPO_ROOT, requirePrerequisite, tempDir, writeFiles } from '@devkit/test-utils';
 
 /**
  * Real N-API addons from the npm registry, built from source by `devkit native build` for every
@@ -14,7 +14,10 @@ export interface NpmAddon {
   name: string;
   version: string;
   integrity: string;
-  /** node-addon-api (exact version) the build includes; vendored because builds see no node_modules. */
+  /**
+   * The node-addon-api its dependency range resolves to here (pinned by an override, so a new
+   * release changes nothing), installed by pnpm; devkit brings it into the builder.
+   */
   addonApi?: { version: string; integrity: string };
   /** The file node-gyp writes, relative to the package (native.packages.<name>.outputs). */
   output: string;
@@ -54,7 +57,10 @@ export const NPM_ADDONS: readonly NpmAddon[] = [
   },
 ];
 
-/** node-gyp-build, the loader these packages use at run time: it picks the prebuild for the platform. */
+/**
+ * node-gyp-build, the loader these packages use at run time: it picks the prebuild for the
+ * platform. A dependency of each addon and of the test workspace's root (the exercise loads it).
+ */
 export const NODE_GYP_BUILD = {
   name: 'node-gyp-build',
   version: '4.8.4',
@@ -124,6 +130,53 @@ export function fetchNpmPackage(spec: { name: string; version: string; integrity
   mkdirSync(dest, { recursive: true });
   execFileSync('tar', ['-xzf', join(work, packed.filename), '-C', dest, '--strip-components=1', '--no-same-owner']);
   rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * Makes `root` a pnpm workspace of the unpacked addons (addons/*) and installs their
+ * dependencies as a user would: the repo's own pnpm, `pnpm install --ignore-scripts` from the npm
+ * registry (no install script builds anything; devkit does). Production dependencies only: the
+ * addons' own dev tooling (compilers, linters) is not what their builds need. node-addon-api and
+ * node-gyp-build resolve to the pinned versions, whose integrity is checked in the lockfile.
+ */
+export async function installAddonDependencies(root: string): Promise<void> {
+  const pins = [
+    NODE_GYP_BUILD,
+    ...NPM_ADDONS.flatMap((a) => (a.addonApi ? [{ name: 'node-addon-api', ...a.addonApi }] : [])),
+  ];
+  const overrides: Record<string, string> = { [NODE_GYP_BUILD.name]: NODE_GYP_BUILD.version };
+  for (const pin of pins.filter((p) => p.name === 'node-addon-api'))
+    overrides[`node-addon-api@^${pin.version.split('.')[0]!}`] = pin.version;
+  writeFiles(root, {
+    'package.json': {
+      name: 'addon-matrix',
+      private: true,
+      dependencies: { [NODE_GYP_BUILD.name]: NODE_GYP_BUILD.version },
+      pnpm: { overrides },
+    },
+    'pnpm-workspace.yaml': 'packages:\n  - addons/*\n',
+  });
+  const { packageManager } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    packageManager: string;
+  };
+  const pnpm = await provisionPnpm(packageManager.replace(/^pnpm@/, '').replace(/\+.*$/, ''));
+  execFileSync(pnpm.file, [...pnpm.args, 'install', '--prod', '--ignore-scripts', '--no-frozen-lockfile'], {
+    cwd: root,
+    stdio: 'pipe',
+    env: {
+      ...process.env,
+      ...(pnpm.pathPrepend ? { PATH: `${pnpm.pathPrepend}:${process.env.PATH ?? ''}` } : {}),
+    },
+  });
+  const lockfile = readFileSync(join(root, 'pnpm-lock.yaml'), 'utf8');
+  for (const pin of pins) {
+    const at = lockfile.indexOf(`\n  ${pin.name}@${pin.version}:\n`);
+    const integrity = at < 0 ? undefined : /integrity: ([^,}\s]+)/.exec(lockfile.slice(at))?.[1];
+    if (integrity !== pin.integrity)
+      throw new Error(
+        `pnpm installed ${pin.name}@${pin.version} with integrity ${integrity ?? '(none)'}, expected ${pin.integrity}`,
+      );
+  }
 }
 
 function cacheRoot(): string {

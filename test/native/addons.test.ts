@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, lstatSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, FIXTURES, provisionNode, runDevkit, tempDir, writeFiles } from '@devkit/test-utils';
@@ -14,6 +14,7 @@ import {
   elfFacts,
   expectedMask,
   fetchNpmPackage,
+  installAddonDependencies,
   interpreterOf,
   NODE_GYP_BUILD,
   NPM_ADDONS,
@@ -23,8 +24,10 @@ import {
 } from './addons-helpers.js';
 import { leftoverContainers, requireDocker, runInImage } from './helpers.js';
 
-// Real addons from the npm registry (npm pack, pinned versions and integrity), built from source
-// by one `devkit native build` for the six default targets on the zig builder, every output
+// Real addons from the npm registry (npm pack, pinned versions and integrity), their dependencies
+// installed by pnpm as a user would (node-addon-api comes into the builder from there), built
+// from source with a plain `node-gyp rebuild` by one `devkit native build` for the six default
+// targets on the zig builder, every output
 // verified, then loaded and called where each target runs: the host's Node (x64 glibc), Node 22
 // for arm64 under qemu-aarch64, musl's own loader (x64, and Debian's arm64 musl under qemu), and a
 // bullseye minbase image with Node 22 and no compiler. macOS outputs are verified, not run: there
@@ -54,6 +57,7 @@ interface Build {
   ok: boolean;
   cached: boolean;
   outputs: Output[];
+  dependencies: Array<{ name: string; version: string }>;
 }
 interface Exercised {
   node: string;
@@ -119,19 +123,16 @@ beforeAll(async () => {
     fetchNpmPackage(addon, dir);
     // The packages ship prebuilds of their own: what gets loaded below must be devkit's.
     rmSync(join(dir, 'prebuilds'), { recursive: true, force: true });
-    // Builders get the package folder without node_modules (and with networking off), so the
-    // headers the build resolves with require('node-addon-api') come in as vendor/, on NODE_PATH.
-    if (addon.addonApi)
-      fetchNpmPackage({ name: 'node-addon-api', ...addon.addonApi }, join(dir, 'vendor', 'node-addon-api'));
+    // node-gyp's own flags for the target; its headers and libraries come from the builder.
     packages[addon.name] = {
-      build: 'NODE_PATH="$PWD/vendor" node-gyp rebuild --arch="$DEVKIT_ARCH" --nodedir="$npm_config_nodedir"',
+      build: 'node-gyp rebuild --arch="$DEVKIT_ARCH" --nodedir="$npm_config_nodedir"',
       outputs: [addon.output],
     };
   }
-  fetchNpmPackage(NODE_GYP_BUILD, join(repo, 'node_modules', NODE_GYP_BUILD.name));
+  // binding.gyp's require('node-addon-api') resolves from here: pnpm's link into its store,
+  // which devkit copies into the builder as real files.
+  await installAddonDependencies(repo);
   writeFiles(repo, {
-    'package.json': { name: 'addon-matrix', private: true },
-    'pnpm-workspace.yaml': 'packages:\n  - addons/*\n',
     'devkit.json': {
       native: {
         builders: { consumer: { dockerfile: 'docker/consumer/Dockerfile' } },
@@ -162,6 +163,13 @@ describe('real addons from npm, built by devkit for every target', () => {
     );
     for (const b of builds) {
       expect(b.ok, `${b.package} ${b.target}`).toBe(true);
+      // The build helpers each package declares came in from pnpm's node_modules, at the pinned versions.
+      const addon = NPM_ADDONS.find((a) => a.name === b.package)!;
+      expect(b.dependencies, `${b.package} ${b.target}`).toEqual([
+        ...(addon.addonApi ? [{ name: 'node-addon-api', version: addon.addonApi.version }] : []),
+        { name: NODE_GYP_BUILD.name, version: NODE_GYP_BUILD.version },
+      ]);
+      expect(lstatSync(join(repo, 'addons', b.package, 'node_modules/node-gyp-build')).isSymbolicLink()).toBe(true);
       expect(b.outputs.map((o) => o.path)).toEqual([`addons/${b.package}/${prebuild(b.package, b.target)}`]);
       expect(b.outputs[0]!.violations).toEqual([]);
       // The verifier again, on the installed file, as a user would run it.
@@ -304,14 +312,19 @@ describe('real addons from npm, built by devkit for every target', () => {
     const image = (JSON.parse(made.stdout) as { images: Array<{ builder: string; id: string; glibc: string }> })
       .images[0]!;
     expect(image).toMatchObject({ builder: 'consumer', glibc: '2.31' });
-    // Only what a consumer installs: the packages with their prebuilds and node-gyp-build.
+    // Only what a consumer installs: the packages with their prebuilds and node-gyp-build (pnpm's
+    // links point into this repo's store, so the real files are copied).
     const app = tempDir('devkit-consumer-app-');
     for (const addon of NPM_ADDONS)
       cpSync(join(repo, 'addons', addon.name), join(app, 'addons', addon.name), {
         recursive: true,
-        filter: (src) => !src.endsWith('/vendor'),
+        filter: (src) => !src.includes('/node_modules'),
       });
-    cpSync(join(repo, 'node_modules'), join(app, 'node_modules'), { recursive: true });
+    cpSync(
+      realpathSync(join(repo, 'node_modules', NODE_GYP_BUILD.name)),
+      join(app, 'node_modules', NODE_GYP_BUILD.name),
+      { recursive: true },
+    );
     cpSync(exercise, join(app, 'exercise.cjs'));
     const out = runInImage(image.id, { [app]: '/consumer/app' }, [
       'node',
