@@ -598,7 +598,7 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
           };
       // A zig builder's cache volume (libc++ per target) is mounted; a gcc builder gets none.
       let mounts = mountsOf.get(image.id);
-      if (!mounts) mountsOf.set(image.id, (mounts = builderMounts(client(), image)));
+      if (!mounts) mountsOf.set(image.id, (mounts = builderMounts(client(), image, env)));
       const containerMounts = await mounts.catch((error: unknown) => {
         throw isConnectionError(error) ? noEngineError(env, error) : error;
       });

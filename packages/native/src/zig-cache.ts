@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { usageError } from '@devkit/core';
 import type { DockerClient } from './docker.js';
 
 /** Where build containers of a zig builder see its cache (ZIG_GLOBAL_CACHE_DIR in docker/zig/Dockerfile). */
@@ -22,8 +23,11 @@ export function zigCacheVolumeName(imageId: string): string {
  * locks its own cache entries, so containers of one run or of several runs share it safely; a
  * cold and a warm cache give the same bytes (tested), so the cache is never a build input.
  */
-export async function zigCacheMounts(docker: DockerClient, imageId: string): Promise<Docker.MountSettings[]> {
-  const name = zigCacheVolumeName(imageId);
+export async function zigCacheMounts(
+  docker: DockerClient,
+  imageId: string,
+  name: string = zigCacheVolumeName(imageId),
+): Promise<Docker.MountSettings[]> {
   await docker.createVolume({
     Name: name,
     Labels: { 'devkit.native': ZIG_CACHE_LABEL, 'devkit.image': imageId },
@@ -31,10 +35,21 @@ export async function zigCacheMounts(docker: DockerClient, imageId: string): Pro
   return [{ Type: 'volume', Source: name, Target: ZIG_CACHE_MOUNT, ReadOnly: false }];
 }
 
-/** The mounts a build container of this builder image needs: the zig cache for a zig builder, none otherwise. */
+/**
+ * The mounts a build container of this builder image needs: the zig cache for a zig builder, none
+ * otherwise. DEVKIT_ZIG_CACHE_VOLUME names another volume to use instead (a runner that keeps one
+ * named volume between jobs, or a build that must start cold without touching the shared one).
+ */
 export async function builderMounts(
   docker: DockerClient,
   image: { id: string; zig?: unknown },
+  env: NodeJS.ProcessEnv = {},
 ): Promise<Docker.MountSettings[]> {
-  return image.zig === undefined ? [] : zigCacheMounts(docker, image.id);
+  if (image.zig === undefined) return [];
+  const named = env.DEVKIT_ZIG_CACHE_VOLUME?.trim();
+  if (named && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(named))
+    throw usageError('E_NATIVE_ZIG_CACHE_VOLUME', `DEVKIT_ZIG_CACHE_VOLUME="${named}" is not a Docker volume name`, {
+      hint: 'use letters, digits, "_", "." and "-" (starting with a letter or digit), or unset it to use the builder image\'s own volume',
+    });
+  return zigCacheMounts(docker, image.id, named || undefined);
 }
