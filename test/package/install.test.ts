@@ -130,6 +130,10 @@ describe('the packed tarball', () => {
       'docker/bullseye/Dockerfile',
       'docker/bullseye/base.json',
       'docker/bookworm/Dockerfile',
+      'docker/zig/Dockerfile',
+      'docker/zig/base.json',
+      'docker/zig/bin/zig-driver',
+      'docker/zig/bin/zig-ar',
     ])
       expect(entries).toContain(file);
     expect(entries.filter((e) => /(^|\/)src\//.test(e))).toEqual([]);
@@ -265,10 +269,10 @@ describe('the installed devkit', () => {
     expect(verify.exitCode).toBe(0);
     expect(jsonOf(verify)).toMatchObject({ ok: true });
 
-    expect(existsSync(join(installed, 'docker/bullseye/Dockerfile'))).toBe(true);
+    expect(existsSync(join(installed, 'docker/zig/Dockerfile'))).toBe(true);
     const images = await devkit(['native', 'images', '--builder', 'nosuch']);
     expect(images.exitCode).toBe(2);
-    expect(images.stderr).toMatch(/E_NATIVE_UNKNOWN_BUILDER[\s\S]*use one of: bookworm, bullseye/);
+    expect(images.stderr).toMatch(/E_NATIVE_UNKNOWN_BUILDER[\s\S]*use one of: bookworm, bullseye, zig\b/);
   });
 
   it('up starts a service under the supervisor the package ships, and down stops it', async () => {
