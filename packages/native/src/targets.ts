@@ -1,5 +1,6 @@
 import { closest, usageError } from '@devkit/core';
 import type { DevkitConfig } from '@devkit/config';
+import { compareVersions } from './policy.js';
 
 /** The targets devkit knows out of the box; devkit.json may override their settings or add none. */
 export const TARGET_NAMES = [
@@ -125,17 +126,6 @@ function isTargetName(name: string): name is TargetName {
   return (TARGET_NAMES as readonly string[]).includes(name);
 }
 
-/** `2.17` < `2.28` < `11.0`, numerically by part. */
-function compareFloors(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
 /** Every target the config can name: the built-in ones plus any it adds. */
 export function knownTargetNames(config: DevkitConfig): string[] {
   return [...new Set([...TARGET_NAMES, ...Object.keys(config.native?.targets ?? {})])].sort();
@@ -258,9 +248,9 @@ export function resolveTarget(
     env,
   };
   if (zig) {
-    if (glibc !== undefined && compareFloors(glibc, ZIG_MIN_FLOORS.glibc) < 0)
+    if (glibc !== undefined && compareVersions(glibc, ZIG_MIN_FLOORS.glibc) < 0)
       floorUnmet(target, 'glibc', `glibc ${ZIG_MIN_FLOORS.glibc} and newer`, `"${ZIG_MIN_FLOORS.glibc}" or newer`);
-    if (macos !== undefined && compareFloors(macos, ZIG_MIN_FLOORS.macos) < 0)
+    if (macos !== undefined && compareVersions(macos, ZIG_MIN_FLOORS.macos) < 0)
       floorUnmet(
         target,
         'macos',
@@ -287,7 +277,7 @@ export function applyImageFloor(target: TargetSpec, image: ImageFloors | undefin
   if (!image) return;
   if (image.zig) {
     const { glibc } = image.zig;
-    if (target.glibc !== undefined && compareFloors(target.glibc, glibc.max) > 0)
+    if (target.glibc !== undefined && compareVersions(target.glibc, glibc.max) > 0)
       floorUnmet(target, 'glibc', `glibc ${glibc.min}–${glibc.max}`, `"${glibc.max}" or lower`);
     return;
   }
@@ -295,7 +285,7 @@ export function applyImageFloor(target: TargetSpec, image: ImageFloors | undefin
   if (target.glibc === undefined) {
     target.glibc = image.glibc;
     target.env.DEVKIT_GLIBC = image.glibc;
-  } else if (compareFloors(target.glibc, image.glibc) < 0)
+  } else if (compareVersions(target.glibc, image.glibc) < 0)
     floorUnmet(
       target,
       'glibc',
