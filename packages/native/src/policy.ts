@@ -2,6 +2,9 @@ import type { ArchiveInfo, BinaryInfo } from './binary.js';
 import type { ElfInfo } from './elf.js';
 import type { MachOInfo } from './macho.js';
 import type { TargetCxxRuntime, TargetSpec } from './targets.js';
+import { compareVersions } from './versions.js';
+
+export { compareVersions };
 
 /** One reason a binary does not meet its target, naming what pulls it in. */
 export interface PolicyViolation {
@@ -189,17 +192,6 @@ function range(from: number, to: number): string[] {
 
 function lastPart(version: string): number {
   return Number(version.slice(version.lastIndexOf('.') + 1));
-}
-
-/** Compares dotted versions numerically ("2.9" < "2.10"). */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
 }
 
 function maxVersion(versions: Iterable<string>): string | undefined {

@@ -1,6 +1,6 @@
 import { closest, usageError } from '@devkit/core';
 import type { DevkitConfig } from '@devkit/config';
-import { compareVersions } from './policy.js';
+import { compareVersions } from './versions.js';
 
 /** The targets devkit knows out of the box; devkit.json may override their settings or add none. */
 export const TARGET_NAMES = [
