@@ -50,16 +50,15 @@ const plans = await native.planNativeBuilds({ root: repo, config, env: process.e
 native.applyBuilderFloors(plans, new Map(Object.entries(records)), config);
 const ALL = plans.map((p) => p.target.name);
 
+/** The zig cache volume devkit mounts for this image: DEVKIT_ZIG_CACHE_VOLUME, else the image's own. */
+const zigVolume = (image) =>
+  process.env.DEVKIT_ZIG_CACHE_VOLUME?.trim() || `devkit-zig-cache-${image.id.replace(/^sha256:/, '').slice(0, 12)}`;
+
 /** The `docker run` arguments of one target's build, as devkit's container gets them. */
 function peerArgs(plan, dir) {
   const image = records[plan.target.builder];
   const env = { HOME: '/root', ...plan.target.env, DEVKIT_BUILD: plan.command, DEVKIT_OUTPUTS: plan.outputs.join(' ') };
-  const mounts = image.zig
-    ? [
-        '--mount',
-        `type=volume,src=devkit-zig-cache-${image.id.replace(/^sha256:/, '').slice(0, 12)},dst=/devkit/zig-cache`,
-      ]
-    : [];
+  const mounts = image.zig ? ['--mount', `type=volume,src=${zigVolume(image)},dst=/devkit/zig-cache`] : [];
   return [
     'run',
     '--rm',
@@ -84,7 +83,7 @@ function peerArgs(plan, dir) {
  */
 function ensureVolumes() {
   for (const image of new Set(plans.map((p) => records[p.target.builder]).filter((i) => i.zig))) {
-    const name = `devkit-zig-cache-${image.id.replace(/^sha256:/, '').slice(0, 12)}`;
+    const name = zigVolume(image);
     sh('docker', [
       'volume',
       'create',
