@@ -57,6 +57,8 @@ export interface PlannedBuild {
   files: Array<TarEntry & { sha256: string }>;
   /** The dependencies copied into the builder's node_modules (their files are in `files`). */
   dependencies: BuildDependency[];
+  /** Build helpers the package declares that are not installed (left out; `native build` warns). */
+  missingHelpers?: string[] | undefined;
 }
 
 export interface BuiltOutput {
@@ -169,6 +171,7 @@ export async function planNativeBuilds(
         target,
         files,
         dependencies: deps.dependencies,
+        missingHelpers: deps.missing,
       });
     }
   }
@@ -371,6 +374,14 @@ export async function runNativeBuilds(options: NativeBuildOptions): Promise<Buil
   const planStarted = performance.now();
   const plans = await planNativeBuilds(options);
   const planMs = round(performance.now() - planStarted);
+  for (const plan of new Map(plans.map((p) => [p.packageName, p])).values()) {
+    if (!plan.missingHelpers?.length) continue;
+    reporter.emit({
+      type: 'log',
+      level: 'warn',
+      message: `${plan.packageName} declares ${plan.missingHelpers.join(', ')} (build helpers) but they are not installed, so its builds go without them; to bring them in, run: pnpm install`,
+    });
+  }
   const records = await readImageRecords(root);
   let docker = options.docker;
   // Builds skip a separate ping: a missing engine shows on the first real call (see below).

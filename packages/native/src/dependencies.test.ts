@@ -94,7 +94,7 @@ describe('build dependencies of a native package', () => {
     expect(files.map((f) => f.name)).toContain('node_modules/nan/nan.h');
   });
 
-  it('refuses (exit 2) a configured name the package does not declare, and a dependency that is not installed', async () => {
+  it('refuses (exit 2) a configured name the package does not declare or that is not installed; a missing helper is left out', async () => {
     const { root, pkg } = workspace({ devDependencies: { 'node-addon-api': '8.1.0', nan: '2.22.0' } });
     link(pkg, 'node-addon-api', storePackage(root, 'node-addon-api', '8.1.0'));
     await expect(
@@ -106,17 +106,25 @@ describe('build dependencies of a native package', () => {
         'native.packages["@acme/addon"].dependencies names "left-pad", which packages/addon/package.json does not declare',
       hint: expect.stringContaining('pnpm add -D left-pad --filter @acme/addon') as string,
     });
-    // nan is declared (a build helper) but pnpm install has not run since.
-    await expect(resolveBuildDependencies({ root, packageName: '@acme/addon', packageDir: pkg })).rejects.toMatchObject(
-      {
-        code: 'E_NATIVE_DEPENDENCY_MISSING',
-        exitCode: 2,
-        message: expect.stringContaining(
-          'packages/addon/package.json declares "nan" (a build helper), but it is not installed',
-        ) as string,
-        hint: 'install the dependencies, then build again: pnpm install',
-      },
-    );
+    // nan is declared but pnpm install has not run since: listed in devkit.json, exit 2.
+    await expect(
+      resolveBuildDependencies({ root, packageName: '@acme/addon', packageDir: pkg, configured: ['nan'] }),
+    ).rejects.toMatchObject({
+      code: 'E_NATIVE_DEPENDENCY_MISSING',
+      exitCode: 2,
+      message: expect.stringContaining(
+        '@acme/addon: native.packages["@acme/addon"].dependencies names "nan", but it is not installed',
+      ) as string,
+      hint: 'install the dependencies, then build again: pnpm install',
+    });
+    // As a build helper alone, it is left out and named (native build warns).
+    const { dependencies, missing } = await resolveBuildDependencies({
+      root,
+      packageName: '@acme/addon',
+      packageDir: pkg,
+    });
+    expect(dependencies.map((d) => d.name)).toEqual(['node-addon-api']);
+    expect(missing).toEqual(['nan']);
   });
 
   it("puts the dependencies' files in the plan and the build key: another node-addon-api version is another key", async () => {

@@ -109,14 +109,16 @@ async function dependencyFiles(name: string, dir: string): Promise<TarEntry[]> {
  * The build dependencies of one native package: the known build helpers among its declared
  * dependencies, plus the names devkit.json lists under `native.packages.<p>.dependencies`. Each
  * comes in whole, without its own node_modules (list those too when a build needs them). A
- * listed name the package does not declare, or a dependency that is not installed, is exit 2.
+ * listed name the package does not declare or that is not installed is exit 2; a declared helper
+ * that is not installed is left out and named in `missing` (many builds never load it, e.g.
+ * node-gyp-build, the run-time loader).
  */
 export async function resolveBuildDependencies(options: {
   root: string;
   packageName: string;
   packageDir: string;
   configured?: readonly string[] | undefined;
-}): Promise<{ dependencies: BuildDependency[]; files: TarEntry[] }> {
+}): Promise<{ dependencies: BuildDependency[]; files: TarEntry[]; missing: string[] }> {
   const { root, packageName, packageDir } = options;
   const key = `native.packages[${JSON.stringify(packageName)}].dependencies`;
   const manifestPath = join(packageDir, 'package.json');
@@ -144,16 +146,18 @@ export async function resolveBuildDependencies(options: {
   }
   const dependencies: BuildDependency[] = [];
   const files: TarEntry[] = [];
+  const missing: string[] = [];
   for (const [name, reason] of [...wanted].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const dir = await locate(name, packageDir, root);
     if (dir === undefined) {
-      // An optional dependency that did not install is left out, as Node would go without it.
-      if (reason === 'helper' && optional.has(name)) continue;
-      const why =
-        reason === 'config' ? `${key} names "${name}"` : `${manifestName} declares "${name}" (a build helper)`;
+      // A helper that did not install is left out (an optional one silently, as Node would go without it).
+      if (reason === 'helper') {
+        if (!optional.has(name)) missing.push(name);
+        continue;
+      }
       throw usageError(
         'E_NATIVE_DEPENDENCY_MISSING',
-        `${packageName}: ${why}, but it is not installed: no node_modules/${name} from ${relative(root, packageDir) || '.'} up to the repo root`,
+        `${packageName}: ${key} names "${name}", but it is not installed: no node_modules/${name} from ${relative(root, packageDir) || '.'} up to the repo root`,
         {
           hint: 'install the dependencies, then build again: pnpm install',
           details: { package: packageName, dependency: name, key },
@@ -165,5 +169,5 @@ export async function resolveBuildDependencies(options: {
     dependencies.push({ name, version, reason, from: relative(root, dir).split(sep).join('/'), files: own.length });
     files.push(...own);
   }
-  return { dependencies, files };
+  return { dependencies, files, missing };
 }
