@@ -172,7 +172,7 @@ describe('build dependencies of a native package', () => {
     expect(createdContainers(since)).toBe(1);
   });
 
-  it('exits 2 before any container for a configured dependency that is not installed, or not declared', async () => {
+  it('exits 2 before any container for a configured dependency that is not installed, or not declared; warns for a missing helper', async () => {
     const manifest = join(repo, 'packages/tiny/package.json');
     const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { devDependencies: Record<string, string> };
     // Declared, but pnpm install has not run since.
@@ -197,5 +197,23 @@ describe('build dependencies of a native package', () => {
     );
     expect(undeclared.stderr).toContain('pnpm add -D nan --filter @acme/tiny');
     expect(createdContainers(since)).toBe(0);
+
+    // A build helper the package declares but that is not installed is left out, with a warning.
+    const declared = JSON.parse(readFileSync(manifest, 'utf8')) as { devDependencies: Record<string, string> };
+    writeFileSync(
+      manifest,
+      `${JSON.stringify({ ...declared, devDependencies: { ...declared.devDependencies, nan: '2.22.0' } }, null, 2)}\n`,
+    );
+    setDevkitJson({});
+    const warned = await runDevkit(['native', 'build'], { cwd: repo, timeoutMs: 600_000 });
+    expect(warned.exitCode, warned.stderr).toBe(0);
+    expect(warned.stderr).toContain(
+      '@acme/tiny declares nan (build helpers) but they are not installed, so its builds go without them; to bring them in, run: pnpm install',
+    );
+    const listed = await runDevkit(['native', 'build', '--json'], { cwd: repo });
+    expect((JSON.parse(listed.stdout) as { builds: Build[] }).builds[0]).toMatchObject({
+      cached: true,
+      dependencies: [{ name: 'node-addon-api', version: '8.9.1' }],
+    });
   });
 });
