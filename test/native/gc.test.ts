@@ -138,8 +138,9 @@ async function gc(...args: string[]): Promise<{ exitCode: number; doc: GcDoc; st
 const names = (items: Item[] | undefined) => (items ?? []).map((i) => i.name).sort();
 
 /** Every image's ID on the private engine, tagged or not (intermediate ones left out). */
+/** The engine's image IDs, sorted: `docker images` orders by creation time, which ties within a second. */
 function imageIds(): string[] {
-  return docker('images', '-q', '--no-trunc').split('\n').filter(Boolean);
+  return [...new Set(docker('images', '-q', '--no-trunc').split('\n').filter(Boolean))].sort();
 }
 
 let base: { id: string; inputs: string };
