@@ -15,6 +15,28 @@ async function bytes(stream: Readable): Promise<Buffer> {
 }
 
 describe('source archives', () => {
+  it('an archive destroyed mid-entry (its reader went away) ends with no error left unhandled', async () => {
+    const dir = tempDir('devkit-tar-');
+    writeFileSync(join(dir, 'big.bin'), Buffer.alloc(4 * 1024 * 1024, 7));
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const archive = packEntries([{ name: 'big.bin', source: join(dir, 'big.bin') }], { mtime: new Date(0) });
+      const gone = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+      const closed = new Promise<unknown>((resolve) =>
+        archive.on('error', resolve).on('close', () => resolve(undefined)),
+      );
+      archive.once('data', () => archive.destroy(gone));
+      await closed;
+      // Give every stream of the entry its turn to report.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+
   it('lists sources without dependencies, outputs or state, and packs the same bytes from any folder', async () => {
     const make = () => {
       const dir = tempDir('devkit-tar-');

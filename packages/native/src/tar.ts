@@ -51,7 +51,14 @@ export function packEntries(entries: readonly TarEntry[], options: { prefix?: st
           const sink = p.entry({ ...header, type: 'file', size: st.size, mode }, (error) =>
             error ? reject(error) : resolvePromise(),
           );
-          createReadStream(entry.source).on('error', reject).pipe(sink);
+          const source = createReadStream(entry.source).on('error', reject);
+          // The archive's reader can go away mid-entry (a builder container that exits without
+          // reading its stdin): the entry then fails here, not as an 'error' nobody listens to.
+          sink.on('error', (error: Error) => {
+            source.destroy();
+            reject(error);
+          });
+          source.pipe(sink);
         });
       }
       p.finalize();
