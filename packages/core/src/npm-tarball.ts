@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { machineError } from './errors.js';
 import type { PublishedVersion } from './npm-registry.js';
+import { isProcessAlive } from './process.js';
 import { redactUrlCredentials } from './redact.js';
 
 /** Hashes what passes through, with the algorithm of an SRI `integrity` (sha512 for npm). */
@@ -119,5 +121,24 @@ export async function downloadVerifiedTarball(
     });
   } finally {
     await rm(tarball, { force: true });
+  }
+}
+
+/**
+ * Removes the temp folders and files of `version` in `dir` that a killed download left
+ * (`<version>.tmp-<pid>-…` whose process is gone). Names without a pid (tools/bootstrap.sh's
+ * mktemp ones) are left to their owner.
+ */
+export async function removeAbandonedTemps(dir: string, version: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = /^(.+)\.tmp-(\d+)-/.exec(name);
+    if (!pid || pid[1] !== version || Number(pid[2]) === process.pid || isProcessAlive(Number(pid[2]))) continue;
+    await rm(join(dir, name), { recursive: true, force: true });
   }
 }

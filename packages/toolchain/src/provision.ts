@@ -1,16 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import semver from 'semver';
-import {
-  DevkitError,
-  isProcessAlive,
-  machineError,
-  redactUrlCredentials,
-  withFileLock,
-  type Reporter,
-} from '@devkit/core';
-import { downloadVerifiedTarball, IntegrityMismatch } from '@devkit/core/npm';
+import { DevkitError, machineError, redactUrlCredentials, withFileLock, type Reporter } from '@devkit/core';
+import { downloadVerifiedTarball, IntegrityMismatch, removeAbandonedTemps } from '@devkit/core/npm';
 import { hostPlatform, readCached, RECORD_FILE, toolPackage, versionDir, type ToolchainRecord } from './cache.js';
 import type { ToolName } from './pins.js';
 import { fetchPackument, type NpmRegistry, type Packument, type PublishedVersion } from './registry.js';
@@ -102,25 +95,6 @@ function checkExpected(expected: ExpectedDigest | undefined, integrity: string |
       hint: `check the registry in .npmrc (a mirror serving another build), or correct the hash in ${expected.pinnedBy}`,
     },
   );
-}
-
-/**
- * Removes the temp folders of `version` that a killed download left (`<version>.tmp-<pid>-…`
- * whose process is gone). Folders without a pid in their name (tools/bootstrap.sh's mktemp
- * ones) are left to their owner.
- */
-async function removeAbandonedTemps(toolDir: string, version: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(toolDir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const pid = /^(.+)\.tmp-(\d+)-/.exec(name);
-    if (!pid || pid[1] !== version || Number(pid[2]) === process.pid || isProcessAlive(Number(pid[2]))) continue;
-    await rm(join(toolDir, name), { recursive: true, force: true });
-  }
 }
 
 /**
