@@ -229,16 +229,8 @@ export function elfFacts(file: string): { needed: string[]; glibc: string[]; mac
   return { needed, glibc, machine };
 }
 
-/** Compares dotted versions: negative when a < b. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
+/** The verifier's own version order (GLIBC_2.9 < GLIBC_2.10), for the readelf checks. */
+export { compareVersions } from '@devkit/native';
 
 /**
  * Weak stand-ins for every napi_* / node_api_* function the addons import, which the host's real
